@@ -1,0 +1,49 @@
+// A console reporter that, after the usual table, prints each subject's throughput as a ratio
+// of its baseline measured in the same run (the machine is shared: ratios hold, times drift).
+#ifndef VELLUM_BENCH_RATIO_REPORTER_H_
+#define VELLUM_BENCH_RATIO_REPORTER_H_
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vellum::bench {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  // Each pair is (subject benchmark name, baseline benchmark name), compared by items/s.
+  explicit RatioReporter(std::vector<std::pair<std::string, std::string>> pairs)
+      : pairs_(std::move(pairs)) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      auto it = run.counters.find("items_per_second");
+      if (it != run.counters.end()) rate_[run.benchmark_name()] = it->second.value;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::printf("\n%-60s %14s %14s %8s\n", "subject vs baseline", "subject/s", "baseline/s",
+                "ratio");
+    for (const auto& [subject, baseline] : pairs_) {
+      auto s = rate_.find(subject), b = rate_.find(baseline);
+      if (s == rate_.end() || b == rate_.end()) continue;
+      std::printf("%-60s %14.0f %14.0f %7.2fx\n", (subject + " vs " + baseline).c_str(),
+                  s->second, b->second, s->second / b->second);
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
+  std::map<std::string, double> rate_;
+};
+
+}  // namespace vellum::bench
+
+#endif  // VELLUM_BENCH_RATIO_REPORTER_H_
