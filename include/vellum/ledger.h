@@ -1,0 +1,141 @@
+// A vellum ledger: one append-only log in one SQLite file, with its RFC 6962 Merkle tree stored
+// beside the entries in C2SP tlog-tiles layout. Start here.
+//
+//   auto ledger = vellum::Ledger::Create("audit.db", {.origin = "example.com/audit"});
+//   auto index = (*ledger)->Append({.payload = vellum::ToBytes("user alice logged in")});
+//   auto proof = (*ledger)->InclusionProof(*index, (*ledger)->Head()->size);
+//
+// Thread-safety: a Ledger may be shared by many threads; calls are serialized on one SQLite
+// connection. Several processes may open the same file; their appends are serialized by SQLite's
+// write lock and each sees the others' entries.
+#ifndef VELLUM_LEDGER_H_
+#define VELLUM_LEDGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vellum/error.h"
+#include "vellum/hash.h"
+
+namespace vellum {
+
+// How payloads become entry bytes (the hashed leaf). Fixed when the ledger is created.
+enum class EntryFormat {
+  kRecord,  // 8-byte big-endian signed milliseconds since the Unix epoch, then the payload
+  kRaw,     // the payload exactly
+};
+
+inline constexpr size_t kMaxEntrySize = 65535;  // tlog-tiles entry-bundle limit, in entry bytes
+
+std::string_view EntryFormatName(EntryFormat format);
+Result<EntryFormat> ParseEntryFormat(std::string_view name);
+inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+struct CreateOptions {
+  std::string origin;  // e.g. "example.com/audit": names the log in checkpoints
+  EntryFormat format = EntryFormat::kRecord;
+};
+
+struct OpenOptions {
+  bool read_only = false;
+  int busy_timeout_ms = 10000;  // how long to wait for another process's write lock
+};
+
+// An entry to append. In kRecord format `time_ms` defaults to the current time; it must be
+// unset in kRaw format.
+struct NewEntry {
+  Bytes payload;
+  std::optional<int64_t> time_ms;
+};
+
+struct Entry {
+  uint64_t index = 0;
+  std::optional<int64_t> time_ms;  // set in kRecord format
+  Bytes payload;
+  Hash leaf_hash{};
+};
+
+struct Head {
+  uint64_t size = 0;
+  Hash root{};
+};
+
+// Outcome of Ledger::Verify(). `ok` is false when any check failed; then `first_bad_index` is
+// the lowest entry index affected and `problem` says what kind of damage was found there.
+struct VerifyReport {
+  enum class Problem {
+    kNone,
+    kEntryChanged,     // an entry's bytes no longer hash to the stored leaf hash
+    kEntryMissing,     // the head counts an entry that is not stored
+    kExtraEntry,       // an entry is stored beyond the head
+    kTreeHashChanged,  // a stored tree hash does not match the hashes below it
+    kHeadMismatch,     // the stored head root is not the root of the stored tree
+  };
+  bool ok = true;
+  uint64_t size = 0;  // the head size the file claims
+  uint64_t entries_checked = 0;
+  std::optional<uint64_t> first_bad_index;
+  Problem problem = Problem::kNone;
+  std::string message;  // names the first problem, e.g. "entry 17 was changed"
+};
+std::string_view ProblemName(VerifyReport::Problem problem);
+
+// Called with (entries checked, total) while Verify() runs.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+class Ledger {
+ public:
+  // Creates a new ledger file. Fails if `path` exists.
+  static Result<std::unique_ptr<Ledger>> Create(const std::string& path, CreateOptions options);
+  // Opens an existing ledger. Refuses, without changing the file, anything that is not a vellum
+  // ledger or has a newer schema version.
+  static Result<std::unique_ptr<Ledger>> Open(const std::string& path, OpenOptions options = {});
+  ~Ledger();
+
+  const std::string& path() const;
+  const std::string& origin() const;
+  EntryFormat format() const;
+
+  // Appends one entry; returns its index. Durable when this returns.
+  Result<uint64_t> Append(const NewEntry& entry);
+  // Appends all entries in one transaction: all or none. Returns the index of the first.
+  Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+
+  Result<Head> GetHead();  // O(1)
+  // Root of the first `size` entries. REQUIRES: size <= head size. O(log n) stored hashes.
+  Result<Hash> RootAt(uint64_t size);
+  Result<Entry> Get(uint64_t index);
+  // Entries [begin, end), at most 10,000 per call.
+  Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
+  // The index of the entry whose leaf hash is `leaf_hash`; kNotFound if none.
+  Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
+
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
+
+  // The tlog-tiles tile (level, index) of `width` hashes (1..256) as served on the wire:
+  // width * 32 bytes. kNotFound if the tree does not hold that many hashes there yet.
+  Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+
+  // Recomputes every leaf hash and stored tree hash and compares with the head.
+  Result<VerifyReport> Verify(const ProgressFn& progress = nullptr);
+
+  // The bytes that are hashed for `payload` at `time_ms` in `format`.
+  static Bytes EncodeEntry(EntryFormat format, std::optional<int64_t> time_ms,
+                           std::span<const uint8_t> payload);
+
+  class Impl;
+
+ private:
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vellum
+
+#endif  // VELLUM_LEDGER_H_

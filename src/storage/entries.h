@@ -1,0 +1,28 @@
+// How entries are encoded into the hashed bytes and stored in the `entries` table.
+#ifndef VELLUM_STORAGE_ENTRIES_H_
+#define VELLUM_STORAGE_ENTRIES_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "storage/sqlite.h"
+#include "vellum/ledger.h"
+
+namespace vellum::storage {
+
+// True when `data` is valid UTF-8 without NUL bytes: such payloads are stored as TEXT, so
+// `sqlite3` users read them as text in the `records` view.
+bool IsPlainText(std::span<const uint8_t> data);
+
+// The leaf_key column: the first 8 bytes of the leaf hash, big-endian, as a signed integer.
+int64_t LeafKey(const Hash& leaf_hash);
+
+// Reads an entry row (columns: ts, data) at `index` and computes its leaf hash.
+// kCorruption if the row does not fit the ledger's format.
+Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
+                           EntryFormat format);
+
+}  // namespace vellum::storage
+
+#endif  // VELLUM_STORAGE_ENTRIES_H_

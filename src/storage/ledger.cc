@@ -1,0 +1,404 @@
+// Ledger: appends, reads and proofs over one SQLite file. The tree is never recomputed here:
+// appends extend the right-edge tiles, reads combine O(log n) stored hashes.
+#include "vellum/ledger.h"
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "storage/entries.h"
+#include "storage/schema.h"
+#include "storage/sqlite.h"
+#include "storage/tile_store.h"
+#include "storage/tree_edge.h"
+#include "storage/verify.h"
+#include "vellum/merkle.h"
+
+namespace vellum {
+
+using storage::Db;
+using storage::Stmt;
+
+class Ledger::Impl {
+ public:
+  Impl(Db db, storage::Metadata meta) : db_(std::move(db)), meta_(std::move(meta)) {}
+  Result<void> Prepare();
+
+  Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+  Result<Head> ReadHead();
+  Result<uint64_t> HeadSize();
+  Result<Hash> RootAt(uint64_t size);
+  Result<Entry> Get(uint64_t index);
+  Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
+  Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
+  Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+  Result<VerifyReport> Verify(const ProgressFn& progress);
+
+  std::mutex mu_;
+  Db db_;
+  storage::Metadata meta_;
+
+ private:
+  Result<void> CheckEntries(std::span<const NewEntry> entries) const;
+  Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
+  Result<void> LoadEdge(uint64_t size);
+  Result<void> CheckSize(uint64_t size, const char* what);
+
+  std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
+  Stmt insert_entry_, upsert_tile_, select_tile_, select_head_, update_head_, select_entry_,
+      select_range_, select_by_key_;
+};
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<void> Ledger::Impl::Prepare() {
+  struct {
+    Stmt* stmt;
+    const char* sql;
+  } const all[] = {
+      {&insert_entry_, "INSERT INTO entries(idx, ts, data, leaf_key) VALUES (?, ?, ?, ?)"},
+      {&upsert_tile_,
+       "INSERT INTO tiles(level, idx, hashes, inner) VALUES (?, ?, ?, ?) "
+       "ON CONFLICT(level, idx) DO UPDATE SET hashes = excluded.hashes, inner = excluded.inner"},
+      {&select_tile_, storage::kSelectTileSql},
+      {&select_head_, "SELECT size, root FROM head WHERE id = 0"},
+      {&update_head_, "UPDATE head SET size = ?, root = ? WHERE id = 0"},
+      {&select_entry_, "SELECT ts, data FROM entries WHERE idx = ?"},
+      {&select_range_, "SELECT idx, ts, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"},
+      {&select_by_key_, "SELECT idx, ts, data FROM entries WHERE leaf_key = ? ORDER BY idx"},
+  };
+  for (const auto& [stmt, sql] : all) {
+    auto prepared = db_.Prepare(sql);
+    if (!prepared) return std::unexpected(prepared.error());
+    *stmt = std::move(*prepared);
+  }
+  return {};
+}
+
+Result<Head> Ledger::Impl::ReadHead() {
+  auto row = select_head_.Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return Fail(ErrorCode::kCorruption, db_.path() + ": the ledger head is missing");
+  Head head;
+  head.size = static_cast<uint64_t>(select_head_.Int(0));
+  auto root = HashFromBytes(select_head_.Blob(1));
+  select_head_.Reset();
+  if (!root) return Fail(ErrorCode::kCorruption, db_.path() + ": the head root is damaged");
+  head.root = *root;
+  return head;
+}
+
+Result<uint64_t> Ledger::Impl::HeadSize() {
+  auto head = ReadHead();
+  if (!head) return std::unexpected(head.error());
+  return head->size;
+}
+
+Result<void> Ledger::Impl::CheckSize(uint64_t size, const char* what) {
+  auto head_size = HeadSize();
+  if (!head_size) return std::unexpected(head_size.error());
+  if (size > *head_size) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + " " + std::to_string(size) +
+                                                 " is beyond the ledger's size " +
+                                                 std::to_string(*head_size));
+  }
+  return {};
+}
+
+Result<void> Ledger::Impl::CheckEntries(std::span<const NewEntry> entries) const {
+  if (entries.empty()) return Fail(ErrorCode::kInvalidArgument, "nothing to append");
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const NewEntry& e = entries[i];
+    const size_t size = e.payload.size() + (meta_.format == EntryFormat::kRecord ? 8 : 0);
+    if (size > kMaxEntrySize) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "entry " + std::to_string(i) + " of the batch is " + std::to_string(size) +
+                      " bytes; the limit is " + std::to_string(kMaxEntrySize) +
+                      " (nothing was appended)");
+    }
+    if (e.time_ms && meta_.format == EntryFormat::kRaw) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "a raw-format ledger stores no times; drop the time (nothing was appended)");
+    }
+  }
+  return {};
+}
+
+Result<void> Ledger::Impl::LoadEdge(uint64_t size) {
+  std::vector<storage::TileBlob> tiles;
+  for (const auto& [id, width] : storage::TreeEdge::EdgeTiles(size)) {
+    if (width == 0) {
+      tiles.emplace_back();
+      continue;
+    }
+    auto blob = storage::ReadTileBlob(select_tile_, id);
+    if (!blob) return std::unexpected(blob.error());
+    tiles.push_back(blob->value_or(storage::TileBlob{}));
+  }
+  auto edge = storage::TreeEdge::FromTiles(size, std::move(tiles));
+  if (!edge) {
+    return Fail(ErrorCode::kCorruption, db_.path() + ": " + edge.error().message() +
+                                            "; run 'vellum verify'");
+  }
+  edge_ = std::move(*edge);
+  return {};
+}
+
+Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
+  auto head = ReadHead();
+  if (!head) return std::unexpected(head.error());
+  if (!edge_ || edge_->size() != head->size) {
+    if (auto ok = LoadEdge(head->size); !ok) return std::unexpected(ok.error());
+  }
+  const uint64_t first = head->size;
+  const int64_t now = NowMs();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const NewEntry& e = entries[i];
+    std::optional<int64_t> time;
+    if (meta_.format == EntryFormat::kRecord) time = e.time_ms.value_or(now);
+    const Hash leaf = merkle::LeafHash(Ledger::EncodeEntry(meta_.format, time, e.payload));
+    insert_entry_.Bind(1, static_cast<int64_t>(first + i));
+    if (time) insert_entry_.Bind(2, *time);
+    if (storage::IsPlainText(e.payload)) {
+      insert_entry_.BindText(
+          3, std::string_view(reinterpret_cast<const char*>(e.payload.data()), e.payload.size()));
+    } else {
+      insert_entry_.Bind(3, e.payload);
+    }
+    insert_entry_.Bind(4, storage::LeafKey(leaf));
+    if (auto ok = insert_entry_.Run(); !ok) return std::unexpected(ok.error());
+    edge_->AddLeaf(leaf);
+  }
+  for (const auto& [id, blob] : edge_->TakeChanged()) {
+    upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
+    upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
+    if (auto ok = upsert_tile_.Run(); !ok) return std::unexpected(ok.error());
+  }
+  const Hash root = edge_->Root();
+  update_head_.Bind(1, static_cast<int64_t>(edge_->size())).Bind(2, root);
+  if (auto ok = update_head_.Run(); !ok) return std::unexpected(ok.error());
+  return first;
+}
+
+Result<uint64_t> Ledger::Impl::AppendBatch(std::span<const NewEntry> entries) {
+  if (auto ok = CheckEntries(entries); !ok) return std::unexpected(ok.error());
+  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
+  auto first = AppendLocked(entries);
+  if (first) {
+    if (auto ok = db_.Exec("COMMIT"); !ok) first = std::unexpected(ok.error());
+  }
+  if (!first) {
+    (void)db_.Exec("ROLLBACK");
+    edge_.reset();  // it may hold leaves that were rolled back
+  }
+  return first;
+}
+
+Result<Hash> Ledger::Impl::RootAt(uint64_t size) {
+  auto head = ReadHead();
+  if (!head) return std::unexpected(head.error());
+  if (size == head->size) return head->root;
+  if (auto ok = CheckSize(size, "size"); !ok) return std::unexpected(ok.error());
+  storage::TileHashSource source(select_tile_);
+  return merkle::RootAt(source, size);
+}
+
+Result<Entry> Ledger::Impl::Get(uint64_t index) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  if (index >= *size) {
+    return Fail(ErrorCode::kNotFound, "no entry " + std::to_string(index) + "; the ledger has " +
+                                          std::to_string(*size) + " entries");
+  }
+  select_entry_.Bind(1, static_cast<int64_t>(index));
+  auto row = select_entry_.Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) {
+    select_entry_.Reset();
+    return Fail(ErrorCode::kCorruption,
+                "entry " + std::to_string(index) + " is missing from the file; run 'vellum verify'");
+  }
+  auto entry = storage::EntryFromRow(select_entry_, 0, 1, index, meta_.format);
+  select_entry_.Reset();
+  return entry;
+}
+
+Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) {
+  static constexpr uint64_t kMaxRange = 10000;
+  if (begin > end || end - begin > kMaxRange) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "range [" + std::to_string(begin) + ", " + std::to_string(end) +
+                    ") is invalid or longer than " + std::to_string(kMaxRange));
+  }
+  if (auto ok = CheckSize(end, "range end"); !ok) return std::unexpected(ok.error());
+  select_range_.Bind(1, static_cast<int64_t>(begin)).Bind(2, static_cast<int64_t>(end));
+  std::vector<Entry> out;
+  while (true) {
+    auto row = select_range_.Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto index = static_cast<uint64_t>(select_range_.Int(0));
+    auto entry = storage::EntryFromRow(select_range_, 1, 2, index, meta_.format);
+    if (!entry || index != begin + out.size()) {
+      select_range_.Reset();
+      if (!entry) return std::unexpected(entry.error());
+      return Fail(ErrorCode::kCorruption, "entry " + std::to_string(begin + out.size()) +
+                                              " is missing from the file; run 'vellum verify'");
+    }
+    out.push_back(std::move(*entry));
+  }
+  select_range_.Reset();
+  if (out.size() != end - begin) {
+    return Fail(ErrorCode::kCorruption, "entry " + std::to_string(begin + out.size()) +
+                                            " is missing from the file; run 'vellum verify'");
+  }
+  return out;
+}
+
+Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  select_by_key_.Bind(1, storage::LeafKey(leaf_hash));
+  std::optional<uint64_t> found;
+  while (!found) {
+    auto row = select_by_key_.Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto index = static_cast<uint64_t>(select_by_key_.Int(0));
+    auto entry = storage::EntryFromRow(select_by_key_, 1, 2, index, meta_.format);
+    if (entry && index < *size && entry->leaf_hash == leaf_hash) found = index;
+  }
+  select_by_key_.Reset();
+  if (!found) return Fail(ErrorCode::kNotFound, "no entry has leaf hash " + ToHex(leaf_hash));
+  return *found;
+}
+
+Result<std::vector<Hash>> Ledger::Impl::InclusionProof(uint64_t index, uint64_t size) {
+  if (auto ok = CheckSize(size, "tree size"); !ok) return std::unexpected(ok.error());
+  storage::TileHashSource source(select_tile_);
+  return merkle::InclusionProof(source, index, size);
+}
+
+Result<std::vector<Hash>> Ledger::Impl::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  if (auto ok = CheckSize(new_size, "tree size"); !ok) return std::unexpected(ok.error());
+  storage::TileHashSource source(select_tile_);
+  return merkle::ConsistencyProof(source, old_size, new_size);
+}
+
+Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  if (width == 0 || width > storage::kTileWidth) {
+    return Fail(ErrorCode::kInvalidArgument, "tile width must be 1..256");
+  }
+  const std::string name = std::to_string(level) + "/" + std::to_string(index);
+  if (storage::TileWidthAt(level, index, *size) < width) {
+    return Fail(ErrorCode::kNotFound, "tile " + name + " does not hold " + std::to_string(width) +
+                                          " hashes at tree size " + std::to_string(*size));
+  }
+  auto blob = storage::ReadTileBlob(select_tile_, {level, index});
+  if (!blob) return std::unexpected(blob.error());
+  if (!*blob || (*blob)->width() < width) {
+    return Fail(ErrorCode::kCorruption, "tile " + name + " is missing or short; run 'vellum verify'");
+  }
+  (*blob)->hashes.resize(width * kHashSize);
+  return std::move((*blob)->hashes);
+}
+
+Result<VerifyReport> Ledger::Impl::Verify(const ProgressFn& progress) {
+  return storage::VerifyLedger(db_, meta_.format, progress);
+}
+
+// --- Ledger: locking wrappers -----------------------------------------------------------------
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ledger::~Ledger() = default;
+
+Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOptions options) {
+  if (options.origin.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return Fail(ErrorCode::kConflict, path + " already exists; refusing to overwrite it");
+  }
+  auto db = Db::Open(path, /*create=*/true);
+  if (!db) return std::unexpected(db.error());
+  if (auto ok = storage::ConfigureConnection(*db, OpenOptions{}.busy_timeout_ms, false); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = storage::CreateSchema(*db, options); !ok) {
+    std::filesystem::remove(path, ec);
+    return std::unexpected(ok.error());
+  }
+  return Open(path);
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOptions options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Fail(ErrorCode::kNotFound, path + " does not exist; create it with 'vellum init'");
+  }
+  auto db = Db::Open(path, /*create=*/false, options.read_only);
+  if (!db) return std::unexpected(db.error());
+  sqlite3_busy_timeout(db->raw(), options.busy_timeout_ms);
+  auto meta = storage::ReadMetadata(*db);  // before any pragma that could change the file
+  if (!meta) return std::unexpected(meta.error());
+  if (auto ok = storage::ConfigureConnection(*db, options.busy_timeout_ms, options.read_only);
+      !ok) {
+    return std::unexpected(ok.error());
+  }
+  auto impl = std::make_unique<Impl>(std::move(*db), std::move(*meta));
+  if (auto ok = impl->Prepare(); !ok) return std::unexpected(ok.error());
+  return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
+}
+
+const std::string& Ledger::path() const { return impl_->db_.path(); }
+const std::string& Ledger::origin() const { return impl_->meta_.origin; }
+EntryFormat Ledger::format() const { return impl_->meta_.format; }
+
+Result<uint64_t> Ledger::Append(const NewEntry& entry) {
+  return AppendBatch(std::span<const NewEntry>(&entry, 1));
+}
+
+#define VELLUM_LOCKED(call)                  \
+  std::lock_guard<std::mutex> lock(impl_->mu_); \
+  return impl_->call
+
+Result<uint64_t> Ledger::AppendBatch(std::span<const NewEntry> entries) {
+  VELLUM_LOCKED(AppendBatch(entries));
+}
+Result<Head> Ledger::GetHead() { VELLUM_LOCKED(ReadHead()); }
+Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_LOCKED(RootAt(size)); }
+Result<Entry> Ledger::Get(uint64_t index) { VELLUM_LOCKED(Get(index)); }
+Result<std::vector<Entry>> Ledger::GetRange(uint64_t begin, uint64_t end) {
+  VELLUM_LOCKED(GetRange(begin, end));
+}
+Result<uint64_t> Ledger::FindByLeafHash(const Hash& leaf_hash) {
+  VELLUM_LOCKED(FindByLeafHash(leaf_hash));
+}
+Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t index, uint64_t size) {
+  VELLUM_LOCKED(InclusionProof(index, size));
+}
+Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  VELLUM_LOCKED(ConsistencyProof(old_size, new_size));
+}
+Result<Bytes> Ledger::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
+  VELLUM_LOCKED(ReadTile(level, index, width));
+}
+Result<VerifyReport> Ledger::Verify(const ProgressFn& progress) { VELLUM_LOCKED(Verify(progress)); }
+
+#undef VELLUM_LOCKED
+
+}  // namespace vellum

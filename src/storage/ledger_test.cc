@@ -1,0 +1,273 @@
+#include "vellum/ledger.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "merkle/reference_tree.h"
+#include "tests/temp_dir.h"
+#include "vellum/merkle.h"
+
+namespace vellum {
+namespace {
+
+using merkle::testing::MemoryHashSource;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Runs `sql` on the file with a plain SQLite connection; returns the error text or "".
+std::string RawSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  char* err = nullptr;
+  sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string out = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  return out;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Ledger> Make(EntryFormat format = EntryFormat::kRecord) {
+    auto ledger = Ledger::Create(path_, {.origin = "example.com/test", .format = format});
+    EXPECT_TRUE(ledger) << ledger.error().ToString();
+    return std::move(*ledger);
+  }
+  testing::TempDir dir_;
+  std::string path_ = dir_.File("ledger.db");
+};
+
+TEST_F(LedgerTest, CreatesAndReopensWithOriginAndFormat) {
+  Make(EntryFormat::kRaw);
+  auto ledger = Ledger::Open(path_);
+  ASSERT_TRUE(ledger) << ledger.error().ToString();
+  EXPECT_EQ((*ledger)->origin(), "example.com/test");
+  EXPECT_EQ((*ledger)->format(), EntryFormat::kRaw);
+  auto head = (*ledger)->GetHead();
+  EXPECT_EQ(head->size, 0u);
+  EXPECT_EQ(head->root, merkle::EmptyRoot());
+}
+
+TEST_F(LedgerTest, RefusesToCreateOverAnExistingFile) {
+  std::ofstream(path_) << "precious";
+  auto ledger = Ledger::Create(path_, {.origin = "o"});
+  ASSERT_FALSE(ledger);
+  EXPECT_EQ(ledger.error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(ReadFile(path_), "precious");
+}
+
+TEST_F(LedgerTest, RefusesToOpenFilesThatAreNotLedgersWithoutTouchingThem) {
+  std::ofstream(path_) << std::string(5000, 'x');
+  auto garbage = Ledger::Open(path_);
+  ASSERT_FALSE(garbage);
+  EXPECT_NE(garbage.error().message().find("not a vellum ledger"), std::string::npos)
+      << garbage.error().message();
+  EXPECT_EQ(ReadFile(path_), std::string(5000, 'x'));
+
+  const std::string other = dir_.File("other.db");
+  ASSERT_EQ(RawSql(other, "CREATE TABLE t(x); INSERT INTO t VALUES (1);"), "");
+  const std::string before = ReadFile(other);
+  auto plain = Ledger::Open(other);
+  ASSERT_FALSE(plain);
+  EXPECT_NE(plain.error().message().find("not a vellum ledger"), std::string::npos);
+  EXPECT_EQ(ReadFile(other), before);
+
+  EXPECT_EQ(Ledger::Open(dir_.File("missing.db")).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(LedgerTest, RefusesANewerSchemaVersion) {
+  Make();
+  ASSERT_EQ(RawSql(path_, "UPDATE vellum_meta SET value = '99' WHERE key = 'schema_version'"), "");
+  auto ledger = Ledger::Open(path_);
+  ASSERT_FALSE(ledger);
+  EXPECT_EQ(ledger.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(ledger.error().message().find("newer"), std::string::npos);
+}
+
+TEST_F(LedgerTest, AppendsAndReadsBackRecordEntries) {
+  auto ledger = Make();
+  EXPECT_EQ(*ledger->Append({ToBytes("first"), 1700000000123}), 0u);
+  EXPECT_EQ(*ledger->Append({ToBytes("second"), 1700000000456}), 1u);
+  auto e = ledger->Get(1);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->payload, ToBytes("second"));
+  EXPECT_EQ(e->time_ms, 1700000000456);
+  Bytes encoded = Ledger::EncodeEntry(EntryFormat::kRecord, 1700000000456, ToBytes("second"));
+  EXPECT_EQ(encoded.size(), 8u + 6);
+  EXPECT_EQ(encoded[0], 0x00);
+  EXPECT_EQ(encoded[7], 1700000000456 & 0xff);
+  EXPECT_EQ(e->leaf_hash, merkle::LeafHash(encoded));
+  EXPECT_EQ(ledger->GetHead()->size, 2u);
+  EXPECT_EQ(ledger->Get(2).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(LedgerTest, StampsTheCurrentTimeUnlessGiven) {
+  auto ledger = Make();
+  const int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  ASSERT_TRUE(ledger->Append({.payload = ToBytes("now")}));
+  auto e = ledger->Get(0);
+  ASSERT_TRUE(e->time_ms);
+  EXPECT_GE(*e->time_ms, before);
+  EXPECT_LE(*e->time_ms, before + 60000);
+}
+
+TEST_F(LedgerTest, RawFormatHashesThePayloadExactlyAndRefusesTimes) {
+  auto ledger = Make(EntryFormat::kRaw);
+  ASSERT_TRUE(ledger->Append({.payload = Bytes{0x00, 0xff}}));
+  EXPECT_EQ(ledger->Get(0)->leaf_hash, merkle::LeafHash(Bytes{0x00, 0xff}));
+  EXPECT_FALSE(ledger->Get(0)->time_ms);
+  auto timed = ledger->Append({ToBytes("x"), 5});
+  ASSERT_FALSE(timed);
+  EXPECT_EQ(timed.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ledger->GetHead()->size, 1u);
+}
+
+TEST_F(LedgerTest, RefusesOversizedEntriesAndTheWholeBatchWithThem) {
+  auto ledger = Make();
+  ASSERT_TRUE(ledger->Append({Bytes(kMaxEntrySize - 8, 'a'), 1}));  // exactly at the limit
+  std::vector<NewEntry> batch = {{ToBytes("ok"), 1}, {Bytes(kMaxEntrySize - 7, 'a'), 1}};
+  auto too_big = ledger->AppendBatch(batch);
+  ASSERT_FALSE(too_big);
+  EXPECT_NE(too_big.error().message().find("65535"), std::string::npos);
+  EXPECT_EQ(ledger->GetHead()->size, 1u);
+  EXPECT_TRUE(ledger->Verify()->ok);
+}
+
+TEST_F(LedgerTest, RootsAndProofsEqualThePureCoreForEverySize) {
+  auto ledger = Make(EntryFormat::kRaw);
+  const uint64_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  std::vector<Hash> leaves;
+  constexpr uint64_t kTotal = 3000;
+  while (leaves.size() < kTotal) {
+    std::vector<NewEntry> batch(std::min<uint64_t>(1 + rng() % 60, kTotal - leaves.size()));
+    for (auto& e : batch) {
+      e.payload = ToBytes("entry " + std::to_string(leaves.size()));
+      leaves.push_back(merkle::LeafHash(e.payload));
+    }
+    ASSERT_TRUE(ledger->AppendBatch(batch));
+    ASSERT_EQ(ledger->GetHead()->root, merkle::testing::ReferenceRoot(leaves)) << leaves.size();
+  }
+  MemoryHashSource core(leaves);
+  for (uint64_t size = 0; size <= kTotal; ++size) {
+    ASSERT_EQ(*ledger->RootAt(size), *merkle::RootAt(core, size)) << size;
+    if (size == 0) continue;
+    const uint64_t index = rng() % size, old_size = rng() % (size + 1);
+    ASSERT_EQ(*ledger->InclusionProof(index, size), *merkle::InclusionProof(core, index, size))
+        << index << "/" << size;
+    ASSERT_EQ(*ledger->ConsistencyProof(old_size, size),
+              *merkle::ConsistencyProof(core, old_size, size))
+        << old_size << "->" << size;
+  }
+  EXPECT_EQ(ledger->RootAt(kTotal + 1).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ledger->InclusionProof(kTotal, kTotal).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ledger->ConsistencyProof(1, kTotal + 1).error().code(), ErrorCode::kInvalidArgument);
+  auto report = ledger->Verify();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->message;
+  EXPECT_EQ(report->entries_checked, kTotal);
+}
+
+TEST_F(LedgerTest, ServesTlogTilesOfLeafHashes) {
+  auto ledger = Make(EntryFormat::kRaw);
+  std::vector<NewEntry> batch(300);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].payload = ToBytes(std::to_string(i));
+  ASSERT_TRUE(ledger->AppendBatch(batch));
+  auto tile = ledger->ReadTile(0, 1, 44);
+  ASSERT_TRUE(tile);
+  ASSERT_EQ(tile->size(), 44u * 32);
+  Hash h = merkle::LeafHash(batch[256 + 43].payload);
+  EXPECT_TRUE(std::equal(h.begin(), h.end(), tile->begin() + 43 * 32));
+  EXPECT_EQ(ledger->ReadTile(0, 1, 45).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ledger->ReadTile(1, 0, 1)->size(), 32u);
+  EXPECT_EQ(ledger->ReadTile(0, 0, 256)->size(), 256u * 32);
+}
+
+TEST_F(LedgerTest, FindsEntriesByLeafHashAndReadsRanges) {
+  auto ledger = Make();
+  std::vector<NewEntry> batch(500);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i] = {ToBytes("e" + std::to_string(i)), 42};
+  ASSERT_TRUE(ledger->AppendBatch(batch));
+  auto e = ledger->Get(321);
+  EXPECT_EQ(*ledger->FindByLeafHash(e->leaf_hash), 321u);
+  EXPECT_EQ(ledger->FindByLeafHash(merkle::LeafHash(ToBytes("nope"))).error().code(),
+            ErrorCode::kNotFound);
+  auto range = ledger->GetRange(10, 20);
+  ASSERT_TRUE(range);
+  ASSERT_EQ(range->size(), 10u);
+  EXPECT_EQ((*range)[3].payload, ToBytes("e13"));
+  EXPECT_EQ(ledger->GetRange(490, 501).error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LedgerTest, TriggersRefuseUpdateAndDeleteNamingVellum) {
+  auto ledger = Make();
+  ASSERT_TRUE(ledger->Append({ToBytes("keep me"), 1}));
+  for (const char* sql : {"UPDATE entries SET data = 'forged' WHERE idx = 0",
+                          "DELETE FROM entries WHERE idx = 0", "DELETE FROM tiles",
+                          "UPDATE tiles SET hashes = zeroblob(32)", "UPDATE head SET size = 0",
+                          "UPDATE vellum_meta SET value = 'evil' WHERE key = 'origin'"}) {
+    std::string err = RawSql(path_, sql);
+    EXPECT_NE(err.find("vellum:"), std::string::npos) << sql << " -> " << err;
+  }
+  EXPECT_EQ(ledger->Get(0)->payload, ToBytes("keep me"));
+  EXPECT_TRUE(ledger->Verify()->ok);
+}
+
+TEST_F(LedgerTest, RecordsViewShowsTimeTextAndLeafHash) {
+  auto ledger = Make();
+  ASSERT_TRUE(ledger->Append({ToBytes("hello"), 1700000000123}));
+  sqlite3* db = nullptr;
+  sqlite3_open(path_.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT time, typeof(data), data, leaf_hash FROM records", -1, &stmt,
+                     nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)),
+               "2023-11-14T22:13:20.123Z");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)), "text");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2)), "hello");
+  EXPECT_EQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3)),
+            ToHex(ledger->Get(0)->leaf_hash));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(LedgerTest, ThreadsSharingOneHandleAndSeparateHandlesLoseNothing) {
+  auto shared = Make(EntryFormat::kRaw);
+  auto second = *Ledger::Open(path_);
+  constexpr int kThreads = 4, kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<uint64_t>> got(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Ledger& ledger = t % 2 ? *second : *shared;
+      for (int i = 0; i < kPerThread; ++i) {
+        auto index = ledger.Append({.payload = ToBytes(std::to_string(t) + ":" + std::to_string(i))});
+        if (index) got[t].push_back(*index);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> all;
+  for (const auto& v : got) {
+    EXPECT_EQ(v.size(), size_t{kPerThread});
+    all.insert(v.begin(), v.end());
+  }
+  EXPECT_EQ(all.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(*all.rbegin(), uint64_t{kThreads * kPerThread - 1});
+  EXPECT_EQ(shared->GetHead()->size, uint64_t{kThreads * kPerThread});
+  EXPECT_TRUE(shared->Verify()->ok);
+}
+
+}  // namespace
+}  // namespace vellum

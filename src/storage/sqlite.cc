@@ -1,0 +1,143 @@
+#include "storage/sqlite.h"
+
+#include <utility>
+
+namespace vellum::storage {
+
+ErrorCode CodeForSqlite(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FORMAT:
+      return ErrorCode::kCorruption;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return ErrorCode::kUnavailable;
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::kConflict;
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+    case SQLITE_TOOBIG:
+      return ErrorCode::kInvalidArgument;
+    default:
+      return ErrorCode::kIoError;
+  }
+}
+
+Stmt& Stmt::operator=(Stmt&& other) noexcept {
+  std::swap(stmt_, other.stmt_);
+  return *this;
+}
+
+Stmt& Stmt::Bind(int pos, int64_t value) {
+  sqlite3_bind_int64(stmt_, pos, value);
+  return *this;
+}
+
+Stmt& Stmt::Bind(int pos, std::span<const uint8_t> blob) {
+  // A zero-length blob must still bind as a blob, not NULL.
+  static const uint8_t kEmpty = 0;
+  sqlite3_bind_blob64(stmt_, pos, blob.empty() ? &kEmpty : blob.data(), blob.size(),
+                      SQLITE_TRANSIENT);
+  return *this;
+}
+
+Stmt& Stmt::BindText(int pos, std::string_view text) {
+  sqlite3_bind_text64(stmt_, pos, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+Stmt& Stmt::BindNull(int pos) {
+  sqlite3_bind_null(stmt_, pos);
+  return *this;
+}
+
+Result<bool> Stmt::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error err = SqliteError(sqlite3_db_handle(stmt_), "running a statement");
+  sqlite3_reset(stmt_);
+  return std::unexpected(std::move(err));
+}
+
+Result<void> Stmt::Run() {
+  while (true) {
+    auto row = Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+  }
+  Reset();
+  return {};
+}
+
+void Stmt::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::span<const uint8_t> Stmt::Blob(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return {static_cast<const uint8_t*>(p), static_cast<size_t>(n)};
+}
+
+std::string Stmt::Text(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::string();
+}
+
+Result<Db> Db::Open(const std::string& path, bool create, bool read_only) {
+  int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (create) flags |= SQLITE_OPEN_CREATE;
+  flags |= SQLITE_OPEN_NOMUTEX;
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close(raw);
+    return Fail(rc == SQLITE_CANTOPEN ? ErrorCode::kNotFound : CodeForSqlite(rc),
+                "cannot open " + path + ": " + msg);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  return Db(raw, path);
+}
+
+Db& Db::operator=(Db&& other) noexcept {
+  std::swap(db_, other.db_);
+  std::swap(path_, other.path_);
+  return *this;
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }  // _v2: statements may outlive us briefly
+
+Error SqliteError(sqlite3* db, std::string_view what) {
+  int rc = sqlite3_extended_errcode(db);
+  const char* file = sqlite3_db_filename(db, "main");
+  std::string msg = std::string(what) + " in " + (file ? file : "?") + ": " + sqlite3_errmsg(db);
+  if ((rc & 0xff) == SQLITE_BUSY) msg += " (the file is locked by another connection)";
+  return Error(CodeForSqlite(rc), msg);
+}
+
+Result<void> Db::Exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return Fail(CodeForSqlite(rc), path_ + ": " + msg);
+  }
+  return {};
+}
+
+Result<Stmt> Db::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return std::unexpected(LastError("preparing a statement"));
+  return Stmt(stmt);
+}
+
+}  // namespace vellum::storage

@@ -1,0 +1,72 @@
+#include "storage/tile_layout.h"
+
+#include <cstring>
+#include <string>
+
+namespace vellum::storage {
+
+size_t InnerCount(uint32_t width) {
+  size_t n = 0;
+  for (unsigned r = 1; r < kTileHeight; ++r) n += width >> r;
+  return n;
+}
+
+size_t InnerPosition(unsigned r, uint64_t k) {
+  // The node completes when the bottom row reaches m = (k + 1) << r hashes. Before that,
+  // InnerCount(m - 1) inner nodes exist; at m, levels 1..r complete in that order.
+  const auto m = static_cast<uint32_t>((k + 1) << r);
+  return InnerCount(m - 1) + (r - 1);
+}
+
+NodeLocation Locate(const merkle::NodeId& node) {
+  NodeLocation loc;
+  loc.tile.level = static_cast<uint8_t>(node.level / kTileHeight);
+  loc.local_level = node.level % kTileHeight;
+  const uint64_t per_tile = kTileWidth >> loc.local_level;  // nodes of this level in one tile
+  loc.tile.index = node.index / per_tile;
+  loc.local_index = node.index % per_tile;
+  return loc;
+}
+
+uint32_t TileWidthAt(uint8_t level, uint64_t index, uint64_t size) {
+  const uint64_t count = level * kTileHeight >= 64 ? 0 : size >> (level * kTileHeight);
+  const uint64_t begin = index * kTileWidth;
+  if (count <= begin) return 0;
+  return count - begin >= kTileWidth ? kTileWidth : static_cast<uint32_t>(count - begin);
+}
+
+Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
+  const Bytes& column = loc.local_level == 0 ? tile.hashes : tile.inner;
+  const size_t pos = loc.local_level == 0 ? loc.local_index
+                                          : InnerPosition(loc.local_level, loc.local_index);
+  if ((pos + 1) * kHashSize > column.size()) {
+    return Fail(ErrorCode::kCorruption,
+                "tile " + std::to_string(loc.tile.level) + "/" + std::to_string(loc.tile.index) +
+                    " is too short to hold the hash at local level " +
+                    std::to_string(loc.local_level) + " index " +
+                    std::to_string(loc.local_index));
+  }
+  Hash h;
+  std::memcpy(h.data(), column.data() + pos * kHashSize, kHashSize);
+  return h;
+}
+
+}  // namespace vellum::storage
+
+namespace vellum::storage {
+
+std::optional<Hash> AppendToTile(TileBlob& tile, const Hash& hash) {
+  tile.hashes.insert(tile.hashes.end(), hash.begin(), hash.end());
+  const uint32_t width = tile.width();
+  Hash acc = hash;
+  // Each trailing zero bit of the new width is one more level this hash completes.
+  for (unsigned r = 1; r <= kTileHeight && (width & ((1u << r) - 1)) == 0; ++r) {
+    const NodeLocation left{{}, r - 1, (width >> (r - 1)) - 2};
+    acc = merkle::NodeHash(*HashInTile(tile, left), acc);
+    if (r == kTileHeight) return acc;
+    tile.inner.insert(tile.inner.end(), acc.begin(), acc.end());
+  }
+  return std::nullopt;
+}
+
+}  // namespace vellum::storage

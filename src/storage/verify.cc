@@ -1,0 +1,272 @@
+// Verify checks each stored layer against the one below it, so damage is pinned to the layer
+// where it was made: entries against level-0 tile hashes, each tile's inner hashes against its
+// bottom row, each full tile's root against the tile above, and the head against the tiles.
+// (Checking against a recomputed tree instead would blame every hash above a changed entry.)
+#include "storage/verify.h"
+
+#include <string>
+
+#include "storage/entries.h"
+#include "storage/tile_layout.h"
+#include "storage/tile_store.h"
+#include "vellum/merkle.h"
+
+namespace vellum::storage {
+namespace {
+
+using Problem = VerifyReport::Problem;
+
+std::string TileName(int64_t level, uint64_t index) {
+  return "tile " + std::to_string(level) + "/" + std::to_string(index);
+}
+
+class Verifier {
+ public:
+  Verifier(Db& db, EntryFormat format, const ProgressFn& progress)
+      : db_(db), format_(format), progress_(progress) {}
+
+  Result<VerifyReport> Run();
+
+ private:
+  // Records a problem; the report keeps the one at the lowest entry index.
+  void Note(std::optional<uint64_t> index, Problem problem, std::string message);
+  bool FoundAtOrBefore(uint64_t index) const {
+    return report_.first_bad_index && *report_.first_bad_index <= index;
+  }
+  Result<void> CheckEntries();
+  Result<void> CheckTiles();
+  Result<void> CheckTile(int64_t level, uint64_t index, const TileBlob& stored);
+  Result<void> CheckHead(const Hash& root);
+
+  Db& db_;
+  EntryFormat format_;
+  const ProgressFn& progress_;
+  uint64_t size_ = 0;
+  VerifyReport report_;
+  Stmt select_tile_;
+};
+
+void Verifier::Note(std::optional<uint64_t> index, Problem problem, std::string message) {
+  const bool better = report_.ok || (index && (!report_.first_bad_index ||
+                                               *index < *report_.first_bad_index));
+  if (!better) return;
+  report_.ok = false;
+  report_.first_bad_index = index;
+  report_.problem = problem;
+  report_.message = std::move(message);
+}
+
+Result<void> Verifier::CheckEntries() {
+  auto scan = db_.Prepare("SELECT idx, ts, data, leaf_key FROM entries ORDER BY idx");
+  if (!scan) return std::unexpected(scan.error());
+  uint64_t expected = 0;
+  std::optional<TileBlob> tile;
+  uint64_t tile_index = UINT64_MAX;
+  while (true) {
+    auto row = scan->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto idx = static_cast<uint64_t>(scan->Int(0));
+    if (idx > expected && expected < size_) {
+      Note(expected, Problem::kEntryMissing, "entry " + std::to_string(expected) + " is missing");
+    }
+    if (idx >= size_) {
+      Note(idx, Problem::kExtraEntry,
+           "entry " + std::to_string(idx) + " is stored beyond the ledger head (size " +
+               std::to_string(size_) + "): it was added behind vellum's back");
+      break;
+    }
+    if (FoundAtOrBefore(idx)) break;  // nothing later in this scan can come first
+    expected = idx + 1;
+    ++report_.entries_checked;
+    if (progress_ && report_.entries_checked % 16384 == 0) progress_(report_.entries_checked, size_);
+
+    auto entry = EntryFromRow(*scan, 1, 2, idx, format_);
+    if (!entry) {
+      Note(idx, Problem::kEntryChanged, "entry " + std::to_string(idx) + " was changed: " +
+                                            entry.error().message());
+      continue;
+    }
+    if (idx / kTileWidth != tile_index) {
+      tile_index = idx / kTileWidth;
+      auto blob = ReadTileBlob(select_tile_, {0, tile_index});
+      if (!blob) return std::unexpected(blob.error());
+      tile = std::move(*blob);
+    }
+    auto stored = tile ? HashInTile(*tile, {{0, tile_index}, 0, idx % kTileWidth})
+                       : Result<Hash>(Fail(ErrorCode::kCorruption, "missing"));
+    if (!stored) {
+      Note(idx, Problem::kTreeHashChanged,
+           "the leaf hash of entry " + std::to_string(idx) + " is missing from " +
+               TileName(0, tile_index));
+    } else if (*stored != entry->leaf_hash) {
+      Note(idx, Problem::kEntryChanged,
+           "entry " + std::to_string(idx) +
+               " was changed: its bytes no longer hash to the stored leaf hash");
+    } else if (scan->Int(3) != LeafKey(entry->leaf_hash)) {
+      Note(idx, Problem::kEntryChanged,
+           "the lookup key of entry " + std::to_string(idx) + " was changed");
+    }
+  }
+  if (expected < size_ && !FoundAtOrBefore(expected)) {
+    Note(expected, Problem::kEntryMissing,
+         "entries " + std::to_string(expected) + " to " + std::to_string(size_ - 1) +
+             " are missing (the file ends early)");
+  }
+  return {};
+}
+
+Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& stored) {
+  const unsigned shift = static_cast<unsigned>(level) * kTileHeight;
+  auto first_leaf = [&](uint64_t bottom_pos) { return (index * kTileWidth + bottom_pos) << shift; };
+  const uint32_t width = TileWidthAt(static_cast<uint8_t>(level), index, size_);
+  if (stored.hashes.size() != width * kHashSize ||
+      stored.inner.size() != InnerCount(width) * kHashSize) {
+    const uint64_t at = std::min<uint64_t>(stored.width(), width);
+    Note(first_leaf(at), Problem::kTreeHashChanged,
+         TileName(level, index) + " holds " + std::to_string(stored.width()) +
+             " hashes where the head needs " + std::to_string(width));
+    if (width == 0) return {};
+  }
+  // Rebuild the inner hashes from the stored bottom row, comparing each as it completes.
+  TileBlob rebuilt;
+  std::optional<Hash> root;
+  for (uint32_t i = 0; i < width && (i + 1) * kHashSize <= stored.hashes.size(); ++i) {
+    const size_t before = rebuilt.inner.size() / kHashSize;
+    root = AppendToTile(rebuilt, *HashFromBytes(std::span(stored.hashes).subspan(i * kHashSize, kHashSize)));
+    for (size_t j = before; j < rebuilt.inner.size() / kHashSize; ++j) {
+      const unsigned r = static_cast<unsigned>(j - before) + 1;
+      const bool same = (j + 1) * kHashSize <= stored.inner.size() &&
+                        std::equal(rebuilt.inner.begin() + j * kHashSize,
+                                   rebuilt.inner.begin() + (j + 1) * kHashSize,
+                                   stored.inner.begin() + j * kHashSize);
+      if (!same) {
+        const uint64_t a = first_leaf(i + 1 - (1u << r)), b = first_leaf(i + 1);
+        Note(a, Problem::kTreeHashChanged,
+             "the stored tree hash of entries " + std::to_string(a) + " to " +
+                 std::to_string(b - 1) + " in " + TileName(level, index) +
+                 " does not match the hashes below it");
+        return {};
+      }
+    }
+  }
+  if (!root) return {};
+  // A full tile's root is stored again as one hash of the tile above.
+  auto above = ReadTileBlob(select_tile_, {static_cast<uint8_t>(level + 1), index / kTileWidth});
+  if (!above) return std::unexpected(above.error());
+  auto stored_root =
+      *above ? HashInTile(**above, {{}, 0, index % kTileWidth}) : Result<Hash>(std::unexpected(Error(ErrorCode::kCorruption, "")));
+  if (!stored_root || *stored_root != *root) {
+    const uint64_t a = first_leaf(0), b = first_leaf(kTileWidth);
+    Note(a, Problem::kTreeHashChanged,
+         "the stored tree hash of entries " + std::to_string(a) + " to " + std::to_string(b - 1) +
+             " in " + TileName(level + 1, index / kTileWidth) +
+             (stored_root ? " does not match the tile below it" : " is missing"));
+  }
+  return {};
+}
+
+Result<void> Verifier::CheckTiles() {
+  auto scan = db_.Prepare("SELECT level, idx, hashes, inner FROM tiles ORDER BY level, idx");
+  if (!scan) return std::unexpected(scan.error());
+  int64_t level = -1;
+  uint64_t next = 0;  // next tile index expected at `level`
+  auto missing_until = [&](int64_t lvl, uint64_t upto) {
+    const unsigned shift = static_cast<unsigned>(lvl) * kTileHeight;
+    while (next < upto && TileWidthAt(static_cast<uint8_t>(lvl), next, size_) > 0) {
+      const uint64_t a = (next * kTileWidth) << shift;
+      Note(a, Problem::kTreeHashChanged, TileName(lvl, next) + " is missing");
+      ++next;
+    }
+  };
+  while (true) {
+    auto row = scan->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const int64_t tile_level = scan->Int(0);
+    const auto index = static_cast<uint64_t>(scan->Int(1));
+    if (tile_level != level) {
+      if (level >= 0) missing_until(level, UINT64_MAX);
+      level = tile_level;
+      next = 0;
+    }
+    if (level < 0 || level >= 8) {
+      Note(std::nullopt, Problem::kTreeHashChanged, "a tile has an impossible level");
+      continue;
+    }
+    missing_until(level, index);
+    next = index + 1;
+    auto hashes = scan->Blob(2), inner = scan->Blob(3);
+    TileBlob stored{Bytes(hashes.begin(), hashes.end()), Bytes(inner.begin(), inner.end())};
+    if (auto ok = CheckTile(level, index, stored); !ok) return ok;
+  }
+  if (level >= 0) missing_until(level, UINT64_MAX);
+  for (int64_t l = level + 1; l < 8 && TileWidthAt(static_cast<uint8_t>(l), 0, size_) > 0; ++l) {
+    next = 0;
+    missing_until(l, UINT64_MAX);
+  }
+  return {};
+}
+
+Result<void> Verifier::CheckHead(const Hash& root) {
+  TileHashSource source(select_tile_);
+  auto computed = merkle::RootAt(source, size_);
+  if (!computed || *computed != root) {
+    Note(std::nullopt, Problem::kHeadMismatch,
+         "the stored head root is not the root of the stored tree of size " +
+             std::to_string(size_));
+  }
+  return {};
+}
+
+Result<VerifyReport> Verifier::Run() {
+  auto select = db_.Prepare(kSelectTileSql);
+  if (!select) return std::unexpected(select.error());
+  select_tile_ = std::move(*select);
+  auto head = db_.Prepare("SELECT size, root FROM head WHERE id = 0");
+  if (!head) return std::unexpected(head.error());
+  auto row = head->Step();
+  if (!row) return std::unexpected(row.error());
+  auto root = *row ? HashFromBytes(head->Blob(1)) : Result<Hash>(Fail(ErrorCode::kCorruption, ""));
+  if (!root) {
+    Note(std::nullopt, Problem::kHeadMismatch, "the ledger head is missing or damaged");
+    return report_;
+  }
+  size_ = static_cast<uint64_t>(head->Int(0));
+  report_.size = size_;
+  if (auto ok = CheckEntries(); !ok) return std::unexpected(ok.error());
+  if (auto ok = CheckTiles(); !ok) return std::unexpected(ok.error());
+  if (report_.ok) {
+    if (auto ok = CheckHead(*root); !ok) return std::unexpected(ok.error());
+  }
+  if (progress_) progress_(report_.entries_checked, size_);
+  return report_;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format, const ProgressFn& progress) {
+  if (auto ok = db.Exec("BEGIN"); !ok) return std::unexpected(ok.error());
+  Verifier verifier(db, format, progress);
+  auto report = verifier.Run();
+  (void)db.Exec("COMMIT");
+  return report;
+}
+
+}  // namespace vellum::storage
+
+namespace vellum {
+
+std::string_view ProblemName(VerifyReport::Problem problem) {
+  switch (problem) {
+    case VerifyReport::Problem::kNone: return "none";
+    case VerifyReport::Problem::kEntryChanged: return "entry changed";
+    case VerifyReport::Problem::kEntryMissing: return "entry missing";
+    case VerifyReport::Problem::kExtraEntry: return "extra entry";
+    case VerifyReport::Problem::kTreeHashChanged: return "tree hash changed";
+    case VerifyReport::Problem::kHeadMismatch: return "head mismatch";
+  }
+  return "unknown";
+}
+
+}  // namespace vellum
