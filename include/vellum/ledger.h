@@ -49,8 +49,8 @@ struct OpenOptions {
 // An entry to append. In kRecord format `time_ms` defaults to the current time; it must be
 // unset in kRaw format.
 struct NewEntry {
-  Bytes payload;
-  std::optional<int64_t> time_ms;
+  Bytes payload = {};
+  std::optional<int64_t> time_ms = std::nullopt;
 };
 
 struct Entry {
@@ -100,6 +100,11 @@ class Ledger {
   const std::string& path() const;
   const std::string& origin() const;
   EntryFormat format() const;
+
+  // Checks entries against the ledger's format and the size limit without writing anything;
+  // AppendBatch does the same first. Lets callers that append in several batches refuse bad
+  // input before the first one.
+  Result<void> Validate(std::span<const NewEntry> entries) const;
 
   // Appends one entry; returns its index. Durable when this returns.
   Result<uint64_t> Append(const NewEntry& entry);

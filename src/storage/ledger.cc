@@ -41,8 +41,10 @@ class Ledger::Impl {
   Db db_;
   storage::Metadata meta_;
 
- private:
+ public:
   Result<void> CheckEntries(std::span<const NewEntry> entries) const;
+
+ private:
   Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
   Result<void> LoadEdge(uint64_t size);
   Result<void> CheckSize(uint64_t size, const char* what);
@@ -123,7 +125,8 @@ Result<void> Ledger::Impl::CheckEntries(std::span<const NewEntry> entries) const
     const size_t size = e.payload.size() + (meta_.format == EntryFormat::kRecord ? 8 : 0);
     if (size > kMaxEntrySize) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "entry " + std::to_string(i) + " of the batch is " + std::to_string(size) +
+                  "entry " + std::to_string(i + 1) + " of " + std::to_string(entries.size()) +
+                      " is " + std::to_string(size) +
                       " bytes; the limit is " + std::to_string(kMaxEntrySize) +
                       " (nothing was appended)");
     }
@@ -367,6 +370,10 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
 const std::string& Ledger::path() const { return impl_->db_.path(); }
 const std::string& Ledger::origin() const { return impl_->meta_.origin; }
 EntryFormat Ledger::format() const { return impl_->meta_.format; }
+
+Result<void> Ledger::Validate(std::span<const NewEntry> entries) const {
+  return impl_->CheckEntries(entries);
+}
 
 Result<uint64_t> Ledger::Append(const NewEntry& entry) {
   return AppendBatch(std::span<const NewEntry>(&entry, 1));

@@ -1,0 +1,123 @@
+// vellum append LEDGER [ENTRY...] [--stdin] [--file F]... [--hex] [--time T] [--batch N]
+//
+// All input is read and checked before anything is written, so bad input leaves the ledger as
+// it was. Large inputs are then appended in batches, one transaction each.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli.h"
+
+namespace vellum::cli {
+namespace {
+
+struct AppendArgs {
+  std::string path;
+  std::vector<std::string> entries, files;
+  bool from_stdin = false, hex = false, json = false;
+  std::string time;
+  size_t batch = 1000;
+};
+
+Result<Bytes> Decode(const std::string& text, bool hex, const std::string& where) {
+  if (!hex) return ToBytes(text);
+  auto bytes = FromHex(text);
+  if (!bytes) return Fail(ErrorCode::kInvalidArgument, where + ": " + bytes.error().message());
+  return bytes;
+}
+
+Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args, std::optional<int64_t> time) {
+  std::vector<NewEntry> out;
+  auto add = [&](Result<Bytes> payload) -> Result<void> {
+    if (!payload) return std::unexpected(payload.error());
+    out.push_back({std::move(*payload), time});
+    return {};
+  };
+  for (size_t i = 0; i < args.entries.size(); ++i) {
+    auto ok = add(Decode(args.entries[i], args.hex, "argument " + std::to_string(i + 1)));
+    if (!ok) return std::unexpected(ok.error());
+  }
+  for (const auto& file : args.files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + file);
+    std::string content{std::istreambuf_iterator<char>(in), {}};
+    if (auto ok = add(Decode(content, args.hex, file)); !ok) return std::unexpected(ok.error());
+  }
+  if (args.from_stdin) {
+    std::string line;
+    for (uint64_t n = 1; std::getline(std::cin, line); ++n) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      auto ok = add(Decode(line, args.hex, "stdin line " + std::to_string(n)));
+      if (!ok) return std::unexpected(ok.error());
+    }
+  }
+  if (out.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "nothing to append: give entries as arguments, --stdin or --file");
+  }
+  return out;
+}
+
+int RunAppend(const AppendArgs& args) {
+  std::optional<int64_t> time;
+  if (!args.time.empty()) {
+    auto t = ParseTime(args.time);
+    if (!t) return ReportError(t.error());
+    time = *t;
+  }
+  auto entries = ReadInput(args, time);
+  if (!entries) return ReportError(entries.error());
+  auto ledger = OpenLedger(args.path, false);
+  if (!ledger) return ReportError(ledger.error());
+  if (auto ok = (*ledger)->Validate(*entries); !ok) return ReportError(ok.error());
+
+  std::optional<uint64_t> first;
+  size_t done = 0;
+  Progress progress("appending");
+  const size_t batch = std::max<size_t>(args.batch, 1);
+  while (done < entries->size()) {
+    const size_t n = std::min(batch, entries->size() - done);
+    auto index = (*ledger)->AppendBatch(std::span(*entries).subspan(done, n));
+    if (!index) {
+      ReportError(index.error());
+      return ReportError(std::to_string(done) + " of " + std::to_string(entries->size()) +
+                         " entries were appended before the failure");
+    }
+    if (!first) first = *index;
+    done += n;
+    progress.Update(done, entries->size());
+  }
+  auto head = (*ledger)->GetHead();
+  if (!head) return ReportError(head.error());
+  if (args.json) {
+    PrintJson({{"first_index", *first}, {"count", done}, {"size", head->size},
+               {"root", ToHex(head->root)}});
+  } else if (done == 1) {
+    std::cout << "appended entry " << *first << "; size " << head->size << ", root "
+              << ToHex(head->root) << "\n";
+  } else {
+    std::cout << "appended " << done << " entries (" << *first << ".." << *first + done - 1
+              << "); size " << head->size << ", root " << ToHex(head->root) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAppend(CLI::App& app, Action& action) {
+  auto args = std::make_shared<AppendArgs>();
+  CLI::App* cmd = app.add_subcommand("append", "Append entries to a ledger");
+  cmd->add_option("ledger", args->path, "Ledger file")->required();
+  cmd->add_option("entries", args->entries, "Entries to append, one per argument");
+  cmd->add_flag("--stdin", args->from_stdin, "Read entries from stdin, one per line");
+  cmd->add_option("--file", args->files, "Append the whole content of FILE as one entry");
+  cmd->add_flag("--hex", args->hex, "Entries are given in hex");
+  cmd->add_option("--time", args->time,
+                  "Time of the entries (ms since the epoch or ISO-8601 UTC); default now");
+  cmd->add_option("--batch", args->batch, "Entries per transaction for large inputs")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->callback([args, &action] { action = [args] { return RunAppend(*args); }; });
+}
+
+}  // namespace vellum::cli

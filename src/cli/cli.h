@@ -1,0 +1,70 @@
+// Shared pieces of the `vellum` command line: command registration, error reporting, output
+// helpers. Command files parse arguments, call the library and print; no ledger logic here.
+#ifndef VELLUM_CLI_CLI_H_
+#define VELLUM_CLI_CLI_H_
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "vellum/error.h"
+#include "vellum/ledger.h"
+
+namespace vellum::cli {
+
+// The action of the subcommand the user chose; returns the process exit code.
+using Action = std::function<int()>;
+
+// Each Add* registers one subcommand; when it is chosen, its callback stores the action.
+void AddInit(CLI::App& app, Action& action);
+void AddAppend(CLI::App& app, Action& action);
+void AddGet(CLI::App& app, Action& action);
+void AddLog(CLI::App& app, Action& action);
+void AddRoot(CLI::App& app, Action& action);
+void AddProve(CLI::App& app, Action& action);
+void AddVerifyProof(CLI::App& app, Action& action);
+void AddVerify(CLI::App& app, Action& action);
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;     // the command could not do its job
+inline constexpr int kExitFailed = 3;    // a verification ran and failed
+
+// Prints "vellum: <message>" to stderr and returns kExitError.
+int ReportError(const Error& error);
+int ReportError(const std::string& message);
+
+// Opens a ledger, or prints why not.
+Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only);
+
+// Milliseconds since the epoch as ISO-8601 UTC with milliseconds: 2026-11-25T11:00:00.000Z.
+std::string FormatTime(int64_t ms);
+// Accepts integer milliseconds since the epoch or ISO-8601 UTC ("...T...Z", optional .mmm).
+Result<int64_t> ParseTime(const std::string& text);
+
+// Payload shown to people: the text if printable UTF-8, else "<N bytes: hex...>".
+std::string ShowPayload(const Bytes& payload, size_t max_chars);
+
+nlohmann::json EntryJson(const Entry& entry);
+void PrintJson(const nlohmann::json& doc);
+
+// A one-line progress indicator on stderr, shown only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(std::string label);
+  ~Progress();
+  void Update(uint64_t done, uint64_t total);
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool shown_ = false;
+};
+
+}  // namespace vellum::cli
+
+#endif  // VELLUM_CLI_CLI_H_

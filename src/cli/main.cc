@@ -1,0 +1,29 @@
+// vellum: tamper-evident, append-only ledgers in SQLite.
+#include <iostream>
+
+#include "cli/cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vellum: tamper-evident, append-only ledgers in SQLite files"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "vellum 0.1.0");
+  vellum::cli::Action action;
+  vellum::cli::AddInit(app, action);
+  vellum::cli::AddAppend(app, action);
+  vellum::cli::AddGet(app, action);
+  vellum::cli::AddLog(app, action);
+  vellum::cli::AddRoot(app, action);
+  vellum::cli::AddProve(app, action);
+  vellum::cli::AddVerifyProof(app, action);
+  vellum::cli::AddVerify(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    return action ? action() : vellum::cli::kExitError;
+  } catch (const std::exception& e) {  // third-party exceptions stop at this boundary
+    return vellum::cli::ReportError(std::string("unexpected error: ") + e.what());
+  }
+}

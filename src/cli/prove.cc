@@ -1,0 +1,105 @@
+// vellum prove LEDGER --index I [--size N]      inclusion proof of entry I
+// vellum prove LEDGER --old M [--new N]         consistency proof from size M to N
+// With --json it prints the proof document that `vellum verify-proof` reads.
+#include <iostream>
+
+#include "cli/cli.h"
+
+namespace vellum::cli {
+namespace {
+
+struct ProveArgs {
+  std::string path;
+  std::optional<uint64_t> index, size, old_size, new_size;
+  bool json = false;
+};
+
+nlohmann::json HexList(const std::vector<Hash>& hashes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Hash& h : hashes) list.push_back(ToHex(h));
+  return list;
+}
+
+void PrintHuman(const nlohmann::json& doc) {
+  if (doc["type"] == "inclusion") {
+    std::cout << "inclusion proof: entry " << doc["index"] << " is in the tree of size "
+              << doc["size"] << "\nleaf hash " << doc["leaf_hash"].get<std::string>()
+              << "\nroot      " << doc["root"].get<std::string>() << "\n";
+  } else {
+    std::cout << "consistency proof: the tree of size " << doc["old_size"]
+              << " is a prefix of the tree of size " << doc["new_size"] << "\nold root "
+              << doc["old_root"].get<std::string>() << "\nnew root "
+              << doc["new_root"].get<std::string>() << "\n";
+  }
+  std::cout << "proof (" << doc["proof"].size() << " hashes):\n";
+  for (const auto& h : doc["proof"]) std::cout << "  " << h.get<std::string>() << "\n";
+}
+
+Result<nlohmann::json> Inclusion(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
+  auto head = ledger.GetHead();
+  if (!head) return std::unexpected(head.error());
+  const uint64_t n = size.value_or(head->size);
+  auto proof = ledger.InclusionProof(index, n);
+  if (!proof) return std::unexpected(proof.error());
+  auto entry = ledger.Get(index);
+  if (!entry) return std::unexpected(entry.error());
+  auto root = ledger.RootAt(n);
+  if (!root) return std::unexpected(root.error());
+  return nlohmann::json{{"type", "inclusion"},      {"origin", ledger.origin()},
+                        {"index", index},           {"size", n},
+                        {"leaf_hash", ToHex(entry->leaf_hash)}, {"root", ToHex(*root)},
+                        {"proof", HexList(*proof)}};
+}
+
+Result<nlohmann::json> Consistency(Ledger& ledger, uint64_t old_size,
+                                   std::optional<uint64_t> new_size) {
+  auto head = ledger.GetHead();
+  if (!head) return std::unexpected(head.error());
+  const uint64_t n = new_size.value_or(head->size);
+  auto proof = ledger.ConsistencyProof(old_size, n);
+  if (!proof) return std::unexpected(proof.error());
+  auto old_root = ledger.RootAt(old_size);
+  if (!old_root) return std::unexpected(old_root.error());
+  auto new_root = ledger.RootAt(n);
+  if (!new_root) return std::unexpected(new_root.error());
+  return nlohmann::json{{"type", "consistency"},         {"origin", ledger.origin()},
+                        {"old_size", old_size},          {"new_size", n},
+                        {"old_root", ToHex(*old_root)},  {"new_root", ToHex(*new_root)},
+                        {"proof", HexList(*proof)}};
+}
+
+int RunProve(const ProveArgs& args) {
+  if (args.index.has_value() == args.old_size.has_value()) {
+    return ReportError("give either --index I (inclusion) or --old M (consistency)");
+  }
+  auto ledger = OpenLedger(args.path, true);
+  if (!ledger) return ReportError(ledger.error());
+  auto doc = args.index ? Inclusion(**ledger, *args.index, args.size)
+                        : Consistency(**ledger, *args.old_size, args.new_size);
+  if (!doc) return ReportError(doc.error());
+  if (args.json) {
+    PrintJson(*doc);
+  } else {
+    PrintHuman(*doc);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddProve(CLI::App& app, Action& action) {
+  auto args = std::make_shared<ProveArgs>();
+  CLI::App* cmd = app.add_subcommand("prove", "Make an inclusion or consistency proof");
+  cmd->add_option("ledger", args->path, "Ledger file")->required();
+  auto* index = cmd->add_option("--index", args->index, "Entry to prove included");
+  cmd->add_option("--size", args->size, "Tree size for --index (default: the head)")
+      ->needs(index);
+  auto* old_size = cmd->add_option("--old", args->old_size, "Older tree size to prove a prefix");
+  cmd->add_option("--new", args->new_size, "Newer tree size for --old (default: the head)")
+      ->needs(old_size);
+  index->excludes(old_size);
+  cmd->add_flag("--json", args->json, "Print the proof document for verify-proof");
+  cmd->callback([args, &action] { action = [args] { return RunProve(*args); }; });
+}
+
+}  // namespace vellum::cli

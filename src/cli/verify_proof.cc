@@ -1,0 +1,154 @@
+// vellum verify-proof PROOF.json --root HEX [--old-root HEX]
+//                     [--leaf-hash HEX | --entry-hex HEX | --payload TEXT [--time T]]
+//
+// Offline: trusts nothing in the proof document but the proof hashes and the sizes/index. The
+// root(s) and the leaf come from the user, who got them from somewhere they trust.
+#include <fstream>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "vellum/merkle.h"
+
+namespace vellum::cli {
+namespace {
+
+struct VerifyProofArgs {
+  std::string proof_file = "-";
+  std::string root, old_root, leaf_hash, entry_hex, payload, time;
+  bool json = false;
+};
+
+Result<nlohmann::json> ReadDocument(const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(ErrorCode::kNotFound, "cannot read proof file " + file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
+  }
+  return doc;
+}
+
+Result<uint64_t> Field(const nlohmann::json& doc, const char* name) {
+  if (!doc.contains(name) || !doc[name].is_number_unsigned()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("proof document needs a non-negative integer '") + name + "'");
+  }
+  return doc[name].get<uint64_t>();
+}
+
+Result<std::vector<Hash>> ProofHashes(const nlohmann::json& doc) {
+  if (!doc.contains("proof") || !doc["proof"].is_array()) {
+    return Fail(ErrorCode::kInvalidArgument, "proof document needs a 'proof' list of hex hashes");
+  }
+  std::vector<Bytes> raw;
+  for (const auto& h : doc["proof"]) {
+    if (!h.is_string()) return Fail(ErrorCode::kInvalidArgument, "proof hashes must be strings");
+    auto bytes = FromHex(h.get<std::string>());
+    if (!bytes) return Fail(ErrorCode::kInvalidArgument, "proof hash: " + bytes.error().message());
+    raw.push_back(std::move(*bytes));
+  }
+  return merkle::ProofFromBytes(raw);
+}
+
+Result<Hash> UserHash(const std::string& hex, const char* flag) {
+  auto h = HashFromHex(hex);
+  if (!h) return Fail(ErrorCode::kInvalidArgument, std::string(flag) + ": " + h.error().message());
+  return h;
+}
+
+Result<Hash> LeafFromArgs(const VerifyProofArgs& args) {
+  const int given = !args.leaf_hash.empty() + !args.entry_hex.empty() + !args.payload.empty();
+  if (given != 1) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "an inclusion proof needs exactly one of --leaf-hash, --entry-hex or --payload");
+  }
+  if (!args.leaf_hash.empty()) return UserHash(args.leaf_hash, "--leaf-hash");
+  if (!args.entry_hex.empty()) {
+    auto bytes = FromHex(args.entry_hex);
+    if (!bytes) return Fail(ErrorCode::kInvalidArgument, "--entry-hex: " + bytes.error().message());
+    return merkle::LeafHash(*bytes);
+  }
+  std::optional<int64_t> time;
+  if (!args.time.empty()) {
+    auto t = ParseTime(args.time);
+    if (!t) return std::unexpected(t.error());
+    time = *t;
+  }
+  const EntryFormat format = time ? EntryFormat::kRecord : EntryFormat::kRaw;
+  return merkle::LeafHash(Ledger::EncodeEntry(format, time, ToBytes(args.payload)));
+}
+
+Result<std::string> Check(const VerifyProofArgs& args) {
+  auto doc = ReadDocument(args.proof_file);
+  if (!doc) return std::unexpected(doc.error());
+  auto proof = ProofHashes(*doc);
+  if (!proof) return std::unexpected(proof.error());
+  auto root = UserHash(args.root, "--root");
+  if (!root) return std::unexpected(root.error());
+  const std::string type = doc->value("type", "");
+  if (type == "inclusion") {
+    auto index = Field(*doc, "index"), size = Field(*doc, "size");
+    if (!index) return std::unexpected(index.error());
+    if (!size) return std::unexpected(size.error());
+    auto leaf = LeafFromArgs(args);
+    if (!leaf) return std::unexpected(leaf.error());
+    auto ok = merkle::VerifyInclusion(*leaf, *index, *size, *proof, *root);
+    if (!ok) return std::unexpected(ok.error());
+    return "entry " + std::to_string(*index) + " is in the tree of size " +
+           std::to_string(*size) + " with root " + args.root;
+  }
+  if (type == "consistency") {
+    auto old_size = Field(*doc, "old_size"), new_size = Field(*doc, "new_size");
+    if (!old_size) return std::unexpected(old_size.error());
+    if (!new_size) return std::unexpected(new_size.error());
+    if (args.old_root.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "a consistency proof needs --old-root");
+    }
+    auto old_root = UserHash(args.old_root, "--old-root");
+    if (!old_root) return std::unexpected(old_root.error());
+    auto ok = merkle::VerifyConsistency(*old_size, *new_size, *old_root, *root, *proof);
+    if (!ok) return std::unexpected(ok.error());
+    return "the tree of size " + std::to_string(*old_size) + " is a prefix of the tree of size " +
+           std::to_string(*new_size);
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "proof document 'type' must be \"inclusion\" or \"consistency\"");
+}
+
+int RunVerifyProof(const VerifyProofArgs& args) {
+  auto verdict = Check(args);
+  if (args.json) {
+    PrintJson({{"ok", verdict.has_value()},
+               {"message", verdict ? *verdict : verdict.error().message()}});
+  }
+  if (!verdict) {
+    if (!args.json) ReportError("proof FAILED: " + verdict.error().message());
+    return verdict.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
+  }
+  if (!args.json) std::cout << "proof OK: " << *verdict << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddVerifyProof(CLI::App& app, Action& action) {
+  auto args = std::make_shared<VerifyProofArgs>();
+  CLI::App* cmd = app.add_subcommand("verify-proof", "Check a proof offline against a root");
+  cmd->add_option("proof", args->proof_file, "Proof document from 'vellum prove --json' (- = stdin)");
+  cmd->add_option("--root", args->root, "Trusted root (hex) of the (new) tree")->required();
+  cmd->add_option("--old-root", args->old_root, "Trusted root of the old tree (consistency)");
+  cmd->add_option("--leaf-hash", args->leaf_hash, "Leaf hash of the entry (hex)");
+  cmd->add_option("--entry-hex", args->entry_hex, "The entry's exact bytes (hex)");
+  cmd->add_option("--payload", args->payload, "The entry's payload as text");
+  cmd->add_option("--time", args->time, "With --payload: the entry's time (record format)");
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->callback([args, &action] { action = [args] { return RunVerifyProof(*args); }; });
+}
+
+}  // namespace vellum::cli
