@@ -20,6 +20,16 @@ std::string TileName(int64_t level, uint64_t index) {
   return "tile " + std::to_string(level) + "/" + std::to_string(index);
 }
 
+// True when the stored parent of bottom hash `pos` is rebuilt by `leaf` and the stored sibling:
+// then the entry is intact and only its copy in the bottom row was altered.
+bool StoredParentMatches(const TileBlob& tile, uint64_t pos, const Hash& leaf) {
+  auto sibling = HashInTile(tile, {{}, 0, pos ^ 1});
+  auto parent = HashInTile(tile, {{}, 1, pos / 2});
+  if (!sibling || !parent) return false;
+  const Hash rebuilt = pos % 2 ? merkle::NodeHash(*sibling, leaf) : merkle::NodeHash(leaf, *sibling);
+  return rebuilt == *parent;
+}
+
 class Verifier {
  public:
   Verifier(Db& db, EntryFormat format, const ProgressFn& progress)
@@ -100,9 +110,15 @@ Result<void> Verifier::CheckEntries() {
            "the leaf hash of entry " + std::to_string(idx) + " is missing from " +
                TileName(0, tile_index));
     } else if (*stored != entry->leaf_hash) {
-      Note(idx, Problem::kEntryChanged,
-           "entry " + std::to_string(idx) +
-               " was changed: its bytes no longer hash to the stored leaf hash");
+      if (StoredParentMatches(*tile, idx % kTileWidth, entry->leaf_hash)) {
+        Note(idx, Problem::kTreeHashChanged,
+             "the stored leaf hash of entry " + std::to_string(idx) +
+                 " was changed (the entry and the hash above it agree)");
+      } else {
+        Note(idx, Problem::kEntryChanged,
+             "entry " + std::to_string(idx) +
+                 " was changed: its bytes no longer hash to the stored leaf hash");
+      }
     } else if (scan->Int(3) != LeafKey(entry->leaf_hash)) {
       Note(idx, Problem::kEntryChanged,
            "the lookup key of entry " + std::to_string(idx) + " was changed");
@@ -140,8 +156,11 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
                         std::equal(rebuilt.inner.begin() + j * kHashSize,
                                    rebuilt.inner.begin() + (j + 1) * kHashSize,
                                    stored.inner.begin() + j * kHashSize);
-      if (!same) {
-        const uint64_t a = first_leaf(i + 1 - (1u << r)), b = first_leaf(i + 1);
+      const uint64_t a = first_leaf(i + 1 - (1u << r)), b = first_leaf(i + 1);
+      // A changed hash below this node makes it mismatch too; that one was already reported.
+      const bool explained = report_.first_bad_index && a <= *report_.first_bad_index &&
+                             *report_.first_bad_index < b;
+      if (!same && !explained) {
         Note(a, Problem::kTreeHashChanged,
              "the stored tree hash of entries " + std::to_string(a) + " to " +
                  std::to_string(b - 1) + " in " + TileName(level, index) +
@@ -156,8 +175,10 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
   if (!above) return std::unexpected(above.error());
   auto stored_root =
       *above ? HashInTile(**above, {{}, 0, index % kTileWidth}) : Result<Hash>(std::unexpected(Error(ErrorCode::kCorruption, "")));
-  if (!stored_root || *stored_root != *root) {
-    const uint64_t a = first_leaf(0), b = first_leaf(kTileWidth);
+  const uint64_t a = first_leaf(0), b = first_leaf(kTileWidth);
+  const bool explained = report_.first_bad_index && a <= *report_.first_bad_index &&
+                         *report_.first_bad_index < b;
+  if ((!stored_root || *stored_root != *root) && !explained) {
     Note(a, Problem::kTreeHashChanged,
          "the stored tree hash of entries " + std::to_string(a) + " to " + std::to_string(b - 1) +
              " in " + TileName(level + 1, index / kTileWidth) +

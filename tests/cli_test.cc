@@ -1,0 +1,160 @@
+// The vellum command line used the way a person or a script would.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+
+namespace vellum {
+namespace {
+
+using testing::RunResult;
+using testing::Vellum;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Vellum({"init", db_, "--origin", "example.com/cli"}).exit_code, 0);
+  }
+  static nlohmann::json Json(const RunResult& r) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+  std::string FileBytes() const {
+    std::ifstream in(db_, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("cli.db");
+};
+
+TEST_F(CliTest, AppendsFromArgumentsStdinAndFilesAndListsThem) {
+  auto r = Vellum({"append", db_, "alpha", "beta", "--time", "2026-01-02T03:04:05.678Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("appended 2 entries (0..1)"), std::string::npos) << r.out;
+  r = Vellum({"append", db_, "--stdin", "--json"}, "gamma\r\ndelta\n");
+  auto j = Json(r);
+  EXPECT_EQ(j["first_index"], 2);
+  EXPECT_EQ(j["size"], 4);
+  std::ofstream(dir_.File("blob.bin"), std::ios::binary) << std::string("\x00\x01\x02", 3);
+  ASSERT_EQ(Vellum({"append", db_, "--file", dir_.File("blob.bin")}).exit_code, 0);
+
+  auto log = Json(Vellum({"log", db_, "--json"}));
+  ASSERT_EQ(log["entries"].size(), 5u);
+  EXPECT_EQ(log["entries"][0]["data"], "alpha");
+  EXPECT_EQ(log["entries"][0]["time"], "2026-01-02T03:04:05.678Z");
+  EXPECT_EQ(log["entries"][3]["data"], "delta");
+  EXPECT_EQ(log["entries"][4]["data_hex"], "000102");
+  EXPECT_FALSE(log["entries"][4].contains("data"));
+
+  r = Vellum({"log", db_, "--limit", "2"});
+  EXPECT_EQ(r.out.find("alpha"), std::string::npos);
+  EXPECT_NE(r.out.find("delta"), std::string::npos);
+  EXPECT_NE(r.out.find("<3 bytes: 000102>"), std::string::npos) << r.out;
+
+  r = Vellum({"get", db_, "1"});
+  EXPECT_NE(r.out.find("beta"), std::string::npos);
+  auto root = Json(Vellum({"root", db_, "--json"}));
+  EXPECT_EQ(root["size"], 5);
+  EXPECT_EQ(root["root"].get<std::string>().size(), 64u);
+}
+
+TEST_F(CliTest, ProofsFromProveVerifyOfflineAndForgeriesFail) {
+  ASSERT_EQ(Vellum({"append", db_, "--stdin", "--time", "1000"}, "a\nb\nc\nd\ne\nf\ng\n").exit_code,
+            0);
+  const std::string root = Json(Vellum({"root", db_, "--json"}))["root"];
+  const std::string old_root = Json(Vellum({"root", db_, "--size", "3", "--json"}))["root"];
+  auto prove = Vellum({"prove", db_, "--index", "4", "--json"});
+  ASSERT_EQ(prove.exit_code, 0) << prove.err;
+  std::ofstream(dir_.File("inc.json")) << prove.out;
+
+  auto ok = Vellum({"verify-proof", dir_.File("inc.json"), "--root", root, "--payload", "e",
+                    "--time", "1000"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("proof OK"), std::string::npos);
+  auto wrong_entry = Vellum({"verify-proof", dir_.File("inc.json"), "--root", root, "--payload",
+                             "E", "--time", "1000"});
+  EXPECT_EQ(wrong_entry.exit_code, 3);
+  EXPECT_NE(wrong_entry.err.find("proof FAILED"), std::string::npos);
+  auto wrong_root = Vellum({"verify-proof", dir_.File("inc.json"), "--root", old_root,
+                            "--payload", "e", "--time", "1000"});
+  EXPECT_EQ(wrong_root.exit_code, 3);
+
+  auto cons = Vellum({"prove", db_, "--old", "3", "--json"});
+  ASSERT_EQ(cons.exit_code, 0);
+  auto via_stdin = Vellum({"verify-proof", "-", "--root", root, "--old-root", old_root}, cons.out);
+  EXPECT_EQ(via_stdin.exit_code, 0) << via_stdin.err;
+  auto swapped = Vellum({"verify-proof", "-", "--root", old_root, "--old-root", root}, cons.out);
+  EXPECT_EQ(swapped.exit_code, 3);
+  auto garbage = Vellum({"verify-proof", "-", "--root", root, "--leaf-hash", root}, "{not json");
+  EXPECT_EQ(garbage.exit_code, 1);
+  EXPECT_NE(garbage.err.find("not a JSON object"), std::string::npos);
+}
+
+TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
+  ASSERT_EQ(Vellum({"append", db_, "one"}).exit_code, 0);
+  const std::string before = FileBytes();
+  struct Case {
+    std::vector<std::string> args;
+    std::string input, message;
+  };
+  const std::vector<Case> cases = {
+      {{"append", db_, "--hex", "00", "zz"}, "", "invalid hex character"},
+      {{"append", db_, "--hex", "abc"}, "", "odd length"},
+      {{"append", db_, "--stdin"}, "ok\n" + std::string(70000, 'x') + "\n", "limit is 65535"},
+      {{"append", db_, "x", "--time", "yesterday"}, "", "bad time"},
+      {{"append", db_}, "", "nothing to append"},
+      {{"get", db_, "5"}, "", "no entry 5"},
+      {{"root", db_, "--size", "9"}, "", "beyond the ledger's size"},
+      {{"prove", db_, "--index", "3"}, "", "not below tree size"},
+      {{"prove", db_, "--old", "1", "--new", "7"}, "", "beyond the ledger's size"},
+      {{"get", dir_.File("nope.db"), "0"}, "", "does not exist"},
+      {{"init", db_, "--origin", "again"}, "", "already exists"},
+  };
+  for (const Case& c : cases) {
+    auto r = Vellum(c.args, c.input);
+    EXPECT_EQ(r.exit_code, 1) << c.message;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.message << " | " << r.err;
+    EXPECT_EQ(FileBytes(), before) << c.message;
+  }
+  EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
+}
+
+TEST_F(CliTest, RefusesAFileThatIsNotALedger) {
+  const std::string junk = dir_.File("junk.db");
+  std::ofstream(junk) << "this is not sqlite at all, just some text that is long enough";
+  auto r = Vellum({"log", junk});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a vellum ledger"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, TwoProcessesAppendingAtOnceLoseNothing) {
+  std::string a, b;
+  for (int i = 0; i < 300; ++i) {
+    a.append("a").append(std::to_string(i)).push_back('\n');
+    b.append("b").append(std::to_string(i)).push_back('\n');
+  }
+  std::ofstream(dir_.File("a.txt")) << a;
+  std::ofstream(dir_.File("b.txt")) << b;
+  int pa = testing::StartVellum({"append", db_, "--stdin", "--batch", "3"}, dir_.File("a.txt"));
+  int pb = testing::StartVellum({"append", db_, "--stdin", "--batch", "5"}, dir_.File("b.txt"));
+  EXPECT_EQ(testing::WaitFor(pa), 0);
+  EXPECT_EQ(testing::WaitFor(pb), 0);
+  auto log = Json(Vellum({"log", db_, "--limit", "1000", "--json"}));
+  ASSERT_EQ(log["size"], 600);
+  std::set<std::string> seen;
+  int next_a = 0, next_b = 0;  // each process's entries keep their order
+  for (const auto& e : log["entries"]) {
+    const std::string data = e["data"];
+    seen.insert(data);
+    int& next = data[0] == 'a' ? next_a : next_b;
+    EXPECT_EQ(data.substr(1), std::to_string(next++));
+  }
+  EXPECT_EQ(seen.size(), 600u);
+  EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace vellum

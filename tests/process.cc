@@ -1,0 +1,77 @@
+#include "tests/process.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace vellum::testing {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Spawn(const std::vector<std::string>& argv, const std::string& in, const std::string& out,
+          const std::string& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+  if (!out.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+}  // namespace
+
+int WaitFor(int pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+RunResult RunProgram(const std::vector<std::string>& argv, const std::string& input) {
+  char dir_template[] = "/tmp/vellum-run-XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  const std::string in = dir + "/in", out = dir + "/out", err = dir + "/err";
+  std::ofstream(in, std::ios::binary) << input;
+  RunResult result;
+  int pid = Spawn(argv, in, out, err);
+  if (pid > 0) result.exit_code = WaitFor(pid);
+  result.out = Slurp(out);
+  result.err = Slurp(err);
+  for (const auto& f : {in, out, err}) unlink(f.c_str());
+  rmdir(dir.c_str());
+  return result;
+}
+
+RunResult Vellum(const std::vector<std::string>& args, const std::string& input) {
+  std::vector<std::string> argv = {VELLUM_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, input);
+}
+
+int StartVellum(const std::vector<std::string>& args, const std::string& input_file) {
+  std::vector<std::string> argv = {VELLUM_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Spawn(argv, input_file, "/dev/null", "/dev/null");
+}
+
+}  // namespace vellum::testing

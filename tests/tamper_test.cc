@@ -1,0 +1,113 @@
+// An attacker edits the ledger file with the sqlite3 shell, around the triggers. `vellum verify`
+// must fail and name the first bad index for each kind of edit.
+#include <gtest/gtest.h>
+
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+
+namespace vellum {
+namespace {
+
+using testing::RunProgram;
+using testing::Vellum;
+
+constexpr int kEntries = 600;
+constexpr const char* kDropTriggers =
+    "DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; "
+    "DROP TRIGGER tiles_only_grow; DROP TRIGGER tiles_no_delete; DROP TRIGGER head_only_grows; ";
+
+// Replaces 32 bytes at hash position `pos` of a blob column with random bytes.
+std::string SmashHash(const std::string& column, int pos) {
+  const std::string before = std::to_string(pos * 32), after = std::to_string(pos * 32 + 33);
+  return column + " = CAST(substr(" + column + ", 1, " + before + ") || randomblob(32) || substr(" +
+         column + ", " + after + ") AS BLOB)";
+}
+
+class TamperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Vellum({"init", db_, "--origin", "example.com/tamper"}).exit_code, 0);
+    std::string lines;
+    for (int i = 0; i < kEntries; ++i) lines += "event " + std::to_string(i) + "\n";
+    ASSERT_EQ(Vellum({"append", db_, "--stdin", "--batch", "97"}, lines).exit_code, 0);
+    ASSERT_EQ(Vellum({"verify", db_}).exit_code, 0);
+  }
+  // Runs `sql` with the sqlite3 shell, then expects verify to fail at `index`.
+  void ExpectCaught(const std::string& sql, uint64_t index, const std::string& problem) {
+    auto edit = RunProgram({"sqlite3", db_, sql});
+    ASSERT_EQ(edit.exit_code, 0) << edit.err;
+    auto r = Vellum({"verify", db_});
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("first bad index: " + std::to_string(index) + " (" + problem + ")"),
+              std::string::npos)
+        << r.err;
+  }
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("tamper.db");
+};
+
+TEST_F(TamperTest, UpdateIsRefusedByTheTriggers) {
+  auto edit = RunProgram({"sqlite3", db_, "UPDATE entries SET data = 'x' WHERE idx = 3"});
+  EXPECT_NE(edit.exit_code, 0);
+  EXPECT_NE(edit.err.find("vellum: ledger entries are append-only"), std::string::npos);
+  EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
+}
+
+TEST_F(TamperTest, ChangedEntryData) {
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE entries SET data = 'forged' WHERE idx = 137",
+               137, "entry changed");
+}
+
+TEST_F(TamperTest, ChangedTimestamp) {
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE entries SET ts = ts + 1 WHERE idx = 250", 250,
+               "entry changed");
+}
+
+TEST_F(TamperTest, DeletedLastEntries) {
+  ExpectCaught(std::string(kDropTriggers) + "DELETE FROM entries WHERE idx >= 590", 590,
+               "entry missing");
+}
+
+TEST_F(TamperTest, SwappedTwoRows) {
+  ExpectCaught(std::string(kDropTriggers) +
+                   "UPDATE entries SET idx = -1 WHERE idx = 10; "
+                   "UPDATE entries SET idx = 10 WHERE idx = 20; "
+                   "UPDATE entries SET idx = 20 WHERE idx = -1;",
+               10, "entry changed");
+}
+
+TEST_F(TamperTest, ChangedLeafHashInATile) {
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("hashes", 5) +
+                   " WHERE level = 0 AND idx = 1",
+               261, "tree hash changed");
+}
+
+TEST_F(TamperTest, ChangedInnerTreeHash) {
+  // Inner position 6 of a tile is local level 3, index 0: entries 512..519 of tile 0/2.
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("inner", 6) +
+                   " WHERE level = 0 AND idx = 2",
+               512, "tree hash changed");
+}
+
+TEST_F(TamperTest, ChangedUpperLevelTreeHash) {
+  // Level-1 hash 1 is the root of entries 256..511.
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("hashes", 1) +
+                   " WHERE level = 1 AND idx = 0",
+               256, "tree hash changed");
+}
+
+TEST_F(TamperTest, RowAppendedBehindVellumsBack) {
+  ExpectCaught("INSERT INTO entries(idx, ts, data, leaf_key) VALUES (600, 0, 'sneaky', 0)", 600,
+               "extra entry");
+}
+
+TEST_F(TamperTest, HeadRootReplaced) {
+  auto edit = RunProgram({"sqlite3", db_, "UPDATE head SET root = randomblob(32)"});
+  ASSERT_EQ(edit.exit_code, 0) << edit.err;
+  auto r = Vellum({"verify", db_, "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("\"problem\": \"head mismatch\""), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace vellum
