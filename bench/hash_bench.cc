@@ -115,19 +115,12 @@ BENCHMARK(BM_NodeHash);
 BENCHMARK(BM_RootOfLeaves)->Arg(1 << 16);
 BENCHMARK(BM_RawNodeHashesPerLeaf)->Arg(1 << 16);
 
-}  // namespace
+using vellum::bench::RatioPair;
+RatioPair leaf33{"BM_LeafHash/33", "BM_RawSha256/33"};
+RatioPair leaf101{"BM_LeafHash/101", "BM_RawSha256/101"};
+RatioPair node{"BM_NodeHash", "BM_RawSha256/65"};
+RatioPair evp{"BM_RawSha256Evp/65", "BM_RawSha256/65"};
+RatioPair oneshot{"BM_RawSha256OneShot/65", "BM_RawSha256/65"};
+RatioPair root{"BM_RootOfLeaves/65536", "BM_RawNodeHashesPerLeaf/65536"};
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  vellum::bench::RatioReporter reporter({
-      {"BM_LeafHash/33", "BM_RawSha256/33"},
-      {"BM_LeafHash/101", "BM_RawSha256/101"},
-      {"BM_NodeHash", "BM_RawSha256/65"},
-      {"BM_RawSha256Evp/65", "BM_RawSha256/65"},
-      {"BM_RawSha256OneShot/65", "BM_RawSha256/65"},
-      {"BM_RootOfLeaves/65536", "BM_RawNodeHashesPerLeaf/65536"},
-  });
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
-}
+}  // namespace

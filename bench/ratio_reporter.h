@@ -13,9 +13,21 @@
 
 namespace vellum::bench {
 
+// (subject benchmark name, baseline benchmark name) pairs, compared by items/s.
+inline std::vector<std::pair<std::string, std::string>>& RatioPairs() {
+  static std::vector<std::pair<std::string, std::string>> pairs;
+  return pairs;
+}
+
+// Declare at namespace scope beside the benchmarks: `RatioPair p{"BM_X/1", "BM_Baseline/1"};`
+struct RatioPair {
+  RatioPair(std::string subject, std::string baseline) {
+    RatioPairs().emplace_back(std::move(subject), std::move(baseline));
+  }
+};
+
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
-  // Each pair is (subject benchmark name, baseline benchmark name), compared by items/s.
   explicit RatioReporter(std::vector<std::pair<std::string, std::string>> pairs)
       : pairs_(std::move(pairs)) {}
 

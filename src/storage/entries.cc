@@ -65,12 +65,6 @@ bool IsPlainText(std::span<const uint8_t> data) {
   return true;
 }
 
-int64_t LeafKey(const Hash& leaf_hash) {
-  uint64_t key = 0;
-  for (int i = 0; i < 8; ++i) key = key << 8 | leaf_hash[i];
-  return static_cast<int64_t>(key);
-}
-
 Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
                            EntryFormat format) {
   Entry entry;

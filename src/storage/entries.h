@@ -15,9 +15,6 @@ namespace vellum::storage {
 // `sqlite3` users read them as text in the `records` view.
 bool IsPlainText(std::span<const uint8_t> data);
 
-// The leaf_key column: the first 8 bytes of the leaf hash, big-endian, as a signed integer.
-int64_t LeafKey(const Hash& leaf_hash);
-
 // Reads an entry row (columns: ts, data) at `index` and computes its leaf hash.
 // kCorruption if the row does not fit the ledger's format.
 Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,

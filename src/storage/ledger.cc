@@ -8,6 +8,7 @@
 #include <string>
 
 #include "storage/entries.h"
+#include "storage/leaf_index.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
 #include "storage/tile_store.h"
@@ -22,7 +23,8 @@ using storage::Stmt;
 
 class Ledger::Impl {
  public:
-  Impl(Db db, storage::Metadata meta) : db_(std::move(db)), meta_(std::move(meta)) {}
+  Impl(Db db, storage::Metadata meta)
+      : db_(std::move(db)), meta_(std::move(meta)), leaf_index_(db_) {}
   Result<void> Prepare();
 
   Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
@@ -37,6 +39,16 @@ class Ledger::Impl {
   Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
   Result<VerifyReport> Verify(const ProgressFn& progress);
 
+  // Runs `read` inside one read transaction: one snapshot, and one lock round trip to the
+  // file instead of one per statement.
+  template <typename F>
+  auto InReadTransaction(F read) -> decltype(read()) {
+    if (auto ok = begin_.Run(); !ok) return std::unexpected(ok.error());
+    auto result = read();
+    (void)commit_.Run();
+    return result;
+  }
+
   std::mutex mu_;
   Db db_;
   storage::Metadata meta_;
@@ -49,9 +61,12 @@ class Ledger::Impl {
   Result<void> LoadEdge(uint64_t size);
   Result<void> CheckSize(uint64_t size, const char* what);
 
+  Result<std::vector<uint64_t>> TailCandidates(uint64_t size, const Hash& leaf_hash);
+
+  storage::LeafIndex leaf_index_;
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
-  Stmt insert_entry_, upsert_tile_, select_tile_, select_head_, update_head_, select_entry_,
-      select_range_, select_by_key_;
+  Stmt begin_, commit_, insert_entry_, upsert_tile_, select_tile_, select_head_, update_head_, select_entry_,
+      select_range_;
 };
 
 namespace {
@@ -69,7 +84,9 @@ Result<void> Ledger::Impl::Prepare() {
     Stmt* stmt;
     const char* sql;
   } const all[] = {
-      {&insert_entry_, "INSERT INTO entries(idx, ts, data, leaf_key) VALUES (?, ?, ?, ?)"},
+      {&begin_, "BEGIN"},
+      {&commit_, "COMMIT"},
+      {&insert_entry_, "INSERT INTO entries(idx, ts, data) VALUES (?, ?, ?)"},
       {&upsert_tile_,
        "INSERT INTO tiles(level, idx, hashes, inner) VALUES (?, ?, ?, ?) "
        "ON CONFLICT(level, idx) DO UPDATE SET hashes = excluded.hashes, inner = excluded.inner"},
@@ -78,14 +95,13 @@ Result<void> Ledger::Impl::Prepare() {
       {&update_head_, "UPDATE head SET size = ?, root = ? WHERE id = 0"},
       {&select_entry_, "SELECT ts, data FROM entries WHERE idx = ?"},
       {&select_range_, "SELECT idx, ts, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"},
-      {&select_by_key_, "SELECT idx, ts, data FROM entries WHERE leaf_key = ? ORDER BY idx"},
   };
   for (const auto& [stmt, sql] : all) {
     auto prepared = db_.Prepare(sql);
     if (!prepared) return std::unexpected(prepared.error());
     *stmt = std::move(*prepared);
   }
-  return {};
+  return leaf_index_.Prepare();
 }
 
 Result<Head> Ledger::Impl::ReadHead() {
@@ -179,7 +195,6 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
     } else {
       insert_entry_.Bind(3, e.payload);
     }
-    insert_entry_.Bind(4, storage::LeafKey(leaf));
     if (auto ok = insert_entry_.Run(); !ok) return std::unexpected(ok.error());
     edge_->AddLeaf(leaf);
   }
@@ -187,6 +202,11 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
     upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
     upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
     if (auto ok = upsert_tile_.Run(); !ok) return std::unexpected(ok.error());
+    if (id.level == 0 && blob.width() == storage::kTileWidth) {
+      if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) {
+        return std::unexpected(ok.error());
+      }
+    }
   }
   const Hash root = edge_->Root();
   update_head_.Bind(1, static_cast<int64_t>(edge_->size())).Bind(2, root);
@@ -269,22 +289,38 @@ Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) 
   return out;
 }
 
+// Entries of the last, partial level-0 tile are not in the lookup index yet: scan its hashes.
+Result<std::vector<uint64_t>> Ledger::Impl::TailCandidates(uint64_t size, const Hash& leaf_hash) {
+  std::vector<uint64_t> out;
+  const uint64_t tile = size / storage::kTileWidth;
+  if (size % storage::kTileWidth == 0) return out;
+  auto blob = storage::ReadTileBlob(select_tile_, {0, tile});
+  if (!blob) return std::unexpected(blob.error());
+  if (!*blob) return out;
+  const Bytes& hashes = (*blob)->hashes;
+  for (size_t i = 0; (i + 1) * kHashSize <= hashes.size(); ++i) {
+    if (std::equal(leaf_hash.begin(), leaf_hash.end(), hashes.begin() + i * kHashSize)) {
+      out.push_back(tile * storage::kTileWidth + i);
+    }
+  }
+  return out;
+}
+
 Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {
   auto size = HeadSize();
   if (!size) return std::unexpected(size.error());
-  select_by_key_.Bind(1, storage::LeafKey(leaf_hash));
-  std::optional<uint64_t> found;
-  while (!found) {
-    auto row = select_by_key_.Step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    const auto index = static_cast<uint64_t>(select_by_key_.Int(0));
-    auto entry = storage::EntryFromRow(select_by_key_, 1, 2, index, meta_.format);
-    if (entry && index < *size && entry->leaf_hash == leaf_hash) found = index;
+  auto candidates = leaf_index_.Candidates(leaf_hash);
+  if (!candidates) return std::unexpected(candidates.error());
+  auto tail = TailCandidates(*size, leaf_hash);
+  if (!tail) return std::unexpected(tail.error());
+  candidates->insert(candidates->end(), tail->begin(), tail->end());
+  // The index is a hint: confirm each candidate against the entry it names.
+  for (uint64_t index : *candidates) {
+    if (index >= *size) continue;
+    auto entry = Get(index);
+    if (entry && entry->leaf_hash == leaf_hash) return index;
   }
-  select_by_key_.Reset();
-  if (!found) return Fail(ErrorCode::kNotFound, "no entry has leaf hash " + ToHex(leaf_hash));
-  return *found;
+  return Fail(ErrorCode::kNotFound, "no entry has leaf hash " + ToHex(leaf_hash));
 }
 
 Result<std::vector<Hash>> Ledger::Impl::InclusionProof(uint64_t index, uint64_t size) {
@@ -379,33 +415,37 @@ Result<uint64_t> Ledger::Append(const NewEntry& entry) {
   return AppendBatch(std::span<const NewEntry>(&entry, 1));
 }
 
-#define VELLUM_LOCKED(call)                  \
+#define VELLUM_LOCKED(call)                     \
   std::lock_guard<std::mutex> lock(impl_->mu_); \
   return impl_->call
+#define VELLUM_READ(call)                       \
+  std::lock_guard<std::mutex> lock(impl_->mu_); \
+  return impl_->InReadTransaction([&] { return impl_->call; })
 
 Result<uint64_t> Ledger::AppendBatch(std::span<const NewEntry> entries) {
   VELLUM_LOCKED(AppendBatch(entries));
 }
-Result<Head> Ledger::GetHead() { VELLUM_LOCKED(ReadHead()); }
-Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_LOCKED(RootAt(size)); }
-Result<Entry> Ledger::Get(uint64_t index) { VELLUM_LOCKED(Get(index)); }
+Result<Head> Ledger::GetHead() { VELLUM_READ(ReadHead()); }
+Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_READ(RootAt(size)); }
+Result<Entry> Ledger::Get(uint64_t index) { VELLUM_READ(Get(index)); }
 Result<std::vector<Entry>> Ledger::GetRange(uint64_t begin, uint64_t end) {
-  VELLUM_LOCKED(GetRange(begin, end));
+  VELLUM_READ(GetRange(begin, end));
 }
 Result<uint64_t> Ledger::FindByLeafHash(const Hash& leaf_hash) {
-  VELLUM_LOCKED(FindByLeafHash(leaf_hash));
+  VELLUM_READ(FindByLeafHash(leaf_hash));
 }
 Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t index, uint64_t size) {
-  VELLUM_LOCKED(InclusionProof(index, size));
+  VELLUM_READ(InclusionProof(index, size));
 }
 Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  VELLUM_LOCKED(ConsistencyProof(old_size, new_size));
+  VELLUM_READ(ConsistencyProof(old_size, new_size));
 }
 Result<Bytes> Ledger::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
-  VELLUM_LOCKED(ReadTile(level, index, width));
+  VELLUM_READ(ReadTile(level, index, width));
 }
 Result<VerifyReport> Ledger::Verify(const ProgressFn& progress) { VELLUM_LOCKED(Verify(progress)); }
 
 #undef VELLUM_LOCKED
+#undef VELLUM_READ
 
 }  // namespace vellum

@@ -33,6 +33,21 @@ std::string RawSql(const std::string& path, const std::string& sql) {
   return out;
 }
 
+// The first column of the first row of `sql`, as text.
+std::string QueryText(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  std::string out;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
 class LedgerTest : public ::testing::Test {
  protected:
   std::unique_ptr<Ledger> Make(EntryFormat format = EntryFormat::kRecord) {
@@ -196,7 +211,7 @@ TEST_F(LedgerTest, ServesTlogTilesOfLeafHashes) {
 TEST_F(LedgerTest, FindsEntriesByLeafHashAndReadsRanges) {
   auto ledger = Make();
   std::vector<NewEntry> batch(500);
-  for (size_t i = 0; i < batch.size(); ++i) batch[i] = {ToBytes("e" + std::to_string(i)), 42};
+  for (size_t i = 0; i < batch.size(); ++i) batch[i] = {ToBytes(std::string("e").append(std::to_string(i))), 42};
   ASSERT_TRUE(ledger->AppendBatch(batch));
   auto e = ledger->Get(321);
   EXPECT_EQ(*ledger->FindByLeafHash(e->leaf_hash), 321u);
@@ -207,6 +222,32 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAndReadsRanges) {
   ASSERT_EQ(range->size(), 10u);
   EXPECT_EQ((*range)[3].payload, ToBytes("e13"));
   EXPECT_EQ(ledger->GetRange(490, 501).error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
+  // 70,000 entries: one level-2 run (65,536), level-1 and level-0 runs, and a partial tile.
+  auto ledger = Make(EntryFormat::kRaw);
+  constexpr uint64_t kTotal = 70000;
+  std::vector<NewEntry> batch;
+  for (uint64_t i = 0; i < kTotal; ++i) {
+    // Entry 69999 repeats entry 5: a lookup must return the first.
+    batch.push_back({.payload = ToBytes("payload-" + std::to_string(i == kTotal - 1 ? 5 : i))});
+    if (batch.size() == 7000) {
+      ASSERT_TRUE(ledger->AppendBatch(batch));
+      batch.clear();
+    }
+  }
+  for (uint64_t i : {0ull, 5ull, 255ull, 256ull, 4095ull, 4096ull, 65535ull, 65536ull, 69631ull,
+                     69632ull, 69998ull}) {
+    auto found = ledger->FindByLeafHash(merkle::LeafHash(ToBytes("payload-" + std::to_string(i))));
+    ASSERT_TRUE(found) << i << ": " << found.error().ToString();
+    EXPECT_EQ(*found, i);
+  }
+  EXPECT_FALSE(ledger->FindByLeafHash(merkle::LeafHash(ToBytes("payload-70000"))));
+  // 273 full tiles were merged into runs of 256, 16 and 1 tiles.
+  EXPECT_EQ(QueryText(path_, "SELECT group_concat(level || ':' || first || ':' || length(keys)) "
+                             "FROM (SELECT * FROM leaf_runs ORDER BY first)"),
+            "2:0:1048576,1:65536:65536,0:69632:4096");
 }
 
 TEST_F(LedgerTest, TriggersRefuseUpdateAndDeleteNamingVellum) {
@@ -240,6 +281,23 @@ TEST_F(LedgerTest, RecordsViewShowsTimeTextAndLeafHash) {
             ToHex(ledger->Get(0)->leaf_hash));
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST_F(LedgerTest, AppendToALockedFileFailsClearlyAndWritesNothing) {
+  Make();
+  auto ledger = *Ledger::Open(path_, {.busy_timeout_ms = 50});
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto appended = ledger->Append({.payload = ToBytes("blocked"), .time_ms = 1});
+  ASSERT_FALSE(appended);
+  EXPECT_EQ(appended.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(appended.error().message().find("locked"), std::string::npos)
+      << appended.error().message();
+  EXPECT_EQ(ledger->GetHead()->size, 0u);  // readers are not blocked by the writer
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_TRUE(ledger->Append({.payload = ToBytes("now it works"), .time_ms = 1}));
 }
 
 TEST_F(LedgerTest, ThreadsSharingOneHandleAndSeparateHandlesLoseNothing) {

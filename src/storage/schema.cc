@@ -16,18 +16,21 @@ CREATE TABLE vellum_meta(
   value ANY NOT NULL
 ) STRICT;
 CREATE TABLE entries(
-  idx      INTEGER PRIMARY KEY,   -- 0-based entry index
-  ts       INTEGER,               -- ms since the epoch (record format), NULL (raw format)
-  data     ANY NOT NULL,          -- payload; TEXT when valid UTF-8, else BLOB
-  leaf_key INTEGER NOT NULL       -- first 8 bytes of the leaf hash, for lookups
+  idx  INTEGER PRIMARY KEY,       -- 0-based entry index
+  ts   INTEGER,                   -- ms since the epoch (record format), NULL (raw format)
+  data ANY NOT NULL               -- payload; TEXT when valid UTF-8, else BLOB
 ) STRICT;
-CREATE INDEX entries_by_leaf ON entries(leaf_key);
 CREATE TABLE tiles(
   level  INTEGER NOT NULL,        -- tile level L: tree level 8L
   idx    INTEGER NOT NULL,        -- tile index N
   hashes BLOB NOT NULL,           -- tlog-tiles bytes: width * 32
   inner  BLOB NOT NULL,           -- hashes of local levels 1..7, in completion order
   PRIMARY KEY (level, idx)
+) STRICT;
+CREATE TABLE leaf_runs(           -- leaf-hash lookup index (storage/leaf_index.h)
+  first INTEGER PRIMARY KEY,      -- first entry index the run covers
+  level INTEGER NOT NULL,         -- covers 256 << 4*level entries
+  keys  BLOB NOT NULL             -- sorted 16-byte (hash prefix, index) records
 ) STRICT;
 CREATE TABLE head(
   id   INTEGER PRIMARY KEY CHECK (id = 0),
@@ -90,8 +93,7 @@ Result<std::string> MetaText(Db& db, const char* key) {
 Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only) {
   sqlite3_busy_timeout(db.raw(), busy_timeout_ms);
   if (read_only) return db.Exec("PRAGMA query_only = ON");
-  // WAL: readers never block the writer. FULL: a committed append survives power loss.
-  return db.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+  return db.Exec(kConnectionPragmas);
 }
 
 Result<void> CreateSchema(Db& db, const CreateOptions& options) {

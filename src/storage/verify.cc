@@ -67,7 +67,7 @@ void Verifier::Note(std::optional<uint64_t> index, Problem problem, std::string 
 }
 
 Result<void> Verifier::CheckEntries() {
-  auto scan = db_.Prepare("SELECT idx, ts, data, leaf_key FROM entries ORDER BY idx");
+  auto scan = db_.Prepare("SELECT idx, ts, data FROM entries ORDER BY idx");
   if (!scan) return std::unexpected(scan.error());
   uint64_t expected = 0;
   std::optional<TileBlob> tile;
@@ -119,9 +119,6 @@ Result<void> Verifier::CheckEntries() {
              "entry " + std::to_string(idx) +
                  " was changed: its bytes no longer hash to the stored leaf hash");
       }
-    } else if (scan->Int(3) != LeafKey(entry->leaf_hash)) {
-      Note(idx, Problem::kEntryChanged,
-           "the lookup key of entry " + std::to_string(idx) + " was changed");
     }
   }
   if (expected < size_ && !FoundAtOrBefore(expected)) {
