@@ -117,15 +117,15 @@ void BM_RawSqliteAppend(benchmark::State& state) { RawAppend(state, false); }
 void BM_RawSqliteAppendHashIndexed(benchmark::State& state) { RawAppend(state, true); }
 
 // Each run appends to its own file for at least 3 s, so the ledgers grow to ~1M entries.
-BENCHMARK(BM_VellumAppendBatch)->Arg(1000)->Arg(10000)->MinTime(3);
-BENCHMARK(BM_RawSqliteAppend)->Arg(1000)->Arg(10000)->MinTime(3);
-BENCHMARK(BM_RawSqliteAppendHashIndexed)->Arg(1000)->Arg(10000)->MinTime(3);
-RatioPair append1k{"BM_VellumAppendBatch/1000/min_time:3.000",
-                   "BM_RawSqliteAppend/1000/min_time:3.000"};
-RatioPair append10k{"BM_VellumAppendBatch/10000/min_time:3.000",
-                    "BM_RawSqliteAppend/10000/min_time:3.000"};
-RatioPair hash_index1k{"BM_RawSqliteAppendHashIndexed/1000/min_time:3.000",
-                       "BM_RawSqliteAppend/1000/min_time:3.000"};
+BENCHMARK(BM_VellumAppendBatch)->Arg(1000)->Arg(10000)->MinTime(3)->UseRealTime();
+BENCHMARK(BM_RawSqliteAppend)->Arg(1000)->Arg(10000)->MinTime(3)->UseRealTime();
+BENCHMARK(BM_RawSqliteAppendHashIndexed)->Arg(1000)->Arg(10000)->MinTime(3)->UseRealTime();
+RatioPair append1k{"BM_VellumAppendBatch/1000/min_time:3.000/real_time",
+                   "BM_RawSqliteAppend/1000/min_time:3.000/real_time"};
+RatioPair append10k{"BM_VellumAppendBatch/10000/min_time:3.000/real_time",
+                    "BM_RawSqliteAppend/10000/min_time:3.000/real_time"};
+RatioPair hash_index1k{"BM_RawSqliteAppendHashIndexed/1000/min_time:3.000/real_time",
+                       "BM_RawSqliteAppend/1000/min_time:3.000/real_time"};
 
 // --- 1,000,000 entries ---------------------------------------------------------------------
 
@@ -243,8 +243,8 @@ void BM_ScanAndHashEveryEntry(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBig));
 }
 
-BENCHMARK(BM_Verify)->Unit(benchmark::kMillisecond)->MinTime(2);
-BENCHMARK(BM_ScanAndHashEveryEntry)->Unit(benchmark::kMillisecond)->MinTime(2);
-RatioPair verify{"BM_Verify/min_time:2.000", "BM_ScanAndHashEveryEntry/min_time:2.000"};
+BENCHMARK(BM_Verify)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
+BENCHMARK(BM_ScanAndHashEveryEntry)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
+RatioPair verify{"BM_Verify/min_time:2.000/real_time", "BM_ScanAndHashEveryEntry/min_time:2.000/real_time"};
 
 }  // namespace
