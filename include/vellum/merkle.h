@@ -18,6 +18,8 @@ namespace vellum::merkle {
 
 // RFC 6962 §2.1: SHA-256(0x00 || entry). Thread-safe: the digest context lives on the stack.
 Hash LeafHash(std::span<const uint8_t> entry);
+// LeafHash(head || tail) without joining them first (e.g. a record's time, then its payload).
+Hash LeafHash(std::span<const uint8_t> head, std::span<const uint8_t> tail);
 // RFC 6962 §2.1: SHA-256(0x01 || left || right). Thread-safe.
 Hash NodeHash(const Hash& left, const Hash& right);
 // MTH({}) = SHA-256 of the empty string.

@@ -13,16 +13,19 @@
 
 namespace vellum::merkle {
 
-Hash LeafHash(std::span<const uint8_t> entry) {
+Hash LeafHash(std::span<const uint8_t> head, std::span<const uint8_t> tail) {
   static constexpr uint8_t kLeafPrefix = 0x00;
   SHA256_CTX ctx;
   SHA256_Init(&ctx);
   SHA256_Update(&ctx, &kLeafPrefix, 1);
-  SHA256_Update(&ctx, entry.data(), entry.size());
+  SHA256_Update(&ctx, head.data(), head.size());
+  SHA256_Update(&ctx, tail.data(), tail.size());
   Hash out;
   SHA256_Final(out.data(), &ctx);
   return out;
 }
+
+Hash LeafHash(std::span<const uint8_t> entry) { return LeafHash(entry, {}); }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
   uint8_t buf[1 + 2 * kHashSize];

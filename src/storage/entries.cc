@@ -65,6 +65,15 @@ bool IsPlainText(std::span<const uint8_t> data) {
   return true;
 }
 
+Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
+                   std::span<const uint8_t> payload) {
+  if (format == EntryFormat::kRaw) return merkle::LeafHash(payload);
+  uint8_t time[8];
+  const auto t = static_cast<uint64_t>(time_ms.value_or(0));
+  for (int i = 0; i < 8; ++i) time[i] = static_cast<uint8_t>(t >> (56 - 8 * i));
+  return merkle::LeafHash(time, payload);
+}
+
 Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
                            EntryFormat format) {
   Entry entry;
@@ -78,7 +87,7 @@ Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t i
   if (has_time) entry.time_ms = row.Int(ts_col);
   auto data = row.Blob(data_col);
   entry.payload.assign(data.begin(), data.end());
-  entry.leaf_hash = merkle::LeafHash(Ledger::EncodeEntry(format, entry.time_ms, entry.payload));
+  entry.leaf_hash = EntryLeafHash(format, entry.time_ms, entry.payload);
   return entry;
 }
 

@@ -15,6 +15,11 @@ namespace vellum::storage {
 // `sqlite3` users read them as text in the `records` view.
 bool IsPlainText(std::span<const uint8_t> data);
 
+// The leaf hash of `payload` at `time_ms` in `format` (Ledger::EncodeEntry, then LeafHash),
+// without building the entry bytes.
+Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
+                   std::span<const uint8_t> payload);
+
 // Reads an entry row (columns: ts, data) at `index` and computes its leaf hash.
 // kCorruption if the row does not fit the ledger's format.
 Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,

@@ -1,40 +1,34 @@
 #include "storage/leaf_index.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
+
+#include "storage/tile_layout.h"
+#include "storage/tile_store.h"
 
 namespace vellum::storage {
 namespace {
 
-constexpr size_t kRecord = 16;
+constexpr size_t kRecord = 8;
+constexpr uint64_t kTilesPerRun = 16;
 
-uint64_t LoadBE(const uint8_t* p) {
+// A record as a number: (first 6 hash bytes) << 16 | offset. Sorting numbers sorts records.
+uint64_t MakeRecord(const uint8_t* hash, uint64_t offset) {
+  uint64_t key = 0;
+  for (int i = 0; i < 6; ++i) key = key << 8 | hash[i];
+  return key << 16 | offset;
+}
+
+uint64_t LoadRecord(const uint8_t* p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+  for (size_t i = 0; i < kRecord; ++i) v = v << 8 | p[i];
   return v;
 }
 
-void StoreBE(uint64_t v, uint8_t* p) {
-  for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<uint8_t>(v);
-}
-
-using Record = std::pair<uint64_t, uint64_t>;  // (key, index)
-
-Bytes Encode(std::vector<Record>& records) {
-  std::sort(records.begin(), records.end());
-  Bytes out(records.size() * kRecord);
-  for (size_t i = 0; i < records.size(); ++i) {
-    StoreBE(records[i].first, &out[i * kRecord]);
-    StoreBE(records[i].second, &out[i * kRecord + 8]);
-  }
-  return out;
-}
-
-// Appends to `out` every index in the run at `rowid` whose key is `key`.
-Result<void> SearchRun(sqlite3* db, int64_t rowid, uint64_t key, std::vector<uint64_t>& out) {
+// Adds to `out` the index of every record in the run at `first` whose key is `key`.
+Result<void> SearchRun(sqlite3* db, int64_t first, uint64_t key, std::vector<uint64_t>& out) {
   sqlite3_blob* blob = nullptr;
-  if (sqlite3_blob_open(db, "main", "leaf_runs", "keys", rowid, 0, &blob) != SQLITE_OK) {
+  if (sqlite3_blob_open(db, "main", "leaf_runs", "keys", first, 0, &blob) != SQLITE_OK) {
     sqlite3_blob_close(blob);
     return std::unexpected(SqliteError(db, "reading the leaf-hash index"));
   }
@@ -48,10 +42,14 @@ Result<void> SearchRun(sqlite3* db, int64_t rowid, uint64_t key, std::vector<uin
   while (ok && lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     ok = read(mid);
-    if (LoadBE(buf) < key) lo = mid + 1; else hi = mid;
+    if (LoadRecord(buf) >> 16 < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
-  for (size_t i = lo; ok && i < n && (ok = read(i)) && LoadBE(buf) == key; ++i) {
-    out.push_back(LoadBE(buf + 8));
+  for (size_t i = lo; ok && i < n && (ok = read(i)) && LoadRecord(buf) >> 16 == key; ++i) {
+    out.push_back(static_cast<uint64_t>(first) + (LoadRecord(buf) & 0xffff));
   }
   sqlite3_blob_close(blob);
   if (!ok) return std::unexpected(SqliteError(db, "reading the leaf-hash index"));
@@ -60,14 +58,6 @@ Result<void> SearchRun(sqlite3* db, int64_t rowid, uint64_t key, std::vector<uin
 
 }  // namespace
 
-Bytes RunForTile(uint64_t first, std::span<const uint8_t> tile_hashes) {
-  std::vector<Record> records;
-  for (size_t i = 0; i * kHashSize < tile_hashes.size(); ++i) {
-    records.emplace_back(LoadBE(&tile_hashes[i * kHashSize]), first + i);
-  }
-  return Encode(records);
-}
-
 Result<void> LeafIndex::Prepare() {
   struct {
     Stmt* stmt;
@@ -75,9 +65,10 @@ Result<void> LeafIndex::Prepare() {
   } const all[] = {
       {&insert_, "INSERT INTO leaf_runs(first, level, keys) VALUES (?, ?, ?)"},
       {&select_level_range_,
-       "SELECT keys FROM leaf_runs WHERE level = ? AND first >= ? AND first < ? ORDER BY first"},
+       "SELECT first, keys FROM leaf_runs WHERE level = ? AND first >= ? AND first < ?"},
       {&delete_level_range_, "DELETE FROM leaf_runs WHERE level = ? AND first >= ? AND first < ?"},
       {&select_all_, "SELECT first FROM leaf_runs"},
+      {&select_tile_, kSelectTileSql},
   };
   for (const auto& [stmt, sql] : all) {
     auto prepared = db_.Prepare(sql);
@@ -87,42 +78,60 @@ Result<void> LeafIndex::Prepare() {
   return {};
 }
 
-Result<void> LeafIndex::AddFullTile(uint64_t tile, std::span<const uint8_t> tile_hashes) {
-  const uint64_t first = tile * 256;
-  insert_.Bind(1, static_cast<int64_t>(first)).Bind(2, int64_t{0});
-  if (auto ok = insert_.Bind(3, RunForTile(first, tile_hashes)).Run(); !ok) return ok;
-  // Tile t completes a level-l group when t + 1 is a multiple of 16^l.
-  for (int level = 1; level <= kMaxRunLevel; ++level) {
-    const uint64_t tiles = RunSpan(level) / 256;
-    if ((tile + 1) % tiles != 0) break;
-    if (auto ok = Merge(level, (tile + 1 - tiles) * 256); !ok) return ok;
+Result<void> LeafIndex::WriteRun(int level, uint64_t first, std::vector<uint64_t>& records) {
+  std::sort(records.begin(), records.end());
+  Bytes keys(records.size() * kRecord);
+  for (size_t i = 0; i < records.size(); ++i) {
+    for (size_t b = 0; b < kRecord; ++b) {
+      keys[i * kRecord + b] = static_cast<uint8_t>(records[i] >> (56 - 8 * b));
+    }
   }
-  return {};
+  insert_.Bind(1, static_cast<int64_t>(first)).Bind(2, int64_t{level});
+  return insert_.Bind(3, keys).Run();
 }
 
-Result<void> LeafIndex::Merge(int level, uint64_t first) {
-  const auto begin = static_cast<int64_t>(first);
-  const auto end = static_cast<int64_t>(first + RunSpan(level));
-  select_level_range_.Bind(1, int64_t{level - 1}).Bind(2, begin).Bind(3, end);
-  std::vector<Record> records;
+Result<void> LeafIndex::AddFullTile(uint64_t tile) {
+  if ((tile + 1) % kTilesPerRun != 0) return {};
+  // A level-1 run from the leaf hashes of the last 16 tiles.
+  const uint64_t first_tile = tile + 1 - kTilesPerRun, first = first_tile * kTileWidth;
+  std::vector<uint64_t> records;
+  records.reserve(RunSpan(1));
+  for (uint64_t t = first_tile; t <= tile; ++t) {
+    auto blob = ReadTileBlob(select_tile_, {0, t});
+    if (!blob) return std::unexpected(blob.error());
+    if (!*blob || (*blob)->width() != kTileWidth) {
+      return Fail(ErrorCode::kCorruption, "tile 0/" + std::to_string(t) + " is missing or short");
+    }
+    for (uint64_t i = 0; i < kTileWidth; ++i) {
+      records.push_back(MakeRecord(&(*blob)->hashes[i * kHashSize], (t - first_tile) * 256 + i));
+    }
+  }
+  if (auto ok = WriteRun(1, first, records); !ok) return ok;
+  if ((tile + 1) % (kTilesPerRun * kTilesPerRun) != 0) return {};
+
+  // Merge the 16 level-1 runs of the last 65,536 entries into one level-2 run.
+  const auto begin = static_cast<int64_t>((tile + 1) * kTileWidth - RunSpan(2));
+  const auto end = static_cast<int64_t>((tile + 1) * kTileWidth);
+  select_level_range_.Bind(1, int64_t{1}).Bind(2, begin).Bind(3, end);
+  records.clear();
   while (true) {
     auto row = select_level_range_.Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    auto keys = select_level_range_.Blob(0);
+    const uint64_t shift = static_cast<uint64_t>(select_level_range_.Int(0) - begin);
+    auto keys = select_level_range_.Blob(1);
     for (size_t i = 0; i + kRecord <= keys.size(); i += kRecord) {
-      records.emplace_back(LoadBE(&keys[i]), LoadBE(&keys[i + 8]));
+      records.push_back(LoadRecord(&keys[i]) + shift);  // offsets now from `begin`
     }
   }
   select_level_range_.Reset();
-  delete_level_range_.Bind(1, int64_t{level - 1}).Bind(2, begin).Bind(3, end);
+  delete_level_range_.Bind(1, int64_t{1}).Bind(2, begin).Bind(3, end);
   if (auto ok = delete_level_range_.Run(); !ok) return ok;
-  insert_.Bind(1, begin).Bind(2, int64_t{level});
-  return insert_.Bind(3, Encode(records)).Run();
+  return WriteRun(2, static_cast<uint64_t>(begin), records);
 }
 
-Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash) {
-  const uint64_t key = LoadBE(leaf_hash.data());
+Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash, uint64_t size) {
+  const uint64_t key = MakeRecord(leaf_hash.data(), 0) >> 16;
   std::vector<int64_t> runs;
   while (true) {
     auto row = select_all_.Step();
@@ -132,8 +141,21 @@ Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash) {
   }
   select_all_.Reset();
   std::vector<uint64_t> out;
-  for (int64_t rowid : runs) {
-    if (auto ok = SearchRun(db_.raw(), rowid, key, out); !ok) return std::unexpected(ok.error());
+  for (int64_t first : runs) {
+    if (auto ok = SearchRun(db_.raw(), first, key, out); !ok) return std::unexpected(ok.error());
+  }
+  // Entries not in a run yet: scan their leaf hashes in the tiles.
+  const uint64_t run_tiles = kTilesPerRun;
+  for (uint64_t t = size / kTileWidth / run_tiles * run_tiles; t * kTileWidth < size; ++t) {
+    auto blob = ReadTileBlob(select_tile_, {0, t});
+    if (!blob) return std::unexpected(blob.error());
+    if (!*blob) continue;
+    const Bytes& hashes = (**blob).hashes;
+    for (size_t i = 0; (i + 1) * kHashSize <= hashes.size(); ++i) {
+      if (std::equal(leaf_hash.begin(), leaf_hash.end(), hashes.begin() + i * kHashSize)) {
+        out.push_back(t * kTileWidth + i);
+      }
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

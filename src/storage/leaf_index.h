@@ -1,16 +1,18 @@
 // The leaf-hash lookup index: leaf hash -> entry index, kept append-friendly.
 //
 // A B-tree keyed by leaf hash takes every insert at a random page: at a million entries a
-// batch of 1,000 appends dirties ~1,000 index pages, and the index, not the ledger, sets the
-// append rate. Instead, each full level-0 tile (256 entries) becomes a sorted run of
-// (key, index) records in table `leaf_runs`, and runs are merged 16 at a time up to level 2
-// (65,536 entries), so every key is written three times, sequentially. A lookup binary-searches
-// each run and scans the last, partial tile. The index is derived data: a candidate is always
-// confirmed against the entry itself, so damage to it can hide an entry but never misplace one.
+// batch of 1,000 appends dirties ~1,000 index pages and the index, not the ledger, sets the
+// append rate (bench: BM_RawSqliteAppendHashIndexed). Instead, every 16 full level-0 tiles
+// (4,096 entries) become one sorted run of records in table `leaf_runs` (level 1), and every 16
+// level-1 runs merge into one level-2 run (65,536 entries). Each key is written twice,
+// sequentially. A lookup binary-searches each run and scans the leaf hashes of the entries not
+// yet in a run (fewer than 4,096) straight from the tiles. The index is derived data: callers
+// confirm each candidate against the entry itself, so damage to it can hide an entry but never
+// misplace one.
 //
-// Run record (16 bytes): the first 8 bytes of the leaf hash, then the entry index, big-endian;
-// a run is sorted by those 16 bytes. Run rows: first INTEGER PRIMARY KEY (first entry index
-// covered), level (0..2: covers 256 << 4*level entries), keys BLOB.
+// Record (8 bytes): the first 6 bytes of the leaf hash, then the entry's offset from the run's
+// first index as a 2-byte big-endian number; a run is sorted bytewise. Run rows: first INTEGER
+// PRIMARY KEY (first entry index covered), level (1 or 2), keys BLOB.
 #ifndef VELLUM_STORAGE_LEAF_INDEX_H_
 #define VELLUM_STORAGE_LEAF_INDEX_H_
 
@@ -22,15 +24,8 @@
 
 namespace vellum::storage {
 
-inline constexpr int kMaxRunLevel = 2;
-inline constexpr uint64_t kRunFanout = 16;
-
-// Entries covered by a run at `level`.
+// Entries covered by a run at `level` (1 or 2).
 inline uint64_t RunSpan(int level) { return uint64_t{256} << (4 * level); }
-
-// The sorted run for the level-0 tile `tile_hashes` (256 leaf hashes) whose first entry is
-// `first`.
-Bytes RunForTile(uint64_t first, std::span<const uint8_t> tile_hashes);
 
 // Not thread-safe; lives no longer than `db`.
 class LeafIndex {
@@ -38,19 +33,18 @@ class LeafIndex {
   explicit LeafIndex(Db& db) : db_(db) {}
   Result<void> Prepare();
 
-  // Indexes full level-0 tile `tile` and merges runs it completes. Call inside the append
-  // transaction, once per tile, in order.
-  Result<void> AddFullTile(uint64_t tile, std::span<const uint8_t> tile_hashes);
+  // Call inside the append transaction after storing full level-0 tile `tile`, once per tile,
+  // in order: builds and merges the runs that tile completes.
+  Result<void> AddFullTile(uint64_t tile);
 
-  // Entry indexes whose leaf hash may be `leaf_hash`, from the runs only (the caller scans the
-  // partial last tile). Ascending.
-  Result<std::vector<uint64_t>> Candidates(const Hash& leaf_hash);
+  // Indexes of entries below `size` whose leaf hash may be `leaf_hash`, ascending.
+  Result<std::vector<uint64_t>> Candidates(const Hash& leaf_hash, uint64_t size);
 
  private:
-  Result<void> Merge(int level, uint64_t first);
+  Result<void> WriteRun(int level, uint64_t first, std::vector<uint64_t>& records);
 
   Db& db_;
-  Stmt insert_, select_level_range_, delete_level_range_, select_all_;
+  Stmt insert_, select_level_range_, delete_level_range_, select_all_, select_tile_;
 };
 
 }  // namespace vellum::storage

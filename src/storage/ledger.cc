@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "storage/entries.h"
 #include "storage/leaf_index.h"
@@ -58,10 +59,11 @@ class Ledger::Impl {
 
  private:
   Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
+  void ExtendTree(std::span<const NewEntry> entries, int64_t now);
+  Result<void> InsertRows(std::span<const NewEntry> entries, uint64_t first, int64_t now);
+  Result<void> StoreTree();
   Result<void> LoadEdge(uint64_t size);
   Result<void> CheckSize(uint64_t size, const char* what);
-
-  Result<std::vector<uint64_t>> TailCandidates(uint64_t size, const Hash& leaf_hash);
 
   storage::LeafIndex leaf_index_;
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
@@ -174,7 +176,48 @@ Result<void> Ledger::Impl::LoadEdge(uint64_t size) {
   return {};
 }
 
+// Hashes the entries and grows the in-memory tree edge. Touches no SQLite state, so a large
+// batch runs it on a second core while the rows are inserted.
+void Ledger::Impl::ExtendTree(std::span<const NewEntry> entries, int64_t now) {
+  for (const NewEntry& e : entries) {
+    std::optional<int64_t> time;
+    if (meta_.format == EntryFormat::kRecord) time = e.time_ms.value_or(now);
+    edge_->AddLeaf(storage::EntryLeafHash(meta_.format, time, e.payload));
+  }
+}
+
+Result<void> Ledger::Impl::InsertRows(std::span<const NewEntry> entries, uint64_t first,
+                                      int64_t now) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const NewEntry& e = entries[i];
+    insert_entry_.Bind(1, static_cast<int64_t>(first + i));
+    if (meta_.format == EntryFormat::kRecord) insert_entry_.Bind(2, e.time_ms.value_or(now));
+    if (storage::IsPlainText(e.payload)) {
+      insert_entry_.BindText(
+          3, std::string_view(reinterpret_cast<const char*>(e.payload.data()), e.payload.size()));
+    } else {
+      insert_entry_.Bind(3, e.payload);
+    }
+    if (auto ok = insert_entry_.Run(); !ok) return ok;
+  }
+  return {};
+}
+
+Result<void> Ledger::Impl::StoreTree() {
+  for (const auto& [id, blob] : edge_->TakeChanged()) {
+    upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
+    upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
+    if (auto ok = upsert_tile_.Run(); !ok) return ok;
+    if (id.level == 0 && blob.width() == storage::kTileWidth) {
+      if (auto ok = leaf_index_.AddFullTile(id.index); !ok) return ok;
+    }
+  }
+  update_head_.Bind(1, static_cast<int64_t>(edge_->size())).Bind(2, edge_->Root());
+  return update_head_.Run();
+}
+
 Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
+  static constexpr size_t kParallelBatch = 256;
   auto head = ReadHead();
   if (!head) return std::unexpected(head.error());
   if (!edge_ || edge_->size() != head->size) {
@@ -182,35 +225,17 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
   }
   const uint64_t first = head->size;
   const int64_t now = NowMs();
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const NewEntry& e = entries[i];
-    std::optional<int64_t> time;
-    if (meta_.format == EntryFormat::kRecord) time = e.time_ms.value_or(now);
-    const Hash leaf = merkle::LeafHash(Ledger::EncodeEntry(meta_.format, time, e.payload));
-    insert_entry_.Bind(1, static_cast<int64_t>(first + i));
-    if (time) insert_entry_.Bind(2, *time);
-    if (storage::IsPlainText(e.payload)) {
-      insert_entry_.BindText(
-          3, std::string_view(reinterpret_cast<const char*>(e.payload.data()), e.payload.size()));
-    } else {
-      insert_entry_.Bind(3, e.payload);
-    }
-    if (auto ok = insert_entry_.Run(); !ok) return std::unexpected(ok.error());
-    edge_->AddLeaf(leaf);
+  Result<void> inserted;
+  if (entries.size() >= kParallelBatch) {
+    std::thread hasher([&] { ExtendTree(entries, now); });
+    inserted = InsertRows(entries, first, now);
+    hasher.join();
+  } else {
+    ExtendTree(entries, now);
+    inserted = InsertRows(entries, first, now);
   }
-  for (const auto& [id, blob] : edge_->TakeChanged()) {
-    upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
-    upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
-    if (auto ok = upsert_tile_.Run(); !ok) return std::unexpected(ok.error());
-    if (id.level == 0 && blob.width() == storage::kTileWidth) {
-      if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) {
-        return std::unexpected(ok.error());
-      }
-    }
-  }
-  const Hash root = edge_->Root();
-  update_head_.Bind(1, static_cast<int64_t>(edge_->size())).Bind(2, root);
-  if (auto ok = update_head_.Run(); !ok) return std::unexpected(ok.error());
+  if (!inserted) return std::unexpected(inserted.error());
+  if (auto ok = StoreTree(); !ok) return std::unexpected(ok.error());
   return first;
 }
 
@@ -289,31 +314,11 @@ Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) 
   return out;
 }
 
-// Entries of the last, partial level-0 tile are not in the lookup index yet: scan its hashes.
-Result<std::vector<uint64_t>> Ledger::Impl::TailCandidates(uint64_t size, const Hash& leaf_hash) {
-  std::vector<uint64_t> out;
-  const uint64_t tile = size / storage::kTileWidth;
-  if (size % storage::kTileWidth == 0) return out;
-  auto blob = storage::ReadTileBlob(select_tile_, {0, tile});
-  if (!blob) return std::unexpected(blob.error());
-  if (!*blob) return out;
-  const Bytes& hashes = (*blob)->hashes;
-  for (size_t i = 0; (i + 1) * kHashSize <= hashes.size(); ++i) {
-    if (std::equal(leaf_hash.begin(), leaf_hash.end(), hashes.begin() + i * kHashSize)) {
-      out.push_back(tile * storage::kTileWidth + i);
-    }
-  }
-  return out;
-}
-
 Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {
   auto size = HeadSize();
   if (!size) return std::unexpected(size.error());
-  auto candidates = leaf_index_.Candidates(leaf_hash);
+  auto candidates = leaf_index_.Candidates(leaf_hash, *size);
   if (!candidates) return std::unexpected(candidates.error());
-  auto tail = TailCandidates(*size, leaf_hash);
-  if (!tail) return std::unexpected(tail.error());
-  candidates->insert(candidates->end(), tail->begin(), tail->end());
   // The index is a hint: confirm each candidate against the entry it names.
   for (uint64_t index : *candidates) {
     if (index >= *size) continue;

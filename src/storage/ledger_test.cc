@@ -225,7 +225,7 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAndReadsRanges) {
 }
 
 TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
-  // 70,000 entries: one level-2 run (65,536), level-1 and level-0 runs, and a partial tile.
+  // 70,000 entries: a level-2 run (65,536), a level-1 run (4,096), 368 entries not in a run.
   auto ledger = Make(EntryFormat::kRaw);
   constexpr uint64_t kTotal = 70000;
   std::vector<NewEntry> batch;
@@ -244,10 +244,10 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
     EXPECT_EQ(*found, i);
   }
   EXPECT_FALSE(ledger->FindByLeafHash(merkle::LeafHash(ToBytes("payload-70000"))));
-  // 273 full tiles were merged into runs of 256, 16 and 1 tiles.
+  // 273 full tiles: one level-2 run of 256 tiles, one level-1 run, one tile scanned.
   EXPECT_EQ(QueryText(path_, "SELECT group_concat(level || ':' || first || ':' || length(keys)) "
                              "FROM (SELECT * FROM leaf_runs ORDER BY first)"),
-            "2:0:1048576,1:65536:65536,0:69632:4096");
+            "2:0:524288,1:65536:32768");
 }
 
 TEST_F(LedgerTest, TriggersRefuseUpdateAndDeleteNamingVellum) {

@@ -29,8 +29,8 @@ CREATE TABLE tiles(
 ) STRICT;
 CREATE TABLE leaf_runs(           -- leaf-hash lookup index (storage/leaf_index.h)
   first INTEGER PRIMARY KEY,      -- first entry index the run covers
-  level INTEGER NOT NULL,         -- covers 256 << 4*level entries
-  keys  BLOB NOT NULL             -- sorted 16-byte (hash prefix, index) records
+  level INTEGER NOT NULL,         -- 1 or 2: covers 256 << 4*level entries
+  keys  BLOB NOT NULL             -- sorted 8-byte (hash prefix, offset) records
 ) STRICT;
 CREATE TABLE head(
   id   INTEGER PRIMARY KEY CHECK (id = 0),
