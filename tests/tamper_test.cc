@@ -83,10 +83,10 @@ TEST_F(TamperTest, ChangedLeafHashInATile) {
 }
 
 TEST_F(TamperTest, ChangedInnerTreeHash) {
-  // Inner position 6 of a tile is local level 3, index 0: entries 512..519 of tile 0/2.
-  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("inner", 6) +
+  // Inner position 1 of a tile is local level 3, index 1: entries 520..527 of tile 0/2.
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("inner", 1) +
                    " WHERE level = 0 AND idx = 2",
-               512, "tree hash changed");
+               520, "tree hash changed");
 }
 
 TEST_F(TamperTest, ChangedUpperLevelTreeHash) {

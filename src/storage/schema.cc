@@ -55,7 +55,8 @@ END;
 CREATE TRIGGER tiles_only_grow BEFORE UPDATE ON tiles
   WHEN NEW.level IS NOT OLD.level OR NEW.idx IS NOT OLD.idx
     OR substr(NEW.hashes, 1, length(OLD.hashes)) IS NOT OLD.hashes
-    OR substr(NEW.inner, 1, length(OLD.inner)) IS NOT OLD.inner BEGIN
+    OR (length(OLD.inner) > 0 AND substr(NEW.inner, 1, length(OLD.inner)) IS NOT OLD.inner)
+    BEGIN
   SELECT RAISE(ABORT, 'vellum: tree hashes are append-only; a tile may only grow');
 END;
 CREATE TRIGGER tiles_no_delete BEFORE DELETE ON tiles BEGIN

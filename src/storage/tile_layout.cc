@@ -7,15 +7,15 @@ namespace vellum::storage {
 
 size_t InnerCount(uint32_t width) {
   size_t n = 0;
-  for (unsigned r = 1; r < kTileHeight; ++r) n += width >> r;
+  for (unsigned r = kFirstInnerLevel; r < kTileHeight; ++r) n += width >> r;
   return n;
 }
 
 size_t InnerPosition(unsigned r, uint64_t k) {
   // The node completes when the bottom row reaches m = (k + 1) << r hashes. Before that,
-  // InnerCount(m - 1) inner nodes exist; at m, levels 1..r complete in that order.
+  // InnerCount(m - 1) inner hashes are stored; at m, levels 3..r complete in that order.
   const auto m = static_cast<uint32_t>((k + 1) << r);
-  return InnerCount(m - 1) + (r - 1);
+  return InnerCount(m - 1) + (r - kFirstInnerLevel);
 }
 
 NodeLocation Locate(const merkle::NodeId& node) {
@@ -35,7 +35,25 @@ uint32_t TileWidthAt(uint8_t level, uint64_t index, uint64_t size) {
   return count - begin >= kTileWidth ? kTileWidth : static_cast<uint32_t>(count - begin);
 }
 
+namespace {
+
+// Local levels 1 and 2 are not stored: fold their 2 or 4 bottom hashes.
+Result<Hash> ComputedHash(const TileBlob& tile, const NodeLocation& loc) {
+  const uint64_t first = loc.local_index << loc.local_level;
+  Hash h[4];
+  for (uint64_t i = 0; i < (uint64_t{1} << loc.local_level); ++i) {
+    auto bottom = HashInTile(tile, {loc.tile, 0, first + i});
+    if (!bottom) return bottom;
+    h[i] = *bottom;
+  }
+  if (loc.local_level == 1) return merkle::NodeHash(h[0], h[1]);
+  return merkle::NodeHash(merkle::NodeHash(h[0], h[1]), merkle::NodeHash(h[2], h[3]));
+}
+
+}  // namespace
+
 Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
+  if (loc.local_level > 0 && loc.local_level < kFirstInnerLevel) return ComputedHash(tile, loc);
   const Bytes& column = loc.local_level == 0 ? tile.hashes : tile.inner;
   const size_t pos = loc.local_level == 0 ? loc.local_index
                                           : InnerPosition(loc.local_level, loc.local_index);
@@ -64,7 +82,7 @@ std::optional<Hash> AppendToTile(TileBlob& tile, const Hash& hash) {
     const NodeLocation left{{}, r - 1, (width >> (r - 1)) - 2};
     acc = merkle::NodeHash(*HashInTile(tile, left), acc);
     if (r == kTileHeight) return acc;
-    tile.inner.insert(tile.inner.end(), acc.begin(), acc.end());
+    if (r >= kFirstInnerLevel) tile.inner.insert(tile.inner.end(), acc.begin(), acc.end());
   }
   return std::nullopt;
 }

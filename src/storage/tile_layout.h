@@ -5,15 +5,15 @@
 // partial tile of width W has W*32 bytes). Level 8L+8 hashes are the roots of full level-L tiles
 // and are the bottom row of level L+1.
 //
-// So that proofs never re-hash inside a tile, the tile also stores the hashes in between (local
-// levels 1..7) in a column `inner`, in the order they are completed as the bottom row grows
-// (post-order). Both columns only ever grow by appending, which the triggers enforce:
+// So that proofs barely re-hash inside a tile, the tile also stores the hashes of local levels
+// 3..7 in a column `inner`, in the order they are completed as the bottom row grows. Levels 1
+// and 2 are not stored (they would double the tile for little): reading one folds 2 or 4 bottom
+// hashes. Both columns only ever grow by appending, which the triggers enforce:
 //
-//   bottom:  h0 h1 h2 h3 h4 ...
-//   inner:   (1,0)  (1,1) (2,0)  (1,2)  (1,3) (2,1) (3,0) ...
-//            after h1   after h3     after h5   after h7
+//   bottom:  h0 h1 ... h7   h8 ... h15   h16 ... h23   h24 ... h31 ...
+//   inner:             (3,0)        (3,1)         (3,2)         (3,3) (4,1) (5,0) ...
 //
-// A full tile has 256 bottom hashes and 254 inner ones.
+// A full tile has 256 bottom hashes and 62 inner ones (32 + 16 + 8 + 4 + 2).
 #ifndef VELLUM_STORAGE_TILE_LAYOUT_H_
 #define VELLUM_STORAGE_TILE_LAYOUT_H_
 
@@ -29,6 +29,7 @@ namespace vellum::storage {
 
 inline constexpr unsigned kTileHeight = 8;
 inline constexpr uint32_t kTileWidth = 256;
+inline constexpr unsigned kFirstInnerLevel = 3;  // lowest local level stored in `inner`
 
 struct TileId {
   uint8_t level = 0;  // tile level: tree level 8 * level
@@ -46,7 +47,7 @@ struct TileBlob {
 
 // Number of inner hashes a tile of `width` bottom hashes holds.
 size_t InnerCount(uint32_t width);
-// Position in `inner` of the node at local level r (1..7), local index k.
+// Position in `inner` of the node at local level r (3..7), local index k.
 size_t InnerPosition(unsigned r, uint64_t k);
 
 // The tile holding tree node `node`, and the node's local level and index inside it.
@@ -61,7 +62,8 @@ NodeLocation Locate(const merkle::NodeId& node);
 // right edge, 0 when the tile does not exist yet.
 uint32_t TileWidthAt(uint8_t level, uint64_t index, uint64_t size);
 
-// Reads the hash at `loc` from a tile's columns; kCorruption if the tile is too short for it.
+// Reads (levels 0, 3..7) or computes (levels 1, 2) the hash at `loc` from a tile's columns;
+// kCorruption if the tile is too short for it.
 Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc);
 
 // Appends `hash` to the tile's bottom row and the inner hashes it completes. Returns the tile's

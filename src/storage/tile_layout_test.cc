@@ -9,13 +9,14 @@ namespace vellum::storage {
 namespace {
 
 TEST(TileLayoutTest, InnerPositionsFollowCompletionOrder) {
-  EXPECT_EQ(InnerPosition(1, 0), 0u);
-  EXPECT_EQ(InnerPosition(1, 1), 1u);
-  EXPECT_EQ(InnerPosition(2, 0), 2u);
-  EXPECT_EQ(InnerPosition(1, 2), 3u);
-  EXPECT_EQ(InnerPosition(3, 0), 6u);
-  EXPECT_EQ(InnerCount(256), 254u);
-  EXPECT_EQ(InnerPosition(7, 1), 253u);
+  EXPECT_EQ(InnerPosition(3, 0), 0u);
+  EXPECT_EQ(InnerPosition(3, 1), 1u);
+  EXPECT_EQ(InnerPosition(4, 0), 2u);
+  EXPECT_EQ(InnerPosition(3, 2), 3u);
+  EXPECT_EQ(InnerPosition(5, 0), 6u);
+  EXPECT_EQ(InnerCount(256), 62u);
+  EXPECT_EQ(InnerCount(7), 0u);
+  EXPECT_EQ(InnerPosition(7, 1), 61u);
 }
 
 TEST(TileLayoutTest, LocatesNodesInTheirTiles) {

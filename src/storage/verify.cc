@@ -20,14 +20,23 @@ std::string TileName(int64_t level, uint64_t index) {
   return "tile " + std::to_string(level) + "/" + std::to_string(index);
 }
 
-// True when the stored parent of bottom hash `pos` is rebuilt by `leaf` and the stored sibling:
-// then the entry is intact and only its copy in the bottom row was altered.
-bool StoredParentMatches(const TileBlob& tile, uint64_t pos, const Hash& leaf) {
-  auto sibling = HashInTile(tile, {{}, 0, pos ^ 1});
-  auto parent = HashInTile(tile, {{}, 1, pos / 2});
-  if (!sibling || !parent) return false;
-  const Hash rebuilt = pos % 2 ? merkle::NodeHash(*sibling, leaf) : merkle::NodeHash(leaf, *sibling);
-  return rebuilt == *parent;
+// True when the lowest stored hash above bottom hash `pos` (local level 3, eight leaves) is
+// rebuilt by `leaf` and the seven stored neighbours: then the entry is intact and only its
+// copy in the bottom row was altered.
+bool StoredAncestorMatches(const TileBlob& tile, uint64_t pos, const Hash& leaf) {
+  constexpr uint64_t kGroup = uint64_t{1} << kFirstInnerLevel;
+  const uint64_t first = pos / kGroup * kGroup;
+  Hash level[kGroup];
+  for (uint64_t i = 0; i < kGroup; ++i) {
+    auto h = HashInTile(tile, {{}, 0, first + i});
+    if (!h) return false;  // the group is not complete: nothing stored to compare with
+    level[i] = first + i == pos ? leaf : *h;
+  }
+  for (uint64_t n = kGroup; n > 1; n /= 2) {
+    for (uint64_t i = 0; i < n / 2; ++i) level[i] = merkle::NodeHash(level[2 * i], level[2 * i + 1]);
+  }
+  auto stored = HashInTile(tile, {{}, kFirstInnerLevel, pos / kGroup});
+  return stored && *stored == level[0];
 }
 
 class Verifier {
@@ -110,7 +119,7 @@ Result<void> Verifier::CheckEntries() {
            "the leaf hash of entry " + std::to_string(idx) + " is missing from " +
                TileName(0, tile_index));
     } else if (*stored != entry->leaf_hash) {
-      if (StoredParentMatches(*tile, idx % kTileWidth, entry->leaf_hash)) {
+      if (StoredAncestorMatches(*tile, idx % kTileWidth, entry->leaf_hash)) {
         Note(idx, Problem::kTreeHashChanged,
              "the stored leaf hash of entry " + std::to_string(idx) +
                  " was changed (the entry and the hash above it agree)");
@@ -148,7 +157,7 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
     const size_t before = rebuilt.inner.size() / kHashSize;
     root = AppendToTile(rebuilt, *HashFromBytes(std::span(stored.hashes).subspan(i * kHashSize, kHashSize)));
     for (size_t j = before; j < rebuilt.inner.size() / kHashSize; ++j) {
-      const unsigned r = static_cast<unsigned>(j - before) + 1;
+      const unsigned r = static_cast<unsigned>(j - before) + kFirstInnerLevel;
       const bool same = (j + 1) * kHashSize <= stored.inner.size() &&
                         std::equal(rebuilt.inner.begin() + j * kHashSize,
                                    rebuilt.inner.begin() + (j + 1) * kHashSize,
