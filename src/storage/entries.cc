@@ -1,5 +1,6 @@
 #include "storage/entries.h"
 
+#include <cstring>
 #include <string>
 
 #include "vellum/merkle.h"
@@ -36,6 +37,17 @@ namespace vellum::storage {
 bool IsPlainText(std::span<const uint8_t> data) {
   size_t i = 0;
   while (i < data.size()) {
+    // Fast path: eight ASCII bytes, none of them NUL.
+    if (i + 8 <= data.size()) {
+      uint64_t w;
+      std::memcpy(&w, data.data() + i, 8);
+      const bool ascii = (w & 0x8080808080808080ULL) == 0;
+      const bool has_nul = ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
+      if (ascii && !has_nul) {
+        i += 8;
+        continue;
+      }
+    }
     const uint8_t c = data[i];
     if (c == 0) return false;
     if (c < 0x80) {

@@ -65,7 +65,8 @@ Result<void> LeafIndex::Prepare() {
   } const all[] = {
       {&insert_, "INSERT INTO leaf_runs(first, level, keys) VALUES (?, ?, ?)"},
       {&select_level_range_,
-       "SELECT first, keys FROM leaf_runs WHERE level = ? AND first >= ? AND first < ?"},
+       "SELECT first, keys FROM leaf_runs WHERE level = ? AND first >= ? AND first < ? "
+       "ORDER BY first"},
       {&delete_level_range_, "DELETE FROM leaf_runs WHERE level = ? AND first >= ? AND first < ?"},
       {&select_all_, "SELECT first FROM leaf_runs"},
       {&select_tile_, kSelectTileSql},
@@ -78,8 +79,22 @@ Result<void> LeafIndex::Prepare() {
   return {};
 }
 
+namespace {
+
+// Sorts records made of `chunks` equal, already sorted chunks by merging them pairwise.
+void SortChunks(std::vector<uint64_t>& records, size_t chunks) {
+  const size_t n = records.size();
+  for (size_t width = n / chunks; width < n; width *= 2) {
+    for (size_t lo = 0; lo + width < n; lo += 2 * width) {
+      std::inplace_merge(records.begin() + lo, records.begin() + lo + width,
+                         records.begin() + std::min(n, lo + 2 * width));
+    }
+  }
+}
+
+}  // namespace
+
 Result<void> LeafIndex::WriteRun(int level, uint64_t first, std::vector<uint64_t>& records) {
-  std::sort(records.begin(), records.end());
   Bytes keys(records.size() * kRecord);
   for (size_t i = 0; i < records.size(); ++i) {
     for (size_t b = 0; b < kRecord; ++b) {
@@ -105,7 +120,9 @@ Result<void> LeafIndex::AddFullTile(uint64_t tile) {
     for (uint64_t i = 0; i < kTileWidth; ++i) {
       records.push_back(MakeRecord(&(*blob)->hashes[i * kHashSize], (t - first_tile) * 256 + i));
     }
+    std::sort(records.end() - kTileWidth, records.end());
   }
+  SortChunks(records, kTilesPerRun);
   if (auto ok = WriteRun(1, first, records); !ok) return ok;
   if ((tile + 1) % (kTilesPerRun * kTilesPerRun) != 0) return {};
 
@@ -125,6 +142,11 @@ Result<void> LeafIndex::AddFullTile(uint64_t tile) {
     }
   }
   select_level_range_.Reset();
+  if (records.size() != RunSpan(2)) {
+    return Fail(ErrorCode::kCorruption, "leaf-hash index: level-1 runs before " +
+                                            std::to_string(end) + " are incomplete");
+  }
+  SortChunks(records, kTilesPerRun);  // each level-1 run is sorted; shifting keeps it so
   delete_level_range_.Bind(1, int64_t{1}).Bind(2, begin).Bind(3, end);
   if (auto ok = delete_level_range_.Run(); !ok) return ok;
   return WriteRun(2, static_cast<uint64_t>(begin), records);
