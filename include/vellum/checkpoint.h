@@ -1,0 +1,106 @@
+// Signed checkpoints: C2SP signed-note (Ed25519 keys, key ids, signature lines) and C2SP
+// tlog-checkpoint bodies. The key and note formats are those of Go's
+// golang.org/x/mod/sumdb/note, so vellum's checkpoints verify with any implementation of them.
+//
+// Thread-safety: the key classes are immutable after construction and safe to share.
+#ifndef VELLUM_CHECKPOINT_H_
+#define VELLUM_CHECKPOINT_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vellum/error.h"
+#include "vellum/hash.h"
+
+namespace vellum {
+
+// Key id (C2SP signed-note): first 4 bytes, big-endian, of
+// SHA-256(name || 0x0A || 0x01 || 32-byte Ed25519 public key).
+uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key);
+
+// A verifier key: text form "<name>+<8 hex key id>+<base64(0x01 || public key)>".
+class VerifierKey {
+ public:
+  static Result<VerifierKey> Parse(std::string_view text);
+  const std::string& name() const { return name_; }
+  uint32_t key_id() const { return key_id_; }
+  const Bytes& public_key() const { return public_key_; }
+  std::string ToString() const;
+  // Checks an Ed25519 signature over `message`.
+  Result<void> Verify(std::string_view message, std::span<const uint8_t> signature) const;
+
+ private:
+  friend class SignerKey;
+  std::string name_;
+  uint32_t key_id_ = 0;
+  Bytes public_key_;  // 32 bytes
+};
+
+// A private signing key: text form "PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x01 || seed)>".
+class SignerKey {
+ public:
+  // A new random Ed25519 key named `name` (the log's origin, by convention).
+  static Result<SignerKey> Generate(std::string_view name);
+  static Result<SignerKey> Parse(std::string_view text);
+  const std::string& name() const { return verifier_.name(); }
+  uint32_t key_id() const { return verifier_.key_id(); }
+  const VerifierKey& verifier() const { return verifier_; }
+  std::string ToString() const;
+  // The 64-byte Ed25519 signature of `message`.
+  Result<Bytes> Sign(std::string_view message) const;
+
+ private:
+  VerifierKey verifier_;
+  Bytes seed_;  // 32 bytes
+};
+
+struct NoteSignature {
+  std::string name;
+  uint32_t key_id = 0;
+  Bytes signature;  // without the 4-byte key id
+};
+
+// A signed note: text (ending in a newline), then a blank line, then signature lines
+// "— <name> <base64(key id || signature)>".
+struct SignedNote {
+  std::string text;
+  std::vector<NoteSignature> signatures;
+};
+
+inline constexpr size_t kMaxNoteSize = 1 << 20;
+inline constexpr size_t kMaxNoteSignatures = 100;
+
+// Strict parser; never crashes on any input. The error names the rule that was broken.
+Result<SignedNote> ParseSignedNote(std::string_view note);
+// The note's text form.
+std::string FormatSignedNote(const SignedNote& note);
+// Signs `text` (must end in a newline) and returns the note with that one signature.
+Result<std::string> SignNote(std::string_view text, const SignerKey& key);
+// The standard rules: signatures by unknown keys are ignored; a signature by a known key
+// (same name and key id) that fails verification rejects the note; at least one known key
+// must have signed. Returns the names of the keys that verified.
+Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
+                                            std::span<const VerifierKey> known);
+
+// C2SP tlog-checkpoint body: origin, size, base64 root, then optional extension lines.
+struct Checkpoint {
+  std::string origin;
+  uint64_t size = 0;
+  Hash root{};
+  std::vector<std::string> extensions;
+};
+std::string CheckpointBody(const Checkpoint& checkpoint);
+Result<Checkpoint> ParseCheckpointBody(std::string_view text);
+// Parses a signed checkpoint note, verifies it against `known` and parses its body.
+Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const VerifierKey> known);
+
+// libFuzzer-ready entry point: parses `data` as a signed note and a checkpoint body, and
+// re-formats what parses. Returns 0. (The fuzzing harness comes with the reliability work.)
+int FuzzParseCheckpoint(const uint8_t* data, size_t size);
+
+}  // namespace vellum
+
+#endif  // VELLUM_CHECKPOINT_H_

@@ -1,0 +1,69 @@
+// C2SP tlog-checkpoint bodies.
+#include <charconv>
+#include <string>
+
+#include "vellum/checkpoint.h"
+
+namespace vellum {
+namespace {
+
+std::unexpected<Error> Malformed(const std::string& why) {
+  return Fail(ErrorCode::kInvalidArgument, "malformed checkpoint: " + why);
+}
+
+}  // namespace
+
+std::string CheckpointBody(const Checkpoint& checkpoint) {
+  std::string out = checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" +
+                    Base64Encode(checkpoint.root) + "\n";
+  for (const std::string& line : checkpoint.extensions) out += line + "\n";
+  return out;
+}
+
+Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return Malformed("the last line has no newline");
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  if (lines.size() < 3) return Malformed("needs origin, size and root lines");
+  Checkpoint cp;
+  if (lines[0].empty()) return Malformed("empty origin");
+  cp.origin = std::string(lines[0]);
+  const std::string_view size = lines[1];
+  auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), cp.size);
+  if (size.empty() || ec != std::errc() || end != size.data() + size.size() ||
+      (size.size() > 1 && size[0] == '0')) {
+    return Malformed("size line is not a decimal number");
+  }
+  auto root = Base64Decode(lines[2]);
+  if (!root || root->size() != kHashSize) return Malformed("root is not 32 bytes of base64");
+  cp.root = *HashFromBytes(*root);
+  for (size_t i = 3; i < lines.size(); ++i) {
+    if (lines[i].empty()) return Malformed("empty extension line");
+    cp.extensions.emplace_back(lines[i]);
+  }
+  return cp;
+}
+
+Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const VerifierKey> known) {
+  auto parsed = ParseSignedNote(note);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto verified = VerifyNote(*parsed, known);
+  if (!verified) return std::unexpected(verified.error());
+  return ParseCheckpointBody(parsed->text);
+}
+
+int FuzzParseCheckpoint(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (auto note = ParseSignedNote(input)) {
+    (void)FormatSignedNote(*note);
+    if (auto body = ParseCheckpointBody(note->text)) (void)CheckpointBody(*body);
+  }
+  if (auto body = ParseCheckpointBody(input)) (void)CheckpointBody(*body);
+  return 0;
+}
+
+}  // namespace vellum

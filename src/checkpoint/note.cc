@@ -1,0 +1,139 @@
+// C2SP signed-note: strict parsing, formatting, signing and verification.
+#include <algorithm>
+#include <string>
+
+#include "vellum/checkpoint.h"
+
+namespace vellum {
+namespace {
+
+constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, then a space
+
+std::unexpected<Error> Malformed(const std::string& why) {
+  return Fail(ErrorCode::kInvalidArgument, "malformed signed note: " + why);
+}
+
+// Valid UTF-8 with no control characters other than newline.
+bool IsCleanText(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\n') || c == 0x7f) return false;
+      ++i;
+      continue;
+    }
+    size_t extra;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) {
+      extra = 1, cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2, cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    for (size_t j = 1; j <= extra; ++j) {
+      const auto d = static_cast<unsigned char>(s[i + j]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    if (cp >= 0x80 && cp < 0xa0) return false;  // C1 controls
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool IsValidSignerName(std::string_view name) {
+  return !name.empty() && name.find_first_of(" +\n") == std::string_view::npos;
+}
+
+Result<NoteSignature> ParseSignatureLine(std::string_view line) {
+  if (!line.starts_with(kSigPrefix)) {
+    return Malformed("signature line does not start with an em dash and a space");
+  }
+  line.remove_prefix(kSigPrefix.size());
+  const size_t space = line.find(' ');
+  if (space == std::string_view::npos) return Malformed("signature line has no signature");
+  NoteSignature sig;
+  sig.name = std::string(line.substr(0, space));
+  if (!IsValidSignerName(sig.name)) return Malformed("invalid key name in signature line");
+  auto raw = Base64Decode(line.substr(space + 1));
+  if (!raw) return Malformed("signature is not canonical base64");
+  if (raw->size() < 5) return Malformed("signature is too short");
+  sig.key_id = uint32_t{(*raw)[0]} << 24 | uint32_t{(*raw)[1]} << 16 | uint32_t{(*raw)[2]} << 8 |
+               (*raw)[3];
+  sig.signature.assign(raw->begin() + 4, raw->end());
+  return sig;
+}
+
+}  // namespace
+
+Result<SignedNote> ParseSignedNote(std::string_view note) {
+  if (note.size() > kMaxNoteSize) return Malformed("longer than 1 MiB");
+  if (!IsCleanText(note)) return Malformed("not UTF-8 text without control characters");
+  const size_t split = note.rfind("\n\n");
+  if (split == std::string_view::npos) return Malformed("no blank line before the signatures");
+  SignedNote out;
+  out.text = std::string(note.substr(0, split + 1));
+  std::string_view sigs = note.substr(split + 2);
+  if (sigs.empty() || sigs.back() != '\n') return Malformed("signatures must end with a newline");
+  while (!sigs.empty()) {
+    const size_t nl = sigs.find('\n');
+    auto sig = ParseSignatureLine(sigs.substr(0, nl));
+    if (!sig) return std::unexpected(sig.error());
+    if (out.signatures.size() == kMaxNoteSignatures) return Malformed("more than 100 signatures");
+    out.signatures.push_back(std::move(*sig));
+    sigs.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+std::string FormatSignedNote(const SignedNote& note) {
+  std::string out = note.text + "\n";
+  for (const NoteSignature& sig : note.signatures) {
+    Bytes raw = {static_cast<uint8_t>(sig.key_id >> 24), static_cast<uint8_t>(sig.key_id >> 16),
+                 static_cast<uint8_t>(sig.key_id >> 8), static_cast<uint8_t>(sig.key_id)};
+    raw.insert(raw.end(), sig.signature.begin(), sig.signature.end());
+    out += std::string(kSigPrefix) + sig.name + " " + Base64Encode(raw) + "\n";
+  }
+  return out;
+}
+
+Result<std::string> SignNote(std::string_view text, const SignerKey& key) {
+  if (text.empty() || text.back() != '\n' || !IsCleanText(text) ||
+      text.find("\n\n") != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "note text must be UTF-8 lines, each ending in a newline, none empty");
+  }
+  auto sig = key.Sign(text);
+  if (!sig) return std::unexpected(sig.error());
+  return FormatSignedNote({std::string(text), {{key.name(), key.key_id(), std::move(*sig)}}});
+}
+
+Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
+                                            std::span<const VerifierKey> known) {
+  std::vector<std::string> verified;
+  for (const NoteSignature& sig : note.signatures) {
+    auto key = std::find_if(known.begin(), known.end(), [&](const VerifierKey& k) {
+      return k.name() == sig.name && k.key_id() == sig.key_id;
+    });
+    if (key == known.end()) continue;  // unknown signer: ignored
+    if (auto ok = key->Verify(note.text, sig.signature); !ok) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  "signature by known key " + sig.name + " does not verify: the note was altered "
+                  "or forged");
+    }
+    verified.push_back(sig.name);
+  }
+  if (verified.empty()) {
+    return Fail(ErrorCode::kVerificationFailed, "no signature by any of the given keys");
+  }
+  return verified;
+}
+
+}  // namespace vellum

@@ -1,0 +1,148 @@
+#include <gtest/gtest.h>
+
+#include "vellum/checkpoint.h"
+#include "vellum/merkle.h"
+
+namespace vellum {
+namespace {
+
+constexpr const char* kVkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+constexpr const char* kSkey =
+    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+const std::string kText =
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n";
+const std::string kSigLine =
+    "\xE2\x80\x94 PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+const std::string kNote = kText + "\n" + kSigLine;
+
+std::vector<VerifierKey> Known() { return {*VerifierKey::Parse(kVkey)}; }
+
+TEST(SignedNoteTest, PublishedExampleVerifies) {
+  auto note = ParseSignedNote(kNote);
+  ASSERT_TRUE(note) << note.error().ToString();
+  EXPECT_EQ(note->text, kText);
+  ASSERT_EQ(note->signatures.size(), 1u);
+  EXPECT_EQ(note->signatures[0].key_id, 0xc74f20a3u);
+  auto names = VerifyNote(*note, Known());
+  ASSERT_TRUE(names) << names.error().ToString();
+  EXPECT_EQ(FormatSignedNote(*note), kNote);
+}
+
+TEST(SignedNoteTest, SigningThePublishedTextGivesThePublishedSignature) {
+  auto signed_note = SignNote(kText, *SignerKey::Parse(kSkey));  // Ed25519 is deterministic
+  ASSERT_TRUE(signed_note);
+  EXPECT_EQ(*signed_note, kNote);
+}
+
+TEST(SignedNoteTest, ChangingAnyByteBreaksIt) {
+  // Every byte of the text and of the signature line: changed, the note must not verify
+  // (or not even parse).
+  for (size_t i = 0; i < kNote.size(); ++i) {
+    if (i == kText.size()) continue;  // the blank line's newline: changing it makes a new layout
+    std::string bad = kNote;
+    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    auto note = ParseSignedNote(bad);
+    if (!note) continue;
+    EXPECT_FALSE(VerifyNote(*note, Known())) << "byte " << i << " changed and still verified";
+  }
+}
+
+TEST(SignedNoteTest, WrongKeyNameOrIdIsUnknownAndUnknownAloneFails) {
+  std::string renamed = kText + "\n\xE2\x80\x94 PaulNeumann " + kSigLine.substr(kSigLine.find(' ', 5) + 1);
+  auto note = ParseSignedNote(renamed);
+  ASSERT_TRUE(note);
+  auto v = VerifyNote(*note, Known());
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message().find("no signature by any"), std::string::npos);
+}
+
+TEST(SignedNoteTest, KnownKeyWithBadSignatureRejectsEvenWithAnotherGoodOne) {
+  auto other = *SignerKey::Generate("other");
+  auto note = *ParseSignedNote(kNote);
+  auto good_other = *ParseSignedNote(*SignNote(kText, other));
+  note.signatures.push_back(good_other.signatures[0]);
+  std::vector<VerifierKey> both = {*VerifierKey::Parse(kVkey), other.verifier()};
+  EXPECT_TRUE(VerifyNote(note, both));
+  note.signatures[0].signature[10] ^= 1;
+  auto v = VerifyNote(note, both);
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message().find("does not verify"), std::string::npos);
+  // Signatures by keys nobody asked about are ignored.
+  note.signatures.erase(note.signatures.begin());
+  EXPECT_TRUE(VerifyNote(note, both));
+}
+
+TEST(SignedNoteTest, RejectsMalformedNotesCleanly) {
+  const std::string sig = kSigLine;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {kText + sig, "no blank line"},
+      {kText + "\n", "signatures must end"},
+      {kText + "\n" + sig.substr(0, sig.size() - 1), "signatures must end"},
+      {kText + "\n- PeterNeumann AAAAAAAA\n", "em dash"},
+      {kText + "\n\xE2\x80\x94PeterNeumann x08go\n", "em dash"},
+      {kText + "\n" + sig.substr(0, sig.size() - 1) + " \n", "base64"},
+      {kText + "\n\xE2\x80\x94 PeterNeumann x08go/ZJkuBS9UG!!!\n", "base64"},
+      {kText + "\n\xE2\x80\x94 PeterNeumann AAAA\n", "too short"},
+      {"bad\xff utf8\n\n" + sig, "UTF-8"},
+      {"tab\there\n\n" + sig, "control"},
+      {"cr\r\n\n" + sig, "control"},
+      {std::string(kMaxNoteSize + 1, 'a'), "1 MiB"},
+  };
+  for (const auto& [input, why] : cases) {
+    auto note = ParseSignedNote(input);
+    ASSERT_FALSE(note) << why;
+    EXPECT_NE(note.error().message().find(why), std::string::npos)
+        << why << " | " << note.error().message();
+  }
+  std::string many = kText + "\n";
+  for (int i = 0; i < 101; ++i) many += sig;
+  EXPECT_FALSE(ParseSignedNote(many));
+  std::string hundred = kText + "\n";
+  for (int i = 0; i < 100; ++i) hundred += sig;
+  EXPECT_TRUE(ParseSignedNote(hundred));
+  std::string long_line = std::string(200000, 'x') + "\n\n" + sig;
+  EXPECT_TRUE(ParseSignedNote(long_line));  // long but within the size limit
+}
+
+TEST(CheckpointTest, BodyRoundTripsAndSignedCheckpointOpens) {
+  Checkpoint cp{"example.com/log", 8, merkle::LeafHash(AsBytes("x")), {"ext one"}};
+  const std::string body = CheckpointBody(cp);
+  EXPECT_EQ(body.substr(0, 18), "example.com/log\n8\n");
+  auto back = ParseCheckpointBody(body);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->root, cp.root);
+  EXPECT_EQ(back->extensions, cp.extensions);
+  auto key = *SignerKey::Generate("example.com/log");
+  auto note = SignNote(body, key);
+  ASSERT_TRUE(note);
+  std::vector<VerifierKey> known = {key.verifier()};
+  auto opened = OpenCheckpoint(*note, known);
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  EXPECT_EQ(opened->size, 8u);
+}
+
+TEST(CheckpointTest, RejectsMalformedBodies) {
+  const std::string root = Base64Encode(merkle::EmptyRoot());
+  const std::vector<std::string> bodies = {
+       std::string("o\n1\n"), "\n1\n" + root + "\n", "o\n01\n" + root + "\n",
+        "o\n-1\n" + root + "\n", "o\n1x\n" + root + "\n", "o\n1\nAAAA\n", "o\n1\n" + root,
+        "o\n18446744073709551616\n" + root + "\n", "o\n1\n" + root + "\n\n"};
+  for (const std::string& body : bodies) {
+    EXPECT_FALSE(ParseCheckpointBody(body)) << body;
+  }
+  EXPECT_TRUE(ParseCheckpointBody("o\n0\n" + root + "\n"));
+}
+
+TEST(CheckpointTest, FuzzEntryPointSurvivesOddInputs) {
+  const std::vector<std::string> inputs = {std::string(), std::string("\n\n"), kNote,
+                                           std::string("\xE2\x80\x94 \n\n\xE2\x80\x94 a b\n"),
+                                           std::string(3, '\0')};
+  for (const std::string& input : inputs) {
+    EXPECT_EQ(FuzzParseCheckpoint(reinterpret_cast<const uint8_t*>(input.data()), input.size()), 0);
+  }
+}
+
+}  // namespace
+}  // namespace vellum
