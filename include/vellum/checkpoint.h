@@ -57,6 +57,12 @@ class SignerKey {
   Bytes seed_;  // 32 bytes
 };
 
+// Key files hold the private key text and a newline, mode 0600, beside the ledger (never in it).
+// Writing refuses to replace an existing file.
+Result<void> WriteKeyFile(const std::string& path, const SignerKey& key);
+// Refuses a key file that group or others may read, saying how to fix it.
+Result<SignerKey> ReadKeyFile(const std::string& path);
+
 struct NoteSignature {
   std::string name;
   uint32_t key_id = 0;

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "vellum/checkpoint.h"
 #include "vellum/error.h"
 #include "vellum/hash.h"
 
@@ -39,6 +40,9 @@ inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 struct CreateOptions {
   std::string origin;  // e.g. "example.com/audit": names the log in checkpoints
   EntryFormat format = EntryFormat::kRecord;
+  // Text form of the verifier key whose private key signs this ledger's checkpoints
+  // (vellum/checkpoint.h). Empty: the ledger cannot sign checkpoints.
+  std::string verifier_key = {};
 };
 
 struct OpenOptions {
@@ -100,6 +104,8 @@ class Ledger {
   const std::string& path() const;
   const std::string& origin() const;
   EntryFormat format() const;
+  // The verifier key recorded at creation ("" if none).
+  const std::string& verifier_key() const;
 
   // Checks entries against the ledger's format and the size limit without writing anything;
   // AppendBatch does the same first. Lets callers that append in several batches refuse bad
@@ -126,6 +132,14 @@ class Ledger {
   // The tlog-tiles tile (level, index) of `width` hashes (1..256) as served on the wire:
   // width * 32 bytes. kNotFound if the tree does not hold that many hashes there yet.
   Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+
+  // Signs the checkpoint (C2SP tlog-checkpoint) for the tree of `size` entries (the head when
+  // unset) with `key`, records it in the ledger and returns the signed note. Refuses a key other
+  // than the ledger's, and refuses (kConflict) when the stored tree no longer matches the
+  // largest checkpoint signed before: a writer never signs two histories.
+  Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size = {});
+  // The most recently signed checkpoint note; kNotFound if none was signed.
+  Result<std::string> LatestCheckpoint();
 
   // Recomputes every leaf hash and stored tree hash and compares with the head.
   Result<VerifyReport> Verify(const ProgressFn& progress = nullptr);

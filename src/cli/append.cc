@@ -110,7 +110,8 @@ void AddAppend(CLI::App& app, Action& action) {
   cmd->add_option("ledger", args->path, "Ledger file")->required();
   cmd->add_option("entries", args->entries, "Entries to append, one per argument");
   cmd->add_flag("--stdin", args->from_stdin, "Read entries from stdin, one per line");
-  cmd->add_option("--file", args->files, "Append the whole content of FILE as one entry");
+  cmd->add_option("--file", args->files, "Append the whole content of FILE as one entry")
+      ->allow_extra_args(false);
   cmd->add_flag("--hex", args->hex, "Entries are given in hex");
   cmd->add_option("--time", args->time,
                   "Time of the entries (ms since the epoch or ISO-8601 UTC); default now");

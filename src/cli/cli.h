@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "vellum/checkpoint.h"
 #include "vellum/error.h"
 #include "vellum/ledger.h"
 
@@ -28,6 +29,9 @@ void AddRoot(CLI::App& app, Action& action);
 void AddProve(CLI::App& app, Action& action);
 void AddVerifyProof(CLI::App& app, Action& action);
 void AddVerify(CLI::App& app, Action& action);
+void AddKey(CLI::App& app, Action& action);
+void AddCheckpoint(CLI::App& app, Action& action);
+void AddVerifyCheckpoint(CLI::App& app, Action& action);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
@@ -40,6 +44,15 @@ int ReportError(const std::string& message);
 
 // Opens a ledger, or prints why not.
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only);
+
+// Where a ledger's private key lives unless told otherwise: "<ledger>.key".
+inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + ".key"; }
+
+// Reads a whole file, or stdin for "-".
+Result<std::string> ReadInput(const std::string& file);
+
+// Parses verifier keys given on the command line.
+Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts);
 
 // Milliseconds since the epoch as ISO-8601 UTC with milliseconds: 2026-11-25T11:00:00.000Z.
 std::string FormatTime(int64_t ms);

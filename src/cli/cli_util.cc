@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -18,6 +19,24 @@ int ReportError(const std::string& message) {
 
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
   return Ledger::Open(path, {.read_only = read_only});
+}
+
+Result<std::string> ReadInput(const std::string& file) {
+  if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + file);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts) {
+  std::vector<VerifierKey> keys;
+  for (const std::string& text : texts) {
+    auto key = VerifierKey::Parse(text);
+    if (!key) return Fail(ErrorCode::kInvalidArgument, "--vkey: " + key.error().message());
+    keys.push_back(std::move(*key));
+  }
+  if (keys.empty()) return Fail(ErrorCode::kInvalidArgument, "give the verifier key with --vkey");
+  return keys;
 }
 
 std::string FormatTime(int64_t ms) {

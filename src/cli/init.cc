@@ -1,4 +1,9 @@
-// vellum init LEDGER --origin ORIGIN [--format record|raw]
+// vellum init LEDGER --origin ORIGIN [--format record|raw] [--key FILE | --key-file PATH]
+//
+// Makes the ledger's Ed25519 signing key (or reuses --key FILE), writes it to a 0600 key file
+// beside the ledger, and records the verifier key in the ledger.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/cli.h"
@@ -7,20 +12,36 @@ namespace vellum::cli {
 namespace {
 
 struct InitArgs {
-  std::string path, origin, format = "record";
+  std::string path, origin, format = "record", key, key_file;
   bool json = false;
 };
 
 int RunInit(const InitArgs& args) {
   auto format = ParseEntryFormat(args.format);
   if (!format) return ReportError(format.error());
-  auto ledger = Ledger::Create(args.path, {.origin = args.origin, .format = *format});
+  const bool reuse = !args.key.empty();
+  const std::string key_path = reuse ? args.key : args.key_file.empty() ? DefaultKeyPath(args.path)
+                                                                        : args.key_file;
+  auto key = reuse ? ReadKeyFile(key_path) : SignerKey::Generate(args.origin);
+  if (!key) return ReportError(key.error());
+  auto ledger = Ledger::Create(args.path, {.origin = args.origin,
+                                           .format = *format,
+                                           .verifier_key = key->verifier().ToString()});
   if (!ledger) return ReportError(ledger.error());
+  ledger->reset();
+  if (!reuse) {
+    if (auto ok = WriteKeyFile(key_path, *key); !ok) {
+      for (const char* suffix : {"", "-wal", "-shm"}) unlink((args.path + suffix).c_str());
+      return ReportError(ok.error().message() + " (so the new ledger was removed again)");
+    }
+  }
   if (args.json) {
-    PrintJson({{"path", args.path}, {"origin", args.origin}, {"format", args.format}});
+    PrintJson({{"path", args.path}, {"origin", args.origin}, {"format", args.format},
+               {"key_file", key_path}, {"verifier_key", key->verifier().ToString()}});
   } else {
     std::cout << "created " << args.path << " for origin " << args.origin << " (" << args.format
-              << " entries)\n";
+              << " entries)\nsigning key:  " << key_path << (reuse ? "" : " (new; keep it private)")
+              << "\nverifier key: " << key->verifier().ToString() << "\n";
   }
   return kExitOk;
 }
@@ -35,6 +56,9 @@ void AddInit(CLI::App& app, Action& action) {
       ->required();
   cmd->add_option("--format", args->format, "Entry format: record (time + payload) or raw")
       ->check(CLI::IsMember({"record", "raw"}));
+  auto* key = cmd->add_option("--key", args->key, "Sign with this existing private key file");
+  cmd->add_option("--key-file", args->key_file, "Where to write the new key (default LEDGER.key)")
+      ->excludes(key);
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunInit(*args); }; });
 }

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   vellum::cli::AddProve(app, action);
   vellum::cli::AddVerifyProof(app, action);
   vellum::cli::AddVerify(app, action);
+  vellum::cli::AddKey(app, action);
+  vellum::cli::AddCheckpoint(app, action);
+  vellum::cli::AddVerifyCheckpoint(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,9 +1,9 @@
-// vellum verify-proof PROOF.json --root HEX [--old-root HEX]
+// vellum verify-proof PROOF.json (--root HEX | --checkpoint FILE --vkey KEY) [--old-root HEX]
 //                     [--leaf-hash HEX | --entry-hex HEX | --payload TEXT [--time T]]
 //
 // Offline: trusts nothing in the proof document but the proof hashes and the sizes/index. The
-// root(s) and the leaf come from the user, who got them from somewhere they trust.
-#include <fstream>
+// root (given, or taken from a checkpoint whose signature is checked here) and the leaf come
+// from the user, who got them from somewhere they trust.
 #include <iostream>
 
 #include "cli/cli.h"
@@ -14,20 +14,21 @@ namespace {
 
 struct VerifyProofArgs {
   std::string proof_file = "-";
-  std::string root, old_root, leaf_hash, entry_hex, payload, time;
+  std::string root, old_root, leaf_hash, entry_hex, payload, time, checkpoint;
+  std::vector<std::string> vkeys;
   bool json = false;
 };
 
+// The trusted (new) root, and the size it belongs to when it came from a checkpoint.
+struct TrustedRoot {
+  Hash root{};
+  std::optional<uint64_t> size;
+};
+
 Result<nlohmann::json> ReadDocument(const std::string& file) {
-  std::string text;
-  if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), {});
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Fail(ErrorCode::kNotFound, "cannot read proof file " + file);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto text = ReadInput(file);
+  if (!text) return std::unexpected(text.error());
+  auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
   }
@@ -62,6 +63,34 @@ Result<Hash> UserHash(const std::string& hex, const char* flag) {
   return h;
 }
 
+Result<TrustedRoot> RootFromArgs(const VerifyProofArgs& args) {
+  if (args.checkpoint.empty() == args.root.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "give the trusted root: --root HEX, or --checkpoint FILE with --vkey KEY");
+  }
+  if (!args.root.empty()) {
+    auto root = UserHash(args.root, "--root");
+    if (!root) return std::unexpected(root.error());
+    return TrustedRoot{*root, std::nullopt};
+  }
+  auto keys = ParseVerifierKeys(args.vkeys);
+  if (!keys) return std::unexpected(keys.error());
+  auto text = ReadInput(args.checkpoint);
+  if (!text) return std::unexpected(text.error());
+  auto checkpoint = OpenCheckpoint(*text, *keys);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  return TrustedRoot{checkpoint->root, checkpoint->size};
+}
+
+Result<void> CheckSize(const TrustedRoot& trusted, uint64_t size) {
+  if (trusted.size && *trusted.size != size) {
+    return Fail(ErrorCode::kVerificationFailed,
+                "the proof is for tree size " + std::to_string(size) +
+                    " but the checkpoint is for size " + std::to_string(*trusted.size));
+  }
+  return {};
+}
+
 Result<Hash> LeafFromArgs(const VerifyProofArgs& args) {
   const int given = !args.leaf_hash.empty() + !args.entry_hex.empty() + !args.payload.empty();
   if (given != 1) {
@@ -89,24 +118,28 @@ Result<std::string> Check(const VerifyProofArgs& args) {
   if (!doc) return std::unexpected(doc.error());
   auto proof = ProofHashes(*doc);
   if (!proof) return std::unexpected(proof.error());
-  auto root = UserHash(args.root, "--root");
-  if (!root) return std::unexpected(root.error());
+  auto trusted = RootFromArgs(args);
+  if (!trusted) return std::unexpected(trusted.error());
+  const Hash* root = &trusted->root;
+  const std::string root_hex = ToHex(*root);
   const std::string type = doc->value("type", "");
   if (type == "inclusion") {
     auto index = Field(*doc, "index"), size = Field(*doc, "size");
     if (!index) return std::unexpected(index.error());
     if (!size) return std::unexpected(size.error());
+    if (auto ok = CheckSize(*trusted, *size); !ok) return std::unexpected(ok.error());
     auto leaf = LeafFromArgs(args);
     if (!leaf) return std::unexpected(leaf.error());
     auto ok = merkle::VerifyInclusion(*leaf, *index, *size, *proof, *root);
     if (!ok) return std::unexpected(ok.error());
     return "entry " + std::to_string(*index) + " is in the tree of size " +
-           std::to_string(*size) + " with root " + args.root;
+           std::to_string(*size) + " with root " + root_hex;
   }
   if (type == "consistency") {
     auto old_size = Field(*doc, "old_size"), new_size = Field(*doc, "new_size");
     if (!old_size) return std::unexpected(old_size.error());
     if (!new_size) return std::unexpected(new_size.error());
+    if (auto ok = CheckSize(*trusted, *new_size); !ok) return std::unexpected(ok.error());
     if (args.old_root.empty()) {
       return Fail(ErrorCode::kInvalidArgument, "a consistency proof needs --old-root");
     }
@@ -141,7 +174,10 @@ void AddVerifyProof(CLI::App& app, Action& action) {
   auto args = std::make_shared<VerifyProofArgs>();
   CLI::App* cmd = app.add_subcommand("verify-proof", "Check a proof offline against a root");
   cmd->add_option("proof", args->proof_file, "Proof document from 'vellum prove --json' (- = stdin)");
-  cmd->add_option("--root", args->root, "Trusted root (hex) of the (new) tree")->required();
+  cmd->add_option("--root", args->root, "Trusted root (hex) of the (new) tree");
+  cmd->add_option("--checkpoint", args->checkpoint, "Signed checkpoint giving the trusted root");
+  cmd->add_option("--vkey", args->vkeys, "Verifier key for --checkpoint (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--old-root", args->old_root, "Trusted root of the old tree (consistency)");
   cmd->add_option("--leaf-hash", args->leaf_hash, "Leaf hash of the entry (hex)");
   cmd->add_option("--entry-hex", args->entry_hex, "The entry's exact bytes (hex)");

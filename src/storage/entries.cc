@@ -1,5 +1,6 @@
 #include "storage/entries.h"
 
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -33,6 +34,12 @@ Bytes Ledger::EncodeEntry(EntryFormat format, std::optional<int64_t> time_ms,
 }  // namespace vellum
 
 namespace vellum::storage {
+
+int64_t CurrentTimeMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 bool IsPlainText(std::span<const uint8_t> data) {
   size_t i = 0;

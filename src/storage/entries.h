@@ -11,6 +11,9 @@
 
 namespace vellum::storage {
 
+// Milliseconds since the Unix epoch, now.
+int64_t CurrentTimeMs();
+
 // True when `data` is valid UTF-8 without NUL bytes: such payloads are stored as TEXT, so
 // `sqlite3` users read them as text in the `records` view.
 bool IsPlainText(std::span<const uint8_t> data);

@@ -2,18 +2,14 @@
 // appends extend the right-edge tiles, reads combine O(log n) stored hashes.
 #include "vellum/ledger.h"
 
-#include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "storage/entries.h"
-#include "storage/leaf_index.h"
+#include "storage/ledger_impl.h"
 #include "storage/schema.h"
-#include "storage/sqlite.h"
 #include "storage/tile_store.h"
-#include "storage/tree_edge.h"
 #include "storage/verify.h"
 #include "vellum/merkle.h"
 
@@ -22,64 +18,6 @@ namespace vellum {
 using storage::Db;
 using storage::Stmt;
 
-class Ledger::Impl {
- public:
-  Impl(Db db, storage::Metadata meta)
-      : db_(std::move(db)), meta_(std::move(meta)), leaf_index_(db_) {}
-  Result<void> Prepare();
-
-  Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
-  Result<Head> ReadHead();
-  Result<uint64_t> HeadSize();
-  Result<Hash> RootAt(uint64_t size);
-  Result<Entry> Get(uint64_t index);
-  Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
-  Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
-  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
-  Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
-  Result<VerifyReport> Verify(const ProgressFn& progress);
-
-  // Runs `read` inside one read transaction: one snapshot, and one lock round trip to the
-  // file instead of one per statement.
-  template <typename F>
-  auto InReadTransaction(F read) -> decltype(read()) {
-    if (auto ok = begin_.Run(); !ok) return std::unexpected(ok.error());
-    auto result = read();
-    (void)commit_.Run();
-    return result;
-  }
-
-  std::mutex mu_;
-  Db db_;
-  storage::Metadata meta_;
-
- public:
-  Result<void> CheckEntries(std::span<const NewEntry> entries) const;
-
- private:
-  Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
-  void ExtendTree(std::span<const NewEntry> entries, int64_t now);
-  Result<void> InsertRows(std::span<const NewEntry> entries, uint64_t first, int64_t now);
-  Result<void> StoreTree();
-  Result<void> LoadEdge(uint64_t size);
-  Result<void> CheckSize(uint64_t size, const char* what);
-
-  storage::LeafIndex leaf_index_;
-  std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
-  Stmt begin_, commit_, insert_entry_, upsert_tile_, select_tile_, select_head_, update_head_, select_entry_,
-      select_range_;
-};
-
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Result<void> Ledger::Impl::Prepare() {
   struct {
@@ -97,6 +35,11 @@ Result<void> Ledger::Impl::Prepare() {
       {&update_head_, "UPDATE head SET size = ?, root = ? WHERE id = 0"},
       {&select_entry_, "SELECT ts, data FROM entries WHERE idx = ?"},
       {&select_range_, "SELECT idx, ts, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"},
+      {&insert_checkpoint_,
+       "INSERT INTO checkpoints(size, root, note, signed_ms) VALUES (?, ?, ?, ?)"},
+      {&select_latest_checkpoint_, "SELECT note FROM checkpoints ORDER BY id DESC LIMIT 1"},
+      {&select_largest_checkpoint_,
+       "SELECT size, root FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1"},
   };
   for (const auto& [stmt, sql] : all) {
     auto prepared = db_.Prepare(sql);
@@ -224,7 +167,7 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
     if (auto ok = LoadEdge(head->size); !ok) return std::unexpected(ok.error());
   }
   const uint64_t first = head->size;
-  const int64_t now = NowMs();
+  const int64_t now = storage::CurrentTimeMs();
   Result<void> inserted;
   if (entries.size() >= kParallelBatch) {
     std::thread hasher([&] { ExtendTree(entries, now); });
@@ -373,6 +316,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOp
   if (options.origin.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
   }
+  if (!options.verifier_key.empty()) {
+    if (auto key = VerifierKey::Parse(options.verifier_key); !key) {
+      return std::unexpected(key.error());
+    }
+  }
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     return Fail(ErrorCode::kConflict, path + " already exists; refusing to overwrite it");
@@ -411,6 +359,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
 const std::string& Ledger::path() const { return impl_->db_.path(); }
 const std::string& Ledger::origin() const { return impl_->meta_.origin; }
 EntryFormat Ledger::format() const { return impl_->meta_.format; }
+const std::string& Ledger::verifier_key() const { return impl_->meta_.verifier_key; }
 
 Result<void> Ledger::Validate(std::span<const NewEntry> entries) const {
   return impl_->CheckEntries(entries);
@@ -448,6 +397,10 @@ Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t old_size, uint64_t n
 Result<Bytes> Ledger::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
   VELLUM_READ(ReadTile(level, index, width));
 }
+Result<std::string> Ledger::SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size) {
+  VELLUM_LOCKED(SignCheckpoint(key, size));
+}
+Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckpoint()); }
 Result<VerifyReport> Ledger::Verify(const ProgressFn& progress) { VELLUM_LOCKED(Verify(progress)); }
 
 #undef VELLUM_LOCKED

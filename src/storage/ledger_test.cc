@@ -250,6 +250,72 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
             "2:0:524288,1:65536:32768");
 }
 
+class LedgerCheckpointTest : public LedgerTest {
+ protected:
+  void SetUp() override {
+    key_ = *SignerKey::Generate("example.com/test");
+    auto ledger = Ledger::Create(path_, {.origin = "example.com/test",
+                                         .verifier_key = key_.verifier().ToString()});
+    ASSERT_TRUE(ledger) << ledger.error().ToString();
+    ledger_ = std::move(*ledger);
+    std::vector<NewEntry> batch(300);
+    for (size_t i = 0; i < batch.size(); ++i) batch[i] = {ToBytes(std::string("c").append(std::to_string(i))), 9};
+    ASSERT_TRUE(ledger_->AppendBatch(batch));
+  }
+  SignerKey key_ = *SignerKey::Generate("placeholder");
+  std::unique_ptr<Ledger> ledger_;
+};
+
+TEST_F(LedgerCheckpointTest, SignedCheckpointsVerifyWithTheRecordedKeyAndAreKept) {
+  EXPECT_EQ(ledger_->LatestCheckpoint().error().code(), ErrorCode::kNotFound);
+  auto note = ledger_->SignCheckpoint(key_);
+  ASSERT_TRUE(note) << note.error().ToString();
+  std::vector<VerifierKey> known = {*VerifierKey::Parse(ledger_->verifier_key())};
+  auto cp = OpenCheckpoint(*note, known);
+  ASSERT_TRUE(cp) << cp.error().ToString();
+  EXPECT_EQ(cp->origin, "example.com/test");
+  EXPECT_EQ(cp->size, 300u);
+  EXPECT_EQ(cp->root, ledger_->GetHead()->root);
+  auto earlier = ledger_->SignCheckpoint(key_, 17);
+  ASSERT_TRUE(earlier);
+  EXPECT_EQ(OpenCheckpoint(*earlier, known)->root, *ledger_->RootAt(17));
+  EXPECT_EQ(*ledger_->LatestCheckpoint(), *earlier);
+  EXPECT_EQ(QueryText(path_, "SELECT count(*) FROM checkpoints"), "2");
+  EXPECT_NE(RawSql(path_, "DELETE FROM checkpoints").find("vellum:"), std::string::npos);
+}
+
+TEST_F(LedgerCheckpointTest, RefusesAnotherKeyAndSizesBeyondTheHead) {
+  auto other = *SignerKey::Generate("example.com/test");
+  auto refused = ledger_->SignCheckpoint(other);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("not this ledger's key"), std::string::npos);
+  EXPECT_EQ(ledger_->SignCheckpoint(key_, 301).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(QueryText(path_, "SELECT count(*) FROM checkpoints"), "0");
+}
+
+TEST_F(LedgerCheckpointTest, NeverSignsAHistoryInconsistentWithAnEarlierCheckpoint) {
+  ASSERT_TRUE(ledger_->SignCheckpoint(key_, 200));
+  // Someone rewrites the stored tree hashes over entries 0..255 behind vellum's back.
+  ledger_.reset();
+  ASSERT_EQ(RawSql(path_, "DROP TRIGGER tiles_only_grow; UPDATE tiles SET inner = "
+                          "randomblob(length(inner)) WHERE level = 0 AND idx = 0"),
+            "");
+  ledger_ = std::move(*Ledger::Open(path_));
+  auto refused = ledger_->SignCheckpoint(key_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message().find("size 200 signed before"), std::string::npos);
+  EXPECT_EQ(QueryText(path_, "SELECT count(*) FROM checkpoints"), "1");
+}
+
+TEST_F(LedgerTest, ALedgerWithoutAKeyCannotSign) {
+  auto ledger = Make();
+  auto refused = ledger->SignCheckpoint(*SignerKey::Generate("x"));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("without a signing key"), std::string::npos);
+  EXPECT_FALSE(Ledger::Create(dir_.File("bad.db"), {.origin = "o", .verifier_key = "junk"}));
+}
+
 TEST_F(LedgerTest, TriggersRefuseUpdateAndDeleteNamingVellum) {
   auto ledger = Make();
   ASSERT_TRUE(ledger->Append({ToBytes("keep me"), 1}));

@@ -37,6 +37,13 @@ CREATE TABLE head(
   size INTEGER NOT NULL,
   root BLOB NOT NULL
 ) STRICT;
+CREATE TABLE checkpoints(         -- every checkpoint this ledger's key signed
+  id        INTEGER PRIMARY KEY,
+  size      INTEGER NOT NULL,
+  root      BLOB NOT NULL,
+  note      TEXT NOT NULL,        -- the signed note, exactly as issued
+  signed_ms INTEGER NOT NULL
+) STRICT;
 CREATE VIEW records AS
   SELECT e.idx AS idx,
          e.ts AS ts,
@@ -67,6 +74,12 @@ CREATE TRIGGER head_only_grows BEFORE UPDATE ON head WHEN NEW.size < OLD.size BE
 END;
 CREATE TRIGGER head_no_delete BEFORE DELETE ON head BEGIN
   SELECT RAISE(ABORT, 'vellum: the ledger head cannot be deleted');
+END;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN
+  SELECT RAISE(ABORT, 'vellum: signed checkpoints are permanent; UPDATE is refused');
+END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN
+  SELECT RAISE(ABORT, 'vellum: signed checkpoints are permanent; DELETE is refused');
 END;
 CREATE TRIGGER meta_no_update BEFORE UPDATE ON vellum_meta WHEN OLD.key != 'schema_version' BEGIN
   SELECT RAISE(ABORT, 'vellum: ledger metadata is immutable');
@@ -110,6 +123,7 @@ Result<void> CreateSchema(Db& db, const CreateOptions& options) {
       {"schema_version", std::to_string(kSchemaVersion)},
       {"origin", options.origin},
       {"entry_format", std::string(EntryFormatName(options.format))},
+      {"verifier_key", options.verifier_key},
   };
   for (const auto& [key, value] : rows) {
     if (auto ok = meta->BindText(1, key).BindText(2, value).Run(); !ok) return fail(ok.error());
@@ -156,6 +170,9 @@ Result<Metadata> ReadMetadata(Db& db) {
   auto format = ParseEntryFormat(*format_name);
   if (!format) return Fail(ErrorCode::kCorruption, db.path() + ": " + format.error().message());
   meta.format = *format;
+  auto verifier_key = MetaText(db, "verifier_key");
+  if (!verifier_key) return std::unexpected(verifier_key.error());
+  meta.verifier_key = *verifier_key;
   return meta;
 }
 

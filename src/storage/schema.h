@@ -28,6 +28,7 @@ struct Metadata {
   int64_t schema_version = 0;
   std::string origin;
   EntryFormat format = EntryFormat::kRecord;
+  std::string verifier_key;  // may be empty
 };
 
 // Reads and checks the metadata without writing anything: kInvalidArgument for a file that is

@@ -1,0 +1,69 @@
+// Signing and recording checkpoints of a ledger (C2SP tlog-checkpoint, vellum/checkpoint.h).
+#include <string>
+
+#include "storage/entries.h"
+#include "storage/ledger_impl.h"
+#include "storage/tile_store.h"
+#include "vellum/merkle.h"
+
+namespace vellum {
+
+Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
+                                                 std::optional<uint64_t> size) {
+  if (meta_.verifier_key.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                db_.path() + " was created without a signing key; it cannot sign checkpoints");
+  }
+  if (key.verifier().ToString() != meta_.verifier_key) {
+    return Fail(ErrorCode::kInvalidArgument, "key " + key.verifier().ToString() +
+                                                 " is not this ledger's key (" +
+                                                 meta_.verifier_key + ")");
+  }
+  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
+  auto note = [&]() -> Result<std::string> {
+    auto head = ReadHead();
+    if (!head) return std::unexpected(head.error());
+    const uint64_t n = size.value_or(head->size);
+    auto root = RootAt(n);
+    if (!root) return std::unexpected(root.error());
+    // Consistency with what was signed before: the largest earlier checkpoint must still be
+    // the root of its prefix of this tree (smaller ones were checked when it was signed).
+    auto row = select_largest_checkpoint_.Step();
+    if (!row) return std::unexpected(row.error());
+    if (*row) {
+      const auto prev_size = static_cast<uint64_t>(select_largest_checkpoint_.Int(0));
+      auto prev_root = HashFromBytes(select_largest_checkpoint_.Blob(1));
+      select_largest_checkpoint_.Reset();
+      auto now_root = prev_size <= head->size ? RootAt(prev_size) : Result<Hash>(Hash{});
+      if (!prev_root || !now_root || *now_root != *prev_root) {
+        return Fail(ErrorCode::kConflict,
+                    "refusing to sign: the ledger no longer matches the checkpoint of size " +
+                        std::to_string(prev_size) +
+                        " signed before (the file was changed); run 'vellum verify'");
+      }
+    }
+    select_largest_checkpoint_.Reset();
+    auto signed_note = SignNote(CheckpointBody({meta_.origin, n, *root, {}}), key);
+    if (!signed_note) return signed_note;
+    insert_checkpoint_.Bind(1, static_cast<int64_t>(n)).Bind(2, *root);
+    insert_checkpoint_.BindText(3, *signed_note).Bind(4, storage::CurrentTimeMs());
+    if (auto ok = insert_checkpoint_.Run(); !ok) return std::unexpected(ok.error());
+    return signed_note;
+  }();
+  if (note) {
+    if (auto ok = db_.Exec("COMMIT"); !ok) note = std::unexpected(ok.error());
+  }
+  if (!note) (void)db_.Exec("ROLLBACK");
+  return note;
+}
+
+Result<std::string> Ledger::Impl::LatestCheckpoint() {
+  auto row = select_latest_checkpoint_.Step();
+  if (!row) return std::unexpected(row.error());
+  std::string note = *row ? select_latest_checkpoint_.Text(0) : "";
+  select_latest_checkpoint_.Reset();
+  if (note.empty()) return Fail(ErrorCode::kNotFound, "no checkpoint has been signed yet");
+  return note;
+}
+
+}  // namespace vellum

@@ -1,0 +1,72 @@
+// Ledger::Impl: the state behind a Ledger handle. Internal to src/storage.
+#ifndef VELLUM_STORAGE_LEDGER_IMPL_H_
+#define VELLUM_STORAGE_LEDGER_IMPL_H_
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/leaf_index.h"
+#include "storage/schema.h"
+#include "storage/sqlite.h"
+#include "storage/tree_edge.h"
+#include "vellum/ledger.h"
+
+namespace vellum {
+
+class Ledger::Impl {
+ public:
+  Impl(storage::Db db, storage::Metadata meta)
+      : db_(std::move(db)), meta_(std::move(meta)), leaf_index_(db_) {}
+  Result<void> Prepare();
+
+  Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+  Result<Head> ReadHead();
+  Result<uint64_t> HeadSize();
+  Result<Hash> RootAt(uint64_t size);
+  Result<Entry> Get(uint64_t index);
+  Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
+  Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
+  Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+  Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size);
+  Result<std::string> LatestCheckpoint();
+  Result<VerifyReport> Verify(const ProgressFn& progress);
+
+  // Runs `read` inside one read transaction: one snapshot, and one lock round trip to the
+  // file instead of one per statement.
+  template <typename F>
+  auto InReadTransaction(F read) -> decltype(read()) {
+    if (auto ok = begin_.Run(); !ok) return std::unexpected(ok.error());
+    auto result = read();
+    (void)commit_.Run();
+    return result;
+  }
+
+  std::mutex mu_;
+  storage::Db db_;
+  storage::Metadata meta_;
+
+ public:
+  Result<void> CheckEntries(std::span<const NewEntry> entries) const;
+
+ private:
+  Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
+  void ExtendTree(std::span<const NewEntry> entries, int64_t now);
+  Result<void> InsertRows(std::span<const NewEntry> entries, uint64_t first, int64_t now);
+  Result<void> StoreTree();
+  Result<void> LoadEdge(uint64_t size);
+  Result<void> CheckSize(uint64_t size, const char* what);
+
+  storage::LeafIndex leaf_index_;
+  std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
+  storage::Stmt begin_, commit_, insert_entry_, upsert_tile_, select_tile_, select_head_,
+      update_head_, select_entry_, select_range_, insert_checkpoint_, select_latest_checkpoint_,
+      select_largest_checkpoint_;
+};
+
+}  // namespace vellum
+
+#endif  // VELLUM_STORAGE_LEDGER_IMPL_H_
