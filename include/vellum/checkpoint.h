@@ -77,6 +77,7 @@ struct SignedNote {
 };
 
 inline constexpr size_t kMaxNoteSize = 1 << 20;
+inline constexpr size_t kMaxNoteLine = 8192;  // bytes per line, newline excluded
 inline constexpr size_t kMaxNoteSignatures = 100;
 
 // Strict parser; never crashes on any input. The error names the rule that was broken.

@@ -76,6 +76,11 @@ Result<NoteSignature> ParseSignatureLine(std::string_view line) {
 Result<SignedNote> ParseSignedNote(std::string_view note) {
   if (note.size() > kMaxNoteSize) return Malformed("longer than 1 MiB");
   if (!IsCleanText(note)) return Malformed("not UTF-8 text without control characters");
+  for (size_t start = 0; start < note.size();) {
+    const size_t nl = std::min(note.find('\n', start), note.size());
+    if (nl - start > kMaxNoteLine) return Malformed("a line is longer than 8192 bytes");
+    start = nl + 1;
+  }
   const size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) return Malformed("no blank line before the signatures");
   SignedNote out;

@@ -89,6 +89,7 @@ TEST(SignedNoteTest, RejectsMalformedNotesCleanly) {
       {"tab\there\n\n" + sig, "control"},
       {"cr\r\n\n" + sig, "control"},
       {std::string(kMaxNoteSize + 1, 'a'), "1 MiB"},
+      {kText + "\n" + sig.substr(0, sig.size() - 1) + "\t\n", "control"},
   };
   for (const auto& [input, why] : cases) {
     auto note = ParseSignedNote(input);
@@ -102,8 +103,10 @@ TEST(SignedNoteTest, RejectsMalformedNotesCleanly) {
   std::string hundred = kText + "\n";
   for (int i = 0; i < 100; ++i) hundred += sig;
   EXPECT_TRUE(ParseSignedNote(hundred));
-  std::string long_line = std::string(200000, 'x') + "\n\n" + sig;
-  EXPECT_TRUE(ParseSignedNote(long_line));  // long but within the size limit
+  auto long_line = ParseSignedNote(std::string(kMaxNoteLine + 1, 'x') + "\n\n" + sig);
+  ASSERT_FALSE(long_line);
+  EXPECT_NE(long_line.error().message().find("longer than 8192"), std::string::npos);
+  EXPECT_TRUE(ParseSignedNote(std::string(kMaxNoteLine, 'x') + "\n\n" + sig));
 }
 
 TEST(CheckpointTest, BodyRoundTripsAndSignedCheckpointOpens) {
