@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "node/api_json.h"
 #include "vellum/checkpoint.h"
 #include "vellum/error.h"
 #include "vellum/ledger.h"
@@ -32,6 +33,7 @@ void AddVerify(CLI::App& app, Action& action);
 void AddKey(CLI::App& app, Action& action);
 void AddCheckpoint(CLI::App& app, Action& action);
 void AddVerifyCheckpoint(CLI::App& app, Action& action);
+void AddServe(CLI::App& app, Action& action);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
@@ -54,15 +56,14 @@ Result<std::string> ReadInput(const std::string& file);
 // Parses verifier keys given on the command line.
 Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts);
 
-// Milliseconds since the epoch as ISO-8601 UTC with milliseconds: 2026-11-25T11:00:00.000Z.
-std::string FormatTime(int64_t ms);
+using node::EntryJson;
+using node::FormatTime;
 // Accepts integer milliseconds since the epoch or ISO-8601 UTC ("...T...Z", optional .mmm).
 Result<int64_t> ParseTime(const std::string& text);
 
 // Payload shown to people: the text if printable UTF-8, else "<N bytes: hex...>".
 std::string ShowPayload(const Bytes& payload, size_t max_chars);
 
-nlohmann::json EntryJson(const Entry& entry);
 void PrintJson(const nlohmann::json& doc);
 
 // A one-line progress indicator on stderr, shown only when stderr is a terminal.

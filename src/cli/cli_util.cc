@@ -39,18 +39,6 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
   return keys;
 }
 
-std::string FormatTime(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  const int64_t frac = ms - static_cast<int64_t>(secs) * 1000;
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
-}
-
 Result<int64_t> ParseTime(const std::string& text) {
   auto bad = [&] {
     return Fail(ErrorCode::kInvalidArgument,
@@ -95,19 +83,6 @@ std::string ShowPayload(const Bytes& payload, size_t max_chars) {
   std::string hex = ToHex(std::span(payload).first(std::min<size_t>(payload.size(), 16)));
   return "<" + std::to_string(payload.size()) + " bytes: " + hex +
          (payload.size() > 16 ? "...>" : ">");
-}
-
-nlohmann::json EntryJson(const Entry& entry) {
-  nlohmann::json j = {{"index", entry.index}, {"leaf_hash", ToHex(entry.leaf_hash)}};
-  if (entry.time_ms) {
-    j["ts"] = *entry.time_ms;
-    j["time"] = FormatTime(*entry.time_ms);
-  }
-  if (storage::IsPlainText(entry.payload)) {
-    j["data"] = std::string(entry.payload.begin(), entry.payload.end());
-  }
-  j["data_hex"] = ToHex(entry.payload);
-  return j;
 }
 
 void PrintJson(const nlohmann::json& doc) { std::cout << doc.dump(2) << "\n"; }

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddKey(app, action);
   vellum::cli::AddCheckpoint(app, action);
   vellum::cli::AddVerifyCheckpoint(app, action);
+  vellum::cli::AddServe(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

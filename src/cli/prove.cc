@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "node/api_json.h"
 
 namespace vellum::cli {
 namespace {
@@ -13,12 +14,6 @@ struct ProveArgs {
   std::optional<uint64_t> index, size, old_size, new_size;
   bool json = false;
 };
-
-nlohmann::json HexList(const std::vector<Hash>& hashes) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const Hash& h : hashes) list.push_back(ToHex(h));
-  return list;
-}
 
 void PrintHuman(const nlohmann::json& doc) {
   if (doc["type"] == "inclusion") {
@@ -35,47 +30,14 @@ void PrintHuman(const nlohmann::json& doc) {
   for (const auto& h : doc["proof"]) std::cout << "  " << h.get<std::string>() << "\n";
 }
 
-Result<nlohmann::json> Inclusion(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
-  auto head = ledger.GetHead();
-  if (!head) return std::unexpected(head.error());
-  const uint64_t n = size.value_or(head->size);
-  auto proof = ledger.InclusionProof(index, n);
-  if (!proof) return std::unexpected(proof.error());
-  auto entry = ledger.Get(index);
-  if (!entry) return std::unexpected(entry.error());
-  auto root = ledger.RootAt(n);
-  if (!root) return std::unexpected(root.error());
-  return nlohmann::json{{"type", "inclusion"},      {"origin", ledger.origin()},
-                        {"index", index},           {"size", n},
-                        {"leaf_hash", ToHex(entry->leaf_hash)}, {"root", ToHex(*root)},
-                        {"proof", HexList(*proof)}};
-}
-
-Result<nlohmann::json> Consistency(Ledger& ledger, uint64_t old_size,
-                                   std::optional<uint64_t> new_size) {
-  auto head = ledger.GetHead();
-  if (!head) return std::unexpected(head.error());
-  const uint64_t n = new_size.value_or(head->size);
-  auto proof = ledger.ConsistencyProof(old_size, n);
-  if (!proof) return std::unexpected(proof.error());
-  auto old_root = ledger.RootAt(old_size);
-  if (!old_root) return std::unexpected(old_root.error());
-  auto new_root = ledger.RootAt(n);
-  if (!new_root) return std::unexpected(new_root.error());
-  return nlohmann::json{{"type", "consistency"},         {"origin", ledger.origin()},
-                        {"old_size", old_size},          {"new_size", n},
-                        {"old_root", ToHex(*old_root)},  {"new_root", ToHex(*new_root)},
-                        {"proof", HexList(*proof)}};
-}
-
 int RunProve(const ProveArgs& args) {
   if (args.index.has_value() == args.old_size.has_value()) {
     return ReportError("give either --index I (inclusion) or --old M (consistency)");
   }
   auto ledger = OpenLedger(args.path, true);
   if (!ledger) return ReportError(ledger.error());
-  auto doc = args.index ? Inclusion(**ledger, *args.index, args.size)
-                        : Consistency(**ledger, *args.old_size, args.new_size);
+  auto doc = args.index ? node::InclusionDoc(**ledger, *args.index, args.size)
+                        : node::ConsistencyDoc(**ledger, *args.old_size, args.new_size);
   if (!doc) return ReportError(doc.error());
   if (args.json) {
     PrintJson(*doc);

@@ -1,0 +1,102 @@
+// vellum serve LEDGER [--listen HOST:PORT] [--token-file F] [--key F] [--tls-cert F --tls-key F]
+//
+// Prints the chosen port alone on the first line of stdout, then serves until SIGTERM or
+// SIGINT, which let in-flight requests finish and close the ledger cleanly.
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "cli/cli.h"
+#include "node/node.h"
+
+namespace vellum::cli {
+namespace {
+
+struct ServeArgs {
+  std::string path, listen = "127.0.0.1:0", token_file, key, tls_cert, tls_key;
+  bool no_group_commit = false;
+  int io_timeout = 10;
+};
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  try {
+    if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (colon == std::string::npos || port < 0 || port > 65535) {
+    return Fail(ErrorCode::kInvalidArgument, "--listen wants HOST:PORT, e.g. 127.0.0.1:0");
+  }
+  return std::pair{listen.substr(0, colon), port};
+}
+
+int RunServe(const ServeArgs& args) {
+  auto listen = ParseListen(args.listen);
+  if (!listen) return ReportError(listen.error());
+  node::ServeOptions options;
+  std::tie(options.host, options.port) = *listen;
+  options.tls_cert = args.tls_cert;
+  options.tls_key = args.tls_key;
+  options.group_commit = !args.no_group_commit;
+  options.io_timeout_s = args.io_timeout;
+  if (!args.token_file.empty()) {
+    auto token = ReadInput(args.token_file);
+    if (!token) return ReportError(token.error());
+    while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+    if (token->empty()) return ReportError("token file " + args.token_file + " is empty");
+    options.token = *token;
+  }
+  auto ledger = OpenLedger(args.path, false);
+  if (!ledger) return ReportError(ledger.error());
+  std::optional<SignerKey> key;
+  if (!(*ledger)->verifier_key().empty()) {
+    auto read = ReadKeyFile(args.key.empty() ? DefaultKeyPath(args.path) : args.key);
+    if (!read) return ReportError(read.error());
+    key = std::move(*read);
+  }
+  auto node = node::Node::Create(std::move(*ledger), std::move(key), options);
+  if (!node) return ReportError(node.error());
+  auto port = (*node)->Bind();
+  if (!port) return ReportError(port.error());
+
+  // Signals are taken by one thread with sigwait, which may safely stop the server.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    (*node)->Stop();
+  });
+  std::cout << *port << std::endl;
+  std::cerr << "vellum: serving " << args.path << " on " << (args.tls_cert.empty() ? "http" : "https")
+            << "://" << options.host << ":" << *port << "\n";
+  (*node)->Run();
+  pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
+  waiter.join();
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServe(CLI::App& app, Action& action) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve a ledger over HTTP (tlog-tiles and /v1/)");
+  cmd->add_option("ledger", args->path, "Ledger file")->required();
+  cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks one");
+  cmd->add_option("--token-file", args->token_file, "File with the bearer token for writes");
+  cmd->add_option("--key", args->key, "Private key file for checkpoints (default LEDGER.key)");
+  cmd->add_option("--tls-cert", args->tls_cert, "TLS certificate (PEM)");
+  cmd->add_option("--tls-key", args->tls_key, "TLS private key (PEM)");
+  cmd->add_option("--io-timeout", args->io_timeout, "Seconds before a slow client is dropped")
+      ->check(CLI::Range(1, 600));
+  cmd->add_flag("--no-group-commit", args->no_group_commit,
+                "One transaction per append request (for comparison)");
+  cmd->callback([args, &action] { action = [args] { return RunServe(*args); }; });
+}
+
+}  // namespace vellum::cli

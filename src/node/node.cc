@@ -1,0 +1,162 @@
+// Node setup: options, routes, checkpoints, errors, lifecycle.
+#include "node/node.h"
+
+#include <arpa/inet.h>
+
+#include <nlohmann/json.hpp>
+
+#include "node/node_impl.h"
+
+namespace vellum::node {
+
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr addr{};
+  return inet_pton(AF_INET, host.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
+}
+
+Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
+                 ServeOptions options)
+    : ledger_(std::move(ledger)),
+      key_(std::move(key)),
+      options_(std::move(options)),
+      committer_(*ledger_, options_.group_commit) {
+  if (!options_.tls_cert.empty()) {
+    server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(),
+                                                   options_.tls_key.c_str());
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  const size_t threads = options_.threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_read_timeout(options_.io_timeout_s, 0);
+  server_->set_write_timeout(options_.io_timeout_s, 0);
+  server_->set_keep_alive_timeout(options_.keep_alive_s);
+  server_->set_keep_alive_max_count(100000);
+  server_->set_payload_max_length(8 << 20);
+}
+
+Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
+                                           std::optional<SignerKey> key, ServeOptions options) {
+  if (options.token.empty() && !IsLoopback(options.host)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "refusing to listen on " + options.host +
+                    " without a token: give --token-file, or listen on 127.0.0.1");
+  }
+  if (key && key->verifier().ToString() != ledger->verifier_key()) {
+    return Fail(ErrorCode::kInvalidArgument, "the signing key is not this ledger's key");
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "TLS needs both --tls-cert and --tls-key");
+  }
+  auto impl = std::make_unique<Impl>(std::move(ledger), std::move(key), std::move(options));
+  if (!impl->server_->is_valid()) {
+    return Fail(ErrorCode::kInvalidArgument, "cannot load the TLS certificate or key");
+  }
+  impl->InstallRoutes();
+  return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() = default;
+
+Result<int> Node::Bind() {
+  auto& o = impl_->options_;
+  const int port = o.port == 0 ? impl_->server_->bind_to_any_port(o.host)
+                               : (impl_->server_->bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port <= 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot listen on " + o.host + ":" + std::to_string(o.port));
+  }
+  return port;
+}
+
+void Node::Run() { impl_->server_->listen_after_bind(); }
+void Node::Stop() { impl_->server_->stop(); }
+
+void Node::Impl::InstallRoutes() {
+  auto bind = [this](void (Impl::*handler)(const httplib::Request&, httplib::Response&)) {
+    return [this, handler](const httplib::Request& req, httplib::Response& res) {
+      metrics_.CountRequest();
+      (this->*handler)(req, res);
+    };
+  };
+  server_->Get("/checkpoint", bind(&Impl::HandleCheckpoint));
+  server_->Get(R"(/tile/(.+))", bind(&Impl::HandleTile));
+  server_->Post("/v1/entries", bind(&Impl::HandleAppend));
+  server_->Get("/v1/entries", bind(&Impl::HandleGetEntries));
+  server_->Get(R"(/v1/entries/(\d+))", bind(&Impl::HandleGetEntry));
+  server_->Get(R"(/v1/lookup/([0-9a-fA-F]+))", bind(&Impl::HandleLookup));
+  server_->Get("/v1/proof/inclusion", bind(&Impl::HandleInclusion));
+  server_->Get("/v1/proof/consistency", bind(&Impl::HandleConsistency));
+  server_->Get("/v1/status", bind(&Impl::HandleStatus));
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    metrics_.CountRequest();
+    const auto head = ledger_->GetHead();
+    const double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
+                          .count();
+    res.set_content(metrics_.Render(head ? head->size : 0, up), "text/plain; version=0.0.4");
+  });
+  server_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {  // httplib's own refusals (404 route, 413 body too large, ...)
+      SendError(res, res.status, res.status == 413 ? "request body too large"
+                                                   : "no such resource");
+    }
+  });
+  server_->set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SendError(res, 500, "internal error");
+      });
+}
+
+Result<std::string> Node::Impl::CurrentCheckpoint() {
+  if (!key_) return Fail(ErrorCode::kUnavailable, "this node has no signing key");
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  auto head = ledger_->GetHead();
+  if (!head) return std::unexpected(head.error());
+  const auto now = std::chrono::steady_clock::now();
+  const bool fresh = !checkpoint_.empty() &&
+                     (checkpoint_size_ == head->size ||
+                      now - checkpoint_signed_ < std::chrono::milliseconds(
+                                                     options_.checkpoint_interval_ms));
+  if (fresh) return checkpoint_;
+  auto note = ledger_->SignCheckpoint(*key_, head->size);
+  if (!note) return std::unexpected(note.error());
+  checkpoint_ = *note;
+  checkpoint_size_ = head->size;
+  checkpoint_signed_ = now;
+  return checkpoint_;
+}
+
+void Node::Impl::SendError(httplib::Response& res, int status, const std::string& message) {
+  metrics_.CountError(status);
+  res.status = status;
+  res.set_content(nlohmann::json{{"error", {{"status", status}, {"message", message}}}}.dump(),
+                  "application/json");
+}
+
+void Node::Impl::SendError(httplib::Response& res, const Error& error) {
+  int status = 500;
+  switch (error.code()) {
+    case ErrorCode::kInvalidArgument: status = 400; break;
+    case ErrorCode::kNotFound: status = 404; break;
+    case ErrorCode::kConflict: status = 409; break;
+    case ErrorCode::kVerificationFailed: status = 422; break;
+    case ErrorCode::kUnavailable: status = 503; break;
+    case ErrorCode::kCorruption:
+    case ErrorCode::kIoError: status = 500; break;
+  }
+  SendError(res, status, error.message());
+}
+
+bool Node::Impl::Authorized(const httplib::Request& req) const {
+  if (options_.token.empty()) return true;
+  const std::string want = "Bearer " + options_.token;
+  const std::string got = req.get_header_value("Authorization");
+  if (got.size() != want.size()) return false;
+  unsigned char diff = 0;  // constant time in the token's length
+  for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(got[i] ^ want[i]);
+  return diff == 0;
+}
+
+}  // namespace vellum::node

@@ -1,0 +1,54 @@
+// vellum's HTTP node: one ledger served over the C2SP tlog-tiles read API, the /v1/ JSON API and
+// /metrics (doc/protocol.md). Thread-safe; requests run on a pool of threads.
+#ifndef VELLUM_NODE_NODE_H_
+#define VELLUM_NODE_NODE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vellum/checkpoint.h"
+#include "vellum/ledger.h"
+
+namespace vellum::node {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;            // 0: any free port (Node::Bind returns it)
+  std::string token;       // bearer token for writes; empty: writes open (loopback only)
+  std::string tls_cert, tls_key;  // both set: HTTPS
+  bool group_commit = true;       // false: one transaction per append request (baseline)
+  int checkpoint_interval_ms = 250;  // sign a new checkpoint at most this often
+  int io_timeout_s = 10;     // read/write timeout for slow clients
+  int keep_alive_s = 5;      // idle keep-alive connections are closed after this
+  size_t threads = 96;       // request threads (each keep-alive connection holds one)
+};
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopback(const std::string& host);
+
+class Node {
+ public:
+  // `key` signs checkpoints; without it /checkpoint answers 503. Refuses a non-loopback host
+  // without a token, and a key that is not the ledger's.
+  static Result<std::unique_ptr<Node>> Create(std::unique_ptr<Ledger> ledger,
+                                              std::optional<SignerKey> key, ServeOptions options);
+  ~Node();
+
+  // Binds the listening socket; returns the port.
+  Result<int> Bind();
+  // Serves until Stop(); in-flight requests finish first.
+  void Run();
+  // Safe from any thread.
+  void Stop();
+
+  class Impl;
+
+ private:
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_NODE_H_

@@ -1,0 +1,58 @@
+// Node::Impl: state shared by the node's request handlers. Internal to src/node.
+#ifndef VELLUM_NODE_NODE_IMPL_H_
+#define VELLUM_NODE_NODE_IMPL_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "node/group_commit.h"
+#include "node/metrics.h"
+#include "node/node.h"
+
+namespace vellum::node {
+
+class Node::Impl {
+ public:
+  Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key, ServeOptions options);
+
+  void InstallRoutes();
+  // The newest signed checkpoint, signing a new one when the head moved and the last one is
+  // older than the checkpoint interval.
+  Result<std::string> CurrentCheckpoint();
+
+  // Route handlers (routes.cc, tiles.cc).
+  void HandleAppend(const httplib::Request& req, httplib::Response& res);
+  void HandleGetEntry(const httplib::Request& req, httplib::Response& res);
+  void HandleGetEntries(const httplib::Request& req, httplib::Response& res);
+  void HandleLookup(const httplib::Request& req, httplib::Response& res);
+  void HandleInclusion(const httplib::Request& req, httplib::Response& res);
+  void HandleConsistency(const httplib::Request& req, httplib::Response& res);
+  void HandleStatus(const httplib::Request& req, httplib::Response& res);
+  void HandleCheckpoint(const httplib::Request& req, httplib::Response& res);
+  void HandleTile(const httplib::Request& req, httplib::Response& res);
+
+  // Writes a JSON error body with the HTTP status for `error`.
+  void SendError(httplib::Response& res, const Error& error);
+  void SendError(httplib::Response& res, int status, const std::string& message);
+  bool Authorized(const httplib::Request& req) const;
+
+  std::unique_ptr<Ledger> ledger_;
+  std::optional<SignerKey> key_;
+  ServeOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  GroupCommitter committer_;
+  Metrics metrics_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+
+  std::mutex checkpoint_mu_;
+  std::string checkpoint_;  // newest signed note
+  uint64_t checkpoint_size_ = 0;
+  std::chrono::steady_clock::time_point checkpoint_signed_{};
+};
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_NODE_IMPL_H_

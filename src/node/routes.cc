@@ -1,0 +1,124 @@
+// The /v1/ JSON API (doc/protocol.md).
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "node/api_json.h"
+#include "node/node_impl.h"
+
+namespace vellum::node {
+namespace {
+
+constexpr uint64_t kMaxRange = 1000;
+
+void SendJson(httplib::Response& res, const nlohmann::json& doc) {
+  res.set_content(doc.dump(), "application/json");
+}
+
+// A query parameter as a non-negative integer; nullopt when absent.
+Result<std::optional<uint64_t>> QueryNumber(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::optional<uint64_t>{};
+  const std::string text = req.get_param_value(name);
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("query parameter '") + name + "' must be a non-negative integer");
+  }
+  return std::optional<uint64_t>{value};
+}
+
+}  // namespace
+
+void Node::Impl::HandleAppend(const httplib::Request& req, httplib::Response& res) {
+  if (!Authorized(req)) return SendError(res, 401, "appending needs Authorization: Bearer <token>");
+  const auto start = std::chrono::steady_clock::now();
+  auto entries = ParseAppendBody(req.body);
+  if (!entries) return SendError(res, entries.error());
+  const size_t count = entries->size();
+  auto appended = committer_.Append(std::move(*entries));
+  if (!appended) return SendError(res, appended.error());
+  metrics_.RecordAppend(count, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                             start).count());
+  SendJson(res, {{"first_index", appended->first_index},
+                 {"count", count},
+                 {"size", appended->size}});
+}
+
+void Node::Impl::HandleGetEntry(const httplib::Request& req, httplib::Response& res) {
+  uint64_t index = 0;
+  const std::string text = req.matches[1];
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+  if (ec != std::errc()) return SendError(res, 400, "entry index out of range");
+  auto entry = ledger_->Get(index);
+  if (!entry) return SendError(res, entry.error());
+  SendJson(res, EntryJson(*entry));
+}
+
+void Node::Impl::HandleGetEntries(const httplib::Request& req, httplib::Response& res) {
+  auto start = QueryNumber(req, "start");
+  auto end = QueryNumber(req, "end");
+  if (!start) return SendError(res, start.error());
+  if (!end) return SendError(res, end.error());
+  auto head = ledger_->GetHead();
+  if (!head) return SendError(res, head.error());
+  const uint64_t begin = start->value_or(0);
+  const uint64_t stop = end->value_or(std::min(head->size, begin + kMaxRange));
+  if (stop < begin || stop - begin > kMaxRange) {
+    return SendError(res, 400, "a range holds at most 1000 entries (start <= end)");
+  }
+  auto entries = ledger_->GetRange(begin, stop);
+  if (!entries) return SendError(res, entries.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const Entry& e : *entries) list.push_back(EntryJson(e));
+  SendJson(res, {{"size", head->size}, {"entries", list}});
+}
+
+void Node::Impl::HandleLookup(const httplib::Request& req, httplib::Response& res) {
+  auto hash = HashFromHex(std::string(req.matches[1]));
+  if (!hash) return SendError(res, hash.error());
+  auto index = ledger_->FindByLeafHash(*hash);
+  if (!index) return SendError(res, index.error());
+  auto entry = ledger_->Get(*index);
+  if (!entry) return SendError(res, entry.error());
+  SendJson(res, EntryJson(*entry));
+}
+
+void Node::Impl::HandleInclusion(const httplib::Request& req, httplib::Response& res) {
+  auto index = QueryNumber(req, "index");
+  auto size = QueryNumber(req, "size");
+  if (!index) return SendError(res, index.error());
+  if (!size) return SendError(res, size.error());
+  if (!*index) return SendError(res, 400, "query parameter 'index' is required");
+  auto doc = InclusionDoc(*ledger_, **index, *size);
+  if (!doc) return SendError(res, doc.error());
+  SendJson(res, *doc);
+}
+
+void Node::Impl::HandleConsistency(const httplib::Request& req, httplib::Response& res) {
+  auto old_size = QueryNumber(req, "old");
+  auto new_size = QueryNumber(req, "new");
+  if (!old_size) return SendError(res, old_size.error());
+  if (!new_size) return SendError(res, new_size.error());
+  if (!*old_size) return SendError(res, 400, "query parameter 'old' is required");
+  auto doc = ConsistencyDoc(*ledger_, **old_size, *new_size);
+  if (!doc) return SendError(res, doc.error());
+  SendJson(res, *doc);
+}
+
+void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
+  auto head = ledger_->GetHead();
+  if (!head) return SendError(res, head.error());
+  auto checkpoint = CurrentCheckpoint();
+  const double up =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  SendJson(res, {{"origin", ledger_->origin()},
+                 {"format", std::string(EntryFormatName(ledger_->format()))},
+                 {"size", head->size},
+                 {"root", ToHex(head->root)},
+                 {"verifier_key", ledger_->verifier_key()},
+                 {"checkpoint", checkpoint ? nlohmann::json(*checkpoint) : nlohmann::json()},
+                 {"uptime_seconds", up},
+                 {"peers", nlohmann::json::array()}});
+}
+
+}  // namespace vellum::node

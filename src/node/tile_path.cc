@@ -1,0 +1,95 @@
+#include "node/tile_path.h"
+
+#include <charconv>
+#include <vector>
+
+namespace vellum::node {
+namespace {
+
+std::unexpected<Error> Bad(std::string_view path, const char* why) {
+  return Fail(ErrorCode::kInvalidArgument, "bad tile path '" + std::string(path) + "': " + why);
+}
+
+// A decimal number without leading zeros (except "0") and without sign.
+bool ParseDecimal(std::string_view s, uint64_t& out) {
+  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+bool IsThreeDigits(std::string_view s) {
+  return s.size() == 3 && std::isdigit(static_cast<unsigned char>(s[0])) &&
+         std::isdigit(static_cast<unsigned char>(s[1])) &&
+         std::isdigit(static_cast<unsigned char>(s[2]));
+}
+
+std::vector<std::string_view> Split(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t slash; (slash = s.find('/', start)) != std::string_view::npos; start = slash + 1) {
+    out.push_back(s.substr(start, slash - start));
+  }
+  out.push_back(s.substr(start));
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeTileIndex(uint64_t index) {
+  std::string digits = std::to_string(index);
+  while (digits.size() % 3 != 0) digits.insert(digits.begin(), '0');
+  std::string out;
+  for (size_t i = 0; i < digits.size(); i += 3) {
+    if (i + 3 < digits.size()) out += "x";
+    out += digits.substr(i, 3);
+    if (i + 3 < digits.size()) out += "/";
+  }
+  return out;
+}
+
+std::string FormatTilePath(const TilePath& tile) {
+  std::string out = tile.entries ? "entries" : std::to_string(tile.level);
+  out += "/" + EncodeTileIndex(tile.index);
+  if (!tile.full()) out += ".p/" + std::to_string(tile.width);
+  return out;
+}
+
+Result<TilePath> ParseTilePath(std::string_view path) {
+  auto parts = Split(path);
+  TilePath tile;
+  // A partial tile ends in ".p/<W>": the last element is W, the one before ends in ".p".
+  if (parts.size() >= 3 && parts[parts.size() - 2].ends_with(".p")) {
+    uint64_t width = 0;
+    if (!ParseDecimal(parts.back(), width) || width < 1 || width > 255) {
+      return Bad(path, "partial width must be 1..255");
+    }
+    tile.width = static_cast<uint32_t>(width);
+    parts.pop_back();
+    parts.back().remove_suffix(2);
+  }
+  if (parts.size() < 2) return Bad(path, "want <level>/<index>");
+  if (parts[0] == "entries") {
+    tile.entries = true;
+  } else {
+    uint64_t level = 0;
+    if (!ParseDecimal(parts[0], level) || level > 63) return Bad(path, "level must be 0..63");
+    tile.level = static_cast<uint8_t>(level);
+  }
+  uint64_t index = 0;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    std::string_view group = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (!last) {
+      if (!group.starts_with('x')) return Bad(path, "index groups but the last start with 'x'");
+      group.remove_prefix(1);
+    }
+    if (!IsThreeDigits(group)) return Bad(path, "index groups are three digits");
+    if (i == 1 && !last && group == "000") return Bad(path, "index has a leading zero group");
+    if (index > (UINT64_MAX - 999) / 1000) return Bad(path, "index too large");
+    index = index * 1000 + static_cast<uint64_t>(std::stoi(std::string(group)));
+  }
+  tile.index = index;
+  return tile;
+}
+
+}  // namespace vellum::node

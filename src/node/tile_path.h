@@ -1,0 +1,31 @@
+// C2SP tlog-tiles resource paths: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>], with N
+// written in groups of three digits, all but the last prefixed by "x" (1234067 -> x001/x234/067).
+#ifndef VELLUM_NODE_TILE_PATH_H_
+#define VELLUM_NODE_TILE_PATH_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vellum/error.h"
+
+namespace vellum::node {
+
+struct TilePath {
+  bool entries = false;  // an entry bundle rather than a hash tile
+  uint8_t level = 0;     // hash tiles only
+  uint64_t index = 0;
+  uint32_t width = 256;  // 256 for a full tile, 1..255 for a partial one
+  bool full() const { return width == 256; }
+};
+
+// Parses what follows "/tile/". Only the canonical encoding is accepted.
+Result<TilePath> ParseTilePath(std::string_view path);
+// "x001/x234/067"
+std::string EncodeTileIndex(uint64_t index);
+// What follows "/tile/" for `tile`.
+std::string FormatTilePath(const TilePath& tile);
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_TILE_PATH_H_

@@ -1,0 +1,49 @@
+// The C2SP tlog-tiles read API: /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>].
+#include "node/node_impl.h"
+#include "node/tile_path.h"
+
+namespace vellum::node {
+namespace {
+
+constexpr const char* kImmutable = "public, max-age=31536000, immutable";
+
+}  // namespace
+
+void Node::Impl::HandleCheckpoint(const httplib::Request&, httplib::Response& res) {
+  auto note = CurrentCheckpoint();
+  if (!note) return SendError(res, note.error());
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(*note, "text/plain; charset=utf-8");
+}
+
+void Node::Impl::HandleTile(const httplib::Request& req, httplib::Response& res) {
+  auto tile = ParseTilePath(std::string(req.matches[1]));
+  if (!tile) return SendError(res, tile.error());
+  Bytes body;
+  if (tile->entries) {
+    // An entry bundle: each entry as a big-endian uint16 length, then its bytes.
+    const uint64_t first = tile->index * 256;
+    auto head = ledger_->GetHead();
+    if (!head) return SendError(res, head.error());
+    if (first + tile->width > head->size) {
+      return SendError(res, 404, "entry bundle " + FormatTilePath(*tile) + " is not complete yet");
+    }
+    auto entries = ledger_->GetRange(first, first + tile->width);
+    if (!entries) return SendError(res, entries.error());
+    for (const Entry& e : *entries) {
+      Bytes bytes = Ledger::EncodeEntry(ledger_->format(), e.time_ms, e.payload);
+      body.push_back(static_cast<uint8_t>(bytes.size() >> 8));
+      body.push_back(static_cast<uint8_t>(bytes.size()));
+      body.insert(body.end(), bytes.begin(), bytes.end());
+    }
+  } else {
+    auto hashes = ledger_->ReadTile(tile->level, tile->index, tile->width);
+    if (!hashes) return SendError(res, hashes.error());
+    body = std::move(*hashes);
+  }
+  if (tile->full()) res.set_header("Cache-Control", kImmutable);
+  res.set_content(reinterpret_cast<const char*>(body.data()), body.size(),
+                  "application/octet-stream");
+}
+
+}  // namespace vellum::node
