@@ -33,6 +33,13 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
 }
 
 int RunServe(const ServeArgs& args) {
+  // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so before any is
+  // started) and taken by one thread with sigwait, which may safely stop the server.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto listen = ParseListen(args.listen);
   if (!listen) return ReportError(listen.error());
   node::ServeOptions options;
@@ -61,12 +68,6 @@ int RunServe(const ServeArgs& args) {
   auto port = (*node)->Bind();
   if (!port) return ReportError(port.error());
 
-  // Signals are taken by one thread with sigwait, which may safely stop the server.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);

@@ -65,9 +65,11 @@ void GroupCommitter::CommitGroup(std::vector<Request*>& group) {
   auto first = ledger_.AppendBatch(all);
   uint64_t next = first ? *first : 0;
   for (Request* r : group) {
+    // set_value wakes the requester, which then destroys *r: read it before.
+    const uint64_t count = r->entries.size();
     if (first) {
       r->done.set_value(Appended{next, *first + all.size()});
-      next += r->entries.size();
+      next += count;
     } else {
       r->done.set_value(std::unexpected(first.error()));
     }

@@ -1,0 +1,42 @@
+#include "node/tile_path.h"
+
+#include <gtest/gtest.h>
+
+namespace vellum::node {
+namespace {
+
+TEST(TilePathTest, EncodesIndexesInGroupsOfThree) {
+  EXPECT_EQ(EncodeTileIndex(0), "000");
+  EXPECT_EQ(EncodeTileIndex(5), "005");
+  EXPECT_EQ(EncodeTileIndex(1000), "x001/000");
+  EXPECT_EQ(EncodeTileIndex(1234067), "x001/x234/067");
+  EXPECT_EQ(FormatTilePath({false, 2, 1234067, 256}), "2/x001/x234/067");
+  EXPECT_EQ(FormatTilePath({true, 0, 7, 12}), "entries/007.p/12");
+}
+
+TEST(TilePathTest, ParsesWhatItFormats) {
+  for (uint64_t index : {0ull, 1ull, 999ull, 1000ull, 1234067ull, 999999999999ull}) {
+    for (uint32_t width : {1u, 255u, 256u}) {
+      for (bool entries : {false, true}) {
+        TilePath t{entries, static_cast<uint8_t>(entries ? 0 : 3), index, width};
+        auto back = ParseTilePath(FormatTilePath(t));
+        ASSERT_TRUE(back) << FormatTilePath(t) << ": " << back.error().ToString();
+        EXPECT_EQ(back->index, index);
+        EXPECT_EQ(back->width, width);
+        EXPECT_EQ(back->entries, entries);
+        EXPECT_EQ(back->level, t.level);
+      }
+    }
+  }
+}
+
+TEST(TilePathTest, RejectsNonCanonicalPaths) {
+  for (const char* bad : {"0/1", "0/0001", "0/x000/001", "0/x1/001", "0/001/002", "0/001.p/0",
+                          "0/001.p/256", "0/001.p/07", "01/000", "64/000", "-1/000", "0/",
+                          "entries", "0/abc", "0/001.p", "0/001.x/5", ""}) {
+    EXPECT_FALSE(ParseTilePath(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace vellum::node

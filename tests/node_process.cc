@@ -1,0 +1,68 @@
+#include "tests/node_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+extern char** environ;
+
+namespace vellum::testing {
+
+NodeProcess::NodeProcess(const std::string& ledger, const std::vector<std::string>& extra) {
+  int out[2];
+  if (pipe(out) != 0) return;
+  std::vector<std::string> argv = {VELLUM_BIN, "serve", ledger, "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) pid_ = pid;
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  // The first line of stdout is the port; give the node 10 s to say it.
+  std::string line;
+  pollfd pfd{out[0], POLLIN, 0};
+  while (pid_ > 0 && line.find('\n') == std::string::npos && poll(&pfd, 1, 10000) > 0) {
+    char buf[64];
+    const ssize_t n = read(out[0], buf, sizeof(buf));
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  if (line.find('\n') != std::string::npos) port_ = std::atoi(line.c_str());
+}
+
+int NodeProcess::Stop(int signal) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  int status = 0;
+  for (int i = 0; i < 1000; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -2;  // did not stop in time
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) Stop(SIGKILL);
+}
+
+}  // namespace vellum::testing

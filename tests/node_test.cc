@@ -1,0 +1,285 @@
+// Real `vellum serve` processes on loopback: appends over HTTP, tlog-tiles and proofs checked
+// with the pure verifiers against the signed checkpoint, bad input, kill -9, SIGTERM.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "node/tile_path.h"
+#include "tests/node_process.h"
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+#include "vellum/checkpoint.h"
+#include "vellum/ledger.h"
+#include "vellum/merkle.h"
+
+namespace vellum {
+namespace {
+
+using nlohmann::json;
+using testing::NodeProcess;
+using testing::Vellum;
+
+class NodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Vellum({"init", db_, "--origin", "example.com/node"}).exit_code, 0);
+    vkey_ = Vellum({"key", db_}).out;
+    vkey_.pop_back();
+  }
+  static std::unique_ptr<httplib::Client> Client(const NodeProcess& node) {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", node.port());
+    c->set_connection_timeout(5);
+    c->set_read_timeout(10);
+    return c;
+  }
+  static json Json(const httplib::Result& r) {
+    EXPECT_TRUE(r);
+    return r ? json::parse(r->body) : json();
+  }
+  // Appends text entries "e<first>" .. "e<end - 1>" in requests of `per` entries.
+  static void AppendOverHttp(httplib::Client& c, int first, int end, int per,
+                             const httplib::Headers& h = {}) {
+    for (int i = first; i < end; i += per) {
+      json body = {{"entries", json::array()}};
+      for (int j = i; j < std::min(end, i + per); ++j) {
+        body["entries"].push_back({{"data", "e" + std::to_string(j)}, {"time", 1000 + j}});
+      }
+      auto r = c.Post("/v1/entries", h, body.dump(), "application/json");
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->status, 200) << r->body;
+    }
+  }
+  // Polls /checkpoint until it covers `size` entries; returns it verified.
+  Checkpoint CheckpointOfSize(httplib::Client& c, uint64_t size) {
+    std::vector<VerifierKey> known = {*VerifierKey::Parse(vkey_)};
+    for (int i = 0; i < 100; ++i) {
+      auto r = c.Get("/checkpoint");
+      if (r && r->status == 200) {
+        auto cp = OpenCheckpoint(r->body, known);
+        EXPECT_TRUE(cp) << cp.error().ToString();
+        if (cp && cp->size == size) return *cp;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "no checkpoint of size " << size;
+    return {};
+  }
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("node.db");
+  std::string vkey_;
+};
+
+TEST_F(NodeTest, ATlogTilesClientVerifiesTheLedgerFromTheTilePathsAlone) {
+  NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  auto c = Client(node);
+  AppendOverHttp(*c, 0, 300, 70);
+  const Checkpoint cp = CheckpointOfSize(*c, 300);
+  ASSERT_EQ(cp.origin, "example.com/node");
+
+  // Entry bundles and level-0 tiles, as a tlog-tiles client fetches them.
+  merkle::CompactRange range, first_tile;
+  for (const node::TilePath& t : {node::TilePath{false, 0, 0, 256}, node::TilePath{false, 0, 1, 44}}) {
+    auto tile = c->Get("/tile/" + node::FormatTilePath(t));
+    ASSERT_TRUE(tile && tile->status == 200);
+    ASSERT_EQ(tile->body.size(), t.width * 32u);
+    EXPECT_EQ(tile->get_header_value("Cache-Control").find("immutable") != std::string::npos,
+              t.full());
+    node::TilePath bundle_path = t;
+    bundle_path.entries = true;
+    auto bundle = c->Get("/tile/" + node::FormatTilePath(bundle_path));
+    ASSERT_TRUE(bundle && bundle->status == 200);
+    size_t at = 0;
+    for (uint32_t i = 0; i < t.width; ++i) {
+      ASSERT_LE(at + 2, bundle->body.size());
+      const size_t len = static_cast<uint8_t>(bundle->body[at]) << 8 | static_cast<uint8_t>(bundle->body[at + 1]);
+      const Hash leaf = merkle::LeafHash(AsBytes(std::string_view(bundle->body).substr(at + 2, len)));
+      at += 2 + len;
+      ASSERT_EQ(0, std::memcmp(leaf.data(), tile->body.data() + i * 32, 32)) << i;
+      range.Append(leaf);
+      if (range.size() <= 256) first_tile.Append(leaf);
+    }
+    EXPECT_EQ(at, bundle->body.size());
+  }
+  EXPECT_EQ(range.Root(), cp.root);
+  // The level-1 tile holds the root of the full level-0 tile.
+  auto l1 = c->Get("/tile/1/000.p/1");
+  ASSERT_TRUE(l1 && l1->status == 200);
+  const Hash tile_root = first_tile.Root();
+  ASSERT_EQ(l1->body.size(), 32u);
+  EXPECT_EQ(0, std::memcmp(tile_root.data(), l1->body.data(), 32));
+  EXPECT_EQ(c->Get("/tile/1/000.p/2")->status, 404);
+  EXPECT_EQ(c->Get("/tile/entries/001.p/45")->status, 404);
+}
+
+TEST_F(NodeTest, ProofsFromTheJsonApiVerifyAgainstTheSignedCheckpoint) {
+  NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  auto c = Client(node);
+  AppendOverHttp(*c, 0, 100, 100);
+  const Checkpoint old_cp = CheckpointOfSize(*c, 100);
+  AppendOverHttp(*c, 100, 157, 10);
+  const Checkpoint cp = CheckpointOfSize(*c, 157);
+  for (uint64_t index : {0, 42, 99, 156}) {
+    auto entry = Json(c->Get("/v1/entries/" + std::to_string(index)));
+    const Hash leaf = merkle::LeafHash(Ledger::EncodeEntry(
+        EntryFormat::kRecord, entry["ts"].get<int64_t>(), ToBytes(entry["data"].get<std::string>())));
+    auto doc = Json(c->Get("/v1/proof/inclusion?index=" + std::to_string(index) + "&size=157"));
+    std::vector<Hash> proof;
+    for (const auto& h : doc["proof"]) proof.push_back(*HashFromHex(h.get<std::string>()));
+    EXPECT_TRUE(merkle::VerifyInclusion(leaf, index, cp.size, proof, cp.root)) << index;
+    auto found = Json(c->Get("/v1/lookup/" + ToHex(leaf)));
+    EXPECT_EQ(found["index"], index);
+  }
+  auto doc = Json(c->Get("/v1/proof/consistency?old=100&new=157"));
+  std::vector<Hash> proof;
+  for (const auto& h : doc["proof"]) proof.push_back(*HashFromHex(h.get<std::string>()));
+  EXPECT_TRUE(merkle::VerifyConsistency(100, 157, old_cp.root, cp.root, proof));
+  auto range = Json(c->Get("/v1/entries?start=10&end=20"));
+  ASSERT_EQ(range["entries"].size(), 10u);
+  EXPECT_EQ(range["entries"][0]["data"], "e10");
+  auto status = Json(c->Get("/v1/status"));
+  EXPECT_EQ(status["size"], 157);
+  EXPECT_EQ(status["verifier_key"], vkey_);
+  auto metrics = c->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("vellum_ledger_size 157"), std::string::npos);
+  EXPECT_NE(metrics->body.find("vellum_appended_entries_total 157"), std::string::npos);
+}
+
+TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
+  std::ofstream(dir_.File("token")) << "s3cret\n";
+  NodeProcess node(db_, {"--token-file", dir_.File("token")});
+  ASSERT_TRUE(node.ok());
+  auto c = Client(node);
+  const httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};
+  AppendOverHttp(*c, 0, 10, 10, auth);
+  const json before = Json(c->Get("/v1/status"));
+  struct Case {
+    std::string method, path, body;
+    httplib::Headers headers;
+    int status;
+  };
+  const std::string big(70000, 'x');
+  const std::string oversized_entry = "{\"entries\":[{\"data\":\"ok\"},{\"data\":\"" + big + "\"}]}";
+  const std::vector<Case> cases = {
+      {"POST", "/v1/entries", R"({"data":"x"})", {}, 401},
+      {"POST", "/v1/entries", R"({"data":"x"})", {{"Authorization", "Bearer wrong!"}}, 401},
+      {"POST", "/v1/entries", "{not json", auth, 400},
+      {"POST", "/v1/entries", R"({"data":5})", auth, 400},
+      {"POST", "/v1/entries", R"({"data":"x","time":"noon"})", auth, 400},
+      {"POST", "/v1/entries", R"({"entries":[]})", auth, 400},
+      {"POST", "/v1/entries", R"({"data_hex":"zz"})", auth, 400},
+      {"POST", "/v1/entries", oversized_entry, auth, 400},
+      {"POST", "/v1/entries", std::string(9 << 20, ' '), auth, 413},
+      {"GET", "/v1/entries/10", "", {}, 404},
+      {"GET", "/v1/entries?start=5&end=11", "", {}, 400},
+      {"GET", "/v1/entries?start=0&end=5000", "", {}, 400},
+      {"GET", "/v1/entries?start=x", "", {}, 400},
+      {"GET", "/v1/proof/inclusion?index=10", "", {}, 400},
+      {"GET", "/v1/proof/inclusion?index=1&size=11", "", {}, 400},
+      {"GET", "/v1/proof/consistency?old=3&new=99", "", {}, 400},
+      {"GET", "/v1/lookup/abcd", "", {}, 400},
+      {"GET", "/tile/0/x000/000", "", {}, 400},
+      {"GET", "/tile/0/1", "", {}, 400},
+      {"GET", "/tile/0/000.p/256", "", {}, 400},
+      {"GET", "/tile/0/000.p/0", "", {}, 400},
+      {"GET", "/tile/99/000", "", {}, 400},
+      {"GET", "/tile/0/001", "", {}, 404},
+      {"GET", "/nothing/here", "", {}, 404},
+  };
+  for (const Case& k : cases) {
+    auto r = k.method == "GET" ? c->Get(k.path, k.headers)
+                               : c->Post(k.path, k.headers, k.body, "application/json");
+    ASSERT_TRUE(r) << k.path;
+    EXPECT_EQ(r->status, k.status) << k.method << " " << k.path << " " << r->body.substr(0, 200);
+    auto body = json::parse(r->body, nullptr, false);
+    EXPECT_TRUE(body.is_object() && body.contains("error")) << k.path << ": " << r->body;
+  }
+  EXPECT_EQ(Json(c->Get("/v1/status"))["root"], before["root"]);
+  EXPECT_EQ(Json(c->Get("/v1/status"))["size"], 10);
+  EXPECT_EQ(node.Stop(SIGTERM), 0);
+  EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
+}
+
+TEST_F(NodeTest, RefusesToListenBeyondLoopbackWithoutAToken) {
+  auto r = Vellum({"serve", db_, "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("without a token"), std::string::npos) << r.err;
+}
+
+TEST_F(NodeTest, SlowClientsAreDropped) {
+  NodeProcess node(db_, {"--io-timeout", "1"});
+  ASSERT_TRUE(node.ok());
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(node.port()));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string partial = "GET /v1/status HTTP/1.1\r\nHost: x\r\n";  // never finished
+  ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+  timeval limit{8, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  const auto start = std::chrono::steady_clock::now();
+  char buf[256];
+  while (read(fd, buf, sizeof(buf)) > 0) {
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  close(fd);
+  EXPECT_LT(waited, std::chrono::seconds(7));  // closed by the server, not by our own limit
+  auto c = Client(node);
+  EXPECT_EQ(c->Get("/v1/status")->status, 200);  // and it keeps serving
+}
+
+TEST_F(NodeTest, EveryAcknowledgedAppendSurvivesKillDashNine) {
+  auto node = std::make_unique<NodeProcess>(db_);
+  ASSERT_TRUE(node->ok());
+  std::mutex mu;
+  std::vector<std::pair<uint64_t, std::string>> acked;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", node->port());
+      c.set_read_timeout(5);
+      for (int i = 0; !stop && i < 100000; ++i) {
+        const std::string data = std::string("c").append(std::to_string(t)).append("-").append(
+            std::to_string(i));
+        auto r = c.Post("/v1/entries", json{{"data", data}}.dump(), "application/json");
+        if (!r || r->status != 200) break;
+        std::lock_guard<std::mutex> lock(mu);
+        acked.emplace_back(json::parse(r->body)["first_index"].get<uint64_t>(), data);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  node->Stop(SIGKILL);
+  stop = true;
+  for (auto& t : clients) t.join();
+  ASSERT_GT(acked.size(), 50u);
+
+  NodeProcess restarted(db_);
+  ASSERT_TRUE(restarted.ok());
+  auto c = Client(restarted);
+  for (const auto& [index, data] : acked) {
+    auto entry = c->Get("/v1/entries/" + std::to_string(index));
+    ASSERT_TRUE(entry && entry->status == 200) << "acknowledged entry " << index << " is lost";
+    ASSERT_EQ(json::parse(entry->body)["data"], data);
+  }
+  EXPECT_EQ(restarted.Stop(SIGTERM), 0);
+  auto verify = Vellum({"verify", db_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+}  // namespace
+}  // namespace vellum
