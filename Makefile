@@ -21,6 +21,7 @@ test: build
 
 bench: build
 	@$(BUILD_DIR)/bench/vellum_bench
+	@$(BUILD_DIR)/bench/vellum_load
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -34,6 +34,7 @@ Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
   server_->set_keep_alive_timeout(options_.keep_alive_s);
   server_->set_keep_alive_max_count(100000);
   server_->set_payload_max_length(8 << 20);
+  server_->set_tcp_nodelay(true);  // responses are small; do not wait for delayed ACKs
 }
 
 Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
