@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/utf8.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
@@ -13,39 +14,11 @@ std::unexpected<Error> Malformed(const std::string& why) {
   return Fail(ErrorCode::kInvalidArgument, "malformed signed note: " + why);
 }
 
-// Valid UTF-8 with no control characters other than newline.
+// Valid UTF-8 with no control characters (C0, DEL, C1) other than newline.
 bool IsCleanText(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\n') || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    size_t extra;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      extra = 1, cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2, cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      extra = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (size_t j = 1; j <= extra; ++j) {
-      const auto d = static_cast<unsigned char>(s[i + j]);
-      if ((d & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (d & 0x3f);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    if (cp >= 0x80 && cp < 0xa0) return false;  // C1 controls
-    i += extra + 1;
-  }
-  return true;
+  return AllCodePoints(s, [](uint32_t cp) {
+    return cp == '\n' || (cp >= 0x20 && cp != 0x7f && (cp < 0x80 || cp >= 0xa0));
+  });
 }
 
 bool IsValidSignerName(std::string_view name) {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/utf8.h"
 #include "vellum/merkle.h"
 
 namespace vellum {
@@ -43,45 +44,16 @@ int64_t CurrentTimeMs() {
 
 bool IsPlainText(std::span<const uint8_t> data) {
   size_t i = 0;
-  while (i < data.size()) {
-    // Fast path: eight ASCII bytes, none of them NUL.
-    if (i + 8 <= data.size()) {
-      uint64_t w;
-      std::memcpy(&w, data.data() + i, 8);
-      const bool ascii = (w & 0x8080808080808080ULL) == 0;
-      const bool has_nul = ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
-      if (ascii && !has_nul) {
-        i += 8;
-        continue;
-      }
-    }
-    const uint8_t c = data[i];
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t extra;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      extra = 1, cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2, cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      extra = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= data.size()) return false;
-    for (size_t j = 1; j <= extra; ++j) {
-      if ((data[i + j] & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (data[i + j] & 0x3f);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += extra + 1;
+  // Fast path: eight ASCII bytes at a time, none of them NUL.
+  for (; i + 8 <= data.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, data.data() + i, 8);
+    const bool ascii = (w & 0x8080808080808080ULL) == 0;
+    const bool has_nul = ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
+    if (!ascii || has_nul) break;
   }
-  return true;
+  const std::string_view rest(reinterpret_cast<const char*>(data.data()) + i, data.size() - i);
+  return AllCodePoints(rest, [](uint32_t cp) { return cp != 0; });
 }
 
 Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
