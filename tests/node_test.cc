@@ -51,7 +51,7 @@ class NodeTest : public ::testing::Test {
     for (int i = first; i < end; i += per) {
       json body = {{"entries", json::array()}};
       for (int j = i; j < std::min(end, i + per); ++j) {
-        body["entries"].push_back({{"data", "e" + std::to_string(j)}, {"time", 1000 + j}});
+        body["entries"].push_back({{"data", std::string("e").append(std::to_string(j))}, {"time", 1000 + j}});
       }
       auto r = c.Post("/v1/entries", h, body.dump(), "application/json");
       ASSERT_TRUE(r);
@@ -279,6 +279,63 @@ TEST_F(NodeTest, EveryAcknowledgedAppendSurvivesKillDashNine) {
   EXPECT_EQ(restarted.Stop(SIGTERM), 0);
   auto verify = Vellum({"verify", db_});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+}  // namespace
+}  // namespace vellum
+
+namespace vellum {
+namespace {
+
+TEST_F(NodeTest, ServesHttpsWithTheGivenCertificate) {
+  const std::string cert = dir_.File("cert.pem"), key = dir_.File("key.pem");
+  auto made = testing::RunProgram({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                   "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                                   "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  NodeProcess node(db_, {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_TRUE(node.ok());
+  httplib::SSLClient c("127.0.0.1", node.port());
+  c.enable_server_certificate_verification(false);  // self-signed, made just now
+  c.set_connection_timeout(5);
+  auto status = c.Get("/v1/status");
+  ASSERT_TRUE(status) << httplib::to_string(status.error());
+  EXPECT_EQ(json::parse(status->body)["origin"], "example.com/node");
+  httplib::Client plain("127.0.0.1", node.port());
+  plain.set_connection_timeout(2);
+  plain.set_read_timeout(2);
+  auto refused = plain.Get("/v1/status");
+  EXPECT_TRUE(!refused || refused->status != 200);  // plain HTTP is not answered
+}
+
+TEST_F(NodeTest, SigtermFinishesInFlightAppendsAndClosesCleanly) {
+  NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  std::mutex mu;
+  std::vector<uint64_t> acked;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", node.port());
+      c.set_read_timeout(5);
+      for (int i = 0; i < 100000; ++i) {
+        json body = {{"entries", json::array()}};
+        for (int j = 0; j < 50; ++j) body["entries"].push_back({{"data", std::to_string(t)}});
+        auto r = c.Post("/v1/entries", body.dump(), "application/json");
+        if (!r || r->status != 200) break;
+        std::lock_guard<std::mutex> lock(mu);
+        acked.push_back(json::parse(r->body)["first_index"].get<uint64_t>() + 49);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(node.Stop(SIGTERM), 0);  // a clean exit, not a kill
+  for (auto& th : clients) th.join();
+  ASSERT_FALSE(acked.empty());
+  auto ledger = Ledger::Open(db_);
+  ASSERT_TRUE(ledger);
+  EXPECT_GT((*ledger)->GetHead()->size, *std::max_element(acked.begin(), acked.end()));
+  EXPECT_TRUE((*ledger)->Verify()->ok);
 }
 
 }  // namespace

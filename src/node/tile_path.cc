@@ -49,8 +49,8 @@ std::string EncodeTileIndex(uint64_t index) {
 
 std::string FormatTilePath(const TilePath& tile) {
   std::string out = tile.entries ? "entries" : std::to_string(tile.level);
-  out += "/" + EncodeTileIndex(tile.index);
-  if (!tile.full()) out += ".p/" + std::to_string(tile.width);
+  out.append("/").append(EncodeTileIndex(tile.index));
+  if (!tile.full()) out.append(".p/").append(std::to_string(tile.width));
   return out;
 }
 
