@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <string>
-#include <thread>
 
 #include "storage/entries.h"
 #include "storage/ledger_impl.h"
@@ -170,9 +169,8 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
   const int64_t now = storage::CurrentTimeMs();
   Result<void> inserted;
   if (entries.size() >= kParallelBatch) {
-    std::thread hasher([&] { ExtendTree(entries, now); });
-    inserted = InsertRows(entries, first, now);
-    hasher.join();
+    helper_.RunBeside([&] { ExtendTree(entries, now); },
+                      [&] { inserted = InsertRows(entries, first, now); });
   } else {
     ExtendTree(entries, now);
     inserted = InsertRows(entries, first, now);

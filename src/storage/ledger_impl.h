@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/helper_thread.h"
 #include "storage/leaf_index.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
@@ -61,6 +62,7 @@ class Ledger::Impl {
   Result<void> CheckSize(uint64_t size, const char* what);
 
   storage::LeafIndex leaf_index_;
+  storage::HelperThread helper_;  // hashes large appends beside the inserts
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
   storage::Stmt begin_, commit_, insert_entry_, upsert_tile_, select_tile_, select_head_,
       update_head_, select_entry_, select_range_, insert_checkpoint_, select_latest_checkpoint_,
