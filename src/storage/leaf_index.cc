@@ -105,32 +105,44 @@ Result<void> LeafIndex::WriteRun(int level, uint64_t first, std::vector<uint64_t
   return insert_.Bind(3, keys).Run();
 }
 
-Result<void> LeafIndex::AddFullTile(uint64_t tile) {
-  if ((tile + 1) % kTilesPerRun != 0) return {};
-  // A level-1 run from the leaf hashes of the last 16 tiles.
-  const uint64_t first_tile = tile + 1 - kTilesPerRun, first = first_tile * kTileWidth;
-  std::vector<uint64_t> records;
-  records.reserve(RunSpan(1));
-  for (uint64_t t = first_tile; t <= tile; ++t) {
-    auto blob = ReadTileBlob(select_tile_, {0, t});
-    if (!blob) return std::unexpected(blob.error());
-    if (!*blob || (*blob)->width() != kTileWidth) {
-      return Fail(ErrorCode::kCorruption, "tile 0/" + std::to_string(t) + " is missing or short");
-    }
+Result<void> LeafIndex::AddFullTile(uint64_t tile, std::span<const uint8_t> hashes) {
+  const uint64_t group_first = tile / kTilesPerRun * kTilesPerRun;
+  auto add_tile = [&](uint64_t t, std::span<const uint8_t> tile_hashes) {
     for (uint64_t i = 0; i < kTileWidth; ++i) {
-      records.push_back(MakeRecord(&(*blob)->hashes[i * kHashSize], (t - first_tile) * 256 + i));
+      pending_.push_back(MakeRecord(&tile_hashes[i * kHashSize], (t - group_first) * 256 + i));
     }
-    std::sort(records.end() - kTileWidth, records.end());
+    std::sort(pending_.end() - kTileWidth, pending_.end());
+  };
+  const uint64_t have = pending_.size() / kTileWidth;
+  if (pending_.empty() || pending_first_tile_ != group_first || group_first + have != tile) {
+    pending_.clear();
+    pending_first_tile_ = group_first;
+    for (uint64_t t = group_first; t < tile; ++t) {  // continue a group begun elsewhere
+      auto blob = ReadTileBlob(select_tile_, {0, t});
+      if (!blob) return std::unexpected(blob.error());
+      if (!*blob || (*blob)->width() != kTileWidth) {
+        return Fail(ErrorCode::kCorruption, "tile 0/" + std::to_string(t) + " is missing or short");
+      }
+      add_tile(t, (*blob)->hashes);
+    }
   }
-  SortChunks(records, kTilesPerRun);
-  if (auto ok = WriteRun(1, first, records); !ok) return ok;
+  add_tile(tile, hashes);
+  if ((tile + 1) % kTilesPerRun != 0) return {};
+  SortChunks(pending_, kTilesPerRun);
+  auto written = WriteRun(1, group_first * kTileWidth, pending_);
+  pending_.clear();
+  if (!written) return written;
   if ((tile + 1) % (kTilesPerRun * kTilesPerRun) != 0) return {};
+  return MergeLevelTwo((tile + 1) * kTileWidth);
+}
 
-  // Merge the 16 level-1 runs of the last 65,536 entries into one level-2 run.
-  const auto begin = static_cast<int64_t>((tile + 1) * kTileWidth - RunSpan(2));
-  const auto end = static_cast<int64_t>((tile + 1) * kTileWidth);
+// Merges the 16 level-1 runs of the 65,536 entries before `end` into one level-2 run.
+Result<void> LeafIndex::MergeLevelTwo(uint64_t end_index) {
+  const auto end = static_cast<int64_t>(end_index);
+  const auto begin = static_cast<int64_t>(end_index - RunSpan(2));
   select_level_range_.Bind(1, int64_t{1}).Bind(2, begin).Bind(3, end);
-  records.clear();
+  std::vector<uint64_t> records;
+  records.reserve(RunSpan(2));
   while (true) {
     auto row = select_level_range_.Step();
     if (!row) return std::unexpected(row.error());

@@ -33,16 +33,24 @@ class LeafIndex {
   explicit LeafIndex(Db& db) : db_(db) {}
   Result<void> Prepare();
 
-  // Call inside the append transaction after storing full level-0 tile `tile`, once per tile,
-  // in order: builds and merges the runs that tile completes.
-  Result<void> AddFullTile(uint64_t tile);
+  // Call inside the append transaction after storing full level-0 tile `tile` (its 256 leaf
+  // hashes in `hashes`), once per tile, in order: builds and merges the runs it completes.
+  Result<void> AddFullTile(uint64_t tile, std::span<const uint8_t> hashes);
+  // Drops what is kept in memory between calls; call when the append transaction rolls back.
+  void Forget() { pending_.clear(); }
 
   // Indexes of entries below `size` whose leaf hash may be `leaf_hash`, ascending.
   Result<std::vector<uint64_t>> Candidates(const Hash& leaf_hash, uint64_t size);
 
  private:
   Result<void> WriteRun(int level, uint64_t first, std::vector<uint64_t>& records);
+  Result<void> MergeLevelTwo(uint64_t end);
 
+  // Sorted records of the full tiles of the current group of 16, from pending_first_tile_ on,
+  // kept so that closing a group does not read its tiles back. Rebuilt from the tiles when it
+  // does not continue exactly (another process appended, or a rollback).
+  std::vector<uint64_t> pending_;
+  uint64_t pending_first_tile_ = 0;
   Db& db_;
   Stmt insert_, select_level_range_, delete_level_range_, select_all_, select_tile_;
 };

@@ -151,7 +151,7 @@ Result<void> Ledger::Impl::StoreTree() {
     upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
     if (auto ok = upsert_tile_.Run(); !ok) return ok;
     if (id.level == 0 && blob.width() == storage::kTileWidth) {
-      if (auto ok = leaf_index_.AddFullTile(id.index); !ok) return ok;
+      if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) return ok;
     }
   }
   update_head_.Bind(1, static_cast<int64_t>(edge_->size())).Bind(2, edge_->Root());
@@ -190,6 +190,7 @@ Result<uint64_t> Ledger::Impl::AppendBatch(std::span<const NewEntry> entries) {
   if (!first) {
     (void)db_.Exec("ROLLBACK");
     edge_.reset();  // it may hold leaves that were rolled back
+    leaf_index_.Forget();
   }
   return first;
 }

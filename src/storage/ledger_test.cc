@@ -250,6 +250,26 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
             "2:0:524288,1:65536:32768");
 }
 
+TEST_F(LedgerTest, LookupRunsSpanAppendsFromSeveralHandles) {
+  // A group of 16 tiles begun by one handle and finished by another (or another process).
+  auto first = Make(EntryFormat::kRaw);
+  auto batch = [](uint64_t from, uint64_t to) {
+    std::vector<NewEntry> out;
+    for (uint64_t i = from; i < to; ++i) out.push_back({.payload = ToBytes(std::string("r").append(std::to_string(i)))});
+    return out;
+  };
+  ASSERT_TRUE(first->AppendBatch(batch(0, 2000)));
+  auto second = *Ledger::Open(path_);
+  ASSERT_TRUE(second->AppendBatch(batch(2000, 3000)));
+  ASSERT_TRUE(first->AppendBatch(batch(3000, 5000)));  // its memory of the group is stale
+  EXPECT_EQ(QueryText(path_, "SELECT group_concat(level || ':' || first) FROM leaf_runs"), "1:0");
+  for (uint64_t i : {0ull, 1999ull, 2000ull, 2999ull, 3000ull, 4095ull, 4096ull, 4999ull}) {
+    auto found = second->FindByLeafHash(merkle::LeafHash(ToBytes(std::string("r").append(std::to_string(i)))));
+    ASSERT_TRUE(found) << i;
+    EXPECT_EQ(*found, i);
+  }
+}
+
 class LedgerCheckpointTest : public LedgerTest {
  protected:
   void SetUp() override {
