@@ -1,0 +1,118 @@
+// Ledger reads: entries, lookups, roots, proofs and tiles, all from stored data.
+#include <string>
+
+#include "storage/entries.h"
+#include "storage/ledger_impl.h"
+#include "storage/tile_store.h"
+#include "vellum/merkle.h"
+
+namespace vellum {
+
+Result<Hash> Ledger::Impl::RootAt(uint64_t size) {
+  auto head = ReadHead();
+  if (!head) return std::unexpected(head.error());
+  if (size == head->size) return head->root;
+  if (auto ok = CheckSize(size, "size"); !ok) return std::unexpected(ok.error());
+  storage::TileHashSource source(select_tile_);
+  return merkle::RootAt(source, size);
+}
+
+Result<Entry> Ledger::Impl::Get(uint64_t index) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  if (index >= *size) {
+    return Fail(ErrorCode::kNotFound, "no entry " + std::to_string(index) + "; the ledger has " +
+                                          std::to_string(*size) + " entries");
+  }
+  select_entry_.Bind(1, static_cast<int64_t>(index));
+  auto row = select_entry_.Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) {
+    select_entry_.Reset();
+    return Fail(ErrorCode::kCorruption,
+                "entry " + std::to_string(index) + " is missing from the file; run 'vellum verify'");
+  }
+  auto entry = storage::EntryFromRow(select_entry_, 0, 1, index, meta_.format);
+  select_entry_.Reset();
+  return entry;
+}
+
+Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) {
+  static constexpr uint64_t kMaxRange = 10000;
+  if (begin > end || end - begin > kMaxRange) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "range [" + std::to_string(begin) + ", " + std::to_string(end) +
+                    ") is invalid or longer than " + std::to_string(kMaxRange));
+  }
+  if (auto ok = CheckSize(end, "range end"); !ok) return std::unexpected(ok.error());
+  select_range_.Bind(1, static_cast<int64_t>(begin)).Bind(2, static_cast<int64_t>(end));
+  std::vector<Entry> out;
+  while (true) {
+    auto row = select_range_.Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const auto index = static_cast<uint64_t>(select_range_.Int(0));
+    auto entry = storage::EntryFromRow(select_range_, 1, 2, index, meta_.format);
+    if (!entry || index != begin + out.size()) {
+      select_range_.Reset();
+      if (!entry) return std::unexpected(entry.error());
+      return Fail(ErrorCode::kCorruption, "entry " + std::to_string(begin + out.size()) +
+                                              " is missing from the file; run 'vellum verify'");
+    }
+    out.push_back(std::move(*entry));
+  }
+  select_range_.Reset();
+  if (out.size() != end - begin) {
+    return Fail(ErrorCode::kCorruption, "entry " + std::to_string(begin + out.size()) +
+                                            " is missing from the file; run 'vellum verify'");
+  }
+  return out;
+}
+
+Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  auto candidates = leaf_index_.Candidates(leaf_hash, *size);
+  if (!candidates) return std::unexpected(candidates.error());
+  // The index is a hint: confirm each candidate against the entry it names.
+  for (uint64_t index : *candidates) {
+    if (index >= *size) continue;
+    auto entry = Get(index);
+    if (entry && entry->leaf_hash == leaf_hash) return index;
+  }
+  return Fail(ErrorCode::kNotFound, "no entry has leaf hash " + ToHex(leaf_hash));
+}
+
+Result<std::vector<Hash>> Ledger::Impl::InclusionProof(uint64_t index, uint64_t size) {
+  if (auto ok = CheckSize(size, "tree size"); !ok) return std::unexpected(ok.error());
+  storage::TileHashSource source(select_tile_);
+  return merkle::InclusionProof(source, index, size);
+}
+
+Result<std::vector<Hash>> Ledger::Impl::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  if (auto ok = CheckSize(new_size, "tree size"); !ok) return std::unexpected(ok.error());
+  storage::TileHashSource source(select_tile_);
+  return merkle::ConsistencyProof(source, old_size, new_size);
+}
+
+Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  if (width == 0 || width > storage::kTileWidth) {
+    return Fail(ErrorCode::kInvalidArgument, "tile width must be 1..256");
+  }
+  const std::string name = std::to_string(level) + "/" + std::to_string(index);
+  if (storage::TileWidthAt(level, index, *size) < width) {
+    return Fail(ErrorCode::kNotFound, "tile " + name + " does not hold " + std::to_string(width) +
+                                          " hashes at tree size " + std::to_string(*size));
+  }
+  auto blob = storage::ReadTileBlob(select_tile_, {level, index});
+  if (!blob) return std::unexpected(blob.error());
+  if (!*blob || (*blob)->width() < width) {
+    return Fail(ErrorCode::kCorruption, "tile " + name + " is missing or short; run 'vellum verify'");
+  }
+  (*blob)->hashes.resize(width * kHashSize);
+  return std::move((*blob)->hashes);
+}
+
+}  // namespace vellum
