@@ -122,6 +122,22 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
   EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
 }
 
+TEST_F(CliTest, NamesADamagedLedgerAndADirectory) {
+  std::string lines;
+  for (int i = 0; i < 3000; ++i) lines.append(std::to_string(i)).push_back('\n');
+  ASSERT_EQ(Vellum({"append", db_, "--stdin"}, lines).exit_code, 0);
+  std::ifstream in(db_, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  const std::string cut = dir_.File("cut.db");
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  auto r = Vellum({"verify", cut});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is damaged"), std::string::npos) << r.err;
+  auto dir = Vellum({"log", dir_.path()});
+  EXPECT_EQ(dir.exit_code, 1);
+  EXPECT_NE(dir.err.find("is a directory"), std::string::npos) << dir.err;
+}
+
 TEST_F(CliTest, RefusesAFileThatIsNotALedger) {
   const std::string junk = dir_.File("junk.db");
   std::ofstream(junk) << "this is not sqlite at all, just some text that is long enough";

@@ -234,6 +234,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
   if (!std::filesystem::exists(path, ec)) {
     return Fail(ErrorCode::kNotFound, path + " does not exist; create it with 'vellum init'");
   }
+  if (std::filesystem::is_directory(path, ec)) {
+    return Fail(ErrorCode::kInvalidArgument, path + " is a directory, not a ledger file");
+  }
   auto db = Db::Open(path, /*create=*/false, options.read_only);
   if (!db) return std::unexpected(db.error());
   sqlite3_busy_timeout(db->raw(), options.busy_timeout_ms);

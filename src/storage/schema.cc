@@ -138,6 +138,10 @@ Result<Metadata> ReadMetadata(Db& db) {
   auto probe = db.Prepare(
       "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'vellum_meta'");
   if (!probe) {
+    if ((sqlite3_errcode(db.raw()) & 0xff) == SQLITE_CORRUPT) {
+      return Fail(ErrorCode::kCorruption,
+                  db.path() + " is damaged: " + sqlite3_errmsg(db.raw()) + " (was it truncated?)");
+    }
     return Fail(probe.error().code() == ErrorCode::kCorruption ? ErrorCode::kInvalidArgument
                                                                : probe.error().code(),
                 db.path() + " is not a vellum ledger (" + probe.error().message() + ")");
