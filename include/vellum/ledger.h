@@ -22,6 +22,7 @@
 #include "vellum/checkpoint.h"
 #include "vellum/error.h"
 #include "vellum/hash.h"
+#include "vellum/merkle.h"
 
 namespace vellum {
 
@@ -128,6 +129,9 @@ class Ledger {
 
   Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
+
+  // Hashes of the perfect subtrees `ids` (each must lie inside the tree), from stored tiles.
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
 
   // The tlog-tiles tile (level, index) of `width` hashes (1..256) as served on the wire:
   // width * 32 bytes. kNotFound if the tree does not hold that many hashes there yet.

@@ -34,6 +34,7 @@ void AddKey(CLI::App& app, Action& action);
 void AddCheckpoint(CLI::App& app, Action& action);
 void AddVerifyCheckpoint(CLI::App& app, Action& action);
 void AddServe(CLI::App& app, Action& action);
+void AddCompare(CLI::App& app, Action& action);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddCheckpoint(app, action);
   vellum::cli::AddVerifyCheckpoint(app, action);
   vellum::cli::AddServe(app, action);
+  vellum::cli::AddCompare(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -91,6 +91,7 @@ void Node::Impl::InstallRoutes() {
   server_->Get("/v1/proof/inclusion", bind(&Impl::HandleInclusion));
   server_->Get("/v1/proof/consistency", bind(&Impl::HandleConsistency));
   server_->Get("/v1/status", bind(&Impl::HandleStatus));
+  server_->Get("/v1/subtrees", bind(&Impl::HandleSubtrees));
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     metrics_.CountRequest();
     const auto head = ledger_->GetHead();

@@ -31,6 +31,7 @@ class Node::Impl {
   void HandleInclusion(const httplib::Request& req, httplib::Response& res);
   void HandleConsistency(const httplib::Request& req, httplib::Response& res);
   void HandleStatus(const httplib::Request& req, httplib::Response& res);
+  void HandleSubtrees(const httplib::Request& req, httplib::Response& res);
   void HandleCheckpoint(const httplib::Request& req, httplib::Response& res);
   void HandleTile(const httplib::Request& req, httplib::Response& res);
 

@@ -105,6 +105,36 @@ void Node::Impl::HandleConsistency(const httplib::Request& req, httplib::Respons
   SendJson(res, *doc);
 }
 
+// GET /v1/subtrees?nodes=L-I,L-I,...: the hashes of up to 256 perfect subtrees, 32 bytes each,
+// in the order asked. Compare walks these down to the first differing entry.
+void Node::Impl::HandleSubtrees(const httplib::Request& req, httplib::Response& res) {
+  std::vector<merkle::NodeId> ids;
+  const std::string nodes = req.get_param_value("nodes");
+  std::string_view list = nodes;
+  while (!list.empty()) {
+    const size_t comma = std::min(list.find(','), list.size());
+    const std::string_view item = list.substr(0, comma);
+    const size_t dash = item.find('-');
+    uint64_t level = 0, index = 0;
+    const bool ok =
+        dash != std::string_view::npos &&
+        std::from_chars(item.data(), item.data() + dash, level).ptr == item.data() + dash &&
+        std::from_chars(item.data() + dash + 1, item.data() + item.size(), index).ptr ==
+            item.data() + item.size() &&
+        level < 64;
+    if (!ok) return SendError(res, 400, "nodes must be a list of <level>-<index>");
+    ids.push_back({static_cast<uint8_t>(level), index});
+    if (ids.size() > 256) return SendError(res, 400, "at most 256 nodes per request");
+    list.remove_prefix(std::min(list.size(), comma + 1));
+  }
+  if (ids.empty()) return SendError(res, 400, "query parameter 'nodes' is required");
+  auto hashes = ledger_->SubtreeHashes(ids);
+  if (!hashes) return SendError(res, hashes.error());
+  std::string body;
+  for (const Hash& h : *hashes) body.append(reinterpret_cast<const char*>(h.data()), h.size());
+  res.set_content(body, "application/octet-stream");
+}
+
 void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
   auto head = ledger_->GetHead();
   if (!head) return SendError(res, head.error());

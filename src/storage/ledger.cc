@@ -296,6 +296,9 @@ Result<std::string> Ledger::SignCheckpoint(const SignerKey& key, std::optional<u
   VELLUM_LOCKED(SignCheckpoint(key, size));
 }
 Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckpoint()); }
+Result<std::vector<Hash>> Ledger::SubtreeHashes(std::span<const merkle::NodeId> ids) {
+  VELLUM_READ(SubtreeHashes(ids));
+}
 Result<VerifyReport> Ledger::Verify(const ProgressFn& progress) { VELLUM_LOCKED(Verify(progress)); }
 
 #undef VELLUM_LOCKED

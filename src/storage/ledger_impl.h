@@ -32,6 +32,7 @@ class Ledger::Impl {
   Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
   Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
   Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size);
   Result<std::string> LatestCheckpoint();
   Result<VerifyReport> Verify(const ProgressFn& progress);

@@ -115,4 +115,20 @@ Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t wid
   return std::move((*blob)->hashes);
 }
 
+Result<std::vector<Hash>> Ledger::Impl::SubtreeHashes(std::span<const merkle::NodeId> ids) {
+  auto size = HeadSize();
+  if (!size) return std::unexpected(size.error());
+  for (const merkle::NodeId& id : ids) {
+    if (id.level >= 64 || id.index >= (*size >> id.level)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "subtree " + std::to_string(id.level) + "/" + std::to_string(id.index) +
+                      " is not complete in a tree of size " + std::to_string(*size));
+    }
+  }
+  std::vector<Hash> out(ids.size());
+  storage::TileHashSource source(select_tile_);
+  if (auto ok = source.GetHashes(ids, out); !ok) return std::unexpected(ok.error());
+  return out;
+}
+
 }  // namespace vellum

@@ -1,0 +1,92 @@
+// vellum compare A B [--vkey KEY]...: A and B are ledger files or node URLs of the same origin.
+#include <iostream>
+
+#include "cli/cli.h"
+#include "node/compare.h"
+
+namespace vellum::cli {
+namespace {
+
+struct CompareArgs {
+  std::string a, b;
+  std::vector<std::string> vkeys;
+  bool json = false;
+};
+
+nlohmann::json SideJson(const node::ViewHead& head, const node::LedgerView& view) {
+  return {{"name", view.name()},       {"size", head.size},
+          {"root", ToHex(head.root)},  {"checkpoint_verified", head.signature_checked},
+          {"round_trips", view.round_trips()}, {"bytes", view.bytes_received()}};
+}
+
+void PrintHuman(const node::Comparison& c, const CompareArgs& args) {
+  using R = node::Comparison::Relation;
+  switch (c.relation) {
+    case R::kIdentical:
+      std::cout << "identical: both have " << c.a.size << " entries, root " << ToHex(c.a.root)
+                << "\n";
+      break;
+    case R::kABehind:
+    case R::kBBehind: {
+      const bool a_behind = c.relation == R::kABehind;
+      std::cout << (a_behind ? args.a : args.b) << " is behind " << (a_behind ? args.b : args.a)
+                << " by " << c.behind_by << " entries (consistency proof verified)\n";
+      break;
+    }
+    case R::kForked:
+      std::cout << "forked at index " << *c.fork_index << "\n";
+      for (const auto& [name, entry] : {std::pair{args.a, &c.entry_a}, {args.b, &c.entry_b}}) {
+        std::cout << "  " << name << ": ";
+        if (*entry) {
+          if ((*entry)->time_ms) std::cout << FormatTime(*(*entry)->time_ms) << "  ";
+          std::cout << ShowPayload((*entry)->payload, 72) << "\n";
+        } else {
+          std::cout << "(entry unavailable)\n";
+        }
+      }
+      break;
+  }
+}
+
+int RunCompare(const CompareArgs& args) {
+  std::vector<VerifierKey> keys;
+  if (!args.vkeys.empty()) {
+    auto parsed = ParseVerifierKeys(args.vkeys);
+    if (!parsed) return ReportError(parsed.error());
+    keys = std::move(*parsed);
+  }
+  auto a = node::OpenView(args.a, keys);
+  if (!a) return ReportError(a.error());
+  auto b = node::OpenView(args.b, keys);
+  if (!b) return ReportError(b.error());
+  auto c = node::Compare(**a, **b);
+  if (!c) return ReportError(c.error());
+  if (args.json) {
+    nlohmann::json j = {{"relation", std::string(node::RelationName(c->relation))},
+                        {"a", SideJson(c->a, **a)},
+                        {"b", SideJson(c->b, **b)}};
+    if (c->behind_by) j["behind_by"] = c->behind_by;
+    if (c->fork_index) j["fork_index"] = *c->fork_index;
+    if (c->entry_a) j["entry_a"] = EntryJson(*c->entry_a);
+    if (c->entry_b) j["entry_b"] = EntryJson(*c->entry_b);
+    PrintJson(j);
+  } else {
+    PrintHuman(*c, args);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddCompare(CLI::App& app, Action& action) {
+  auto args = std::make_shared<CompareArgs>();
+  CLI::App* cmd = app.add_subcommand("compare", "Compare two ledgers (files or node URLs)");
+  cmd->add_option("a", args->a, "Ledger file or http(s):// node URL")->required();
+  cmd->add_option("b", args->b, "Ledger file or http(s):// node URL")->required();
+  cmd->add_option("--vkey", args->vkeys, "Verify nodes' checkpoints with this key (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->callback([args, &action] { action = [args] { return RunCompare(*args); }; });
+}
+
+}  // namespace vellum::cli

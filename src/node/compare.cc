@@ -1,0 +1,130 @@
+#include "node/compare.h"
+
+#include <algorithm>
+#include <string>
+
+#include "merkle/tree_math.h"
+
+namespace vellum::node {
+namespace {
+
+constexpr unsigned kLevelsPerStep = 8;  // 256 hashes, one tile's worth, per request
+
+std::unexpected<Error> Lied(const LedgerView& view, const std::string& what) {
+  return Fail(ErrorCode::kVerificationFailed, view.name() + " contradicts itself: " + what);
+}
+
+// Folds 2^k consecutive sibling hashes pairwise into their common ancestor.
+Hash FoldPerfect(std::vector<Hash> level) {
+  while (level.size() > 1) {
+    for (size_t i = 0; i < level.size() / 2; ++i) {
+      level[i] = merkle::NodeHash(level[2 * i], level[2 * i + 1]);
+    }
+    level.resize(level.size() / 2);
+  }
+  return level[0];
+}
+
+// The hashes of `ids` from `view`, checked to fold into `parent` when given.
+Result<std::vector<Hash>> Fetch(LedgerView& view, std::span<const merkle::NodeId> ids,
+                                const Hash* parent) {
+  auto hashes = view.SubtreeHashes(ids);
+  if (!hashes) return hashes;
+  if (parent && FoldPerfect(*hashes) != *parent) {
+    return Lied(view, "subtree hashes do not rebuild their parent");
+  }
+  return hashes;
+}
+
+// Descends from perfect subtree `node`, whose hashes differ (ha, hb), to the first differing
+// leaf index.
+Result<uint64_t> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeId node, Hash ha,
+                                     Hash hb) {
+  while (node.level > 0) {
+    const unsigned step = std::min<unsigned>(kLevelsPerStep, node.level);
+    std::vector<merkle::NodeId> children;
+    const uint8_t level = static_cast<uint8_t>(node.level - step);
+    for (uint64_t i = 0; i < (uint64_t{1} << step); ++i) {
+      children.push_back({level, (node.index << step) + i});
+    }
+    auto ca = Fetch(a, children, &ha);
+    if (!ca) return std::unexpected(ca.error());
+    auto cb = Fetch(b, children, &hb);
+    if (!cb) return std::unexpected(cb.error());
+    const auto diff = std::mismatch(ca->begin(), ca->end(), cb->begin()).first - ca->begin();
+    // The parents differ, so some children must.
+    if (static_cast<size_t>(diff) == ca->size()) return Lied(a, "equal children, unequal parents");
+    node = children[static_cast<size_t>(diff)];
+    ha = (*ca)[static_cast<size_t>(diff)];
+    hb = (*cb)[static_cast<size_t>(diff)];
+  }
+  return node.index;
+}
+
+}  // namespace
+
+std::string_view RelationName(Comparison::Relation relation) {
+  switch (relation) {
+    case Comparison::Relation::kIdentical: return "identical";
+    case Comparison::Relation::kABehind: return "a_behind";
+    case Comparison::Relation::kBBehind: return "b_behind";
+    case Comparison::Relation::kForked: return "forked";
+  }
+  return "unknown";
+}
+
+Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
+  Comparison out;
+  auto ha = a.Head();
+  if (!ha) return std::unexpected(ha.error());
+  auto hb = b.Head();
+  if (!hb) return std::unexpected(hb.error());
+  out.a = *ha;
+  out.b = *hb;
+  if (ha->origin != hb->origin) {
+    return Fail(ErrorCode::kInvalidArgument, "different logs: " + a.name() + " is '" +
+                                                 ha->origin + "', " + b.name() + " is '" +
+                                                 hb->origin + "'");
+  }
+  const uint64_t m = std::min(ha->size, hb->size);
+  std::vector<Hash> da, db;
+  const auto nodes = merkle::RangeNodes(0, m);
+  if (m > 0) {
+    auto fa = Fetch(a, nodes, nullptr);
+    if (!fa) return std::unexpected(fa.error());
+    auto fb = Fetch(b, nodes, nullptr);
+    if (!fb) return std::unexpected(fb.error());
+    da = std::move(*fa);
+    db = std::move(*fb);
+    if (ha->size == m && merkle::FoldRange(da) != ha->root) return Lied(a, "hashes vs root");
+    if (hb->size == m && merkle::FoldRange(db) != hb->root) return Lied(b, "hashes vs root");
+  }
+  const auto diff = static_cast<size_t>(std::mismatch(da.begin(), da.end(), db.begin()).first -
+                                        da.begin());
+  if (diff == da.size()) {  // the shorter is a prefix of the longer: prove it
+    if (ha->size == hb->size) return out;
+    const bool a_behind = ha->size < hb->size;
+    LedgerView& longer = a_behind ? b : a;
+    const ViewHead& hl = a_behind ? *hb : *ha;
+    const Hash short_root = m == 0 ? merkle::EmptyRoot() : merkle::FoldRange(da);
+    auto proof = longer.ConsistencyProof(m, hl.size);
+    if (!proof) return std::unexpected(proof.error());
+    if (auto ok = merkle::VerifyConsistency(m, hl.size, short_root, hl.root, *proof); !ok) {
+      return Lied(longer, "its consistency proof fails: " + ok.error().message());
+    }
+    out.relation = a_behind ? Comparison::Relation::kABehind : Comparison::Relation::kBBehind;
+    out.behind_by = hl.size - m;
+    return out;
+  }
+  auto k = FindFirstDifference(a, b, nodes[diff], da[diff], db[diff]);
+  if (!k) return std::unexpected(k.error());
+  out.relation = Comparison::Relation::kForked;
+  out.fork_index = *k;
+  auto ea = a.Get(*k);
+  auto eb = b.Get(*k);
+  if (ea) out.entry_a = std::move(*ea);
+  if (eb) out.entry_b = std::move(*eb);
+  return out;
+}
+
+}  // namespace vellum::node

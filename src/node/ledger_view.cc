@@ -1,0 +1,163 @@
+#include "node/ledger_view.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+namespace vellum::node {
+namespace {
+
+class LocalView : public LedgerView {
+ public:
+  LocalView(std::string name, std::unique_ptr<Ledger> ledger)
+      : LedgerView(std::move(name)), ledger_(std::move(ledger)) {}
+  Result<ViewHead> Head() override {
+    auto head = ledger_->GetHead();
+    if (!head) return std::unexpected(head.error());
+    return ViewHead{ledger_->origin(), head->size, head->root, false};
+  }
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
+    return ledger_->SubtreeHashes(ids);
+  }
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
+    return ledger_->ConsistencyProof(old_size, new_size);
+  }
+  Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
+
+ private:
+  std::unique_ptr<Ledger> ledger_;
+};
+
+class RemoteView : public LedgerView {
+ public:
+  RemoteView(const std::string& url, std::vector<VerifierKey> keys)
+      : LedgerView(url), client_(url), keys_(std::move(keys)) {
+    client_.set_connection_timeout(5);
+    client_.set_read_timeout(10);
+    client_.set_write_timeout(10);
+  }
+  Result<ViewHead> Head() override;
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
+  Result<Entry> Get(uint64_t index) override;
+
+ private:
+  // GETs `path`; the body of a 200 answer, or an error naming the peer.
+  Result<std::string> Fetch(const std::string& path, size_t max_bytes);
+  Result<nlohmann::json> FetchJson(const std::string& path);
+
+  httplib::Client client_;
+  std::vector<VerifierKey> keys_;
+};
+
+Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes) {
+  ++round_trips_;
+  auto res = client_.Get(path);
+  if (!res) {
+    return Fail(ErrorCode::kUnavailable,
+                name_ + " is unreachable (" + httplib::to_string(res.error()) + ")");
+  }
+  bytes_ += res->body.size();
+  if (res->status != 200) {
+    return Fail(res->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
+                name_ + path + " answered " + std::to_string(res->status));
+  }
+  if (res->body.size() > max_bytes) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + path + " sent an oversized answer");
+  }
+  return std::move(res->body);
+}
+
+Result<nlohmann::json> RemoteView::FetchJson(const std::string& path) {
+  auto body = Fetch(path, 1 << 20);
+  if (!body) return std::unexpected(body.error());
+  auto doc = nlohmann::json::parse(*body, nullptr, false);
+  if (!doc.is_object()) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + path + " did not answer JSON");
+  }
+  return doc;
+}
+
+Result<ViewHead> RemoteView::Head() {
+  auto note = Fetch("/checkpoint", kMaxNoteSize);
+  if (!note) return std::unexpected(note.error());
+  Result<Checkpoint> checkpoint = [&]() -> Result<Checkpoint> {
+    if (!keys_.empty()) return OpenCheckpoint(*note, keys_);
+    auto parsed = ParseSignedNote(*note);
+    if (!parsed) return std::unexpected(parsed.error());
+    return ParseCheckpointBody(parsed->text);
+  }();
+  if (!checkpoint) {
+    return Fail(ErrorCode::kVerificationFailed,
+                name_ + " served a bad checkpoint: " + checkpoint.error().message());
+  }
+  return ViewHead{checkpoint->origin, checkpoint->size, checkpoint->root, !keys_.empty()};
+}
+
+Result<std::vector<Hash>> RemoteView::SubtreeHashes(std::span<const merkle::NodeId> ids) {
+  std::string path = "/v1/subtrees?nodes=";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) path += ",";
+    path += std::to_string(ids[i].level) + "-" + std::to_string(ids[i].index);
+  }
+  auto body = Fetch(path, ids.size() * kHashSize);
+  if (!body) return std::unexpected(body.error());
+  if (body->size() != ids.size() * kHashSize) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + " sent " + std::to_string(body->size()) +
+                                                    " bytes for " + std::to_string(ids.size()) +
+                                                    " subtree hashes");
+  }
+  std::vector<Hash> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::memcpy(out[i].data(), body->data() + i * kHashSize, kHashSize);
+  }
+  return out;
+}
+
+Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  auto doc = FetchJson("/v1/proof/consistency?old=" + std::to_string(old_size) +
+                       "&new=" + std::to_string(new_size));
+  if (!doc) return std::unexpected(doc.error());
+  if (!doc->contains("proof") || !(*doc)["proof"].is_array()) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed consistency proof");
+  }
+  std::vector<Hash> proof;
+  for (const auto& h : (*doc)["proof"]) {
+    auto hash = h.is_string() ? HashFromHex(h.get<std::string>()) : Result<Hash>(Hash{});
+    if (!h.is_string() || !hash) {
+      return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed proof hash");
+    }
+    proof.push_back(*hash);
+  }
+  return proof;
+}
+
+Result<Entry> RemoteView::Get(uint64_t index) {
+  auto doc = FetchJson("/v1/entries/" + std::to_string(index));
+  if (!doc) return std::unexpected(doc.error());
+  Entry entry;
+  entry.index = index;
+  auto payload = FromHex(doc->value("data_hex", ""));
+  auto leaf = HashFromHex(doc->value("leaf_hash", ""));
+  if (!payload || !leaf) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed entry");
+  }
+  entry.payload = std::move(*payload);
+  entry.leaf_hash = *leaf;
+  if (doc->contains("ts") && (*doc)["ts"].is_number_integer()) entry.time_ms = (*doc)["ts"];
+  return entry;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
+                                             std::vector<VerifierKey> keys) {
+  if (file_or_url.starts_with("http://") || file_or_url.starts_with("https://")) {
+    return std::unique_ptr<LedgerView>(new RemoteView(file_or_url, std::move(keys)));
+  }
+  auto ledger = Ledger::Open(file_or_url, {.read_only = true});
+  if (!ledger) return std::unexpected(ledger.error());
+  return std::unique_ptr<LedgerView>(new LocalView(file_or_url, std::move(*ledger)));
+}
+
+}  // namespace vellum::node

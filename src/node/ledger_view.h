@@ -1,0 +1,53 @@
+// A ledger seen from outside: a local file or a node's URL. Compare and network analysis work on
+// views, so they treat files and peers alike and count what talking to a peer cost.
+// Not thread-safe.
+#ifndef VELLUM_NODE_LEDGER_VIEW_H_
+#define VELLUM_NODE_LEDGER_VIEW_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vellum/checkpoint.h"
+#include "vellum/ledger.h"
+#include "vellum/merkle.h"
+
+namespace vellum::node {
+
+struct ViewHead {
+  std::string origin;
+  uint64_t size = 0;
+  Hash root{};
+  bool signature_checked = false;  // the head came from a checkpoint verified with a given key
+};
+
+class LedgerView {
+ public:
+  virtual ~LedgerView() = default;
+  const std::string& name() const { return name_; }
+  virtual Result<ViewHead> Head() = 0;
+  // Perfect-subtree hashes, in the order asked (at most 256 ids).
+  virtual Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) = 0;
+  virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;
+  virtual Result<Entry> Get(uint64_t index) = 0;
+
+  // Requests sent and response bytes received (0 for a local file).
+  uint64_t round_trips() const { return round_trips_; }
+  uint64_t bytes_received() const { return bytes_; }
+
+ protected:
+  explicit LedgerView(std::string name) : name_(std::move(name)) {}
+  std::string name_;
+  uint64_t round_trips_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+// A local file (read-only) or an http(s):// node URL. Heads of remote views come from the
+// node's /checkpoint; with `keys`, its signature must verify with one of them.
+Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
+                                             std::vector<VerifierKey> keys);
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_LEDGER_VIEW_H_

@@ -1,0 +1,148 @@
+// Comparing ledgers as files and as nodes: identical, behind by N, forked at K; a side that
+// contradicts itself is caught; the fork in a million entries costs a few requests.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "node/compare.h"
+#include "node/ledger_view.h"
+#include "tests/node_process.h"
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+
+namespace vellum {
+namespace {
+
+using node::Comparison;
+
+// Raw-format ledger with entries "<i>" for i in [0, size), except "fork" at `fork_at`.
+// All ledgers made here share one key, as copies of one log would.
+class CompareTest : public ::testing::Test {
+ protected:
+  std::string Make(const std::string& name, uint64_t size, std::optional<uint64_t> fork_at = {}) {
+    const std::string path = dir_.File(name);
+    auto ledger = Ledger::Create(path, {.origin = "example.com/cmp",
+                                        .format = EntryFormat::kRaw,
+                                        .verifier_key = key_.verifier().ToString()});
+    EXPECT_TRUE(ledger);
+    std::vector<NewEntry> batch;
+    for (uint64_t i = 0; i < size; ++i) {
+      batch.push_back({.payload = ToBytes(fork_at == i ? std::string("fork") : std::to_string(i))});
+      if (batch.size() == 10000 || i + 1 == size) {
+        EXPECT_TRUE((*ledger)->AppendBatch(batch));
+        batch.clear();
+      }
+    }
+    std::ofstream(path + ".key") << key_.ToString() << "\n";
+    std::filesystem::permissions(path + ".key", std::filesystem::perms::owner_read |
+                                                    std::filesystem::perms::owner_write);
+    return path;
+  }
+  Result<Comparison> CompareFiles(const std::string& a, const std::string& b) {
+    auto va = node::OpenView(a, {});
+    auto vb = node::OpenView(b, {});
+    EXPECT_TRUE(va && vb);
+    return node::Compare(**va, **vb);
+  }
+  testing::TempDir dir_;
+  SignerKey key_ = *SignerKey::Generate("example.com/cmp");
+};
+
+TEST_F(CompareTest, TellsIdenticalBehindAndForkedFiles) {
+  const std::string a = Make("a.db", 3000), same = Make("same.db", 3000);
+  const std::string short_one = Make("short.db", 1234), forked = Make("forked.db", 2500, 777);
+  EXPECT_EQ(CompareFiles(a, same)->relation, Comparison::Relation::kIdentical);
+  auto behind = CompareFiles(short_one, a);
+  ASSERT_TRUE(behind) << behind.error().ToString();
+  EXPECT_EQ(behind->relation, Comparison::Relation::kABehind);
+  EXPECT_EQ(behind->behind_by, 3000u - 1234);
+  EXPECT_EQ(CompareFiles(a, short_one)->relation, Comparison::Relation::kBBehind);
+  for (uint64_t k : {0ull, 1ull, 255ull, 256ull, 1233ull, 2499ull}) {
+    const std::string f = Make("fork" + std::to_string(k) + ".db", 2500, k);
+    auto c = CompareFiles(a, f);
+    ASSERT_TRUE(c) << c.error().ToString();
+    EXPECT_EQ(c->relation, Comparison::Relation::kForked);
+    EXPECT_EQ(c->fork_index, k);
+    EXPECT_EQ(c->entry_a->payload, ToBytes(std::to_string(k)));
+    EXPECT_EQ(c->entry_b->payload, ToBytes("fork"));
+  }
+  EXPECT_EQ(CompareFiles(forked, a)->fork_index, 777u);
+}
+
+TEST_F(CompareTest, RefusesLedgersOfDifferentOrigins) {
+  const std::string a = Make("a.db", 10);
+  ASSERT_EQ(testing::Vellum({"init", dir_.File("other.db"), "--origin", "other/log"}).exit_code, 0);
+  auto c = CompareFiles(a, dir_.File("other.db"));
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message().find("different logs"), std::string::npos);
+}
+
+// A peer that answers one subtree hash falsely.
+class LyingView : public node::LedgerView {
+ public:
+  explicit LyingView(std::unique_ptr<node::LedgerView> real)
+      : LedgerView("liar"), real_(std::move(real)) {}
+  Result<node::ViewHead> Head() override { return real_->Head(); }
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
+    auto out = real_->SubtreeHashes(ids);
+    if (out && ids.size() > 1) (*out)[ids.size() / 2][0] ^= 1;
+    return out;
+  }
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t m, uint64_t n) override {
+    return real_->ConsistencyProof(m, n);
+  }
+  Result<Entry> Get(uint64_t index) override { return real_->Get(index); }
+
+ private:
+  std::unique_ptr<node::LedgerView> real_;
+};
+
+TEST_F(CompareTest, CatchesASideThatContradictsItself) {
+  const std::string a = Make("a.db", 5000), b = Make("b.db", 5000, 4000);
+  LyingView liar(std::move(*node::OpenView(b, {})));
+  auto honest = node::OpenView(a, {});
+  auto c = node::Compare(**honest, liar);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code(), ErrorCode::kVerificationFailed);
+  EXPECT_NE(c.error().message().find("liar contradicts itself"), std::string::npos)
+      << c.error().message();
+}
+
+TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
+  const std::string a = Make("big_a.db", 1000000), b = Make("big_b.db", 1000000, 654321);
+  testing::NodeProcess na(a), nb(b);
+  ASSERT_TRUE(na.ok() && nb.ok());
+  auto r = testing::Vellum({"compare", "http://127.0.0.1:" + std::to_string(na.port()),
+                            "http://127.0.0.1:" + std::to_string(nb.port()), "--json", "--vkey",
+                            key_.verifier().ToString()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["relation"], "forked");
+  EXPECT_EQ(j["fork_index"], 654321);
+  EXPECT_EQ(j["entry_b"]["data"], "fork");
+  EXPECT_EQ(j["a"]["checkpoint_verified"], true);
+  for (const char* side : {"a", "b"}) {
+    // checkpoint + at most 4 to find the index + 1 to show the entry
+    EXPECT_LE(j[side]["round_trips"].get<int>(), 1 + 4 + 1) << side;
+  }
+  EXPECT_LE(j["a"]["bytes"].get<int>() + j["b"]["bytes"].get<int>(), 64 * 1024);
+
+  // A prefix over HTTP costs one consistency proof.
+  const std::string c = Make("big_c.db", 999000);
+  testing::NodeProcess nc(c);
+  auto behind = testing::Vellum({"compare", "http://127.0.0.1:" + std::to_string(nc.port()),
+                                 "http://127.0.0.1:" + std::to_string(na.port()), "--json"});
+  ASSERT_EQ(behind.exit_code, 0) << behind.err;
+  auto jb = nlohmann::json::parse(behind.out);
+  EXPECT_EQ(jb["relation"], "a_behind");
+  EXPECT_EQ(jb["behind_by"], 1000);
+  EXPECT_LE(jb["b"]["round_trips"].get<int>(), 3);  // checkpoint, subtree hashes, proof
+}
+
+}  // namespace
+}  // namespace vellum
