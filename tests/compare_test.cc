@@ -146,3 +146,44 @@ TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
 
 }  // namespace
 }  // namespace vellum
+
+namespace vellum {
+namespace {
+
+TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
+  const std::string a = Make("a.db", 2000), a2 = Make("a2.db", 2000), a3 = Make("a3.db", 2000);
+  const std::string lagging = Make("lag.db", 1500), forked = Make("forked.db", 1800, 1234);
+  testing::NodeProcess node_a(a);
+  ASSERT_TRUE(node_a.ok());
+  const std::string url = "http://127.0.0.1:" + std::to_string(node_a.port());
+  auto r = testing::Vellum({"network", url, a2, a3, lagging, forked, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["total_nodes"], 5);
+  EXPECT_EQ(j["synced_nodes"], 3);
+  EXPECT_DOUBLE_EQ(j["sync_percentage"].get<double>(), 60.0);
+  EXPECT_EQ(j["healthy"], false);
+  EXPECT_EQ(j["sync_groups"].size(), 3u);
+  ASSERT_EQ(j["lineages"].size(), 2u);
+  EXPECT_EQ(j["lineages"][0].size(), 4u);  // the three in sync and the laggard
+  ASSERT_EQ(j["forks"].size(), 1u);
+  EXPECT_EQ(j["forks"][0]["index"], 1234);
+  EXPECT_EQ(j["peers"][3]["lag"], 500);
+  EXPECT_EQ(j["peers"][0]["name"], url);
+
+  // With the laggard caught up and the fork gone, four of five in sync is healthy (80 %).
+  auto healthy = testing::Vellum({"network", url, a2, a3, Make("a4.db", 2000), lagging, "--json"});
+  auto h = nlohmann::json::parse(healthy.out);
+  EXPECT_DOUBLE_EQ(h["sync_percentage"].get<double>(), 80.0);
+  EXPECT_EQ(h["healthy"], true);
+  EXPECT_TRUE(h["forks"].empty());
+
+  // An unreachable peer counts against the network.
+  node_a.Stop(SIGTERM);
+  auto down = nlohmann::json::parse(testing::Vellum({"network", url, a2, "--json"}).out);
+  EXPECT_EQ(down["peers"][0]["reachable"], false);
+  EXPECT_DOUBLE_EQ(down["sync_percentage"].get<double>(), 50.0);
+}
+
+}  // namespace
+}  // namespace vellum

@@ -35,6 +35,7 @@ void AddCheckpoint(CLI::App& app, Action& action);
 void AddVerifyCheckpoint(CLI::App& app, Action& action);
 void AddServe(CLI::App& app, Action& action);
 void AddCompare(CLI::App& app, Action& action);
+void AddNetwork(CLI::App& app, Action& action);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

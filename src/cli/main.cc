@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddVerifyCheckpoint(app, action);
   vellum::cli::AddServe(app, action);
   vellum::cli::AddCompare(app, action);
+  vellum::cli::AddNetwork(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

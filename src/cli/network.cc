@@ -1,0 +1,76 @@
+// vellum network PEER... [--vkey KEY]...: sync groups, health, lineages, lags and forks of a set
+// of ledgers (files or node URLs).
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "node/network.h"
+
+namespace vellum::cli {
+namespace {
+
+struct NetworkArgs {
+  std::vector<std::string> peers, vkeys;
+  bool json = false;
+};
+
+void PrintTable(const node::NetworkReport& r) {
+  std::printf("%-36s %10s  %-16s %7s  %s\n", "peer", "size", "root", "lineage", "state");
+  for (const node::PeerState& p : r.peers) {
+    if (!p.head) {
+      std::printf("%-36s %10s  %-16s %7s  unreachable: %s\n", p.name.c_str(), "-", "-", "-",
+                  p.problem.c_str());
+      continue;
+    }
+    const std::string state = p.lineage < 0 ? "error: " + p.problem
+                              : p.lag == 0  ? "longest history"
+                                            : "behind by " + std::to_string(p.lag);
+    std::printf("%-36s %10llu  %-16s %7d  %s\n", p.name.c_str(),
+                static_cast<unsigned long long>(p.head->size),
+                ToHex(p.head->root).substr(0, 16).c_str(), p.lineage, state.c_str());
+  }
+  std::printf("\nsync groups: %zu   synced: %zu of %zu (%.1f%%)   network %s\n",
+              r.sync_groups.size(), r.synced, r.peers.size(), r.sync_percentage,
+              r.healthy ? "healthy" : "NOT healthy (under 80% in sync)");
+  std::printf("lineages: %zu\n", r.lineages.size());
+  for (const node::Fork& f : r.forks) {
+    std::printf("fork: %s and %s differ from index %llu\n", f.a.c_str(), f.b.c_str(),
+                static_cast<unsigned long long>(f.index));
+  }
+}
+
+int RunNetwork(const NetworkArgs& args) {
+  std::vector<VerifierKey> keys;
+  if (!args.vkeys.empty()) {
+    auto parsed = ParseVerifierKeys(args.vkeys);
+    if (!parsed) return ReportError(parsed.error());
+    keys = std::move(*parsed);
+  }
+  std::vector<std::unique_ptr<node::LedgerView>> views;
+  for (const std::string& peer : args.peers) {
+    auto view = node::OpenView(peer, keys);
+    if (!view) return ReportError(view.error());
+    views.push_back(std::move(*view));
+  }
+  const node::NetworkReport report = node::AnalyzeNetwork(views);
+  if (args.json) {
+    PrintJson(node::NetworkJson(report));
+  } else {
+    PrintTable(report);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddNetwork(CLI::App& app, Action& action) {
+  auto args = std::make_shared<NetworkArgs>();
+  CLI::App* cmd = app.add_subcommand("network", "Analyse a network of ledgers (files or URLs)");
+  cmd->add_option("peers", args->peers, "Ledger files or http(s):// node URLs")->required();
+  cmd->add_option("--vkey", args->vkeys, "Verify nodes' checkpoints with this key (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->callback([args, &action] { action = [args] { return RunNetwork(*args); }; });
+}
+
+}  // namespace vellum::cli

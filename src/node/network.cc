@@ -1,0 +1,109 @@
+#include "node/network.h"
+
+#include <algorithm>
+#include <map>
+
+#include "node/compare.h"
+
+namespace vellum::node {
+
+NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
+  NetworkReport report;
+  for (auto& view : views) {
+    PeerState peer{view->name(), std::nullopt, "", -1, 0};
+    auto head = view->Head();
+    if (head) {
+      peer.head = *head;
+    } else {
+      peer.problem = head.error().message();
+    }
+    report.peers.push_back(std::move(peer));
+  }
+  // Sync groups: identical (size, root).
+  std::map<std::pair<uint64_t, std::string>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < report.peers.size(); ++i) {
+    const auto& h = report.peers[i].head;
+    if (h) groups[{h->size, ToHex(h->root)}].push_back(i);
+  }
+  for (auto& [key, members] : groups) report.sync_groups.push_back(members);
+  std::sort(report.sync_groups.begin(), report.sync_groups.end(),
+            [](const auto& x, const auto& y) { return x.size() > y.size(); });
+  report.synced = report.sync_groups.empty() ? 0 : report.sync_groups[0].size();
+  report.sync_percentage =
+      report.peers.empty() ? 0 : 100.0 * static_cast<double>(report.synced) /
+                                     static_cast<double>(report.peers.size());
+  report.healthy = report.sync_percentage >= kHealthyPercentage;
+
+  // Lineages: longest histories first; each peer joins the first lineage whose tip it is a
+  // prefix of, or starts a new one.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < report.peers.size(); ++i) {
+    if (report.peers[i].head) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return report.peers[x].head->size > report.peers[y].head->size;
+  });
+  for (size_t i : order) {
+    PeerState& peer = report.peers[i];
+    for (size_t l = 0; l < report.lineages.size() && peer.lineage < 0; ++l) {
+      const size_t tip = report.lineages[l][0];
+      auto c = Compare(*views[tip], *views[i]);
+      if (!c) {
+        peer.problem = c.error().message();
+        break;
+      }
+      if (c->relation == Comparison::Relation::kForked) continue;
+      peer.lineage = static_cast<int>(l);
+      peer.lag = report.peers[tip].head->size - peer.head->size;
+      report.lineages[l].push_back(i);
+    }
+    if (peer.lineage < 0 && peer.problem.empty()) {
+      peer.lineage = static_cast<int>(report.lineages.size());
+      report.lineages.push_back({i});
+    }
+  }
+  // Forks: between every two lineage tips.
+  for (size_t x = 0; x < report.lineages.size(); ++x) {
+    for (size_t y = x + 1; y < report.lineages.size(); ++y) {
+      const size_t a = report.lineages[x][0], b = report.lineages[y][0];
+      auto c = Compare(*views[a], *views[b]);
+      if (c && c->fork_index) {
+        report.forks.push_back({report.peers[a].name, report.peers[b].name, *c->fork_index});
+      }
+    }
+  }
+  return report;
+}
+
+nlohmann::json NetworkJson(const NetworkReport& report) {
+  auto names = [&](const std::vector<size_t>& members) {
+    nlohmann::json list = nlohmann::json::array();
+    for (size_t i : members) list.push_back(report.peers[i].name);
+    return list;
+  };
+  nlohmann::json peers = nlohmann::json::array();
+  for (const PeerState& p : report.peers) {
+    nlohmann::json j = {{"name", p.name}, {"reachable", p.head.has_value()}};
+    if (p.head) {
+      j["size"] = p.head->size;
+      j["root"] = ToHex(p.head->root);
+      j["checkpoint_verified"] = p.head->signature_checked;
+    }
+    if (p.lineage >= 0) {
+      j["lineage"] = p.lineage;
+      j["lag"] = p.lag;
+    }
+    if (!p.problem.empty()) j["problem"] = p.problem;
+    peers.push_back(j);
+  }
+  nlohmann::json groups = nlohmann::json::array(), lineages = nlohmann::json::array(),
+                 forks = nlohmann::json::array();
+  for (const auto& g : report.sync_groups) groups.push_back(names(g));
+  for (const auto& l : report.lineages) lineages.push_back(names(l));
+  for (const Fork& f : report.forks) forks.push_back({{"a", f.a}, {"b", f.b}, {"index", f.index}});
+  return {{"total_nodes", report.peers.size()}, {"synced_nodes", report.synced},
+          {"sync_percentage", report.sync_percentage}, {"healthy", report.healthy},
+          {"sync_groups", groups}, {"lineages", lineages}, {"forks", forks}, {"peers", peers}};
+}
+
+}  // namespace vellum::node
