@@ -1,16 +1,19 @@
-// Comparing ledgers as files and as nodes: identical, behind by N, forked at K; a side that
-// contradicts itself is caught; the fork in a million entries costs a few requests.
+// Comparing, analysing and mirroring ledgers as files and as nodes: identical, behind by N,
+// forked at K; a side that contradicts itself is caught; the fork in a million entries costs a
+// few requests; a mirror writes only what it verified.
+#include <httplib.h>
 #include <signal.h>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "node/compare.h"
 #include "node/ledger_view.h"
+#include "node/sync.h"
 #include "tests/node_process.h"
 #include "tests/process.h"
 #include "tests/temp_dir.h"
@@ -97,6 +100,12 @@ class LyingView : public node::LedgerView {
     return real_->ConsistencyProof(m, n);
   }
   Result<Entry> Get(uint64_t index) override { return real_->Get(index); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+    auto out = real_->EntryBytes(begin, end);
+    if (out && !out->empty()) out->back().push_back('!');
+    return out;
+  }
+  Result<EntryFormat> Format() override { return real_->Format(); }
 
  private:
   std::unique_ptr<node::LedgerView> real_;
@@ -183,6 +192,77 @@ TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
   auto down = nlohmann::json::parse(testing::Vellum({"network", url, a2, "--json"}).out);
   EXPECT_EQ(down["peers"][0]["reachable"], false);
   EXPECT_DOUBLE_EQ(down["sync_percentage"].get<double>(), 50.0);
+}
+
+}  // namespace
+}  // namespace vellum
+
+
+namespace vellum {
+namespace {
+
+TEST_F(CompareTest, AMirrorCatchesUpFromEmptyThenIncrementallyVerifyingEverything) {
+  const std::string a = Make("a.db", 3000);
+  testing::NodeProcess node(a);
+  ASSERT_TRUE(node.ok());
+  const std::string url = "http://127.0.0.1:" + std::to_string(node.port());
+  const std::string vkey = key_.verifier().ToString();
+  const std::string mirror = dir_.File("mirror.db");
+  auto first = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out)["new_size"], 3000);
+  EXPECT_EQ(CompareFiles(mirror, a)->relation, Comparison::Relation::kIdentical);
+
+  httplib::Client c("127.0.0.1", node.port());
+  ASSERT_EQ(c.Post("/v1/entries", R"({"data_hex":"00ff"})", "application/json")->status, 200);
+  for (int i = 0; i < 100; ++i) {  // wait for the node to sign the new head
+    auto cp = c.Get("/checkpoint");
+    if (cp && cp->body.find("\n3001\n") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto second = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--json"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(nlohmann::json::parse(second.out)["old_size"], 3000);
+  EXPECT_EQ(nlohmann::json::parse(second.out)["new_size"], 3001);
+  EXPECT_EQ(testing::Vellum({"verify", mirror}).exit_code, 0);
+  auto ledger = Ledger::Open(mirror);
+  auto note = (*ledger)->LatestCheckpoint();  // the upstream's signed checkpoint, kept
+  ASSERT_TRUE(note) << note.error().ToString();
+  EXPECT_NE(note->find("\n3001\n"), std::string::npos);
+}
+
+TEST_F(CompareTest, SyncRefusesForksForgeriesAndBadEntriesLeavingTheMirrorAsItWas) {
+  const std::string a = Make("a.db", 2000);
+  testing::NodeProcess node(a);
+  ASSERT_TRUE(node.ok());
+  const std::string url = "http://127.0.0.1:" + std::to_string(node.port());
+  auto file_bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+
+  const std::string forked = Make("forked.db", 1500, 1234);
+  const std::string before = file_bytes(forked);
+  auto fork = testing::Vellum({"sync", forked, "--from", url, "--vkey", key_.verifier().ToString()});
+  EXPECT_EQ(fork.exit_code, 1);
+  EXPECT_NE(fork.err.find("not an extension"), std::string::npos) << fork.err;
+  EXPECT_EQ(file_bytes(forked), before);
+
+  const std::string other_key = SignerKey::Generate("example.com/cmp")->verifier().ToString();
+  auto forged = testing::Vellum({"sync", dir_.File("new.db"), "--from", url, "--vkey", other_key});
+  EXPECT_EQ(forged.exit_code, 1);
+  EXPECT_NE(forged.err.find("bad checkpoint"), std::string::npos) << forged.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new.db")));
+
+  // An upstream whose entries do not rebuild its root: nothing is written.
+  const std::string mirror = Make("mirror.db", 1000);
+  LyingView liar(std::move(*node::OpenView(a, {})));
+  auto ledger = *Ledger::Open(mirror);
+  auto synced = node::SyncFrom(*ledger, liar);
+  ASSERT_FALSE(synced);
+  EXPECT_NE(synced.error().message().find("do not rebuild"), std::string::npos)
+      << synced.error().message();
+  EXPECT_EQ(ledger->GetHead()->size, 1000u);
 }
 
 }  // namespace

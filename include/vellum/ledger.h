@@ -142,6 +142,9 @@ class Ledger {
   // than the ledger's, and refuses (kConflict) when the stored tree no longer matches the
   // largest checkpoint signed before: a writer never signs two histories.
   Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size = {});
+  // Records a checkpoint signed elsewhere (a mirror keeps its upstream's): it must verify with
+  // the ledger's verifier key, name the ledger's origin, and match the stored tree.
+  Result<void> RecordCheckpoint(std::string_view note);
   // The most recently signed checkpoint note; kNotFound if none was signed.
   Result<std::string> LatestCheckpoint();
 

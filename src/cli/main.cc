@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddServe(app, action);
   vellum::cli::AddCompare(app, action);
   vellum::cli::AddNetwork(app, action);
+  vellum::cli::AddSync(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

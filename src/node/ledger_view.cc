@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/tile_path.h"
+
 namespace vellum::node {
 namespace {
 
@@ -23,6 +25,16 @@ class LocalView : public LedgerView {
     return ledger_->ConsistencyProof(old_size, new_size);
   }
   Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+    auto entries = ledger_->GetRange(begin, end);
+    if (!entries) return std::unexpected(entries.error());
+    std::vector<Bytes> out;
+    for (const Entry& e : *entries) {
+      out.push_back(Ledger::EncodeEntry(ledger_->format(), e.time_ms, e.payload));
+    }
+    return out;
+  }
+  Result<EntryFormat> Format() override { return ledger_->format(); }
 
  private:
   std::unique_ptr<Ledger> ledger_;
@@ -40,6 +52,9 @@ class RemoteView : public LedgerView {
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
   Result<Entry> Get(uint64_t index) override;
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
+  Result<EntryFormat> Format() override;
+  std::string CheckpointNote() const override { return note_; }
 
  private:
   // GETs `path`; the body of a 200 answer, or an error naming the peer.
@@ -48,6 +63,7 @@ class RemoteView : public LedgerView {
 
   httplib::Client client_;
   std::vector<VerifierKey> keys_;
+  std::string note_;
 };
 
 Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes) {
@@ -91,6 +107,7 @@ Result<ViewHead> RemoteView::Head() {
     return Fail(ErrorCode::kVerificationFailed,
                 name_ + " served a bad checkpoint: " + checkpoint.error().message());
   }
+  note_ = *note;
   return ViewHead{checkpoint->origin, checkpoint->size, checkpoint->root, !keys_.empty()};
 }
 
@@ -146,6 +163,40 @@ Result<Entry> RemoteView::Get(uint64_t index) {
   entry.leaf_hash = *leaf;
   if (doc->contains("ts") && (*doc)["ts"].is_number_integer()) entry.time_ms = (*doc)["ts"];
   return entry;
+}
+
+Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) {
+  // One tlog-tiles entry bundle: the full one when it exists, else the partial one up to `end`.
+  const uint64_t bundle = begin / 256, first = bundle * 256;
+  if (end <= begin || end > first + 256) {
+    return Fail(ErrorCode::kInvalidArgument, "entry range must lie within one bundle");
+  }
+  const uint64_t width = end - first;
+  std::string path = "/tile/entries/" + EncodeTileIndex(bundle);
+  if (width < 256) path += ".p/" + std::to_string(width);
+  auto body = Fetch(path, width * (2 + kMaxEntrySize));
+  if (!body) return std::unexpected(body.error());
+  std::vector<Bytes> out;
+  size_t at = 0;
+  for (uint64_t i = 0; i < width; ++i) {
+    if (at + 2 > body->size()) return Fail(ErrorCode::kVerificationFailed, name_ + path + " is truncated");
+    const size_t len = static_cast<uint8_t>((*body)[at]) << 8 | static_cast<uint8_t>((*body)[at + 1]);
+    if (at + 2 + len > body->size()) {
+      return Fail(ErrorCode::kVerificationFailed, name_ + path + " is truncated");
+    }
+    if (first + i >= begin) out.emplace_back(body->begin() + at + 2, body->begin() + at + 2 + len);
+    at += 2 + len;
+  }
+  if (at != body->size()) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + path + " has trailing bytes");
+  }
+  return out;
+}
+
+Result<EntryFormat> RemoteView::Format() {
+  auto status = FetchJson("/v1/status");
+  if (!status) return std::unexpected(status.error());
+  return ParseEntryFormat(status->value("format", ""));
 }
 
 }  // namespace

@@ -31,6 +31,12 @@ class LedgerView {
   virtual Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) = 0;
   virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;
   virtual Result<Entry> Get(uint64_t index) = 0;
+  // The exact entry bytes (what is hashed) of entries [begin, end), end - begin <= 256,
+  // within one 256-entry bundle.
+  virtual Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) = 0;
+  virtual Result<EntryFormat> Format() = 0;
+  // The signed checkpoint note behind Head() ("" for a local file).
+  virtual std::string CheckpointNote() const { return ""; }
 
   // Requests sent and response bytes received (0 for a local file).
   uint64_t round_trips() const { return round_trips_; }

@@ -296,6 +296,9 @@ Result<std::string> Ledger::SignCheckpoint(const SignerKey& key, std::optional<u
   VELLUM_LOCKED(SignCheckpoint(key, size));
 }
 Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckpoint()); }
+Result<void> Ledger::RecordCheckpoint(std::string_view note) {
+  VELLUM_LOCKED(RecordCheckpoint(note));
+}
 Result<std::vector<Hash>> Ledger::SubtreeHashes(std::span<const merkle::NodeId> ids) {
   VELLUM_READ(SubtreeHashes(ids));
 }

@@ -57,6 +57,28 @@ Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
   return note;
 }
 
+Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
+  auto key = VerifierKey::Parse(meta_.verifier_key);
+  if (!key) return Fail(ErrorCode::kInvalidArgument, db_.path() + " has no verifier key");
+  std::vector<VerifierKey> known = {*key};
+  auto checkpoint = OpenCheckpoint(note, known);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  if (checkpoint->origin != meta_.origin) {
+    return Fail(ErrorCode::kVerificationFailed, "checkpoint is for '" + checkpoint->origin +
+                                                    "', not '" + meta_.origin + "'");
+  }
+  auto root = RootAt(checkpoint->size);
+  if (!root) return std::unexpected(root.error());
+  if (*root != checkpoint->root) {
+    return Fail(ErrorCode::kVerificationFailed,
+                "checkpoint of size " + std::to_string(checkpoint->size) +
+                    " does not match this ledger's tree");
+  }
+  insert_checkpoint_.Bind(1, static_cast<int64_t>(checkpoint->size)).Bind(2, checkpoint->root);
+  insert_checkpoint_.BindText(3, note).Bind(4, storage::CurrentTimeMs());
+  return insert_checkpoint_.Run();
+}
+
 Result<std::string> Ledger::Impl::LatestCheckpoint() {
   auto row = select_latest_checkpoint_.Step();
   if (!row) return std::unexpected(row.error());

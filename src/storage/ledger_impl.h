@@ -35,6 +35,7 @@ class Ledger::Impl {
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
   Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size);
   Result<std::string> LatestCheckpoint();
+  Result<void> RecordCheckpoint(std::string_view note);
   Result<VerifyReport> Verify(const ProgressFn& progress);
 
   // Runs `read` inside one read transaction: one snapshot, and one lock round trip to the

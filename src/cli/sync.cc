@@ -1,0 +1,77 @@
+// vellum sync LEDGER --from URL --vkey KEY: mirror a node's signed history into LEDGER (created
+// when missing), verifying everything before writing anything.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "node/sync.h"
+
+namespace vellum::cli {
+namespace {
+
+struct SyncArgs {
+  std::string path, from;
+  std::vector<std::string> vkeys;
+  bool json = false;
+};
+
+Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, node::LedgerView& up,
+                                                   const std::string& vkey) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return Ledger::Open(path);
+  auto head = up.Head();
+  if (!head) return std::unexpected(head.error());
+  auto format = up.Format();
+  if (!format) return std::unexpected(format.error());
+  return Ledger::Create(path, {.origin = head->origin, .format = *format, .verifier_key = vkey});
+}
+
+int RunSync(const SyncArgs& args) {
+  auto keys = ParseVerifierKeys(args.vkeys);
+  if (!keys) return ReportError(keys.error());
+  auto upstream = node::OpenView(args.from, *keys);
+  if (!upstream) return ReportError(upstream.error());
+  auto ledger = OpenOrCreateMirror(args.path, **upstream, args.vkeys[0]);
+  if (!ledger) return ReportError(ledger.error());
+  if (std::find(args.vkeys.begin(), args.vkeys.end(), (*ledger)->verifier_key()) ==
+      args.vkeys.end()) {
+    return ReportError(args.path + " belongs to key " + (*ledger)->verifier_key() +
+                       ", not the one given with --vkey");
+  }
+  Result<node::SyncResult> result;
+  {
+    Progress progress("syncing");
+    result = node::SyncFrom(**ledger, **upstream,
+                            [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  }
+  if (!result) return ReportError("sync refused: " + result.error().message());
+  auto head = (*ledger)->GetHead();
+  if (args.json) {
+    PrintJson({{"old_size", result->old_size}, {"new_size", result->new_size},
+               {"root", head ? ToHex(head->root) : ""}});
+  } else if (result->new_size == result->old_size) {
+    std::cout << "up to date: " << result->new_size << " entries\n";
+  } else {
+    std::cout << "synced " << result->new_size - result->old_size << " entries ("
+              << result->old_size << " -> " << result->new_size << "), verified against "
+              << args.from << "'s signed checkpoint\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddSync(CLI::App& app, Action& action) {
+  auto args = std::make_shared<SyncArgs>();
+  CLI::App* cmd = app.add_subcommand("sync", "Mirror a node's signed history into a ledger");
+  cmd->add_option("ledger", args->path, "Local mirror ledger (created when missing)")->required();
+  cmd->add_option("--from", args->from, "Upstream node URL (or ledger file)")->required();
+  cmd->add_option("--vkey", args->vkeys, "The upstream's verifier key")
+      ->required()
+      ->allow_extra_args(false);
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->callback([args, &action] { action = [args] { return RunSync(*args); }; });
+}
+
+}  // namespace vellum::cli

@@ -1,0 +1,28 @@
+// Mirroring: bring a local ledger up to an upstream's signed checkpoint. Everything is verified
+// before anything is written: the checkpoint's signature (by the view), consistency with what
+// the mirror already holds, and that the fetched entries rebuild exactly the signed root. Local
+// data is never overwritten or deleted.
+#ifndef VELLUM_NODE_SYNC_H_
+#define VELLUM_NODE_SYNC_H_
+
+#include <functional>
+
+#include "node/ledger_view.h"
+
+namespace vellum::node {
+
+struct SyncResult {
+  uint64_t old_size = 0;
+  uint64_t new_size = 0;
+};
+
+// Called with (entries fetched, entries to fetch).
+using SyncProgress = std::function<void(uint64_t, uint64_t)>;
+
+// REQUIRES: `ledger` has the upstream's origin and format.
+Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
+                            const SyncProgress& progress = nullptr);
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_SYNC_H_
