@@ -267,3 +267,69 @@ TEST_F(CompareTest, SyncRefusesForksForgeriesAndBadEntriesLeavingTheMirrorAsItWa
 
 }  // namespace
 }  // namespace vellum
+
+namespace vellum {
+namespace {
+
+// Polls `url` + /v1/status until `done(status)`; false after 10 s.
+bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(5);
+  for (int i = 0; i < 200; ++i) {
+    auto r = c.Get("/v1/status");
+    if (r && r->status == 200 && done(nlohmann::json::parse(r->body))) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
+  const std::string vkey = key_.verifier().ToString();
+  testing::NodeProcess writer(Make("w.db", 500));
+  ASSERT_TRUE(writer.ok());
+  const std::string w_url = "http://127.0.0.1:" + std::to_string(writer.port());
+
+  // A mirror that starts from nothing but the URL and the verifier key.
+  testing::NodeProcess mirror(dir_.File("m.db"), {"--upstream", w_url, "--upstream-vkey", vkey,
+                                                  "--poll-interval", "100"});
+  ASSERT_TRUE(mirror.ok());
+  const std::string m_url = "http://127.0.0.1:" + std::to_string(mirror.port());
+  EXPECT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 500; }));
+
+  // The writer appends; the mirror follows. The mirror refuses direct appends.
+  httplib::Client wc("127.0.0.1", writer.port());
+  nlohmann::json body = {{"entries", nlohmann::json::array()}};
+  for (int i = 500; i < 550; ++i) body["entries"].push_back({{"data", std::to_string(i)}});
+  ASSERT_EQ(wc.Post("/v1/entries", body.dump(), "application/json")->status, 200);
+  EXPECT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 550; }));
+  httplib::Client mc("127.0.0.1", mirror.port());
+  EXPECT_EQ(mc.Post("/v1/entries", R"({"data":"x"})", "application/json")->status, 403);
+
+  // An independent ledger of the same log that forked at 300, watching the other two.
+  testing::NodeProcess forked(Make("f.db", 520, 300),
+                              {"--peer", w_url, "--peer", m_url, "--poll-interval", "100"});
+  ASSERT_TRUE(forked.ok());
+  EXPECT_TRUE(WaitForStatus(forked.port(), [](const auto& s) {
+    return s["peers"].size() == 2 && s["peers"][0]["state"] == "forked at 300" &&
+           s["peers"][1]["state"] == "forked at 300" && s["fork_evidence"] == 2;
+  })) << "the forked node did not see and record both forks";
+
+  auto cmp = testing::Vellum({"compare", w_url, m_url, "--vkey", vkey, "--json"});
+  EXPECT_EQ(nlohmann::json::parse(cmp.out)["relation"], "identical") << cmp.err;
+  const std::string f_url = "http://127.0.0.1:" + std::to_string(forked.port());
+  auto fork = testing::Vellum({"compare", w_url, f_url, "--vkey", vkey, "--json"});
+  EXPECT_EQ(nlohmann::json::parse(fork.out)["fork_index"], 300) << fork.err;
+
+  httplib::Client fc("127.0.0.1", forked.port());
+  auto net = nlohmann::json::parse(fc.Get("/v1/network")->body);
+  EXPECT_EQ(net["total_nodes"], 3);
+  EXPECT_EQ(net["synced_nodes"], 2);  // writer and mirror
+  EXPECT_EQ(net["healthy"], false);
+  ASSERT_EQ(net["forks"].size(), 1u);
+  EXPECT_EQ(net["forks"][0]["index"], 300);
+  auto metrics = fc.Get("/metrics");
+  EXPECT_NE(metrics->body.find("vellum_fork_evidence 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vellum

@@ -90,6 +90,14 @@ struct VerifyReport {
 };
 std::string_view ProblemName(VerifyReport::Problem problem);
 
+// Two signed checkpoints of the same log that cannot both be true: ours and a peer's.
+struct ForkEvidence {
+  std::string peer;
+  uint64_t fork_index = 0;  // the first index where the histories differ
+  std::string local_note, peer_note;
+  int64_t found_ms = 0;
+};
+
 // Called with (entries checked, total) while Verify() runs.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
@@ -145,6 +153,9 @@ class Ledger {
   // Records a checkpoint signed elsewhere (a mirror keeps its upstream's): it must verify with
   // the ledger's verifier key, name the ledger's origin, and match the stored tree.
   Result<void> RecordCheckpoint(std::string_view note);
+  // Keeps fork evidence (once per peer and peer checkpoint) and lists what is kept.
+  Result<void> RecordForkEvidence(const ForkEvidence& evidence);
+  Result<std::vector<ForkEvidence>> ListForkEvidence();
   // The most recently signed checkpoint note; kNotFound if none was signed.
   Result<std::string> LatestCheckpoint();
 

@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "node/ledger_view.h"
 #include "node/node.h"
+#include "node/sync.h"
 
 namespace vellum::cli {
 namespace {
@@ -17,7 +19,28 @@ struct ServeArgs {
   std::string path, listen = "127.0.0.1:0", token_file, key, tls_cert, tls_key;
   bool no_group_commit = false;
   int io_timeout = 10;
+  std::string upstream, upstream_vkey;
+  std::vector<std::string> peers, peer_vkeys;
+  int poll_interval_ms = 1000;
 };
+
+// The ledger to serve: for a mirror, created from the upstream when it does not exist yet.
+Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
+  if (args.upstream.empty()) return OpenLedger(args.path, false);
+  if (args.upstream_vkey.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "--upstream needs --upstream-vkey");
+  }
+  auto vkey = VerifierKey::Parse(args.upstream_vkey);
+  if (!vkey) return Fail(ErrorCode::kInvalidArgument, "--upstream-vkey: " + vkey.error().message());
+  auto view = node::OpenView(args.upstream, {*vkey});
+  if (!view) return std::unexpected(view.error());
+  auto ledger = node::OpenOrCreateMirror(args.path, **view, args.upstream_vkey);
+  if (ledger && (*ledger)->verifier_key() != args.upstream_vkey) {
+    return Fail(ErrorCode::kInvalidArgument,
+                args.path + " belongs to another key than --upstream-vkey");
+  }
+  return ledger;
+}
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
@@ -48,6 +71,10 @@ int RunServe(const ServeArgs& args) {
   options.tls_key = args.tls_key;
   options.group_commit = !args.no_group_commit;
   options.io_timeout_s = args.io_timeout;
+  options.upstream = args.upstream;
+  options.peers = args.peers;
+  options.extra_vkeys = args.peer_vkeys;
+  options.poll_interval_ms = args.poll_interval_ms;
   if (!args.token_file.empty()) {
     auto token = ReadInput(args.token_file);
     if (!token) return ReportError(token.error());
@@ -55,10 +82,10 @@ int RunServe(const ServeArgs& args) {
     if (token->empty()) return ReportError("token file " + args.token_file + " is empty");
     options.token = *token;
   }
-  auto ledger = OpenLedger(args.path, false);
+  auto ledger = OpenServed(args);
   if (!ledger) return ReportError(ledger.error());
   std::optional<SignerKey> key;
-  if (!(*ledger)->verifier_key().empty()) {
+  if (args.upstream.empty() && !(*ledger)->verifier_key().empty()) {
     auto read = ReadKeyFile(args.key.empty() ? DefaultKeyPath(args.path) : args.key);
     if (!read) return ReportError(read.error());
     key = std::move(*read);
@@ -95,6 +122,14 @@ void AddServe(CLI::App& app, Action& action) {
   cmd->add_option("--tls-key", args->tls_key, "TLS private key (PEM)");
   cmd->add_option("--io-timeout", args->io_timeout, "Seconds before a slow client is dropped")
       ->check(CLI::Range(1, 600));
+  cmd->add_option("--upstream", args->upstream, "Mirror this node (URL); refuses direct appends");
+  cmd->add_option("--upstream-vkey", args->upstream_vkey, "The upstream's verifier key");
+  cmd->add_option("--peer", args->peers, "Watch this node (URL) for lag and forks (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--peer-vkey", args->peer_vkeys, "Also accept this key on peers' checkpoints")
+      ->allow_extra_args(false);
+  cmd->add_option("--poll-interval", args->poll_interval_ms, "Milliseconds between checks")
+      ->check(CLI::Range(50, 3600000));
   cmd->add_flag("--no-group-commit", args->no_group_commit,
                 "One transaction per append request (for comparison)");
   cmd->callback([args, &action] { action = [args] { return RunServe(*args); }; });

@@ -1,7 +1,6 @@
 // vellum sync LEDGER --from URL --vkey KEY: mirror a node's signed history into LEDGER (created
 // when missing), verifying everything before writing anything.
 #include <algorithm>
-#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -16,23 +15,12 @@ struct SyncArgs {
   bool json = false;
 };
 
-Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, node::LedgerView& up,
-                                                   const std::string& vkey) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return Ledger::Open(path);
-  auto head = up.Head();
-  if (!head) return std::unexpected(head.error());
-  auto format = up.Format();
-  if (!format) return std::unexpected(format.error());
-  return Ledger::Create(path, {.origin = head->origin, .format = *format, .verifier_key = vkey});
-}
-
 int RunSync(const SyncArgs& args) {
   auto keys = ParseVerifierKeys(args.vkeys);
   if (!keys) return ReportError(keys.error());
   auto upstream = node::OpenView(args.from, *keys);
   if (!upstream) return ReportError(upstream.error());
-  auto ledger = OpenOrCreateMirror(args.path, **upstream, args.vkeys[0]);
+  auto ledger = node::OpenOrCreateMirror(args.path, **upstream, args.vkeys[0]);
   if (!ledger) return ReportError(ledger.error());
   if (std::find(args.vkeys.begin(), args.vkeys.end(), (*ledger)->verifier_key()) ==
       args.vkeys.end()) {

@@ -11,8 +11,9 @@ namespace {
 
 class LocalView : public LedgerView {
  public:
-  LocalView(std::string name, std::unique_ptr<Ledger> ledger)
-      : LedgerView(std::move(name)), ledger_(std::move(ledger)) {}
+  LocalView(std::string name, std::unique_ptr<Ledger> owned)
+      : LedgerView(std::move(name)), owned_(std::move(owned)), ledger_(owned_.get()) {}
+  LocalView(std::string name, Ledger& ledger) : LedgerView(std::move(name)), ledger_(&ledger) {}
   Result<ViewHead> Head() override {
     auto head = ledger_->GetHead();
     if (!head) return std::unexpected(head.error());
@@ -37,7 +38,8 @@ class LocalView : public LedgerView {
   Result<EntryFormat> Format() override { return ledger_->format(); }
 
  private:
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<Ledger> owned_;
+  Ledger* ledger_;
 };
 
 class RemoteView : public LedgerView {
@@ -200,6 +202,10 @@ Result<EntryFormat> RemoteView::Format() {
 }
 
 }  // namespace
+
+std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
+  return std::make_unique<LocalView>(std::move(name), ledger);
+}
 
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                              std::vector<VerifierKey> keys) {

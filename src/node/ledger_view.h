@@ -54,6 +54,9 @@ class LedgerView {
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                              std::vector<VerifierKey> keys);
 
+// A view of a ledger this process already has open. REQUIRES: `ledger` outlives the view.
+std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name);
+
 }  // namespace vellum::node
 
 #endif  // VELLUM_NODE_LEDGER_VIEW_H_

@@ -47,6 +47,25 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
   if (key && key->verifier().ToString() != ledger->verifier_key()) {
     return Fail(ErrorCode::kInvalidArgument, "the signing key is not this ledger's key");
   }
+  for (const std::string& url : options.peers) {
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      return Fail(ErrorCode::kInvalidArgument, "peer '" + url + "' is not an http(s):// URL");
+    }
+  }
+  if (!options.upstream.empty() && !options.upstream.starts_with("http://") &&
+      !options.upstream.starts_with("https://")) {
+    return Fail(ErrorCode::kInvalidArgument, "upstream must be an http(s):// URL");
+  }
+  if (!options.upstream.empty() && key) {
+    return Fail(ErrorCode::kInvalidArgument, "a mirror does not sign: drop the key or --upstream");
+  }
+  std::vector<VerifierKey> peer_keys;
+  for (const std::string& text : options.extra_vkeys) {
+    auto k = VerifierKey::Parse(text);
+    if (!k) return std::unexpected(k.error());
+    peer_keys.push_back(*k);
+  }
+  if (auto own = VerifierKey::Parse(ledger->verifier_key())) peer_keys.push_back(*own);
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "TLS needs both --tls-cert and --tls-key");
   }
@@ -55,6 +74,10 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
     return Fail(ErrorCode::kInvalidArgument, "cannot load the TLS certificate or key");
   }
   impl->InstallRoutes();
+  Impl* raw = impl.get();
+  impl->watcher_ = std::make_unique<Watcher>(
+      *impl->ledger_, impl->options_.upstream, impl->options_.peers, std::move(peer_keys),
+      impl->options_.poll_interval_ms, [raw] { return raw->CurrentCheckpoint(); });
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
@@ -73,7 +96,10 @@ Result<int> Node::Bind() {
 }
 
 void Node::Run() { impl_->server_->listen_after_bind(); }
-void Node::Stop() { impl_->server_->stop(); }
+void Node::Stop() {
+  impl_->watcher_->Stop();
+  impl_->server_->stop();
+}
 
 void Node::Impl::InstallRoutes() {
   auto bind = [this](void (Impl::*handler)(const httplib::Request&, httplib::Response&)) {
@@ -92,12 +118,24 @@ void Node::Impl::InstallRoutes() {
   server_->Get("/v1/proof/consistency", bind(&Impl::HandleConsistency));
   server_->Get("/v1/status", bind(&Impl::HandleStatus));
   server_->Get("/v1/subtrees", bind(&Impl::HandleSubtrees));
+  server_->Get("/v1/network", bind(&Impl::HandleNetwork));
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     metrics_.CountRequest();
     const auto head = ledger_->GetHead();
     const double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
                           .count();
-    res.set_content(metrics_.Render(head ? head->size : 0, up), "text/plain; version=0.0.4");
+    std::string text = metrics_.Render(head ? head->size : 0, up);
+    auto forks = ledger_->ListForkEvidence();
+    text += "# HELP vellum_fork_evidence Fork evidence kept in the ledger.\n"
+            "# TYPE vellum_fork_evidence gauge\nvellum_fork_evidence " +
+            std::to_string(forks ? forks->size() : 0) + "\n";
+    text += "# HELP vellum_peer_up Whether a peer answered the last check.\n"
+            "# TYPE vellum_peer_up gauge\n";
+    for (const PeerReport& p : watcher_->Peers()) {
+      text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + p.state + "\"} " +
+              (p.state == "unreachable" ? "0" : "1") + "\n";
+    }
+    res.set_content(text, "text/plain; version=0.0.4");
   });
   server_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {  // httplib's own refusals (404 route, 413 body too large, ...)
@@ -112,7 +150,13 @@ void Node::Impl::InstallRoutes() {
 }
 
 Result<std::string> Node::Impl::CurrentCheckpoint() {
-  if (!key_) return Fail(ErrorCode::kUnavailable, "this node has no signing key");
+  if (!key_) {  // a mirror serves the newest checkpoint its upstream signed
+    auto latest = ledger_->LatestCheckpoint();
+    if (!latest && latest.error().code() == ErrorCode::kNotFound) {
+      return Fail(ErrorCode::kUnavailable, "this node has no signed checkpoint yet");
+    }
+    return latest;
+  }
   std::lock_guard<std::mutex> lock(checkpoint_mu_);
   auto head = ledger_->GetHead();
   if (!head) return std::unexpected(head.error());

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
@@ -22,6 +23,10 @@ struct ServeOptions {
   int io_timeout_s = 10;     // read/write timeout for slow clients
   int keep_alive_s = 5;      // idle keep-alive connections are closed after this
   size_t threads = 96;       // request threads (each keep-alive connection holds one)
+  std::string upstream;      // mirror mode: follow this node's signed history
+  std::vector<std::string> peers;       // nodes to watch for lag and forks
+  std::vector<std::string> extra_vkeys;  // also accepted on upstream/peer checkpoints
+  int poll_interval_ms = 1000;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".

@@ -11,6 +11,7 @@
 #include "node/group_commit.h"
 #include "node/metrics.h"
 #include "node/node.h"
+#include "node/watcher.h"
 
 namespace vellum::node {
 
@@ -32,6 +33,7 @@ class Node::Impl {
   void HandleConsistency(const httplib::Request& req, httplib::Response& res);
   void HandleStatus(const httplib::Request& req, httplib::Response& res);
   void HandleSubtrees(const httplib::Request& req, httplib::Response& res);
+  void HandleNetwork(const httplib::Request& req, httplib::Response& res);
   void HandleCheckpoint(const httplib::Request& req, httplib::Response& res);
   void HandleTile(const httplib::Request& req, httplib::Response& res);
 
@@ -52,6 +54,9 @@ class Node::Impl {
   std::string checkpoint_;  // newest signed note
   uint64_t checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point checkpoint_signed_{};
+
+  // Upstream and peers. Last, so it stops before anything it uses is destroyed.
+  std::unique_ptr<Watcher> watcher_;
 };
 
 }  // namespace vellum::node

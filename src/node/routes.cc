@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "node/api_json.h"
+#include "node/network.h"
 #include "node/node_impl.h"
 
 namespace vellum::node {
@@ -30,6 +31,9 @@ Result<std::optional<uint64_t>> QueryNumber(const httplib::Request& req, const c
 }  // namespace
 
 void Node::Impl::HandleAppend(const httplib::Request& req, httplib::Response& res) {
+  if (!options_.upstream.empty()) {
+    return SendError(res, 403, "this node mirrors " + options_.upstream + "; append there");
+  }
   if (!Authorized(req)) return SendError(res, 401, "appending needs Authorization: Bearer <token>");
   const auto start = std::chrono::steady_clock::now();
   auto entries = ParseAppendBody(req.body);
@@ -141,6 +145,11 @@ void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
   auto checkpoint = CurrentCheckpoint();
   const double up =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  nlohmann::json peers = nlohmann::json::array();
+  for (const PeerReport& p : watcher_->Peers()) {
+    peers.push_back({{"url", p.url}, {"state", p.state}, {"size", p.size}, {"detail", p.detail}});
+  }
+  auto forks = ledger_->ListForkEvidence();
   SendJson(res, {{"origin", ledger_->origin()},
                  {"format", std::string(EntryFormatName(ledger_->format()))},
                  {"size", head->size},
@@ -148,7 +157,23 @@ void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
                  {"verifier_key", ledger_->verifier_key()},
                  {"checkpoint", checkpoint ? nlohmann::json(*checkpoint) : nlohmann::json()},
                  {"uptime_seconds", up},
-                 {"peers", nlohmann::json::array()}});
+                 {"upstream", options_.upstream.empty()
+                                  ? nlohmann::json()
+                                  : nlohmann::json{{"url", options_.upstream},
+                                                   {"state", watcher_->UpstreamState()}}},
+                 {"peers", peers},
+                 {"fork_evidence", forks ? forks->size() : 0}});
+}
+
+// GET /v1/network: the network analysis of this node and its peers.
+void Node::Impl::HandleNetwork(const httplib::Request&, httplib::Response& res) {
+  std::vector<std::unique_ptr<LedgerView>> views;
+  views.push_back(ViewOf(*ledger_, "self"));
+  for (const std::string& url : options_.peers) {
+    auto view = OpenView(url, {});
+    if (view) views.push_back(std::move(*view));
+  }
+  SendJson(res, NetworkJson(AnalyzeNetwork(views)));
 }
 
 }  // namespace vellum::node

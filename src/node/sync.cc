@@ -1,5 +1,6 @@
 #include "node/sync.h"
 
+#include <filesystem>
 #include <string>
 
 #include "merkle/tree_math.h"
@@ -105,6 +106,18 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
     (void)ledger.RecordCheckpoint(note);  // best effort: a mirror without the key skips it
   }
   return result;
+}
+
+Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
+                                                   const std::string& verifier_key) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return Ledger::Open(path);
+  auto head = upstream.Head();
+  if (!head) return std::unexpected(head.error());
+  auto format = upstream.Format();
+  if (!format) return std::unexpected(format.error());
+  return Ledger::Create(path,
+                        {.origin = head->origin, .format = *format, .verifier_key = verifier_key});
 }
 
 }  // namespace vellum::node

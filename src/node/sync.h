@@ -23,6 +23,11 @@ using SyncProgress = std::function<void(uint64_t, uint64_t)>;
 Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
                             const SyncProgress& progress = nullptr);
 
+// Opens the mirror ledger at `path`, or creates it from the upstream's origin and format with
+// `verifier_key` (the upstream's) when the file does not exist yet.
+Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
+                                                   const std::string& verifier_key);
+
 }  // namespace vellum::node
 
 #endif  // VELLUM_NODE_SYNC_H_

@@ -296,6 +296,10 @@ Result<std::string> Ledger::SignCheckpoint(const SignerKey& key, std::optional<u
   VELLUM_LOCKED(SignCheckpoint(key, size));
 }
 Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckpoint()); }
+Result<void> Ledger::RecordForkEvidence(const ForkEvidence& evidence) {
+  VELLUM_LOCKED(RecordForkEvidence(evidence));
+}
+Result<std::vector<ForkEvidence>> Ledger::ListForkEvidence() { VELLUM_READ(ListForkEvidence()); }
 Result<void> Ledger::RecordCheckpoint(std::string_view note) {
   VELLUM_LOCKED(RecordCheckpoint(note));
 }

@@ -88,4 +88,29 @@ Result<std::string> Ledger::Impl::LatestCheckpoint() {
   return note;
 }
 
+Result<void> Ledger::Impl::RecordForkEvidence(const ForkEvidence& e) {
+  auto insert = db_.Prepare(
+      "INSERT OR IGNORE INTO fork_evidence(peer, fork_index, local_note, peer_note, found_ms) "
+      "VALUES (?, ?, ?, ?, ?)");
+  if (!insert) return std::unexpected(insert.error());
+  insert->BindText(1, e.peer).Bind(2, static_cast<int64_t>(e.fork_index));
+  insert->BindText(3, e.local_note).BindText(4, e.peer_note).Bind(5, storage::CurrentTimeMs());
+  return insert->Run();
+}
+
+Result<std::vector<ForkEvidence>> Ledger::Impl::ListForkEvidence() {
+  auto select = db_.Prepare(
+      "SELECT peer, fork_index, local_note, peer_note, found_ms FROM fork_evidence ORDER BY id");
+  if (!select) return std::unexpected(select.error());
+  std::vector<ForkEvidence> out;
+  while (true) {
+    auto row = select->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back({select->Text(0), static_cast<uint64_t>(select->Int(1)), select->Text(2),
+                   select->Text(3), select->Int(4)});
+  }
+  return out;
+}
+
 }  // namespace vellum

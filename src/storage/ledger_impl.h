@@ -36,6 +36,8 @@ class Ledger::Impl {
   Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size);
   Result<std::string> LatestCheckpoint();
   Result<void> RecordCheckpoint(std::string_view note);
+  Result<void> RecordForkEvidence(const ForkEvidence& evidence);
+  Result<std::vector<ForkEvidence>> ListForkEvidence();
   Result<VerifyReport> Verify(const ProgressFn& progress);
 
   // Runs `read` inside one read transaction: one snapshot, and one lock round trip to the

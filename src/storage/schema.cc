@@ -44,6 +44,15 @@ CREATE TABLE checkpoints(         -- every checkpoint this ledger's key signed
   note      TEXT NOT NULL,        -- the signed note, exactly as issued
   signed_ms INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE fork_evidence(       -- two signed checkpoints that cannot both be true
+  id          INTEGER PRIMARY KEY,
+  peer        TEXT NOT NULL,
+  fork_index  INTEGER NOT NULL,   -- first index where the histories differ
+  local_note  TEXT NOT NULL,
+  peer_note   TEXT NOT NULL,
+  found_ms    INTEGER NOT NULL,
+  UNIQUE (peer, peer_note)
+) STRICT;
 CREATE VIEW records AS
   SELECT e.idx AS idx,
          e.ts AS ts,
@@ -80,6 +89,12 @@ CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN
 END;
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN
   SELECT RAISE(ABORT, 'vellum: signed checkpoints are permanent; DELETE is refused');
+END;
+CREATE TRIGGER fork_evidence_no_update BEFORE UPDATE ON fork_evidence BEGIN
+  SELECT RAISE(ABORT, 'vellum: fork evidence is permanent; UPDATE is refused');
+END;
+CREATE TRIGGER fork_evidence_no_delete BEFORE DELETE ON fork_evidence BEGIN
+  SELECT RAISE(ABORT, 'vellum: fork evidence is permanent; DELETE is refused');
 END;
 CREATE TRIGGER meta_no_update BEFORE UPDATE ON vellum_meta WHEN OLD.key != 'schema_version' BEGIN
   SELECT RAISE(ABORT, 'vellum: ledger metadata is immutable');

@@ -1,0 +1,67 @@
+// The node's background work: following an upstream (mirror mode) and checking peers'
+// checkpoints against our own history, recording fork evidence. One thread, polling on an
+// interval, backing off while the upstream fails. Thread-safe.
+#ifndef VELLUM_NODE_WATCHER_H_
+#define VELLUM_NODE_WATCHER_H_
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "node/ledger_view.h"
+
+namespace vellum::node {
+
+struct PeerReport {
+  std::string url = {};
+  std::string state = "not checked yet";  // in sync, behind by N, ahead by N, forked at K,
+                                          // unreachable, bad signature
+  uint64_t size = 0;
+  std::string detail = {};
+};
+
+class Watcher {
+ public:
+  // `upstream` may be empty (no mirroring). Peers' and upstream's checkpoints must verify with
+  // `keys`. REQUIRES: `ledger` outlives this object.
+  // `our_checkpoint` returns this node's newest signed checkpoint (for fork evidence).
+  Watcher(Ledger& ledger, std::string upstream, std::vector<std::string> peers,
+          std::vector<VerifierKey> keys, int interval_ms,
+          std::function<Result<std::string>()> our_checkpoint);
+  ~Watcher();  // stops and joins
+
+  std::vector<PeerReport> Peers() const;
+  std::string UpstreamState() const;
+  void Stop();
+
+ private:
+  void Run();
+  void SyncOnce();
+  void CheckPeer(size_t i);
+
+  Ledger& ledger_;
+  const std::string upstream_url_;
+  std::vector<VerifierKey> keys_;
+  const int interval_ms_;
+  std::function<Result<std::string>()> our_checkpoint_;
+  std::unique_ptr<LedgerView> upstream_;
+  std::vector<std::unique_ptr<LedgerView>> peer_views_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  int failures_ = 0;
+  std::string upstream_state_;
+  std::vector<PeerReport> peers_;
+  std::thread thread_;
+};
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_WATCHER_H_
