@@ -329,6 +329,12 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   EXPECT_EQ(net["forks"][0]["index"], 300);
   auto metrics = fc.Get("/metrics");
   EXPECT_NE(metrics->body.find("vellum_fork_evidence 2"), std::string::npos);
+  auto status = testing::Vellum({"status", f_url});
+  EXPECT_NE(status.out.find("peer " + w_url + ": forked at 300"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("fork evidence: 2"), std::string::npos) << status.out;
+  forked.Stop(SIGTERM);
+  auto file_status = testing::Vellum({"status", dir_.File("f.db"), "--json"});
+  EXPECT_EQ(nlohmann::json::parse(file_status.out)["fork_evidence"], 2) << file_status.err;
 }
 
 }  // namespace

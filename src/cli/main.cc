@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddCompare(app, action);
   vellum::cli::AddNetwork(app, action);
   vellum::cli::AddSync(app, action);
+  vellum::cli::AddStatus(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
