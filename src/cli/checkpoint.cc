@@ -15,7 +15,7 @@ struct CheckpointArgs {
 int RunCheckpoint(const CheckpointArgs& args) {
   auto ledger = OpenLedger(args.path, false);
   if (!ledger) return ReportError(ledger.error());
-  auto key = ReadKeyFile(args.key.empty() ? DefaultKeyPath(args.path) : args.key);
+  auto key = ReadLedgerKey(args.path, args.key);
   if (!key) return ReportError(key.error());
   auto note = (*ledger)->SignCheckpoint(*key, args.size);
   if (!note) return ReportError(note.error());

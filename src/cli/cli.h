@@ -54,6 +54,10 @@ Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_on
 // Where a ledger's private key lives unless told otherwise: "<ledger>.key".
 inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + ".key"; }
 
+// Reads the ledger's private key from `key_file`, or from DefaultKeyPath(ledger) when empty;
+// the error says how to point at the key when the default file is missing.
+Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file);
+
 // Reads a whole file, or stdin for "-".
 Result<std::string> ReadInput(const std::string& file);
 

@@ -21,6 +21,14 @@ Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_on
   return Ledger::Open(path, {.read_only = read_only});
 }
 
+Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file) {
+  auto key = ReadKeyFile(key_file.empty() ? DefaultKeyPath(ledger) : key_file);
+  if (!key && key_file.empty() && key.error().code() == ErrorCode::kNotFound) {
+    return Fail(ErrorCode::kNotFound, key.error().message() + " (give the key with --key FILE)");
+  }
+  return key;
+}
+
 Result<std::string> ReadInput(const std::string& file) {
   if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   std::ifstream in(file, std::ios::binary);

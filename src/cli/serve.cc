@@ -86,7 +86,7 @@ int RunServe(const ServeArgs& args) {
   if (!ledger) return ReportError(ledger.error());
   std::optional<SignerKey> key;
   if (args.upstream.empty() && !(*ledger)->verifier_key().empty()) {
-    auto read = ReadKeyFile(args.key.empty() ? DefaultKeyPath(args.path) : args.key);
+    auto read = ReadLedgerKey(args.path, args.key);
     if (!read) return ReportError(read.error());
     key = std::move(*read);
   }
