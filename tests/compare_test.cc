@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -75,6 +76,24 @@ TEST_F(CompareTest, TellsIdenticalBehindAndForkedFiles) {
     EXPECT_EQ(c->entry_b->payload, ToBytes("fork"));
   }
   EXPECT_EQ(CompareFiles(forked, a)->fork_index, 777u);
+}
+
+TEST_F(CompareTest, LocatesForksAtTileBoundariesLastAndRandomIndexes) {
+  const uint64_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  const std::string base = Make("base.db", 70000);
+  std::vector<uint64_t> forks = {0, 65535, 65536, 69999};
+  for (int i = 0; i < 3; ++i) forks.push_back(rng() % 70000);
+  for (uint64_t k : forks) {
+    // The other ledger is longer or shorter, but always past the fork.
+    const uint64_t size = k + 1 + rng() % 5000;
+    const std::string other = Make(std::string("k").append(std::to_string(k)).append(".db"), size, k);
+    auto c = CompareFiles(base, other);
+    ASSERT_TRUE(c) << c.error().ToString();
+    EXPECT_EQ(c->relation, Comparison::Relation::kForked) << k;
+    EXPECT_EQ(c->fork_index, k);
+  }
 }
 
 TEST_F(CompareTest, RefusesLedgersOfDifferentOrigins) {

@@ -17,7 +17,14 @@
 namespace vellum {
 namespace {
 
-enum class Attack { kTruncateBundles, kPadSubtrees, kStallSubtrees };
+enum class Attack {
+  kTruncateBundles,
+  kPadSubtrees,
+  kStallSubtrees,
+  kForgeCheckpoint,  // a checkpoint whose size was changed after signing
+  kAlterEntry,       // an entry bundle with one byte changed
+  kAlterSubtree,     // a subtree hash with one bit flipped
+};
 
 class HostileProxy {
  public:
@@ -40,6 +47,11 @@ class HostileProxy {
       const bool subtrees = req.path == "/v1/subtrees";
       if (attack == Attack::kTruncateBundles && bundle) body.resize(body.size() / 2);
       if (attack == Attack::kPadSubtrees && subtrees) body += std::string(32, 'x');
+      if (attack == Attack::kForgeCheckpoint && req.path == "/checkpoint") {
+        body.replace(body.find("\n3000\n"), 6, "\n3001\n");
+      }
+      if (attack == Attack::kAlterEntry && bundle && body.size() > 2) body[2] ^= 1;  // entry 0
+      if (attack == Attack::kAlterSubtree && subtrees && !body.empty()) body[0] ^= 1;
       if (attack == Attack::kStallSubtrees && subtrees) {
         std::this_thread::sleep_for(std::chrono::seconds(12));
       }
@@ -127,6 +139,38 @@ TEST_F(HostilePeerTest, AStalledPeerTimesOut) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code(), ErrorCode::kUnavailable);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(12));
+}
+
+TEST_F(HostilePeerTest, ForgedCheckpointsAlteredEntriesAndAlteredHashesAreRefused) {
+  testing::NodeProcess real(dir_.File("up.db"));
+  ASSERT_TRUE(real.ok());
+  auto mirror = *Ledger::Open(dir_.File("mirror.db"));
+  const auto head_before = *mirror->GetHead();
+  struct Case {
+    Attack attack;
+    bool sync;  // false: the attack is on what compare reads (sync does not use it)
+    const char* says;
+  };
+  for (const Case& c : {Case{Attack::kForgeCheckpoint, true, "bad checkpoint"},
+                        Case{Attack::kAlterEntry, true, "do not rebuild"},
+                        Case{Attack::kAlterSubtree, false, "contradicts itself"}}) {
+    HostileProxy proxy(real.port(), c.attack);
+    auto view = View(proxy.url());
+    if (c.sync) {
+      auto synced = node::SyncFrom(*mirror, *view);
+      ASSERT_FALSE(synced) << c.says;
+      EXPECT_NE(synced.error().message().find(c.says), std::string::npos)
+          << synced.error().message();
+    } else {
+      auto mirror_view = node::OpenView(dir_.File("mirror.db"), {});
+      auto compared = node::Compare(**mirror_view, *view);
+      ASSERT_FALSE(compared) << c.says;
+      EXPECT_NE(compared.error().message().find(c.says), std::string::npos)
+          << compared.error().message();
+    }
+    EXPECT_EQ(mirror->GetHead()->root, head_before.root) << c.says;
+    EXPECT_EQ(mirror->GetHead()->size, head_before.size) << c.says;
+  }
 }
 
 }  // namespace
