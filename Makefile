@@ -22,6 +22,7 @@ test: build
 bench: build
 	@$(BUILD_DIR)/bench/vellum_bench
 	@$(BUILD_DIR)/bench/vellum_load
+	@$(BUILD_DIR)/bench/vellum_peers
 
 clean:
 	rm -rf $(BUILD_DIR)
