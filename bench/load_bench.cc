@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/node_process.h"
+#include "node/node_process.h"
 
 namespace {
 
@@ -184,8 +184,8 @@ int main(int argc, char** argv) {
   std::printf("%8s | %14s %9s %9s | %14s %9s %9s | %6s\n", "clients", "grouped/s", "p50 ms",
               "p99 ms", "per-append/s", "p50 ms", "p99 ms", "ratio");
   for (int clients : {1, 16, 64}) {
-    vellum::testing::NodeProcess grouped(FreshLedger(dir, "grouped" + std::to_string(clients)));
-    vellum::testing::NodeProcess single(FreshLedger(dir, "single" + std::to_string(clients)),
+    vellum::node::NodeProcess grouped(VELLUM_BIN, FreshLedger(dir, "grouped" + std::to_string(clients)));
+    vellum::node::NodeProcess single(VELLUM_BIN, FreshLedger(dir, "single" + std::to_string(clients)),
                                         {"--no-group-commit"});
     if (!grouped.ok() || !single.ok()) {
       std::fprintf(stderr, "could not start the nodes\n");

@@ -19,7 +19,7 @@
 #include "node/compare.h"
 #include "node/ledger_view.h"
 #include "node/sync.h"
-#include "tests/node_process.h"
+#include "node/node_process.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), Seconds(t),
               static_cast<unsigned long long>(fork_at));
   {
-    vellum::testing::NodeProcess a(dir + "/a.db"), b(dir + "/b.db");
+    vellum::node::NodeProcess a(VELLUM_BIN, dir + "/a.db"), b(VELLUM_BIN, dir + "/b.db");
     if (!a.ok() || !b.ok()) return 1;
     std::vector<vellum::VerifierKey> keys = {key.verifier()};
     auto va = std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(a.port()), keys));

@@ -15,7 +15,6 @@
 #include "node/compare.h"
 #include "node/ledger_view.h"
 #include "node/sync.h"
-#include "tests/node_process.h"
 #include "tests/process.h"
 #include "tests/temp_dir.h"
 

@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "node/tile_path.h"
-#include "tests/node_process.h"
 #include "tests/process.h"
 #include "tests/temp_dir.h"
 #include "vellum/checkpoint.h"

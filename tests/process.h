@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "node/node_process.h"
+
 namespace vellum::testing {
 
 struct RunResult {
@@ -22,6 +24,13 @@ RunResult Vellum(const std::vector<std::string>& args, const std::string& input 
 int StartVellum(const std::vector<std::string>& args, const std::string& input_file);
 // Waits for `pid`; returns its exit code (-1 if killed).
 int WaitFor(int pid);
+
+// A `vellum serve` child of the binary under test.
+class NodeProcess : public node::NodeProcess {
+ public:
+  explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {})
+      : node::NodeProcess(VELLUM_BIN, ledger, extra) {}
+};
 
 }  // namespace vellum::testing
 

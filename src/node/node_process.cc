@@ -1,4 +1,4 @@
-#include "tests/node_process.h"
+#include "node/node_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,12 +12,13 @@
 
 extern char** environ;
 
-namespace vellum::testing {
+namespace vellum::node {
 
-NodeProcess::NodeProcess(const std::string& ledger, const std::vector<std::string>& extra) {
+NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
+                         const std::vector<std::string>& extra) {
   int out[2];
   if (pipe(out) != 0) return;
-  std::vector<std::string> argv = {VELLUM_BIN, "serve", ledger, "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {binary, "serve", ledger, "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -65,4 +66,4 @@ NodeProcess::~NodeProcess() {
   if (pid_ > 0) Stop(SIGKILL);
 }
 
-}  // namespace vellum::testing
+}  // namespace vellum::node

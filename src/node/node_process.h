@@ -1,0 +1,34 @@
+// A child `vellum serve` process on 127.0.0.1, port chosen by the OS: for tests, benchmarks and
+// the demo. Not thread-safe.
+#ifndef VELLUM_NODE_NODE_PROCESS_H_
+#define VELLUM_NODE_NODE_PROCESS_H_
+
+#include <string>
+#include <vector>
+
+namespace vellum::node {
+
+class NodeProcess {
+ public:
+  // Starts `BINARY serve LEDGER --listen 127.0.0.1:0 EXTRA...` and reads the port it prints.
+  NodeProcess(const std::string& binary, const std::string& ledger,
+              const std::vector<std::string>& extra = {});
+  ~NodeProcess();  // SIGKILL if still running
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  bool ok() const { return port_ > 0; }
+  int port() const { return port_; }
+  int pid() const { return pid_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Sends `signal` and waits (at most 10 s); returns the exit code, -1 if killed by a signal.
+  int Stop(int signal);
+
+ private:
+  int pid_ = -1;
+  int port_ = -1;
+};
+
+}  // namespace vellum::node
+
+#endif  // VELLUM_NODE_NODE_PROCESS_H_
