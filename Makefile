@@ -1,9 +1,10 @@
-# Thin wrapper over CMake. `make test` installs what is missing, builds and runs every test.
+# Thin wrapper over CMake. `make demo` installs what is missing, builds and runs the demonstration;
+# `make test` installs, builds and runs every test.
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test bench clean
+.PHONY: all setup configure build test bench demo clean
 
 all: build
 
@@ -18,6 +19,9 @@ build: configure
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@$(BUILD_DIR)/vellum demo
 
 bench: build
 	@$(BUILD_DIR)/bench/vellum_bench

@@ -38,6 +38,7 @@ void AddCompare(CLI::App& app, Action& action);
 void AddNetwork(CLI::App& app, Action& action);
 void AddSync(CLI::App& app, Action& action);
 void AddStatus(CLI::App& app, Action& action);
+void AddDemo(CLI::App& app, Action& action);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

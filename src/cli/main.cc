@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddNetwork(app, action);
   vellum::cli::AddSync(app, action);
   vellum::cli::AddStatus(app, action);
+  vellum::cli::AddDemo(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

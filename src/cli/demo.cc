@@ -1,0 +1,259 @@
+// vellum demo: the "Distributed SQLite as an Immutable Record" walkthrough, for real: ledgers in
+// a temporary folder, node processes on loopback, proofs checked, a fork located, a tampered
+// file caught. Cleans up after itself, also on Ctrl-C.
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "node/compare.h"
+#include "node/network.h"
+#include "node/node_process.h"
+#include "node/sync.h"
+
+namespace vellum::cli {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int64_t kT0 = 1764061200000;  // 2025-11-25T09:00:00Z: fixed times, reproducible roots
+
+std::atomic<bool> interrupted{false};
+void OnSignal(int) { interrupted = true; }
+
+// Fails the demo with a message; every step goes through it.
+template <typename T>
+T Must(Result<T> r, const char* what) {
+  if (!r) throw std::runtime_error(std::string(what) + ": " + r.error().message());
+  if (interrupted) throw std::runtime_error("interrupted");
+  return std::move(*r);
+}
+void Must(Result<void> r, const char* what) {
+  if (!r) throw std::runtime_error(std::string(what) + ": " + r.error().message());
+}
+
+void Section(const char* title) { std::cout << "\n== " << title << " ==\n"; }
+std::string Short(const Hash& h) { return ToHex(h).substr(0, 16) + "…"; }
+
+std::unique_ptr<Ledger> NewLedger(const std::string& path, const SignerKey& key) {
+  return Must(Ledger::Create(path, {.origin = "demo.vellum/events",
+                                    .verifier_key = key.verifier().ToString()}),
+              "create ledger");
+}
+
+void AppendEvents(Ledger& ledger, const std::vector<std::string>& events, int64_t t0) {
+  std::vector<NewEntry> batch;
+  for (size_t i = 0; i < events.size(); ++i) {
+    batch.push_back({ToBytes(events[i]), t0 + static_cast<int64_t>(i) * 60000});
+  }
+  Must(ledger.AppendBatch(batch), "append");
+}
+
+void PartOne(const fs::path& dir, const SignerKey& key) {
+  Section("1. Ledger operations");
+  const std::string path = (dir / "node1.db").string();
+  auto ledger = NewLedger(path, key);
+  std::cout << "initialized " << path << " (origin demo.vellum/events)\n";
+  AppendEvents(*ledger, {"user alice logged in", "user bob logged in", "alice uploaded report.pdf",
+                         "bob logged out"}, kT0);
+  for (const Entry& e : Must(ledger->GetRange(0, 4), "read")) {
+    std::cout << "  #" << e.index << "  " << FormatTime(*e.time_ms) << "  " << Short(e.leaf_hash)
+              << "  " << ShowPayload(e.payload, 60) << "\n";
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  char* err = nullptr;
+  sqlite3_exec(db, "UPDATE entries SET data = 'user mallory logged in' WHERE idx = 0", nullptr,
+               nullptr, &err);
+  std::cout << "sqlite3> UPDATE entries SET data = 'user mallory logged in' WHERE idx = 0\n  "
+            << (err ? err : "(no error?!)") << "\n";
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+void PartTwo(const fs::path& dir, const SignerKey& key) {
+  Section("2. Merkle operations");
+  auto ledger = Must(Ledger::Open((dir / "node1.db").string()), "open");
+  const Head before = Must(ledger->GetHead(), "head");
+  std::cout << "root of 4 records: " << ToHex(before.root) << "\n";
+  const std::string note = Must(ledger->SignCheckpoint(key), "sign");
+  std::cout << "signed checkpoint (C2SP):\n" << note;
+  std::vector<VerifierKey> known = {key.verifier()};
+  const Checkpoint cp = Must(OpenCheckpoint(note, known), "verify checkpoint");
+  const Entry bob = Must(ledger->Get(1), "get");
+  const auto proof = Must(ledger->InclusionProof(1, cp.size), "prove");
+  std::cout << "inclusion proof for record #1 (" << proof.size() << " hashes): ";
+  std::cout << (merkle::VerifyInclusion(bob.leaf_hash, 1, cp.size, proof, cp.root)
+                    ? "verified against the signed checkpoint\n"
+                    : "FAILED\n");
+  AppendEvents(*ledger, {"carol logged in"}, kT0 + 4 * 60000);
+  const Head after = Must(ledger->GetHead(), "head");
+  const auto consistency = Must(ledger->ConsistencyProof(4, 5), "prove");
+  std::cout << "added a record; root changed: " << Short(before.root) << " -> " << Short(after.root)
+            << "\nconsistency proof 4 -> 5: "
+            << (merkle::VerifyConsistency(4, 5, before.root, after.root, consistency)
+                    ? "verified (history only grew)\n"
+                    : "FAILED\n");
+  Must(ledger->SignCheckpoint(key), "sign");
+}
+
+// Polls `view` until its signed size is `size` (at most 10 s).
+void WaitForSize(node::LedgerView& view, uint64_t size) {
+  for (int i = 0; i < 200 && !interrupted; ++i) {
+    auto head = view.Head();
+    if (head && head->size == size) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error(view.name() + " did not reach size " + std::to_string(size));
+}
+
+void PrintComparison(const char* a, const char* b, const node::Comparison& c) {
+  using R = node::Comparison::Relation;
+  std::cout << "compare " << a << " " << b << ": ";
+  if (c.relation == R::kIdentical) std::cout << "identical (" << c.a.size << " events)\n";
+  if (c.relation == R::kABehind) std::cout << a << " is behind by " << c.behind_by << " (proven)\n";
+  if (c.relation == R::kBBehind) std::cout << b << " is behind by " << c.behind_by << " (proven)\n";
+  if (c.relation == R::kForked) {
+    std::cout << "forked at index " << *c.fork_index << "\n    " << a << ": "
+              << ShowPayload(c.entry_a->payload, 50) << "\n    " << b << ": "
+              << ShowPayload(c.entry_b->payload, 50) << "\n";
+  }
+}
+
+void PartThree(const fs::path& dir, const SignerKey& key, const std::string& self) {
+  Section("3. Node network");
+  const std::string n1 = (dir / "node1.db").string(), vkey = key.verifier().ToString();
+  Must(WriteKeyFile(n1 + ".key", key), "key file");
+  node::NodeProcess node1(self, n1);
+  if (!node1.ok()) throw std::runtime_error("node1 did not start");
+  std::vector<VerifierKey> keys = {key.verifier()};
+  auto v1 = Must(node::OpenView(node1.url(), keys), "view");
+  const auto h1 = Must(v1->Head(), "node1 checkpoint");
+  std::cout << "node1 " << node1.url() << ": " << h1.size << " events, root " << Short(h1.root)
+            << ", signed checkpoint verified\n";
+
+  node::NodeProcess node2(self, (dir / "node2.db").string(),
+                          {"--upstream", node1.url(), "--upstream-vkey", vkey, "--poll-interval",
+                           "100"});
+  if (!node2.ok()) throw std::runtime_error("node2 did not start");
+  auto v2 = Must(node::OpenView(node2.url(), keys), "view");
+  WaitForSize(*v2, h1.size);
+  std::cout << "node2 " << node2.url() << ": a mirror of node1, caught up from an empty file\n";
+
+  // node4: a copy synced now, which will fall behind.
+  const std::string n4 = (dir / "node4.db").string();
+  auto lagging = Must(node::OpenOrCreateMirror(n4, *v1, vkey), "node4");
+  Must(node::SyncFrom(*lagging, *v1), "sync node4");
+  lagging.reset();
+
+  httplib::Client client("127.0.0.1", node1.port());
+  const std::string more =
+      R"({"entries":[{"data":"carol uploaded data.csv"},{"data":"alice logged out"},)"
+      R"({"data":"carol logged out"}]})";
+  auto appended = client.Post("/v1/entries", more, "application/json");
+  if (!appended || appended->status != 200) throw std::runtime_error("append to node1 failed");
+  std::cout << "node1 appends 3 events over HTTP; node2 follows them\n";
+  WaitForSize(*v1, h1.size + 3);
+  WaitForSize(*v2, h1.size + 3);
+  PrintComparison("node1", "node2", Must(node::Compare(*v1, *v2), "compare"));
+
+  // node3: the same log, kept independently, that recorded a different third event.
+  const std::string n3 = (dir / "node3.db").string();
+  auto other = NewLedger(n3, key);
+  AppendEvents(*other, {"user alice logged in", "user bob logged in", "bob deleted report.pdf",
+                        "bob logged out"}, kT0);
+  other.reset();
+  node::NodeProcess node3(self, n3, {"--key", n1 + ".key"});
+  if (!node3.ok()) throw std::runtime_error("node3 did not start");
+  auto v3 = Must(node::OpenView(node3.url(), keys), "view");
+  PrintComparison("node1", "node3", Must(node::Compare(*v1, *v3), "compare"));
+  auto v4 = Must(node::OpenView(n4, {}), "view");
+  PrintComparison("node4", "node1", Must(node::Compare(*v4, *v1), "compare"));
+
+  std::cout << "\nnetwork analysis:\n";
+  std::vector<std::unique_ptr<node::LedgerView>> views;
+  for (const std::string& peer : {node1.url(), node2.url(), node3.url(), n4}) {
+    views.push_back(Must(node::OpenView(peer, keys), "view"));
+  }
+  const auto report = node::AnalyzeNetwork(views);
+  const char* names[] = {"node1", "node2", "node3", "node4"};
+  for (size_t i = 0; i < report.peers.size(); ++i) {
+    const auto& p = report.peers[i];
+    std::cout << "  " << names[i] << "  size " << p.head->size << "  root " << Short(p.head->root)
+              << "  lineage " << p.lineage << (p.lag ? "  behind by " + std::to_string(p.lag) : "")
+              << "\n";
+  }
+  std::cout << "  sync groups: " << report.sync_groups.size() << ", synced nodes: "
+            << report.synced << " of " << report.peers.size() << " (" << report.sync_percentage
+            << "%), network " << (report.healthy ? "healthy" : "NOT healthy (needs 80%)") << "\n";
+  for (const auto& f : report.forks) {
+    std::cout << "  fork: histories part at index " << f.index << "\n";
+  }
+}
+
+void PartFour(const fs::path& dir) {
+  Section("4. What the original could not do: catch an edit made around the triggers");
+  const std::string copy = (dir / "tampered.db").string();
+  fs::copy_file(dir / "node4.db", copy);
+  sqlite3* db = nullptr;
+  sqlite3_open(copy.c_str(), &db);
+  sqlite3_exec(db,
+               "DROP TRIGGER entries_no_update; "
+               "UPDATE entries SET data = 'nobody uploaded anything' WHERE idx = 2",
+               nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  std::cout << "sqlite3> DROP TRIGGER entries_no_update; UPDATE entries SET data = ... WHERE idx = 2\n";
+  auto ledger = Must(Ledger::Open(copy), "open");
+  const auto report = Must(ledger->Verify(), "verify");
+  std::cout << "vellum verify: " << (report.ok ? "ok (?!)" : "FAILED: " + report.message)
+            << "\n  first bad index: "
+            << (report.first_bad_index ? std::to_string(*report.first_bad_index) : "-") << "\n";
+}
+
+struct DemoArgs {
+  bool keep = false;
+};
+
+int RunDemo(const DemoArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::string pattern = (fs::temp_directory_path() / "vellum-demo-XXXXXX").string();
+  const fs::path dir = mkdtemp(pattern.data());
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::cout << "vellum demo: tamper-evident ledgers in SQLite, in " << dir.string() << "\n";
+  int code = kExitOk;
+  try {
+    const SignerKey key = Must(SignerKey::Generate("demo.vellum/events"), "key");
+    PartOne(dir, key);
+    PartTwo(dir, key);
+    PartThree(dir, key, self);
+    PartFour(dir);
+  } catch (const std::exception& e) {
+    code = ReportError(std::string("demo stopped: ") + e.what());
+  }
+  if (!args.keep) fs::remove_all(dir);
+  std::cout << "\n(" << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+            << " s; " << (args.keep ? "kept " + dir.string() : "cleaned up") << ")\n";
+  return interrupted ? 130 : code;
+}
+
+}  // namespace
+
+void AddDemo(CLI::App& app, Action& action) {
+  auto args = std::make_shared<DemoArgs>();
+  CLI::App* cmd = app.add_subcommand("demo", "Walk through ledgers, proofs and a node network");
+  cmd->add_flag("--keep", args->keep, "Keep the temporary folder");
+  cmd->callback([args, &action] { action = [args] { return RunDemo(*args); }; });
+}
+
+}  // namespace vellum::cli

@@ -1,0 +1,60 @@
+// `vellum demo` runs end to end and shows what it claims.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "tests/process.h"
+
+namespace vellum {
+namespace {
+
+TEST(DemoTest, WalksThroughLedgerMerkleAndNetworkAndCleansUp) {
+  auto r = testing::Vellum({"demo"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* claim : {
+           "== 1. Ledger operations ==", "#3  2025-11-25T09:03:00.000Z",
+           "UPDATE is refused", "== 2. Merkle operations ==",
+           "inclusion proof for record #1 (2 hashes): verified against the signed checkpoint",
+           "root changed", "consistency proof 4 -> 5: verified",
+           "== 3. Node network ==", "signed checkpoint verified",
+           "a mirror of node1, caught up from an empty file",
+           "compare node1 node2: identical (8 events)", "compare node1 node3: forked at index 2",
+           "node3: bob deleted report.pdf", "compare node4 node1: node4 is behind by 3 (proven)",
+           "synced nodes: 2 of 4 (50%), network NOT healthy", "fork: histories part at index 2",
+           "first bad index: 2", "cleaned up"}) {
+    EXPECT_NE(r.out.find(claim), std::string::npos) << "missing: " << claim << "\n" << r.out;
+  }
+  const std::string marker = "SQLite, in ";
+  const size_t at = r.out.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  const size_t from = at + marker.size();
+  const std::string dir = r.out.substr(from, r.out.find('\n', from) - from);
+  EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+}
+
+// The demo folders that exist now.
+std::set<std::string> DemoDirs() {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    if (e.path().filename().string().starts_with("vellum-demo-")) out.insert(e.path().string());
+  }
+  return out;
+}
+
+TEST(DemoTest, CleansUpWhenInterrupted) {
+  const auto before = DemoDirs();
+  const int pid = testing::StartVellum({"demo"}, "/dev/null");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  kill(pid, SIGINT);
+  const int code = testing::WaitFor(pid);
+  EXPECT_TRUE(code == 130 || code == 0) << code;  // 0 if it had already finished
+  EXPECT_EQ(DemoDirs(), before);
+}
+
+}  // namespace
+}  // namespace vellum
