@@ -8,6 +8,13 @@
 
 namespace vellum {
 
+Result<void> Ledger::Impl::InsertCheckpoint(uint64_t size, const Hash& root,
+                                            std::string_view note) {
+  insert_checkpoint_.Bind(1, static_cast<int64_t>(size)).Bind(2, root);
+  insert_checkpoint_.BindText(3, note).Bind(4, storage::CurrentTimeMs());
+  return insert_checkpoint_.Run();
+}
+
 Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
                                                  std::optional<uint64_t> size) {
   if (meta_.verifier_key.empty()) {
@@ -45,9 +52,7 @@ Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
     select_largest_checkpoint_.Reset();
     auto signed_note = SignNote(CheckpointBody({meta_.origin, n, *root, {}}), key);
     if (!signed_note) return signed_note;
-    insert_checkpoint_.Bind(1, static_cast<int64_t>(n)).Bind(2, *root);
-    insert_checkpoint_.BindText(3, *signed_note).Bind(4, storage::CurrentTimeMs());
-    if (auto ok = insert_checkpoint_.Run(); !ok) return std::unexpected(ok.error());
+    if (auto ok = InsertCheckpoint(n, *root, *signed_note); !ok) return std::unexpected(ok.error());
     return signed_note;
   }();
   if (note) {
@@ -74,9 +79,7 @@ Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
                 "checkpoint of size " + std::to_string(checkpoint->size) +
                     " does not match this ledger's tree");
   }
-  insert_checkpoint_.Bind(1, static_cast<int64_t>(checkpoint->size)).Bind(2, checkpoint->root);
-  insert_checkpoint_.BindText(3, note).Bind(4, storage::CurrentTimeMs());
-  return insert_checkpoint_.Run();
+  return InsertCheckpoint(checkpoint->size, checkpoint->root, note);
 }
 
 Result<std::string> Ledger::Impl::LatestCheckpoint() {

@@ -64,6 +64,7 @@ class Ledger::Impl {
   Result<void> StoreTree();
   Result<void> LoadEdge(uint64_t size);
   Result<void> CheckSize(uint64_t size, const char* what);
+  Result<void> InsertCheckpoint(uint64_t size, const Hash& root, std::string_view note);
 
   storage::LeafIndex leaf_index_;
   storage::HelperThread helper_;  // hashes large appends beside the inserts
