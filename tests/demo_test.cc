@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <set>
 #include <thread>
 
 #include "tests/process.h"
+#include "tests/temp_dir.h"
 
 namespace vellum {
 namespace {
@@ -36,24 +36,24 @@ TEST(DemoTest, WalksThroughLedgerMerkleAndNetworkAndCleansUp) {
   EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
 }
 
-// The demo folders that exist now.
-std::set<std::string> DemoDirs() {
-  std::set<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-    if (e.path().filename().string().starts_with("vellum-demo-")) out.insert(e.path().string());
-  }
-  return out;
-}
-
 TEST(DemoTest, CleansUpWhenInterrupted) {
-  const auto before = DemoDirs();
+  // The demo makes its folder under TMPDIR: give it a private one to watch.
+  testing::TempDir tmp;
+  const char* old = getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  setenv("TMPDIR", tmp.path().c_str(), 1);
   const int pid = testing::StartVellum({"demo"}, "/dev/null");
+  if (old) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
   ASSERT_GT(pid, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   kill(pid, SIGINT);
   const int code = testing::WaitFor(pid);
   EXPECT_TRUE(code == 130 || code == 0) << code;  // 0 if it had already finished
-  EXPECT_EQ(DemoDirs(), before);
+  EXPECT_TRUE(std::filesystem::is_empty(tmp.path())) << "the demo left files in " << tmp.path();
 }
 
 }  // namespace
