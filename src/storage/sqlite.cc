@@ -47,11 +47,6 @@ Stmt& Stmt::BindText(int pos, std::string_view text) {
   return *this;
 }
 
-Stmt& Stmt::BindNull(int pos) {
-  sqlite3_bind_null(stmt_, pos);
-  return *this;
-}
-
 Result<bool> Stmt::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

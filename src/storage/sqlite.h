@@ -31,7 +31,6 @@ class Stmt {
   Stmt& Bind(int pos, int64_t value);
   Stmt& Bind(int pos, std::span<const uint8_t> blob);
   Stmt& BindText(int pos, std::string_view text);
-  Stmt& BindNull(int pos);
   // True when a row is ready, false when done; an error otherwise.
   Result<bool> Step();
   // Runs to completion, for statements that return no rows.
@@ -40,7 +39,6 @@ class Stmt {
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  int Type(int col) const { return sqlite3_column_type(stmt_, col); }
   std::span<const uint8_t> Blob(int col) const;
   std::string Text(int col) const;
 
@@ -60,7 +58,6 @@ class Db {
 
   Result<void> Exec(const std::string& sql);
   Result<Stmt> Prepare(std::string_view sql);
-  int64_t Changes() const { return sqlite3_changes64(db_); }
   const std::string& path() const { return path_; }
   sqlite3* raw() const { return db_; }
 
