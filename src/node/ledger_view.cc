@@ -178,21 +178,15 @@ Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) 
   if (width < 256) path += ".p/" + std::to_string(width);
   auto body = Fetch(path, width * (2 + kMaxEntrySize));
   if (!body) return std::unexpected(body.error());
-  std::vector<Bytes> out;
-  size_t at = 0;
-  for (uint64_t i = 0; i < width; ++i) {
-    if (at + 2 > body->size()) return Fail(ErrorCode::kVerificationFailed, name_ + path + " is truncated");
-    const size_t len = static_cast<uint8_t>((*body)[at]) << 8 | static_cast<uint8_t>((*body)[at + 1]);
-    if (at + 2 + len > body->size()) {
-      return Fail(ErrorCode::kVerificationFailed, name_ + path + " is truncated");
-    }
-    if (first + i >= begin) out.emplace_back(body->begin() + at + 2, body->begin() + at + 2 + len);
-    at += 2 + len;
+  auto bundle_entries = ParseEntryBundle(
+      std::span(reinterpret_cast<const uint8_t*>(body->data()), body->size()), width);
+  if (!bundle_entries) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + path + ": " +
+                                                    bundle_entries.error().message());
   }
-  if (at != body->size()) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + path + " has trailing bytes");
-  }
-  return out;
+  bundle_entries->erase(bundle_entries->begin(),
+                        bundle_entries->begin() + static_cast<ptrdiff_t>(begin - first));
+  return bundle_entries;
 }
 
 Result<EntryFormat> RemoteView::Format() {

@@ -96,57 +96,100 @@ Result<int> Node::Bind() {
 }
 
 void Node::Run() { impl_->server_->listen_after_bind(); }
+
+InProcessResponse Node::HandleInProcess(std::string_view method, std::string_view target,
+                                        std::string body) {
+  httplib::Request req;
+  req.method = std::string(method);
+  const size_t question = target.find('?');
+  req.target = std::string(target);
+  req.path = httplib::detail::decode_url(std::string(target.substr(0, question)), false);
+  if (question != std::string_view::npos) {
+    httplib::detail::parse_query_text(std::string(target.substr(question + 1)), req.params);
+  }
+  req.body = std::move(body);
+  httplib::Response res;
+  res.status = 200;
+  impl_->Dispatch(req, res);
+  return {res.status, res.get_header_value("Content-Type"), std::move(res.body)};
+}
 void Node::Stop() {
   impl_->watcher_->Stop();
   impl_->server_->stop();
 }
 
 void Node::Impl::InstallRoutes() {
-  auto bind = [this](void (Impl::*handler)(const httplib::Request&, httplib::Response&)) {
-    return [this, handler](const httplib::Request& req, httplib::Response& res) {
+  auto add = [this](const char* method, const char* pattern,
+                    void (Impl::*handler)(const httplib::Request&, httplib::Response&)) {
+    auto counted = [this, handler](const httplib::Request& req, httplib::Response& res) {
       metrics_.CountRequest();
       (this->*handler)(req, res);
     };
+    routes_.push_back({method, std::regex(pattern), counted});
+    if (std::string_view(method) == "GET") {
+      server_->Get(pattern, counted);
+    } else {
+      server_->Post(pattern, counted);
+    }
   };
-  server_->Get("/checkpoint", bind(&Impl::HandleCheckpoint));
-  server_->Get(R"(/tile/(.+))", bind(&Impl::HandleTile));
-  server_->Post("/v1/entries", bind(&Impl::HandleAppend));
-  server_->Get("/v1/entries", bind(&Impl::HandleGetEntries));
-  server_->Get(R"(/v1/entries/(\d+))", bind(&Impl::HandleGetEntry));
-  server_->Get(R"(/v1/lookup/([0-9a-fA-F]+))", bind(&Impl::HandleLookup));
-  server_->Get("/v1/proof/inclusion", bind(&Impl::HandleInclusion));
-  server_->Get("/v1/proof/consistency", bind(&Impl::HandleConsistency));
-  server_->Get("/v1/status", bind(&Impl::HandleStatus));
-  server_->Get("/v1/subtrees", bind(&Impl::HandleSubtrees));
-  server_->Get("/v1/network", bind(&Impl::HandleNetwork));
-  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    metrics_.CountRequest();
-    const auto head = ledger_->GetHead();
-    const double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
-                          .count();
-    std::string text = metrics_.Render(head ? head->size : 0, up);
-    auto forks = ledger_->ListForkEvidence();
-    text += "# HELP vellum_fork_evidence Fork evidence kept in the ledger.\n"
-            "# TYPE vellum_fork_evidence gauge\nvellum_fork_evidence " +
-            std::to_string(forks ? forks->size() : 0) + "\n";
-    text += "# HELP vellum_peer_up Whether a peer answered the last check.\n"
-            "# TYPE vellum_peer_up gauge\n";
-    for (const PeerReport& p : watcher_->Peers()) {
-      text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + p.state + "\"} " +
-              (p.state == "unreachable" ? "0" : "1") + "\n";
-    }
-    res.set_content(text, "text/plain; version=0.0.4");
-  });
+  add("GET", "/checkpoint", &Impl::HandleCheckpoint);
+  add("GET", R"(/tile/(.+))", &Impl::HandleTile);
+  add("POST", "/v1/entries", &Impl::HandleAppend);
+  add("GET", "/v1/entries", &Impl::HandleGetEntries);
+  add("GET", R"(/v1/entries/(\d+))", &Impl::HandleGetEntry);
+  add("GET", R"(/v1/lookup/([0-9a-fA-F]+))", &Impl::HandleLookup);
+  add("GET", "/v1/proof/inclusion", &Impl::HandleInclusion);
+  add("GET", "/v1/proof/consistency", &Impl::HandleConsistency);
+  add("GET", "/v1/status", &Impl::HandleStatus);
+  add("GET", "/v1/subtrees", &Impl::HandleSubtrees);
+  add("GET", "/v1/network", &Impl::HandleNetwork);
+  add("GET", "/metrics", &Impl::HandleMetrics);
   server_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {  // httplib's own refusals (404 route, 413 body too large, ...)
-      SendError(res, res.status, res.status == 413 ? "request body too large"
-                                                   : "no such resource");
-    }
+    HandleHttpError(res);
   });
   server_->set_exception_handler(
       [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, 500, "internal error");
       });
+}
+
+void Node::Impl::HandleHttpError(httplib::Response& res) {
+  if (res.body.empty()) {  // httplib's own refusals (404 route, 413 body too large, ...)
+    SendError(res, res.status, res.status == 413 ? "request body too large" : "no such resource");
+  }
+}
+
+void Node::Impl::HandleMetrics(const httplib::Request&, httplib::Response& res) {
+  const auto head = ledger_->GetHead();
+  const double up =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  std::string text = metrics_.Render(head ? head->size : 0, up);
+  auto forks = ledger_->ListForkEvidence();
+  text += "# HELP vellum_fork_evidence Fork evidence kept in the ledger.\n"
+          "# TYPE vellum_fork_evidence gauge\nvellum_fork_evidence " +
+          std::to_string(forks ? forks->size() : 0) + "\n";
+  text += "# HELP vellum_peer_up Whether a peer answered the last check.\n"
+          "# TYPE vellum_peer_up gauge\n";
+  for (const PeerReport& p : watcher_->Peers()) {
+    text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + p.state + "\"} " +
+            (p.state == "unreachable" ? "0" : "1") + "\n";
+  }
+  res.set_content(text, "text/plain; version=0.0.4");
+}
+
+void Node::Impl::Dispatch(httplib::Request& req, httplib::Response& res) {
+  try {
+    for (const Route& route : routes_) {
+      if (route.method == req.method && std::regex_match(req.path, req.matches, route.pattern)) {
+        route.handler(req, res);
+        return;
+      }
+    }
+    res.status = 404;
+    HandleHttpError(res);
+  } catch (...) {
+    SendError(res, 500, "internal error");
+  }
 }
 
 Result<std::string> Node::Impl::CurrentCheckpoint() {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vellum/checkpoint.h"
@@ -32,6 +33,13 @@ struct ServeOptions {
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool IsLoopback(const std::string& host);
 
+// What Node::HandleInProcess answers.
+struct InProcessResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
 class Node {
  public:
   // `key` signs checkpoints; without it /checkpoint answers 503. Refuses a non-loopback host
@@ -46,6 +54,12 @@ class Node {
   void Run();
   // Safe from any thread.
   void Stop();
+
+  // Answers one request through the same routes and handlers as the server, without a socket
+  // (the request-handler fuzzer drives the node this way). `target` is a path with an optional
+  // query string, e.g. "/v1/entries?start=3". Thread-safe.
+  InProcessResponse HandleInProcess(std::string_view method, std::string_view target,
+                                    std::string body = "");
 
   class Impl;
 

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <regex>
 
 #include "node/group_commit.h"
 #include "node/metrics.h"
@@ -19,7 +21,11 @@ class Node::Impl {
  public:
   Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key, ServeOptions options);
 
+  // Builds the route table and registers it with the HTTP server.
   void InstallRoutes();
+  // Routes one request the way the server does (same table, same error and exception
+  // handling), without a socket. `req.path` and `req.params` must be filled in.
+  void Dispatch(httplib::Request& req, httplib::Response& res);
   // The newest signed checkpoint, signing a new one when the head moved and the last one is
   // older than the checkpoint interval.
   Result<std::string> CurrentCheckpoint();
@@ -36,6 +42,9 @@ class Node::Impl {
   void HandleNetwork(const httplib::Request& req, httplib::Response& res);
   void HandleCheckpoint(const httplib::Request& req, httplib::Response& res);
   void HandleTile(const httplib::Request& req, httplib::Response& res);
+  void HandleMetrics(const httplib::Request& req, httplib::Response& res);
+  // Fills in the JSON error body for httplib's own refusals (unknown route, body too large).
+  void HandleHttpError(httplib::Response& res);
 
   // Writes a JSON error body with the HTTP status for `error`.
   void SendError(httplib::Response& res, const Error& error);
@@ -46,6 +55,12 @@ class Node::Impl {
   std::optional<SignerKey> key_;
   ServeOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  struct Route {
+    std::string method;
+    std::regex pattern;
+    std::function<void(const httplib::Request&, httplib::Response&)> handler;
+  };
+  std::vector<Route> routes_;
   GroupCommitter committer_;
   Metrics metrics_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -93,3 +93,39 @@ Result<TilePath> ParseTilePath(std::string_view path) {
 }
 
 }  // namespace vellum::node
+
+namespace vellum::node {
+
+void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry) {
+  bundle.push_back(static_cast<uint8_t>(entry.size() >> 8));
+  bundle.push_back(static_cast<uint8_t>(entry.size()));
+  bundle.insert(bundle.end(), entry.begin(), entry.end());
+}
+
+Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uint64_t count) {
+  std::vector<Bytes> entries;
+  size_t at = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (bundle.size() - at < 2) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  "entry bundle is truncated: " + std::to_string(i) + " of " +
+                      std::to_string(count) + " entries");
+    }
+    const size_t len = size_t{bundle[at]} << 8 | bundle[at + 1];
+    at += 2;
+    if (bundle.size() - at < len) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  "entry bundle is truncated inside entry " + std::to_string(i));
+    }
+    entries.emplace_back(bundle.begin() + at, bundle.begin() + at + len);
+    at += len;
+  }
+  if (at != bundle.size()) {
+    return Fail(ErrorCode::kVerificationFailed,
+                "entry bundle has " + std::to_string(bundle.size() - at) +
+                    " bytes after its " + std::to_string(count) + " entries");
+  }
+  return entries;
+}
+
+}  // namespace vellum::node

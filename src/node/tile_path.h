@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vellum/error.h"
+#include "vellum/hash.h"
 
 namespace vellum::node {
 
@@ -25,6 +27,12 @@ Result<TilePath> ParseTilePath(std::string_view path);
 std::string EncodeTileIndex(uint64_t index);
 // What follows "/tile/" for `tile`.
 std::string FormatTilePath(const TilePath& tile);
+
+// Entry bundles: each entry as a big-endian uint16 length, then its bytes.
+// Appends one entry (at most kMaxEntrySize bytes) to `bundle`.
+void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry);
+// Splits a bundle that must hold exactly `count` entries; names what is wrong with it otherwise.
+Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uint64_t count);
 
 }  // namespace vellum::node
 

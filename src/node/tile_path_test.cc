@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "vellum/ledger.h"
+
 namespace vellum::node {
 namespace {
 
@@ -36,6 +38,36 @@ TEST(TilePathTest, RejectsNonCanonicalPaths) {
                           "entries", "0/abc", "0/001.p", "0/001.x/5", ""}) {
     EXPECT_FALSE(ParseTilePath(bad)) << bad;
   }
+}
+
+TEST(EntryBundleTest, ParsesWhatItWrites) {
+  const std::vector<Bytes> entries = {{}, {'a'}, Bytes(300, 7), Bytes(kMaxEntrySize, 1)};
+  Bytes bundle;
+  for (const Bytes& e : entries) AppendBundleEntry(bundle, e);
+  EXPECT_EQ(bundle.size(), 2 * 4 + 0 + 1 + 300 + kMaxEntrySize);
+  EXPECT_EQ(bundle[2], 0x00);  // second entry's length, big-endian
+  EXPECT_EQ(bundle[3], 0x01);
+  auto back = ParseEntryBundle(bundle, entries.size());
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(*back, entries);
+}
+
+TEST(EntryBundleTest, NamesTruncationAndTrailingBytes) {
+  Bytes bundle;
+  AppendBundleEntry(bundle, Bytes{1, 2, 3});
+  AppendBundleEntry(bundle, Bytes{4});
+  auto fewer = ParseEntryBundle(bundle, 3);
+  ASSERT_FALSE(fewer);
+  EXPECT_NE(fewer.error().message().find("truncated: 2 of 3"), std::string::npos);
+  auto more = ParseEntryBundle(bundle, 1);
+  ASSERT_FALSE(more);
+  EXPECT_NE(more.error().message().find("3 bytes after its 1 entries"), std::string::npos);
+  bundle.pop_back();
+  auto cut = ParseEntryBundle(bundle, 2);
+  ASSERT_FALSE(cut);
+  EXPECT_NE(cut.error().message().find("inside entry 1"), std::string::npos);
+  EXPECT_FALSE(ParseEntryBundle(Bytes{0}, 1));
+  EXPECT_TRUE(ParseEntryBundle(Bytes{}, 0));
 }
 
 }  // namespace

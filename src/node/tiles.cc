@@ -21,7 +21,6 @@ void Node::Impl::HandleTile(const httplib::Request& req, httplib::Response& res)
   if (!tile) return SendError(res, tile.error());
   Bytes body;
   if (tile->entries) {
-    // An entry bundle: each entry as a big-endian uint16 length, then its bytes.
     const uint64_t first = tile->index * 256;
     auto head = ledger_->GetHead();
     if (!head) return SendError(res, head.error());
@@ -31,10 +30,7 @@ void Node::Impl::HandleTile(const httplib::Request& req, httplib::Response& res)
     auto entries = ledger_->GetRange(first, first + tile->width);
     if (!entries) return SendError(res, entries.error());
     for (const Entry& e : *entries) {
-      Bytes bytes = Ledger::EncodeEntry(ledger_->format(), e.time_ms, e.payload);
-      body.push_back(static_cast<uint8_t>(bytes.size() >> 8));
-      body.push_back(static_cast<uint8_t>(bytes.size()));
-      body.insert(body.end(), bytes.begin(), bytes.end());
+      AppendBundleEntry(body, Ledger::EncodeEntry(ledger_->format(), e.time_ms, e.payload));
     }
   } else {
     auto hashes = ledger_->ReadTile(tile->level, tile->index, tile->width);
