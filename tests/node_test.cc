@@ -194,6 +194,7 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
       {"GET", "/tile/0/000.p/0", "", {}, 400},
       {"GET", "/tile/99/000", "", {}, 400},
       {"GET", "/tile/0/001", "", {}, 404},
+      {"GET", "/tile/entrie%FF%FE/002", "", {}, 400},  // quoted back in the error: not UTF-8
       {"GET", "/nothing/here", "", {}, 404},
   };
   for (const Case& k : cases) {

@@ -104,10 +104,6 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view text);
 // Parses a signed checkpoint note, verifies it against `known` and parses its body.
 Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const VerifierKey> known);
 
-// libFuzzer-ready entry point: parses `data` as a signed note and a checkpoint body, and
-// re-formats what parses. Returns 0. (The fuzzing harness comes with the reliability work.)
-int FuzzParseCheckpoint(const uint8_t* data, size_t size);
-
 }  // namespace vellum
 
 #endif  // VELLUM_CHECKPOINT_H_

@@ -56,14 +56,4 @@ Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const Verifie
   return ParseCheckpointBody(parsed->text);
 }
 
-int FuzzParseCheckpoint(const uint8_t* data, size_t size) {
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
-  if (auto note = ParseSignedNote(input)) {
-    (void)FormatSignedNote(*note);
-    if (auto body = ParseCheckpointBody(note->text)) (void)CheckpointBody(*body);
-  }
-  if (auto body = ParseCheckpointBody(input)) (void)CheckpointBody(*body);
-  return 0;
-}
-
 }  // namespace vellum

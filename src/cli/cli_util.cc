@@ -93,7 +93,9 @@ std::string ShowPayload(const Bytes& payload, size_t max_chars) {
          (payload.size() > 16 ? "...>" : ">");
 }
 
-void PrintJson(const nlohmann::json& doc) { std::cout << doc.dump(2) << "\n"; }
+void PrintJson(const nlohmann::json& doc) {
+  std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
 
 Progress::Progress(std::string label) : label_(std::move(label)), enabled_(isatty(2) == 1) {}
 

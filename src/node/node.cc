@@ -220,7 +220,10 @@ Result<std::string> Node::Impl::CurrentCheckpoint() {
 void Node::Impl::SendError(httplib::Response& res, int status, const std::string& message) {
   metrics_.CountError(status);
   res.status = status;
-  res.set_content(nlohmann::json{{"error", {{"status", status}, {"message", message}}}}.dump(),
+  // Messages may quote the request (a path, a parameter): bytes that are not UTF-8 become U+FFFD
+  // rather than making the JSON encoder throw.
+  const nlohmann::json doc = {{"error", {{"status", status}, {"message", message}}}};
+  res.set_content(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   "application/json");
 }
 

@@ -12,7 +12,8 @@ namespace {
 constexpr uint64_t kMaxRange = 1000;
 
 void SendJson(httplib::Response& res, const nlohmann::json& doc) {
-  res.set_content(doc.dump(), "application/json");
+  res.set_content(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 // A query parameter as a non-negative integer; nullopt when absent.
