@@ -1,10 +1,22 @@
 # Thin wrapper over CMake. `make demo` installs what is missing, builds and runs the demonstration;
-# `make test` installs, builds and runs every test.
+# `make test` installs, builds and runs every test: the suite in a release build, again under
+# AddressSanitizer + UndefinedBehaviorSanitizer (clang, with a short run of every fuzz target),
+# and again under ThreadSanitizer. doc/reliability.md says what each part checks.
 BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 600
 
-.PHONY: all setup configure build test bench demo clean
+SANITIZED = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVELLUM_BUILD_BENCH=OFF
+# Sanitizer reports fail the test that caused them; no recovering, no suppressions.
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
+
+.PHONY: all setup configure build test test-release asan-configure test-asan test-tsan fuzz bench \
+        demo clean
 
 all: build
 
@@ -17,8 +29,29 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: test-release test-asan test-tsan
+
+test-release: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+asan-configure: setup
+	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(SANITIZED) \
+	  -DVELLUM_SANITIZE=address,undefined -DVELLUM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+
+test-asan: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# TSan maps memory at fixed addresses; without ASLR its layout fits on every kernel.
+test-tsan: setup
+	@cmake -S . -B $(TSAN_DIR) $(SANITIZED) -DVELLUM_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS)
+	@cd $(TSAN_DIR) && setarch $$(uname -m) -R ctest --output-on-failure -j $(JOBS)
+
+# Long fuzzing runs: every target for FUZZ_SECONDS, JOBS at a time (scripts/fuzz.sh).
+fuzz: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target fuzzers
+	@bash scripts/fuzz.sh $(ASAN_DIR) $(FUZZ_SECONDS) $(JOBS)
 
 demo: build
 	@$(BUILD_DIR)/vellum demo
@@ -29,4 +62,4 @@ bench: build
 	@$(BUILD_DIR)/bench/vellum_peers
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
+  clang-16 libclang-rt-16-dev
   libsqlite3-dev sqlite3
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -68,38 +68,55 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
   auto format = ledger.format();
   auto range = LocalFrontier(ledger, local->size);
   if (!range) return std::unexpected(range.error());
+  // In batches of about kAppendBatch entries: fetch, prove that the tree they extend ours to is
+  // a prefix of the signed one (or is the signed one, for the last batch), then append. Memory
+  // stays bounded and a sync that is stopped keeps what it proved.
   std::vector<NewEntry> fetched;
   for (uint64_t at = local->size; at < head->size;) {
-    const uint64_t end = std::min(head->size, (at / 256 + 1) * 256);
-    auto bytes = upstream.EntryBytes(at, end);
-    if (!bytes) return std::unexpected(bytes.error());
-    if (bytes->size() != end - at) {
-      return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent the wrong number of entries");
-    }
-    for (const Bytes& b : *bytes) {
-      if (b.size() > kMaxEntrySize) {
-        return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
+    const uint64_t batch_first = at;
+    while (at < head->size && fetched.size() < kAppendBatch) {
+      const uint64_t end = std::min(head->size, (at / 256 + 1) * 256);
+      auto bytes = upstream.EntryBytes(at, end);
+      if (!bytes) return std::unexpected(bytes.error());
+      if (bytes->size() != end - at) {
+        return Fail(ErrorCode::kVerificationFailed,
+                    upstream.name() + " sent the wrong number of entries");
       }
-      range->Append(merkle::LeafHash(b));
-      auto entry = DecodeEntry(b, format, at + fetched.size());
-      if (!entry) return std::unexpected(entry.error());
-      fetched.push_back(std::move(*entry));
+      for (const Bytes& b : *bytes) {
+        if (b.size() > kMaxEntrySize) {
+          return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
+        }
+        range->Append(merkle::LeafHash(b));
+        auto entry = DecodeEntry(b, format, batch_first + fetched.size());
+        if (!entry) return std::unexpected(entry.error());
+        fetched.push_back(std::move(*entry));
+      }
+      at = end;
     }
-    at = end;
-    if (progress) progress(at - local->size, head->size - local->size);
-  }
-  if (range->Root() != head->root) {
-    return Fail(ErrorCode::kVerificationFailed,
-                upstream.name() + " sent entries that do not rebuild its signed root; nothing "
-                                  "was written");
-  }
-  for (size_t done = 0; done < fetched.size(); done += kAppendBatch) {
-    const size_t n = std::min<size_t>(kAppendBatch, fetched.size() - done);
-    auto first = ledger.AppendBatch(std::span(fetched).subspan(done, n));
+    const std::string batch = "entries " + std::to_string(batch_first) + ".." +
+                              std::to_string(at - 1);
+    if (at == head->size) {
+      if (range->Root() != head->root) {
+        return Fail(ErrorCode::kVerificationFailed,
+                    upstream.name() + " sent " + batch + " that do not rebuild its signed root; " +
+                        "nothing from them was written");
+      }
+    } else {
+      auto proof = upstream.ConsistencyProof(at, head->size);
+      if (!proof) return std::unexpected(proof.error());
+      if (!merkle::VerifyConsistency(at, head->size, range->Root(), head->root, *proof)) {
+        return Fail(ErrorCode::kVerificationFailed,
+                    upstream.name() + " sent " + batch + " that do not rebuild a prefix of its " +
+                        "signed tree; nothing from them was written");
+      }
+    }
+    auto first = ledger.AppendBatch(fetched);
     if (!first) return std::unexpected(first.error());
-    if (*first != local->size + done) {
+    if (*first != batch_first) {
       return Fail(ErrorCode::kConflict, "someone else appended to the mirror during the sync");
     }
+    fetched.clear();
+    if (progress) progress(at - local->size, head->size - local->size);
   }
   result.new_size = head->size;
   if (const std::string note = upstream.CheckpointNote(); !note.empty()) {

@@ -1,7 +1,9 @@
 // Mirroring: bring a local ledger up to an upstream's signed checkpoint. Everything is verified
-// before anything is written: the checkpoint's signature (by the view), consistency with what
-// the mirror already holds, and that the fetched entries rebuild exactly the signed root. Local
-// data is never overwritten or deleted.
+// before it is written: the checkpoint's signature (by the view), consistency with what the
+// mirror already holds, and, for each batch of about 10,000 fetched entries, that the tree they
+// extend the mirror to is proven a prefix of the signed tree (the last batch: that it rebuilds
+// exactly the signed root). Local data is never overwritten or deleted; a sync that is stopped
+// keeps the batches it proved.
 #ifndef VELLUM_NODE_SYNC_H_
 #define VELLUM_NODE_SYNC_H_
 
@@ -16,7 +18,7 @@ struct SyncResult {
   uint64_t new_size = 0;
 };
 
-// Called with (entries fetched, entries to fetch).
+// Called after each batch with (entries verified and written, entries to write).
 using SyncProgress = std::function<void(uint64_t, uint64_t)>;
 
 // REQUIRES: `ledger` has the upstream's origin and format.

@@ -2,6 +2,10 @@
 // is never recomputed here: appends extend the right-edge tiles (reads: ledger_reads.cc).
 #include "vellum/ledger.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -217,14 +221,28 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOp
   if (std::filesystem::exists(path, ec)) {
     return Fail(ErrorCode::kConflict, path + " already exists; refusing to overwrite it");
   }
-  auto db = Db::Open(path, /*create=*/true);
-  if (!db) return std::unexpected(db.error());
-  if (auto ok = storage::ConfigureConnection(*db, OpenOptions{}.busy_timeout_ms, false); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = storage::CreateSchema(*db, options); !ok) {
-    std::filesystem::remove(path, ec);
-    return std::unexpected(ok.error());
+  // The schema is written to a private file that is linked into place only when complete, so a
+  // process killed while creating leaves no half-made ledger behind (at most the private file).
+  const std::string building = path + ".creating-" + std::to_string(getpid());
+  std::filesystem::remove(building, ec);
+  {
+    auto db = Db::Open(building, /*create=*/true);
+    if (!db) return std::unexpected(db.error());
+    auto ok = storage::ConfigureConnection(*db, OpenOptions{}.busy_timeout_ms, false);
+    if (ok) ok = storage::CreateSchema(*db, options);
+    if (!ok) {
+      std::filesystem::remove(building, ec);
+      return std::unexpected(ok.error());
+    }
+  }  // closed: the write-ahead log is folded into the file
+  const bool linked = link(building.c_str(), path.c_str()) == 0;  // fails if path exists
+  const int link_errno = errno;
+  std::filesystem::remove(building, ec);
+  if (!linked) {
+    if (link_errno == EEXIST) {
+      return Fail(ErrorCode::kConflict, path + " already exists; refusing to overwrite it");
+    }
+    return Fail(ErrorCode::kIoError, "cannot create " + path + ": " + std::strerror(link_errno));
   }
   return Open(path);
 }
