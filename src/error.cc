@@ -11,6 +11,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kIoError: return "I/O error";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kNoSpace: return "no space";
   }
   return "unknown error";
 }

@@ -18,6 +18,7 @@ enum class ErrorCode {
   kConflict,            // the request contradicts existing state (e.g. inconsistent checkpoint)
   kIoError,             // the file system or SQLite failed
   kUnavailable,         // a peer or resource could not be reached or is busy
+  kNoSpace,             // the disk (or the file size limit) is full; nothing was written
 };
 
 // Returns a stable lower-case name for `code`, e.g. "verification failed".

@@ -235,6 +235,7 @@ void Node::Impl::SendError(httplib::Response& res, const Error& error) {
     case ErrorCode::kConflict: status = 409; break;
     case ErrorCode::kVerificationFailed: status = 422; break;
     case ErrorCode::kUnavailable: status = 503; break;
+    case ErrorCode::kNoSpace: status = 507; break;  // Insufficient Storage: retry once freed
     case ErrorCode::kCorruption:
     case ErrorCode::kIoError: status = 500; break;
   }

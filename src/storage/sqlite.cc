@@ -10,6 +10,8 @@ ErrorCode CodeForSqlite(int rc) {
     case SQLITE_NOTADB:
     case SQLITE_FORMAT:
       return ErrorCode::kCorruption;
+    case SQLITE_FULL:
+      return ErrorCode::kNoSpace;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return ErrorCode::kUnavailable;
