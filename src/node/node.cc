@@ -2,6 +2,10 @@
 #include "node/node.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +39,10 @@ Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
   server_->set_keep_alive_max_count(100000);
   server_->set_payload_max_length(8 << 20);
   server_->set_tcp_nodelay(true);  // responses are small; do not wait for delayed ACKs
+  server_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;  // the listening socket: Bind widens its backlog
+  });
 }
 
 Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
@@ -91,6 +99,12 @@ Result<int> Node::Bind() {
   if (port <= 0) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot listen on " + o.host + ":" + std::to_string(o.port));
+  }
+  // Debian's cpp-httplib 0.11 listens with a backlog of 5: under a burst of new connections the
+  // kernel then drops some, and clients see them closed unanswered. Listening again on the same
+  // socket only changes the backlog.
+  if (impl_->listen_fd_ >= 0 && ::listen(impl_->listen_fd_, SOMAXCONN) != 0) {
+    return Fail(ErrorCode::kUnavailable, std::string("cannot listen: ") + std::strerror(errno));
   }
   return port;
 }

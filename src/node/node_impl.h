@@ -55,6 +55,7 @@ class Node::Impl {
   std::optional<SignerKey> key_;
   ServeOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  socket_t listen_fd_ = -1;
   struct Route {
     std::string method;
     std::regex pattern;
