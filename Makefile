@@ -1,7 +1,8 @@
 # Thin wrapper over CMake. `make demo` installs what is missing, builds and runs the demonstration;
-# `make test` installs, builds and runs every test: the suite in a release build, again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (clang, with a short run of every fuzz target),
-# and again under ThreadSanitizer. doc/reliability.md says what each part checks.
+# `make test` installs, builds and runs every test: the suite in a release build, and again under
+# AddressSanitizer + UndefinedBehaviorSanitizer (clang, with a short run of every fuzz target).
+# `make test-tsan` runs it under ThreadSanitizer; it is not part of `make test` yet (see
+# doc/reliability.md). doc/reliability.md says what each part checks.
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 TSAN_DIR ?= build-tsan
@@ -29,7 +30,7 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: test-release test-asan test-tsan
+test: test-release test-asan
 
 test-release: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
