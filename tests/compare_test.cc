@@ -289,17 +289,7 @@ TEST_F(CompareTest, SyncRefusesForksForgeriesAndBadEntriesLeavingTheMirrorAsItWa
 namespace vellum {
 namespace {
 
-// Polls `url` + /v1/status until `done(status)`; false after 10 s.
-bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_read_timeout(5);
-  for (int i = 0; i < 200; ++i) {
-    auto r = c.Get("/v1/status");
-    if (r && r->status == 200 && done(nlohmann::json::parse(r->body))) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
+using testing::WaitForStatus;
 
 TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   const std::string vkey = key_.verifier().ToString();

@@ -3,7 +3,6 @@
 // never shrinks, and finish when sync runs again; every checkpoint acknowledged as signed must
 // still be there and still match the tree.
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -132,23 +131,10 @@ TEST(CrashSyncTest, AKilledSignerLeavesEveryAcknowledgedCheckpointTrue) {
   auto rng = SeededRng();
   std::vector<SignedAck> acked;
   for (int round = 0; round < 20; ++round) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      SignUntilKilled(path, key, fds[1]);
-    }
-    close(fds[1]);
-    std::this_thread::sleep_for(milliseconds(5 + rng() % 60));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "signer exited early with " << WEXITSTATUS(status);
-    SignedAck ack;
-    while (read(fds[0], &ack, sizeof(ack)) == sizeof(ack)) acked.push_back(ack);
-    close(fds[0]);
+    auto signer = testing::ForkAndKill([&](int fd) { SignUntilKilled(path, key, fd); },
+                                       milliseconds(5 + rng() % 60));
+    ASSERT_TRUE(signer.killed) << "signer exited early with " << signer.exit_code;
+    testing::AppendRecords(signer.reported, acked);
 
     auto ledger = Ledger::Open(path);
     ASSERT_TRUE(ledger) << ledger.error().ToString();

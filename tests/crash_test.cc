@@ -1,16 +1,13 @@
 // A writer is killed with SIGKILL at random moments, many times. After each kill the ledger
 // must open, verify, and hold every append the writer had acknowledged.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <random>
-#include <thread>
 
+#include "tests/process.h"
 #include "tests/temp_dir.h"
 #include "vellum/ledger.h"
 
@@ -55,23 +52,10 @@ TEST(CrashTest, EveryAcknowledgedAppendSurvivesSigkill) {
   std::vector<Ack> acked;
   constexpr uint32_t kRounds = 25;
   for (uint32_t round = 0; round < kRounds; ++round) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      AppendUntilKilled(path, round, fds[1]);
-    }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 + rng() % 60));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited early with " << WEXITSTATUS(status);
-    Ack ack;
-    while (read(fds[0], &ack, sizeof(ack)) == sizeof(ack)) acked.push_back(ack);
-    close(fds[0]);
+    auto writer = testing::ForkAndKill([&](int fd) { AppendUntilKilled(path, round, fd); },
+                                       std::chrono::milliseconds(5 + rng() % 60));
+    ASSERT_TRUE(writer.killed) << "writer exited early with " << writer.exit_code;
+    testing::AppendRecords(writer.reported, acked);
 
     auto ledger = Ledger::Open(path);
     ASSERT_TRUE(ledger) << ledger.error().ToString();

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -38,7 +39,9 @@ constexpr int kReaders = 4;
 uint64_t ProcStatusKiB(int pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(field + ":")) return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10);
+    if (line.starts_with(field + ":")) {
+      return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10);
+    }
   }
   return 0;
 }
@@ -53,19 +56,16 @@ struct Ack {
   uint64_t first_seq, count;
 };
 
-bool WaitForSize(int port, uint64_t size, std::string& root) {
-  httplib::Client c("127.0.0.1", port);
-  for (int i = 0; i < 600; ++i) {
-    if (auto r = c.Get("/v1/status"); r && r->status == 200) {
-      auto s = json::parse(r->body);
-      if (s["size"] == size) {
-        root = s["root"];
-        return true;
-      }
-    }
-    std::this_thread::sleep_for(milliseconds(50));
+// Waits (at most 30 s) until the node at `port` holds `size` entries; its root then.
+std::optional<std::string> RootOnceSizeIs(int port, uint64_t size) {
+  std::string root;
+  if (!testing::WaitForStatus(port, [&](const json& s) {
+        root = s.value("root", "");
+        return s["size"] == size;
+      }, 30)) {
+    return std::nullopt;
   }
-  return false;
+  return root;
 }
 
 TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
@@ -105,7 +105,9 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
       for (uint64_t n = 0; !stop; ++n) {
         const uint64_t count = 1 + n % 4;
         json body = {{"entries", json::array()}};
-        for (uint64_t i = 0; i < count; ++i) body["entries"].push_back({{"data", Payload(a, seq + i)}});
+        for (uint64_t i = 0; i < count; ++i) {
+          body["entries"].push_back({{"data", Payload(a, seq + i)}});
+        }
         auto r = c.Post("/v1/entries", body.dump(), "application/json");
         if (!r || r->status != 200) {
           problem("append failed: " + (r ? r->body : httplib::to_string(r.error())));
@@ -168,8 +170,8 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   EXPECT_GT(reads.load(), 0u);
 
   // Every acknowledged entry where it was acknowledged; nothing else in the ledger.
-  std::string writer_root, mirror_root;
-  ASSERT_TRUE(WaitForSize(writer.port(), total, writer_root)) << "the writer holds other entries";
+  const auto writer_root = RootOnceSizeIs(writer.port(), total);
+  ASSERT_TRUE(writer_root) << "the writer holds other entries";
   auto ledger = Ledger::Open(writer_db, {.read_only = true});
   ASSERT_TRUE(ledger);
   std::vector<Bytes> payloads;
@@ -178,7 +180,8 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
     ASSERT_TRUE(chunk) << chunk.error().ToString();
     for (Entry& e : *chunk) payloads.push_back(std::move(e.payload));
   }
-  std::sort(acks.begin(), acks.end(), [](const Ack& x, const Ack& y) { return x.first_index < y.first_index; });
+  std::sort(acks.begin(), acks.end(),
+            [](const Ack& x, const Ack& y) { return x.first_index < y.first_index; });
   for (const Ack& a : acks) {
     for (uint64_t i = 0; i < a.count; ++i) {
       ASSERT_EQ(payloads[a.first_index + i], ToBytes(Payload(a.appender, a.first_seq + i)))
@@ -189,8 +192,9 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   ASSERT_TRUE(report && report->ok) << report->message;
 
   // The mirror catches up to exactly the same tree.
-  ASSERT_TRUE(WaitForSize(mirror.port(), total, mirror_root)) << "the mirror did not catch up";
-  EXPECT_EQ(mirror_root, writer_root);
+  const auto mirror_root = RootOnceSizeIs(mirror.port(), total);
+  ASSERT_TRUE(mirror_root) << "the mirror did not catch up";
+  EXPECT_EQ(*mirror_root, *writer_root);
 
 #ifndef VELLUM_SANITIZED
   // Flat memory: what the node holds does not grow with the number of entries it has taken.

@@ -1,6 +1,8 @@
 #include "tests/process.h"
 
 #include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -45,6 +48,42 @@ int WaitFor(int pid) {
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+KilledChild ForkAndKill(const std::function<void(int fd)>& child,
+                        std::chrono::milliseconds delay) {
+  KilledChild result;
+  int fds[2];
+  if (pipe(fds) != 0) return result;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    child(fds[1]);
+    _exit(1);  // children report and run until killed
+  }
+  close(fds[1]);
+  std::this_thread::sleep_for(delay);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.killed = WIFSIGNALED(status);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) result.reported.append(buf, n);
+  close(fds[0]);
+  return result;
+}
+
+bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done,
+                   int seconds) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(5);
+  for (int i = 0; i < seconds * 20; ++i) {
+    auto r = c.Get("/v1/status");
+    if (r && r->status == 200 && done(nlohmann::json::parse(r->body))) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 RunResult RunProgram(const std::vector<std::string>& argv, const std::string& input) {

@@ -2,6 +2,10 @@
 #ifndef VELLUM_TESTS_PROCESS_H_
 #define VELLUM_TESTS_PROCESS_H_
 
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,29 @@ RunResult Vellum(const std::vector<std::string>& args, const std::string& input 
 int StartVellum(const std::vector<std::string>& args, const std::string& input_file);
 // Waits for `pid`; returns its exit code (-1 if killed).
 int WaitFor(int pid);
+
+// Forks a child that runs `child(fd)`, which reports progress on `fd` and must never return,
+// and SIGKILLs it after `delay`.
+struct KilledChild {
+  bool killed = false;   // false: it had already exited, with `exit_code`
+  int exit_code = 0;
+  std::string reported;  // every byte it wrote to `fd`
+};
+KilledChild ForkAndKill(const std::function<void(int fd)>& child, std::chrono::milliseconds delay);
+
+// Splits what a KilledChild reported into fixed-size records (a partial last one is dropped).
+template <typename Record>
+void AppendRecords(const std::string& reported, std::vector<Record>& out) {
+  for (size_t at = 0; at + sizeof(Record) <= reported.size(); at += sizeof(Record)) {
+    Record record;
+    std::memcpy(&record, reported.data() + at, sizeof(Record));
+    out.push_back(record);
+  }
+}
+
+// Polls a node's /v1/status until `done(status)`; false after `seconds`.
+bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done,
+                   int seconds = 10);
 
 // A `vellum serve` child of the binary under test.
 class NodeProcess : public node::NodeProcess {
