@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,14 +23,24 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) pid_ = pid;
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t parent = getpid();
+  const int null_fd = open("/dev/null", O_RDONLY);
+  const pid_t pid = fork();
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    // The node dies with the thread that started it, even if that process is killed or aborts
+    // (a sanitizer report), so no node outlives its owner holding a port and a pipe.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    dup2(out[1], 1);
+    dup2(null_fd, 0);
+    close(out[0]);
+    close(out[1]);
+    close(null_fd);
+    execve(args[0], args.data(), environ);
+    _exit(127);
+  }
+  if (pid > 0) pid_ = pid;
+  close(null_fd);
   close(out[1]);
   // The first line of stdout is the port; give the node 10 s to say it.
   std::string line;
