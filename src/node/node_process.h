@@ -1,5 +1,6 @@
 // A child `vellum serve` process on 127.0.0.1, port chosen by the OS: for tests, benchmarks and
-// the demo. Not thread-safe.
+// the demo. The child is killed when the thread that created it ends (PR_SET_PDEATHSIG), also if
+// its process dies without running destructors. Not thread-safe.
 #ifndef VELLUM_NODE_NODE_PROCESS_H_
 #define VELLUM_NODE_NODE_PROCESS_H_
 
