@@ -44,10 +44,11 @@ struct Connection {
   Clock::time_point started;
 };
 
-std::string Request(int client, uint64_t n) {
+std::string Request(const std::string& token, int client, uint64_t n) {
   const std::string body =
       "{\"data\":\"client " + std::to_string(client) + " event " + std::to_string(n) + "\"}";
   return "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Authorization: Bearer " + token + "\r\n"
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
@@ -77,13 +78,13 @@ int Connect(int port) {
 
 // `clients` keep-alive connections, each with one request in flight, driven by one epoll
 // thread so that the load generator takes as little of the shared CPU as it can.
-LoadResult RunLoad(int port, int clients, double seconds) {
+LoadResult RunLoad(int port, const std::string& token, int clients, double seconds) {
   const int ep = epoll_create1(0);
   std::vector<Connection> conns(static_cast<size_t>(clients));
   std::vector<double> latencies;
   uint64_t errors = 0;
   auto start_request = [&](Connection& c) {
-    c.out = Request(c.id, c.sent++);
+    c.out = Request(token, c.id, c.sent++);
     c.out_done = 0;
     c.started = Clock::now();
     epoll_event ev{EPOLLOUT, {.ptr = &c}};
@@ -95,7 +96,7 @@ LoadResult RunLoad(int port, int clients, double seconds) {
     c.fd = Connect(port);
     epoll_event ev{EPOLLOUT, {.ptr = &c}};
     epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
-    c.out = Request(c.id, c.sent++);
+    c.out = Request(token, c.id, c.sent++);
     c.started = Clock::now();
   }
   const auto start = Clock::now();
@@ -191,8 +192,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "could not start the nodes\n");
       return 1;
     }
-    const LoadResult g = RunLoad(grouped.port(), clients, seconds);
-    const LoadResult s = RunLoad(single.port(), clients, seconds);
+    const LoadResult g = RunLoad(grouped.port(), grouped.token(), clients, seconds);
+    const LoadResult s = RunLoad(single.port(), single.token(), clients, seconds);
     std::printf("%8d | %14.0f %9.2f %9.2f | %14.0f %9.2f %9.2f | %5.1fx\n", clients,
                 g.appends_per_second, g.p50_ms, g.p99_ms, s.appends_per_second, s.p50_ms,
                 s.p99_ms, s.appends_per_second > 0 ? g.appends_per_second / s.appends_per_second : 0);

@@ -40,7 +40,7 @@ struct Fixture {
     }
     FUZZ_CHECK((*created)->AppendBatch(entries).has_value());
     ledger = created->get();
-    auto made = node::Node::Create(std::move(*created), *key, {});
+    auto made = node::Node::Create(std::move(*created), *key, {.token = std::string(64, 't')});
     FUZZ_CHECK(made.has_value());
     node = std::move(*made);
   }

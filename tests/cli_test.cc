@@ -99,23 +99,43 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
   struct Case {
     std::vector<std::string> args;
     std::string input, message;
+    int exit_code = 2;  // usage, unless the command had to look at the ledger
   };
+  const std::string big(70000, 'x');
+  std::filesystem::create_directory(dir_.File("d"));
   const std::vector<Case> cases = {
       {{"append", db_, "--hex", "00", "zz"}, "", "invalid hex character"},
       {{"append", db_, "--hex", "abc"}, "", "odd length"},
-      {{"append", db_, "--stdin"}, "ok\n" + std::string(70000, 'x') + "\n", "limit is 65535"},
+      {{"append", db_, "--stdin"}, "ok\n" + big + "\n", "limit is 65527 bytes", 1},
+      {{"append", db_, std::string(65528, 'x')}, "", "65528-byte payload; the limit is 65527", 1},
       {{"append", db_, "x", "--time", "yesterday"}, "", "bad time"},
+      {{"append", db_, "x", "--time", "2026-02-30T00:00:00Z"}, "", "no such date"},
+      {{"append", db_, "x", "--time", "2026-01-01T00:00:60Z"}, "", "no such date"},
+      {{"append", db_, "x", "--time", "1764000000"}, "", "looks like seconds"},
+      {{"append", db_, "x", "--time", "99999999999999999999"}, "", "bad time"},
       {{"append", db_}, "", "nothing to append"},
-      {{"get", db_, "5"}, "", "no entry 5"},
-      {{"root", db_, "--size", "9"}, "", "beyond the ledger's size"},
-      {{"prove", db_, "--index", "3"}, "", "not below tree size"},
-      {{"prove", db_, "--old", "1", "--new", "7"}, "", "beyond the ledger's size"},
-      {{"get", dir_.File("nope.db"), "0"}, "", "does not exist"},
-      {{"init", db_, "--origin", "again"}, "", "already exists"},
+      {{"append", db_, "--file", dir_.File("d")}, "", "is a directory", 2},
+      {{"append", db_, "--file", dir_.File("missing")}, "", "cannot read", 1},
+      {{"append", db_, "x", "--file", dir_.File("d")}, "", "one way"},
+      {{"get", db_, "5"}, "", "no entry 5", 1},
+      {{"get", db_, "-1"}, "", "not a number from 0"},
+      {{"get", db_, "18446744073709551616"}, "", "not a number from 0"},
+      {{"root", db_, "--size", "9"}, "", "beyond the ledger's size", 1},
+      {{"root", db_, "--size", "-1"}, "", "not a number from 0"},
+      {{"log", db_, "--limit", "-1"}, "", "not a number from 0"},
+      {{"log", db_, "--from", "1", "--limit", "-1"}, "", "not a number from 0"},
+      {{"prove", db_, "--index", "3"}, "", "not below tree size", 1},
+      {{"prove", db_, "--old", "1", "--new", "7"}, "", "beyond the ledger's size", 1},
+      {{"prove", db_}, "", "either --index"},
+      {{"verify-proof", dir_.File("d"), "--root", std::string(64, '0')}, "", "is a directory", 1},
+      {{"get", dir_.File("nope.db"), "0"}, "", "does not exist", 1},
+      {{"init", db_, "--origin", "again"}, "", "already exists", 1},
+      {{"compare", db_, "localhost:8001"}, "", "http://localhost:8001", 1},
+      {{"no-such-command"}, "", ""},
   };
   for (const Case& c : cases) {
     auto r = Vellum(c.args, c.input);
-    EXPECT_EQ(r.exit_code, 1) << c.message;
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.message << " | " << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.message << " | " << r.err;
     EXPECT_EQ(FileBytes(), before) << c.message;
   }

@@ -117,6 +117,10 @@ class LyingView : public node::LedgerView {
   Result<std::vector<Hash>> ConsistencyProof(uint64_t m, uint64_t n) override {
     return real_->ConsistencyProof(m, n);
   }
+  Result<std::vector<Hash>> InclusionProof(uint64_t i, uint64_t n) override {
+    return real_->InclusionProof(i, n);
+  }
+  std::string CheckpointNote() const override { return real_->CheckpointNote(); }
   Result<Entry> Get(uint64_t index) override { return real_->Get(index); }
   Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
     auto out = real_->EntryBytes(begin, end);
@@ -226,19 +230,20 @@ TEST_F(CompareTest, AMirrorCatchesUpFromEmptyThenIncrementallyVerifyingEverythin
   const std::string url = "http://127.0.0.1:" + std::to_string(node.port());
   const std::string vkey = key_.verifier().ToString();
   const std::string mirror = dir_.File("mirror.db");
-  auto first = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--json"});
+  auto first = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--format", "raw", "--json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(nlohmann::json::parse(first.out)["new_size"], 3000);
   EXPECT_EQ(CompareFiles(mirror, a)->relation, Comparison::Relation::kIdentical);
 
   httplib::Client c("127.0.0.1", node.port());
+  c.set_bearer_token_auth(node.token());
   ASSERT_EQ(c.Post("/v1/entries", R"({"data_hex":"00ff"})", "application/json")->status, 200);
   for (int i = 0; i < 100; ++i) {  // wait for the node to sign the new head
     auto cp = c.Get("/checkpoint");
     if (cp && cp->body.find("\n3001\n") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto second = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--json"});
+  auto second = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--format", "raw", "--json"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(nlohmann::json::parse(second.out)["old_size"], 3000);
   EXPECT_EQ(nlohmann::json::parse(second.out)["new_size"], 3001);
@@ -274,7 +279,8 @@ TEST_F(CompareTest, SyncRefusesForksForgeriesAndBadEntriesLeavingTheMirrorAsItWa
 
   // An upstream whose entries do not rebuild its root: nothing is written.
   const std::string mirror = Make("mirror.db", 1000);
-  LyingView liar(std::move(*node::OpenView(a, {})));
+  ASSERT_TRUE((*Ledger::Open(a))->SignCheckpoint(key_));
+  LyingView liar(std::move(*node::OpenView(a, {key_.verifier()})));
   auto ledger = *Ledger::Open(mirror);
   auto synced = node::SyncFrom(*ledger, liar);
   ASSERT_FALSE(synced);
@@ -299,13 +305,14 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
 
   // A mirror that starts from nothing but the URL and the verifier key.
   testing::NodeProcess mirror(dir_.File("m.db"), {"--upstream", w_url, "--upstream-vkey", vkey,
-                                                  "--poll-interval", "100"});
+                                                  "--format", "raw", "--poll-interval", "100"});
   ASSERT_TRUE(mirror.ok());
   const std::string m_url = "http://127.0.0.1:" + std::to_string(mirror.port());
   EXPECT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 500; }));
 
   // The writer appends; the mirror follows. The mirror refuses direct appends.
   httplib::Client wc("127.0.0.1", writer.port());
+  wc.set_bearer_token_auth(writer.token());
   nlohmann::json body = {{"entries", nlohmann::json::array()}};
   for (int i = 500; i < 550; ++i) body["entries"].push_back({{"data", std::to_string(i)}});
   ASSERT_EQ(wc.Post("/v1/entries", body.dump(), "application/json")->status, 200);

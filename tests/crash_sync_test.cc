@@ -66,7 +66,7 @@ TEST(CrashSyncTest, AKilledSyncLeavesAVerifiedPrefixThatNeverShrinksAndThenFinis
   int killed_mid_sync = 0;
   int window_ms = 250;  // doubles after a round that copied nothing (slow, sanitized builds)
   for (int round = 0; round < 16 && held < kSize; ++round) {
-    const int pid = testing::StartVellum({"sync", mirror, "--from", node.url(), "--vkey", vkey},
+    const int pid = testing::StartVellum({"sync", mirror, "--from", node.url(), "--vkey", vkey, "--format", "raw"},
                                          dir.File("empty"));
     // The first rounds kill it while it is still creating the mirror file.
     std::this_thread::sleep_for(milliseconds(round < 3 ? rng() % 10 : 20 + rng() % window_ms));
@@ -93,7 +93,7 @@ TEST(CrashSyncTest, AKilledSyncLeavesAVerifiedPrefixThatNeverShrinksAndThenFinis
   std::cout << "kills that landed mid-sync: " << killed_mid_sync << "\n";
   EXPECT_GT(killed_mid_sync, 0);  // the kills really interrupted copying
 
-  auto finish = testing::Vellum({"sync", mirror, "--from", node.url(), "--vkey", vkey});
+  auto finish = testing::Vellum({"sync", mirror, "--from", node.url(), "--vkey", vkey, "--format", "raw"});
   ASSERT_EQ(finish.exit_code, 0) << finish.err;
   auto done = Ledger::Open(mirror);
   ASSERT_TRUE(done);

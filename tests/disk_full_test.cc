@@ -230,9 +230,14 @@ TEST_F(RealDiskFullTest, TheCliAndANodeSayTheDiskIsFullAndCarryOnOnceSpaceIsFree
 
   // A node on the full disk: appends get 507 and change nothing; reads still work.
   {
-    testing::NodeProcess node(db, {"--key", dir_.File("ledger.key")});
+    // The token lives off the full disk (a node cannot make one there).
+    std::ofstream(dir_.File("token")) << std::string(40, 't') << "\n";
+    std::filesystem::permissions(dir_.File("token"), std::filesystem::perms::owner_read);
+    testing::NodeProcess node(db, {"--key", dir_.File("ledger.key"), "--token-file",
+                                   dir_.File("token")});
     ASSERT_TRUE(node.ok());
     httplib::Client c("127.0.0.1", node.port());
+    c.set_bearer_token_auth(node.token());
     const std::string body = nlohmann::json{{"data", Line("node", 0)}}.dump();
     auto full = c.Post("/v1/entries", body, "application/json");
     ASSERT_TRUE(full);

@@ -100,6 +100,7 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   for (int a = 0; a < kAppenders; ++a) {
     threads.emplace_back([&, a] {
       httplib::Client c("127.0.0.1", writer.port());
+      c.set_bearer_token_auth(writer.token());
       c.set_read_timeout(30, 0);
       uint64_t seq = 0;
       for (uint64_t n = 0; !stop; ++n) {
@@ -123,6 +124,7 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   for (int r = 0; r < kReaders; ++r) {
     threads.emplace_back([&, r] {
       httplib::Client c("127.0.0.1", writer.port());
+      c.set_bearer_token_auth(writer.token());
       std::mt19937_64 rng(r);
       while (!stop) {
         auto note = c.Get("/checkpoint");

@@ -20,7 +20,7 @@ class InProcessTest : public ::testing::Test {
                                                      .verifier_key = key->verifier().ToString()});
     ASSERT_TRUE(ledger);
     ledger_ = ledger->get();
-    auto node = Node::Create(std::move(*ledger), *key, {});
+    auto node = Node::Create(std::move(*ledger), *key, {.token = std::string(64, 't')});
     ASSERT_TRUE(node) << node.error().ToString();
     node_ = std::move(*node);
   }

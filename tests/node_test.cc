@@ -36,6 +36,7 @@ class NodeTest : public ::testing::Test {
   }
   static std::unique_ptr<httplib::Client> Client(const NodeProcess& node) {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", node.port());
+    c->set_bearer_token_auth(node.token());
     c->set_connection_timeout(5);
     c->set_read_timeout(10);
     return c;
@@ -50,7 +51,7 @@ class NodeTest : public ::testing::Test {
     for (int i = first; i < end; i += per) {
       json body = {{"entries", json::array()}};
       for (int j = i; j < std::min(end, i + per); ++j) {
-        body["entries"].push_back({{"data", std::string("e").append(std::to_string(j))}, {"time", 1000 + j}});
+        body["entries"].push_back({{"data", std::string("e").append(std::to_string(j))}, {"time_ms", 1000 + j}});
       }
       auto r = c.Post("/v1/entries", h, body.dump(), "application/json");
       ASSERT_TRUE(r);
@@ -131,7 +132,7 @@ TEST_F(NodeTest, ProofsFromTheJsonApiVerifyAgainstTheSignedCheckpoint) {
   for (uint64_t index : {0, 42, 99, 156}) {
     auto entry = Json(c->Get("/v1/entries/" + std::to_string(index)));
     const Hash leaf = merkle::LeafHash(Ledger::EncodeEntry(
-        EntryFormat::kRecord, entry["ts"].get<int64_t>(), ToBytes(entry["data"].get<std::string>())));
+        EntryFormat::kRecord, entry["time_ms"].get<int64_t>(), ToBytes(entry["data"].get<std::string>())));
     auto doc = Json(c->Get("/v1/proof/inclusion?index=" + std::to_string(index) + "&size=157"));
     std::vector<Hash> proof;
     for (const auto& h : doc["proof"]) proof.push_back(*HashFromHex(h.get<std::string>()));
@@ -156,11 +157,13 @@ TEST_F(NodeTest, ProofsFromTheJsonApiVerifyAgainstTheSignedCheckpoint) {
 }
 
 TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
-  std::ofstream(dir_.File("token")) << "s3cret\n";
+  const std::string token(40, 's');
+  std::ofstream(dir_.File("token")) << token << "\n";
+  std::filesystem::permissions(dir_.File("token"), std::filesystem::perms::owner_read);
   NodeProcess node(db_, {"--token-file", dir_.File("token")});
   ASSERT_TRUE(node.ok());
-  auto c = Client(node);
-  const httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", node.port());  // no token of its own
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
   AppendOverHttp(*c, 0, 10, 10, auth);
   const json before = Json(c->Get("/v1/status"));
   struct Case {
@@ -211,10 +214,58 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
   EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
 }
 
-TEST_F(NodeTest, RefusesToListenBeyondLoopbackWithoutAToken) {
-  auto r = Vellum({"serve", db_, "--listen", "0.0.0.0:0"});
+TEST_F(NodeTest, RefusesATokenThatIsShortOrReadableByOthers) {
+  std::ofstream(dir_.File("short")) << "s3cret\n";
+  std::filesystem::permissions(dir_.File("short"), std::filesystem::perms::owner_read);
+  auto r = Vellum({"serve", db_, "--token-file", dir_.File("short")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("without a token"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("at least 32"), std::string::npos) << r.err;
+  std::ofstream(dir_.File("open")) << std::string(40, 'x') << "\n";
+  std::filesystem::permissions(dir_.File("open"), std::filesystem::perms::owner_read |
+                                                      std::filesystem::perms::others_read);
+  r = Vellum({"serve", db_, "--token-file", dir_.File("open")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
+  r = Vellum({"serve", db_, "--token-file", dir_.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a regular file"), std::string::npos) << r.err;
+}
+
+TEST_F(NodeTest, WritesAlwaysNeedATokenMadeBesideTheLedgerWhenNoneIsGiven) {
+  NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  const std::string token_path = db_ + ".token";
+  ASSERT_TRUE(std::filesystem::exists(token_path));
+  EXPECT_EQ(std::filesystem::status(token_path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_GE(node.token().size(), 64u);
+  httplib::Client c("127.0.0.1", node.port());
+  const std::string body = R"({"data":"x"})";
+  // No token, a cross-site form (text/plain, Origin), a rebound DNS name: all refused.
+  EXPECT_EQ(c.Post("/v1/entries", body, "application/json")->status, 401);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + node.token()}};
+  httplib::Headers cross = auth;
+  cross.emplace("Origin", "http://evil.example");
+  EXPECT_EQ(c.Post("/v1/entries", cross, body, "text/plain")->status, 403);
+  httplib::Headers rebound = auth;
+  rebound.emplace("Host", "evil.example:80");
+  EXPECT_EQ(c.Post("/v1/entries", rebound, body, "application/json")->status, 403);
+  EXPECT_EQ(Json(c.Get("/v1/status"))["size"], 0);
+  EXPECT_EQ(c.Post("/v1/entries", auth, body, "application/json")->status, 200);
+  // The same token on the next start.
+  const std::string first = node.token();
+  ASSERT_EQ(node.Stop(SIGTERM), 0);
+  NodeProcess again(db_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.token(), first);
+}
+
+TEST_F(NodeTest, ASecondNodeOnABusyPortFailsInsteadOfSharingIt) {
+  NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  auto r = Vellum({"serve", db_, "--listen", "127.0.0.1:" + std::to_string(node.port())});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("address already in use"), std::string::npos) << r.err;
 }
 
 TEST_F(NodeTest, SlowClientsAreDropped) {
@@ -251,6 +302,7 @@ TEST_F(NodeTest, EveryAcknowledgedAppendSurvivesKillDashNine) {
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&, t] {
       httplib::Client c("127.0.0.1", node->port());
+      c.set_bearer_token_auth(node->token());
       c.set_read_timeout(5);
       for (int i = 0; !stop && i < 100000; ++i) {
         const std::string data = std::string("c").append(std::to_string(t)).append("-").append(
@@ -317,6 +369,7 @@ TEST_F(NodeTest, SigtermFinishesInFlightAppendsAndClosesCleanly) {
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
       httplib::Client c("127.0.0.1", node.port());
+      c.set_bearer_token_auth(node.token());
       c.set_read_timeout(5);
       for (int i = 0; i < 100000; ++i) {
         json body = {{"entries", json::array()}};

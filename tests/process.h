@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "node/node_process.h"
@@ -57,6 +58,10 @@ class NodeProcess : public node::NodeProcess {
  public:
   explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {})
       : node::NodeProcess(VELLUM_BIN, ledger, extra) {}
+  // The Authorization header for writes.
+  std::pair<std::string, std::string> AuthHeader() const {
+    return {"Authorization", "Bearer " + token()};
+  }
 };
 
 }  // namespace vellum::testing

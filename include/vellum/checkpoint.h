@@ -99,6 +99,10 @@ struct Checkpoint {
   Hash root{};
   std::vector<std::string> extensions;
 };
+inline constexpr size_t kMaxOriginSize = 1024;
+// An origin a checkpoint can carry: non-empty, printable UTF-8 (no control characters, so no
+// line breaks), at most kMaxOriginSize bytes. The error says what is wrong.
+Result<void> CheckOrigin(std::string_view origin);
 std::string CheckpointBody(const Checkpoint& checkpoint);
 Result<Checkpoint> ParseCheckpointBody(std::string_view text);
 // Parses a signed checkpoint note, verifies it against `known` and parses its body.

@@ -3,7 +3,7 @@
 //
 //   auto ledger = vellum::Ledger::Create("audit.db", {.origin = "example.com/audit"});
 //   auto index = (*ledger)->Append({.payload = vellum::ToBytes("user alice logged in")});
-//   auto proof = (*ledger)->InclusionProof(*index, (*ledger)->Head()->size);
+//   auto proof = (*ledger)->InclusionProof(*index, (*ledger)->GetHead()->size);
 //
 // Thread-safety: a Ledger may be shared by many threads; calls are serialized on one SQLite
 // connection. Several processes may open the same file; their appends are serialized by SQLite's
@@ -33,6 +33,11 @@ enum class EntryFormat {
 };
 
 inline constexpr size_t kMaxEntrySize = 65535;  // tlog-tiles entry-bundle limit, in entry bytes
+inline constexpr size_t kRecordTimeSize = 8;     // the time that starts a record-format entry
+// The largest payload an entry of `format` can carry.
+inline constexpr size_t MaxPayloadSize(EntryFormat format) {
+  return format == EntryFormat::kRecord ? kMaxEntrySize - kRecordTimeSize : kMaxEntrySize;
+}
 
 std::string_view EntryFormatName(EntryFormat format);
 Result<EntryFormat> ParseEntryFormat(std::string_view name);
@@ -44,6 +49,9 @@ struct CreateOptions {
   // Text form of the verifier key whose private key signs this ledger's checkpoints
   // (vellum/checkpoint.h). Empty: the ledger cannot sign checkpoints.
   std::string verifier_key = {};
+  // A mirror copies another node's signed history: it takes entries only through
+  // AppendVerified, never through Append. REQUIRES: verifier_key (the upstream's) when set.
+  bool mirror = false;
 };
 
 struct OpenOptions {
@@ -90,13 +98,22 @@ struct VerifyReport {
 };
 std::string_view ProblemName(VerifyReport::Problem problem);
 
-// Two signed checkpoints of the same log that cannot both be true: ours and a peer's.
+// Two signed checkpoints of the same log that cannot both be true: ours and a peer's, with the
+// inclusion proofs of the two different leaves at `fork_index`, so that anyone holding the two
+// verifier keys can check offline that the notes contradict (CheckForkEvidence).
 struct ForkEvidence {
   std::string peer;
   uint64_t fork_index = 0;  // the first index where the histories differ
   std::string local_note, peer_note;
+  Hash local_leaf{}, peer_leaf{};            // the leaf hashes at fork_index in each tree
+  std::vector<Hash> local_proof, peer_proof;  // their inclusion proofs
   int64_t found_ms = 0;
+  bool proven = true;  // false for evidence kept by vellum before schema version 2 (no proofs)
 };
+
+// Checks fork evidence offline: both notes verify with `keys` and name the same origin, both
+// leaves are proven at fork_index in their note's tree, and the leaves differ.
+Result<void> CheckForkEvidence(const ForkEvidence& evidence, std::span<const VerifierKey> keys);
 
 // Called with (entries checked, total) while Verify() runs.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
@@ -124,7 +141,17 @@ class Ledger {
   // Appends one entry; returns its index. Durable when this returns.
   Result<uint64_t> Append(const NewEntry& entry);
   // Appends all entries in one transaction: all or none. Returns the index of the first.
+  // Refuses (kConflict) on a mirror.
   Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+  // Appends entries copied from the upstream whose signed checkpoint `note` vouches for them,
+  // the only way entries enter a mirror. The note must verify with this ledger's verifier key
+  // and name its origin. With the entries appended, the tree must be the note's tree (the
+  // checkpoint is then recorded in the same transaction) or, when it is smaller, a prefix of
+  // it proven by `proof` (RFC 9162 consistency proof from the new size to the note's size).
+  // Otherwise nothing is written (kVerificationFailed). Returns the index of the first entry.
+  Result<uint64_t> AppendVerified(std::span<const NewEntry> entries, std::string_view note,
+                                  std::span<const Hash> proof = {});
+  bool is_mirror() const;
 
   Result<Head> GetHead();  // O(1)
   // Root of the first `size` entries. REQUIRES: size <= head size. O(log n) stored hashes.
@@ -148,13 +175,17 @@ class Ledger {
   // Signs the checkpoint (C2SP tlog-checkpoint) for the tree of `size` entries (the head when
   // unset) with `key`, records it in the ledger and returns the signed note. Refuses a key other
   // than the ledger's, and refuses (kConflict) when the stored tree no longer matches the
-  // largest checkpoint signed before: a writer never signs two histories.
+  // largest checkpoint signed before, or when the entries added since it no longer hash to the
+  // stored tree: a writer never signs two histories, nor one that `Verify` would reject.
   Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size = {});
   // Records a checkpoint signed elsewhere (a mirror keeps its upstream's): it must verify with
-  // the ledger's verifier key, name the ledger's origin, and match the stored tree.
+  // the ledger's verifier key, name the ledger's origin, and match the stored tree. A note
+  // equal to the newest recorded one is not stored twice.
   Result<void> RecordCheckpoint(std::string_view note);
-  // Keeps fork evidence (once per peer and peer checkpoint) and lists what is kept.
-  Result<void> RecordForkEvidence(const ForkEvidence& evidence);
+  // Keeps fork evidence once per peer and fork index, only if CheckForkEvidence passes with
+  // `peer_keys` and this ledger's own verifier key. Lists what is kept, oldest first.
+  Result<void> RecordForkEvidence(const ForkEvidence& evidence,
+                                  std::span<const VerifierKey> peer_keys);
   Result<std::vector<ForkEvidence>> ListForkEvidence();
   // The most recently signed checkpoint note; kNotFound if none was signed.
   Result<std::string> LatestCheckpoint();

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <string>
 
+#include "common/utf8.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
@@ -12,6 +13,25 @@ std::unexpected<Error> Malformed(const std::string& why) {
 }
 
 }  // namespace
+
+Result<void> CheckOrigin(std::string_view origin) {
+  if (origin.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
+  }
+  if (origin.size() > kMaxOriginSize) {
+    return Fail(ErrorCode::kInvalidArgument, "the origin is longer than " +
+                                                 std::to_string(kMaxOriginSize) + " bytes");
+  }
+  const bool printable = AllCodePoints(origin, [](uint32_t cp) {
+    return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0);
+  });
+  if (!printable) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the origin must be printable UTF-8 without control characters (it is the first "
+                "line of every checkpoint), e.g. example.com/audit");
+  }
+  return {};
+}
 
 std::string CheckpointBody(const Checkpoint& checkpoint) {
   std::string out = checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" +

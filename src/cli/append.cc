@@ -1,4 +1,4 @@
-// vellum append LEDGER [ENTRY...] [--stdin] [--file F]... [--hex] [--time T] [--batch N]
+// vellum append LEDGER (ENTRY... | --stdin | --file F...) [--hex] [--time T] [--batch N]
 //
 // All input is read and checked before anything is written, so bad input leaves the ledger as
 // it was. Large inputs are then appended in batches, one transaction each.
@@ -38,10 +38,9 @@ Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args, std::optional<in
     if (!ok) return std::unexpected(ok.error());
   }
   for (const auto& file : args.files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + file);
-    std::string content{std::istreambuf_iterator<char>(in), {}};
-    if (auto ok = add(Decode(content, args.hex, file)); !ok) return std::unexpected(ok.error());
+    auto content = ReadFile(file);
+    if (!content) return std::unexpected(content.error());
+    if (auto ok = add(Decode(*content, args.hex, file)); !ok) return std::unexpected(ok.error());
   }
   if (args.from_stdin) {
     std::string line;
@@ -59,14 +58,22 @@ Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args, std::optional<in
 }
 
 int RunAppend(const AppendArgs& args) {
+  const int sources = !args.entries.empty() + !args.files.empty() + args.from_stdin;
+  if (sources > 1) {
+    return ReportUsage("give entries one way: as arguments, with --file, or with --stdin");
+  }
   std::optional<int64_t> time;
   if (!args.time.empty()) {
     auto t = ParseTime(args.time);
-    if (!t) return ReportError(t.error());
+    if (!t) return ReportUsage("--time: " + t.error().message());
     time = *t;
   }
   auto entries = ReadInput(args, time);
-  if (!entries) return ReportError(entries.error());
+  if (!entries) {
+    return entries.error().code() == ErrorCode::kInvalidArgument
+               ? ReportUsage(entries.error().message())
+               : ReportError(entries.error());
+  }
   auto ledger = OpenLedger(args.path, false);
   if (!ledger) return ReportError(ledger.error());
   if (auto ok = (*ledger)->Validate(*entries); !ok) return ReportError(ok.error());
@@ -110,8 +117,7 @@ void AddAppend(CLI::App& app, Action& action) {
   cmd->add_option("ledger", args->path, "Ledger file")->required();
   cmd->add_option("entries", args->entries, "Entries to append, one per argument");
   cmd->add_flag("--stdin", args->from_stdin, "Read entries from stdin, one per line");
-  cmd->add_option("--file", args->files, "Append the whole content of FILE as one entry")
-      ->allow_extra_args(false);
+  cmd->add_option("--file", args->files, "Append each FILE's whole content as one entry, in order");
   cmd->add_flag("--hex", args->hex, "Entries are given in hex");
   cmd->add_option("--time", args->time,
                   "Time of the entries (ms since the epoch or ISO-8601 UTC); default now");

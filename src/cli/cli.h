@@ -40,14 +40,28 @@ void AddSync(CLI::App& app, Action& action);
 void AddStatus(CLI::App& app, Action& action);
 void AddDemo(CLI::App& app, Action& action);
 
-// Exit codes.
+// Exit codes (doc/cli.md): the same for every command.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;     // the command could not do its job
-inline constexpr int kExitFailed = 3;    // a verification ran and failed
+inline constexpr int kExitUsage = 2;     // the command line is wrong; nothing was done
+inline constexpr int kExitFailed = 3;    // a verification ran and failed, or a fork was found
 
-// Prints "vellum: <message>" to stderr and returns kExitError.
+// With --json anywhere on the command line, errors are printed as JSON documents too.
+void SetJsonErrors(bool json);
+
+// Prints "vellum: <message>" to stderr (or {"error": {"code", "message"}} with --json) and
+// returns kExitError. Control characters in the message (it may quote a peer) are escaped.
 int ReportError(const Error& error);
 int ReportError(const std::string& message);
+// The same for a wrong command line; returns kExitUsage.
+int ReportUsage(const std::string& message);
+
+// `text` with terminal control characters (ESC and the rest of C0/C1 but tab and newline)
+// shown as \xNN, so text from a peer cannot drive the user's terminal.
+std::string Printable(std::string_view text);
+
+// CLI11 check for counts, sizes and indexes: a decimal number from 0 to 2^64-1, no sign.
+CLI::Validator Unsigned();
 
 // Opens a ledger, or prints why not.
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only);
@@ -59,7 +73,9 @@ inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + "
 // the error says how to point at the key when the default file is missing.
 Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file);
 
-// Reads a whole file, or stdin for "-".
+// Reads a whole file; a clear error for a missing file, a directory or an unreadable one.
+Result<std::string> ReadFile(const std::string& file);
+// ReadFile, or all of stdin for "-".
 Result<std::string> ReadInput(const std::string& file);
 
 // Parses verifier keys given on the command line.
@@ -67,8 +83,7 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
 
 using node::EntryJson;
 using node::FormatTime;
-// Accepts integer milliseconds since the epoch or ISO-8601 UTC ("...T...Z", optional .mmm).
-Result<int64_t> ParseTime(const std::string& text);
+using node::ParseTime;
 
 // Payload shown to people: the text if printable UTF-8, else "<N bytes: hex...>".
 std::string ShowPayload(const Bytes& payload, size_t max_chars);

@@ -1,7 +1,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -10,11 +14,64 @@
 
 namespace vellum::cli {
 
-int ReportError(const Error& error) { return ReportError(error.message()); }
+namespace {
 
-int ReportError(const std::string& message) {
-  std::cerr << "vellum: " << message << "\n";
-  return kExitError;
+bool json_errors = false;
+
+int Report(std::string_view code, const std::string& message, int exit_code) {
+  if (json_errors) {
+    const nlohmann::json doc = {{"error", {{"code", code}, {"message", message}}}};
+    std::cerr << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cerr << "vellum: " << Printable(message) << "\n";
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void SetJsonErrors(bool json) { json_errors = json; }
+
+int ReportError(const Error& error) {
+  return Report(ErrorCodeName(error.code()), error.message(), kExitError);
+}
+
+int ReportError(const std::string& message) { return Report("error", message, kExitError); }
+
+int ReportUsage(const std::string& message) { return Report("usage", message, kExitUsage); }
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C1 controls are U+0080..U+009F, encoded in UTF-8 as 0xC2 0x80..0x9F.
+    const bool c1 = c == 0xc2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c1) {
+      char buf[8];
+      const unsigned v = c1 ? static_cast<unsigned char>(text[++i]) : c;
+      std::snprintf(buf, sizeof(buf), "\\x%02x", v);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+CLI::Validator Unsigned() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        uint64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+          return "'" + text + "' is not a number from 0 to 18446744073709551615";
+        }
+        return "";
+      },
+      "UINT");
 }
 
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
@@ -29,11 +86,24 @@ Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& ke
   return key;
 }
 
+Result<std::string> ReadFile(const std::string& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    return Fail(ErrorCode::kInvalidArgument, file + " is a directory; give a file");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Fail(std::filesystem::exists(file, ec) ? ErrorCode::kIoError : ErrorCode::kNotFound,
+                "cannot read " + file + ": " + std::strerror(errno));
+  }
+  std::string content{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) return Fail(ErrorCode::kIoError, "error reading " + file);
+  return content;
+}
+
 Result<std::string> ReadInput(const std::string& file) {
   if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + file);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return ReadFile(file);
 }
 
 Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts) {
@@ -45,39 +115,6 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
   }
   if (keys.empty()) return Fail(ErrorCode::kInvalidArgument, "give the verifier key with --vkey");
   return keys;
-}
-
-Result<int64_t> ParseTime(const std::string& text) {
-  auto bad = [&] {
-    return Fail(ErrorCode::kInvalidArgument,
-                "bad time '" + text +
-                    "': give milliseconds since the epoch or UTC like 2026-11-25T10:00:00.000Z");
-  };
-  if (text.empty()) return bad();
-  if (text.find('T') == std::string::npos) {
-    size_t used = 0;
-    try {
-      int64_t ms = std::stoll(text, &used);
-      if (used != text.size()) return bad();
-      return ms;
-    } catch (const std::exception&) {
-      return bad();
-    }
-  }
-  struct tm tm = {};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return bad();
-  int64_t ms = 0;
-  if (*rest == '.') {
-    int digits = 0;
-    for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
-      if (digits < 3) ms = ms * 10 + (*rest - '0');
-    }
-    if (digits == 0) return bad();
-    for (; digits < 3; ++digits) ms *= 10;
-  }
-  if (std::string(rest) != "Z") return bad();
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
 std::string ShowPayload(const Bytes& payload, size_t max_chars) {

@@ -55,9 +55,10 @@ int RunCompare(const CompareArgs& args) {
     if (!parsed) return ReportError(parsed.error());
     keys = std::move(*parsed);
   }
-  auto a = node::OpenView(args.a, keys);
+  // Keys check what nodes signed; a file is read as it is.
+  auto a = node::OpenView(args.a, node::IsNodeUrl(args.a) ? keys : std::vector<VerifierKey>{});
   if (!a) return ReportError(a.error());
-  auto b = node::OpenView(args.b, keys);
+  auto b = node::OpenView(args.b, node::IsNodeUrl(args.b) ? keys : std::vector<VerifierKey>{});
   if (!b) return ReportError(b.error());
   auto c = node::Compare(**a, **b);
   if (!c) return ReportError(c.error());

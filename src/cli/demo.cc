@@ -149,11 +149,12 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
 
   // node4: a copy synced now, which will fall behind.
   const std::string n4 = (dir / "node4.db").string();
-  auto lagging = Must(node::OpenOrCreateMirror(n4, *v1, vkey), "node4");
+  auto lagging = Must(node::OpenOrCreateMirror(n4, *v1, vkey, std::nullopt), "node4");
   Must(node::SyncFrom(*lagging, *v1), "sync node4");
   lagging.reset();
 
   httplib::Client client("127.0.0.1", node1.port());
+  client.set_bearer_token_auth(node1.token());
   const std::string more =
       R"({"entries":[{"data":"carol uploaded data.csv"},{"data":"alice logged out"},)"
       R"({"data":"carol logged out"}]})";

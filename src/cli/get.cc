@@ -37,7 +37,7 @@ void AddGet(CLI::App& app, Action& action) {
   auto args = std::make_shared<GetArgs>();
   CLI::App* cmd = app.add_subcommand("get", "Show one entry");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
-  cmd->add_option("index", args->index, "Entry index (from 0)")->required();
+  cmd->add_option("index", args->index, "Entry index (from 0)")->required()->check(Unsigned());
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->add_flag("--raw", args->raw, "Print only the payload bytes");
   cmd->callback([args, &action] { action = [args] { return RunGet(*args); }; });

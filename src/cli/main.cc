@@ -1,5 +1,6 @@
 // vellum: tamper-evident, append-only ledgers in SQLite.
 #include <iostream>
+#include <string_view>
 
 #include "cli/cli.h"
 
@@ -25,10 +26,15 @@ int main(int argc, char** argv) {
   vellum::cli::AddSync(app, action);
   vellum::cli::AddStatus(app, action);
   vellum::cli::AddDemo(app, action);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--json") vellum::cli::SetJsonErrors(true);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every other parse error is a usage error (exit 2).
+    const int code = app.exit(e);
+    return code == 0 ? vellum::cli::kExitOk : vellum::cli::kExitUsage;
   }
   try {
     return action ? action() : vellum::cli::kExitError;

@@ -48,7 +48,7 @@ int RunNetwork(const NetworkArgs& args) {
   }
   std::vector<std::unique_ptr<node::LedgerView>> views;
   for (const std::string& peer : args.peers) {
-    auto view = node::OpenView(peer, keys);
+    auto view = node::OpenView(peer, node::IsNodeUrl(peer) ? keys : std::vector<VerifierKey>{});
     if (!view) return ReportError(view.error());
     views.push_back(std::move(*view));
   }

@@ -32,7 +32,7 @@ void PrintHuman(const nlohmann::json& doc) {
 
 int RunProve(const ProveArgs& args) {
   if (args.index.has_value() == args.old_size.has_value()) {
-    return ReportError("give either --index I (inclusion) or --old M (consistency)");
+    return ReportUsage("give either --index I (inclusion) or --old M (consistency)");
   }
   auto ledger = OpenLedger(args.path, true);
   if (!ledger) return ReportError(ledger.error());
@@ -53,11 +53,15 @@ void AddProve(CLI::App& app, Action& action) {
   auto args = std::make_shared<ProveArgs>();
   CLI::App* cmd = app.add_subcommand("prove", "Make an inclusion or consistency proof");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
-  auto* index = cmd->add_option("--index", args->index, "Entry to prove included");
+  auto* index = cmd->add_option("--index", args->index, "Entry to prove included")
+                    ->check(Unsigned());
   cmd->add_option("--size", args->size, "Tree size for --index (default: the head)")
+      ->check(Unsigned())
       ->needs(index);
-  auto* old_size = cmd->add_option("--old", args->old_size, "Older tree size to prove a prefix");
+  auto* old_size =
+      cmd->add_option("--old", args->old_size, "Older tree size to prove a prefix")->check(Unsigned());
   cmd->add_option("--new", args->new_size, "Newer tree size for --old (default: the head)")
+      ->check(Unsigned())
       ->needs(old_size);
   index->excludes(old_size);
   cmd->add_flag("--json", args->json, "Print the proof document for verify-proof");

@@ -11,6 +11,7 @@
 #include "node/ledger_view.h"
 #include "node/node.h"
 #include "node/sync.h"
+#include "node/token.h"
 
 namespace vellum::cli {
 namespace {
@@ -19,8 +20,8 @@ struct ServeArgs {
   std::string path, listen = "127.0.0.1:0", token_file, key, tls_cert, tls_key;
   bool no_group_commit = false;
   int io_timeout = 10;
-  std::string upstream, upstream_vkey;
-  std::vector<std::string> peers, peer_vkeys;
+  std::string upstream, upstream_vkey, format;
+  std::vector<std::string> peers, peer_vkeys, allowed_hosts;
   int poll_interval_ms = 1000;
 };
 
@@ -32,14 +33,15 @@ Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
   }
   auto vkey = VerifierKey::Parse(args.upstream_vkey);
   if (!vkey) return Fail(ErrorCode::kInvalidArgument, "--upstream-vkey: " + vkey.error().message());
+  std::optional<EntryFormat> format;
+  if (!args.format.empty()) {
+    auto parsed = ParseEntryFormat(args.format);
+    if (!parsed) return Fail(ErrorCode::kInvalidArgument, "--format: " + parsed.error().message());
+    format = *parsed;
+  }
   auto view = node::OpenView(args.upstream, {*vkey});
   if (!view) return std::unexpected(view.error());
-  auto ledger = node::OpenOrCreateMirror(args.path, **view, args.upstream_vkey);
-  if (ledger && (*ledger)->verifier_key() != args.upstream_vkey) {
-    return Fail(ErrorCode::kInvalidArgument,
-                args.path + " belongs to another key than --upstream-vkey");
-  }
-  return ledger;
+  return node::OpenOrCreateMirror(args.path, **view, vkey->ToString(), format);
 }
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
@@ -75,15 +77,16 @@ int RunServe(const ServeArgs& args) {
   options.peers = args.peers;
   options.extra_vkeys = args.peer_vkeys;
   options.poll_interval_ms = args.poll_interval_ms;
-  if (!args.token_file.empty()) {
-    auto token = ReadInput(args.token_file);
-    if (!token) return ReportError(token.error());
-    while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
-    if (token->empty()) return ReportError("token file " + args.token_file + " is empty");
-    options.token = *token;
-  }
+  options.allowed_hosts = args.allowed_hosts;
   auto ledger = OpenServed(args);
   if (!ledger) return ReportError(ledger.error());
+  std::optional<node::Token> token;
+  if (args.upstream.empty()) {  // a mirror takes no writes
+    auto loaded = node::LoadOrCreateToken(args.path, args.token_file);
+    if (!loaded) return ReportError(loaded.error());
+    token = std::move(*loaded);
+    options.token = token->value;
+  }
   std::optional<SignerKey> key;
   if (args.upstream.empty() && !(*ledger)->verifier_key().empty()) {
     auto read = ReadLedgerKey(args.path, args.key);
@@ -103,6 +106,10 @@ int RunServe(const ServeArgs& args) {
   std::cout << *port << std::endl;
   std::cerr << "vellum: serving " << args.path << " on " << (args.tls_cert.empty() ? "http" : "https")
             << "://" << options.host << ":" << *port << "\n";
+  if (token) {
+    std::cerr << "vellum: writes need Authorization: Bearer <the token in " << token->path << ">"
+              << (token->created ? " (new)" : "") << "\n";
+  }
   (*node)->Run();
   pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
   waiter.join();
@@ -116,7 +123,11 @@ void AddServe(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand("serve", "Serve a ledger over HTTP (tlog-tiles and /v1/)");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks one");
-  cmd->add_option("--token-file", args->token_file, "File with the bearer token for writes");
+  cmd->add_option("--token-file", args->token_file,
+                  "File with the bearer token for writes (default LEDGER.token, made if missing)");
+  cmd->add_option("--allow-host", args->allowed_hosts,
+                  "Host name clients may write through, besides IP addresses (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--key", args->key, "Private key file for checkpoints (default LEDGER.key)");
   cmd->add_option("--tls-cert", args->tls_cert, "TLS certificate (PEM)");
   cmd->add_option("--tls-key", args->tls_key, "TLS private key (PEM)");
@@ -124,6 +135,8 @@ void AddServe(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 600));
   cmd->add_option("--upstream", args->upstream, "Mirror this node (URL); refuses direct appends");
   cmd->add_option("--upstream-vkey", args->upstream_vkey, "The upstream's verifier key");
+  cmd->add_option("--format", args->format,
+                  "Entry format of a new mirror: record (default) or raw; the upstream must agree");
   cmd->add_option("--peer", args->peers, "Watch this node (URL) for lag and forks (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--peer-vkey", args->peer_vkeys, "Also accept this key on peers' checkpoints")

@@ -1,6 +1,5 @@
 // vellum sync LEDGER --from URL --vkey KEY: mirror a node's signed history into LEDGER (created
 // when missing), verifying everything before writing anything.
-#include <algorithm>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -10,23 +9,23 @@ namespace vellum::cli {
 namespace {
 
 struct SyncArgs {
-  std::string path, from;
-  std::vector<std::string> vkeys;
+  std::string path, from, vkey, format;
   bool json = false;
 };
 
 int RunSync(const SyncArgs& args) {
-  auto keys = ParseVerifierKeys(args.vkeys);
-  if (!keys) return ReportError(keys.error());
+  auto keys = ParseVerifierKeys({args.vkey});
+  if (!keys) return ReportUsage(keys.error().message());
+  std::optional<EntryFormat> format;
+  if (!args.format.empty()) {
+    auto parsed = ParseEntryFormat(args.format);
+    if (!parsed) return ReportUsage("--format: " + parsed.error().message());
+    format = *parsed;
+  }
   auto upstream = node::OpenView(args.from, *keys);
   if (!upstream) return ReportError(upstream.error());
-  auto ledger = node::OpenOrCreateMirror(args.path, **upstream, args.vkeys[0]);
+  auto ledger = node::OpenOrCreateMirror(args.path, **upstream, (*keys)[0].ToString(), format);
   if (!ledger) return ReportError(ledger.error());
-  if (std::find(args.vkeys.begin(), args.vkeys.end(), (*ledger)->verifier_key()) ==
-      args.vkeys.end()) {
-    return ReportError(args.path + " belongs to key " + (*ledger)->verifier_key() +
-                       ", not the one given with --vkey");
-  }
   Result<node::SyncResult> result;
   {
     Progress progress("syncing");
@@ -55,9 +54,9 @@ void AddSync(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand("sync", "Mirror a node's signed history into a ledger");
   cmd->add_option("ledger", args->path, "Local mirror ledger (created when missing)")->required();
   cmd->add_option("--from", args->from, "Upstream node URL (or ledger file)")->required();
-  cmd->add_option("--vkey", args->vkeys, "The upstream's verifier key")
-      ->required()
-      ->allow_extra_args(false);
+  cmd->add_option("--vkey", args->vkey, "The upstream's verifier key")->required();
+  cmd->add_option("--format", args->format,
+                  "Entry format of a new mirror: record (default) or raw; the upstream must agree");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunSync(*args); }; });
 }

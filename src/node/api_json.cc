@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <charconv>
+#include <climits>
 #include <cstdio>
 
 #include "storage/entries.h"
@@ -34,16 +36,78 @@ Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
     if (!bytes) return Fail(ErrorCode::kInvalidArgument, where + ": " + bytes.error().message());
     entry.payload = std::move(*bytes);
   }
+  if (j.contains("time") && j.contains("time_ms")) {
+    return Fail(ErrorCode::kInvalidArgument, where + ": give time or time_ms, not both");
+  }
   if (j.contains("time")) {
-    if (!j["time"].is_number_integer()) {
-      return Fail(ErrorCode::kInvalidArgument, where + ": time must be integer milliseconds");
+    if (!j["time"].is_string()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  where + ": time must be ISO-8601 UTC text like \"2026-11-25T10:00:00Z\"; "
+                          "for milliseconds use time_ms");
     }
-    entry.time_ms = j["time"].get<int64_t>();
+    auto t = ParseTime(j["time"].get<std::string>());
+    if (!t) return Fail(ErrorCode::kInvalidArgument, where + ": " + t.error().message());
+    entry.time_ms = *t;
+  } else if (j.contains("time_ms")) {
+    const auto& t = j["time_ms"];
+    if (!t.is_number_integer() || (t.is_number_unsigned() && t.get<uint64_t>() > INT64_MAX) ||
+        t.get<int64_t>() < kMinTimeMs || t.get<int64_t>() > kMaxTimeMs) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  where + ": time_ms must be integer milliseconds since the epoch between " +
+                      std::to_string(kMinTimeMs) + " and " + std::to_string(kMaxTimeMs));
+    }
+    entry.time_ms = t.get<int64_t>();
   }
   return entry;
 }
 
 }  // namespace
+
+Result<int64_t> ParseTime(std::string_view text) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  auto bad = [&](const std::string& why) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "bad time " + quoted + ": " + why +
+                    "; give UTC like 2026-11-25T10:00:00.000Z or milliseconds since the epoch");
+  };
+  if (text.find('T') == std::string_view::npos) {
+    int64_t ms = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      return bad("not a number");
+    }
+    if (ms < kMinTimeMs || ms > kMaxTimeMs) return bad("outside the years 0001 to 9999");
+    if (text.size() == 10 && ms > 0) {
+      return bad("this looks like seconds, not milliseconds (append 000 if it is seconds)");
+    }
+    return ms;
+  }
+  const std::string s(text);
+  struct tm tm = {};
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return bad("not YYYY-MM-DDTHH:MM:SS");
+  int64_t ms = 0;
+  if (*rest == '.') {
+    int digits = 0;
+    for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
+      if (digits < 3) ms = ms * 10 + (*rest - '0');
+    }
+    if (digits == 0) return bad("no digits after the '.'");
+    for (; digits < 3; ++digits) ms *= 10;
+  }
+  if (std::string_view(rest) != "Z") return bad("it must end in Z (UTC)");
+  struct tm given = tm;
+  const time_t secs = timegm(&tm);  // normalizes: 2026-02-30 becomes 2026-03-02
+  if (tm.tm_year != given.tm_year || tm.tm_mon != given.tm_mon || tm.tm_mday != given.tm_mday ||
+      tm.tm_hour != given.tm_hour || tm.tm_min != given.tm_min || tm.tm_sec != given.tm_sec) {
+    return bad("no such date or time");
+  }
+  const int64_t total = static_cast<int64_t>(secs) * 1000 + ms;
+  if (tm.tm_year + 1900 < 1 || total < kMinTimeMs || total > kMaxTimeMs) {
+    return bad("outside the years 0001 to 9999");
+  }
+  return total;
+}
 
 std::string FormatTime(int64_t ms) {
   time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
@@ -60,8 +124,8 @@ std::string FormatTime(int64_t ms) {
 nlohmann::json EntryJson(const Entry& entry) {
   nlohmann::json j = {{"index", entry.index}, {"leaf_hash", ToHex(entry.leaf_hash)}};
   if (entry.time_ms) {
-    j["ts"] = *entry.time_ms;
     j["time"] = FormatTime(*entry.time_ms);
+    j["time_ms"] = *entry.time_ms;
   }
   if (storage::IsPlainText(entry.payload)) {
     j["data"] = std::string(entry.payload.begin(), entry.payload.end());

@@ -15,7 +15,17 @@ namespace vellum::node {
 // Milliseconds since the epoch as ISO-8601 UTC with milliseconds: 2026-11-25T11:00:00.000Z.
 std::string FormatTime(int64_t ms);
 
-// {"index", "leaf_hash", "ts", "time", "data" (text payloads), "data_hex"}
+// Times in vellum's JSON (doc/json.md): "time" is ISO-8601 UTC, "time_ms" the same instant as
+// integer milliseconds since the epoch. Accepted: years 0001 to 9999.
+inline constexpr int64_t kMinTimeMs = -62135596800000;  // 0001-01-01T00:00:00.000Z
+inline constexpr int64_t kMaxTimeMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
+
+// Parses a time a person gave: ISO-8601 UTC ("2026-11-25T10:00:00Z", optional .mmm) or integer
+// milliseconds since the epoch. Refuses impossible dates (2026-02-30, second 60), times out of
+// range, and a 10-digit number, which is seconds mistaken for milliseconds.
+Result<int64_t> ParseTime(std::string_view text);
+
+// {"index", "leaf_hash", "time", "time_ms", "data" (text payloads), "data_hex"}
 nlohmann::json EntryJson(const Entry& entry);
 
 // The proof documents `vellum prove --json`, `GET /v1/proof/...` and `vellum verify-proof` use.
@@ -27,7 +37,8 @@ Result<nlohmann::json> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
 inline constexpr size_t kMaxEntriesPerRequest = 10000;
 
 // An append request body: {"entries": [ENTRY, ...]} or a single ENTRY, where ENTRY is
-// {"data": "text"} or {"data_hex": "..."}, with an optional "time" (ms, record format).
+// {"data": "text"} or {"data_hex": "..."}, with an optional time (record format): "time" as
+// ISO-8601 UTC or "time_ms" as integer milliseconds.
 Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body);
 
 }  // namespace vellum::node

@@ -37,9 +37,13 @@ Result<std::vector<Hash>> Fetch(LedgerView& view, std::span<const merkle::NodeId
 }
 
 // Descends from perfect subtree `node`, whose hashes differ (ha, hb), to the first differing
-// leaf index.
-Result<uint64_t> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeId node, Hash ha,
-                                     Hash hb) {
+// leaf; returns it with the two leaf hashes.
+struct Difference {
+  uint64_t index = 0;
+  Hash leaf_a{}, leaf_b{};
+};
+Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeId node,
+                                       Hash ha, Hash hb) {
   while (node.level > 0) {
     const unsigned step = std::min<unsigned>(kLevelsPerStep, node.level);
     std::vector<merkle::NodeId> children;
@@ -58,7 +62,34 @@ Result<uint64_t> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeI
     ha = (*ca)[static_cast<size_t>(diff)];
     hb = (*cb)[static_cast<size_t>(diff)];
   }
-  return node.index;
+  return Difference{node.index, ha, hb};
+}
+
+// Proves that `hashes` (the perfect subtrees of [0, m)) are `view`'s tree at size m: they fold
+// to its signed root when m is its size, else to a root its consistency proof links to it.
+// Nothing a side says about its history is used before this.
+Result<void> ProveFrontier(LedgerView& view, const ViewHead& head, uint64_t m,
+                           const std::vector<Hash>& hashes) {
+  const Hash root_at_m = m == 0 ? merkle::EmptyRoot() : merkle::FoldRange(hashes);
+  if (head.size == m) {
+    if (root_at_m != head.root) return Lied(view, "its subtree hashes do not rebuild its root");
+    return {};
+  }
+  if (m == 0) return {};  // every tree extends the empty one
+  auto proof = view.ConsistencyProof(m, head.size);
+  if (!proof) return std::unexpected(proof.error());
+  if (auto ok = merkle::VerifyConsistency(m, head.size, root_at_m, head.root, *proof); !ok) {
+    return Lied(view, "its subtree hashes at size " + std::to_string(m) +
+                          " are not a prefix of its signed tree (" + ok.error().message() + ")");
+  }
+  return {};
+}
+
+// The entry at `index` from `view`, kept only if it hashes to the proven leaf.
+std::optional<Entry> ProvenEntry(LedgerView& view, uint64_t index, const Hash& leaf) {
+  auto entry = view.Get(index);
+  if (!entry || entry->leaf_hash != leaf) return std::nullopt;
+  return std::move(*entry);
 }
 
 }  // namespace
@@ -96,34 +127,26 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
     if (!fb) return std::unexpected(fb.error());
     da = std::move(*fa);
     db = std::move(*fb);
-    if (ha->size == m && merkle::FoldRange(da) != ha->root) return Lied(a, "hashes vs root");
-    if (hb->size == m && merkle::FoldRange(db) != hb->root) return Lied(b, "hashes vs root");
   }
+  if (auto ok = ProveFrontier(a, *ha, m, da); !ok) return std::unexpected(ok.error());
+  if (auto ok = ProveFrontier(b, *hb, m, db); !ok) return std::unexpected(ok.error());
   const auto diff = static_cast<size_t>(std::mismatch(da.begin(), da.end(), db.begin()).first -
                                         da.begin());
-  if (diff == da.size()) {  // the shorter is a prefix of the longer: prove it
+  if (diff == da.size()) {  // the shorter is a proven prefix of the longer
     if (ha->size == hb->size) return out;
     const bool a_behind = ha->size < hb->size;
-    LedgerView& longer = a_behind ? b : a;
-    const ViewHead& hl = a_behind ? *hb : *ha;
-    const Hash short_root = m == 0 ? merkle::EmptyRoot() : merkle::FoldRange(da);
-    auto proof = longer.ConsistencyProof(m, hl.size);
-    if (!proof) return std::unexpected(proof.error());
-    if (auto ok = merkle::VerifyConsistency(m, hl.size, short_root, hl.root, *proof); !ok) {
-      return Lied(longer, "its consistency proof fails: " + ok.error().message());
-    }
     out.relation = a_behind ? Comparison::Relation::kABehind : Comparison::Relation::kBBehind;
-    out.behind_by = hl.size - m;
+    out.behind_by = (a_behind ? hb->size : ha->size) - m;
     return out;
   }
-  auto k = FindFirstDifference(a, b, nodes[diff], da[diff], db[diff]);
-  if (!k) return std::unexpected(k.error());
+  auto d = FindFirstDifference(a, b, nodes[diff], da[diff], db[diff]);
+  if (!d) return std::unexpected(d.error());
   out.relation = Comparison::Relation::kForked;
-  out.fork_index = *k;
-  auto ea = a.Get(*k);
-  auto eb = b.Get(*k);
-  if (ea) out.entry_a = std::move(*ea);
-  if (eb) out.entry_b = std::move(*eb);
+  out.fork_index = d->index;
+  out.leaf_a = d->leaf_a;
+  out.leaf_b = d->leaf_b;
+  out.entry_a = ProvenEntry(a, d->index, d->leaf_a);
+  out.entry_b = ProvenEntry(b, d->index, d->leaf_b);
   return out;
 }
 

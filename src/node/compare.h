@@ -17,14 +17,16 @@ struct Comparison {
   ViewHead a, b;
   uint64_t behind_by = 0;                  // kABehind / kBBehind
   std::optional<uint64_t> fork_index;      // kForked: the first index where they differ
-  std::optional<Entry> entry_a, entry_b;   // kForked: both entries at fork_index
+  Hash leaf_a{}, leaf_b{};                 // kForked: the leaf hashes there, proven
+  std::optional<Entry> entry_a, entry_b;   // kForked: both entries there, if they hash to them
 };
 
 std::string_view RelationName(Comparison::Relation relation);
 
-// Everything either side sends is checked against what it claimed before (subtree hashes
-// against its root, children against their parent, the consistency proof against both roots);
-// a side caught contradicting itself is an error (kVerificationFailed) naming it.
+// Everything either side sends is proven against its head before it is used: its subtree hashes
+// at the shorter size against its root (directly, or through its consistency proof when it is
+// the longer side), children against their parent, entries against their leaf hash. A side
+// caught contradicting itself is an error (kVerificationFailed) naming it, never a fork.
 Result<Comparison> Compare(LedgerView& a, LedgerView& b);
 
 }  // namespace vellum::node

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "node/tile_path.h"
@@ -11,19 +12,36 @@ namespace {
 
 class LocalView : public LedgerView {
  public:
-  LocalView(std::string name, std::unique_ptr<Ledger> owned)
-      : LedgerView(std::move(name)), owned_(std::move(owned)), ledger_(owned_.get()) {}
+  // With `keys`, the head is the file's newest recorded checkpoint, which must verify with one.
+  LocalView(std::string name, std::unique_ptr<Ledger> owned, std::vector<VerifierKey> keys)
+      : LedgerView(std::move(name)), owned_(std::move(owned)), ledger_(owned_.get()),
+        keys_(std::move(keys)) {}
   LocalView(std::string name, Ledger& ledger) : LedgerView(std::move(name)), ledger_(&ledger) {}
   Result<ViewHead> Head() override {
+    if (!keys_.empty()) {
+      auto note = ledger_->LatestCheckpoint();
+      if (!note) return std::unexpected(note.error());
+      auto checkpoint = OpenCheckpoint(*note, keys_);
+      if (!checkpoint) {
+        return Fail(ErrorCode::kVerificationFailed,
+                    name_ + " holds a bad checkpoint: " + checkpoint.error().message());
+      }
+      note_ = *note;
+      return ViewHead{checkpoint->origin, checkpoint->size, checkpoint->root, true};
+    }
     auto head = ledger_->GetHead();
     if (!head) return std::unexpected(head.error());
     return ViewHead{ledger_->origin(), head->size, head->root, false};
   }
+  std::string CheckpointNote() const override { return note_; }
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
     return ledger_->SubtreeHashes(ids);
   }
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
     return ledger_->ConsistencyProof(old_size, new_size);
+  }
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
+    return ledger_->InclusionProof(index, size);
   }
   Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
   Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
@@ -40,12 +58,15 @@ class LocalView : public LedgerView {
  private:
   std::unique_ptr<Ledger> owned_;
   Ledger* ledger_;
+  std::vector<VerifierKey> keys_;
+  std::string note_;
 };
 
 class RemoteView : public LedgerView {
  public:
-  RemoteView(const std::string& url, std::vector<VerifierKey> keys)
-      : LedgerView(url), client_(url), keys_(std::move(keys)) {
+  RemoteView(const std::string& url, NodeUrl parts, std::vector<VerifierKey> keys)
+      : LedgerView(url), client_(parts.base), prefix_(std::move(parts.prefix)),
+        keys_(std::move(keys)) {
     client_.set_connection_timeout(5);
     client_.set_read_timeout(10);
     client_.set_write_timeout(10);
@@ -53,6 +74,7 @@ class RemoteView : public LedgerView {
   Result<ViewHead> Head() override;
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override;
   Result<Entry> Get(uint64_t index) override;
   Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
   Result<EntryFormat> Format() override;
@@ -62,15 +84,17 @@ class RemoteView : public LedgerView {
   // GETs `path`; the body of a 200 answer, or an error naming the peer.
   Result<std::string> Fetch(const std::string& path, size_t max_bytes);
   Result<nlohmann::json> FetchJson(const std::string& path);
+  Result<std::vector<Hash>> FetchProof(const std::string& path);
 
   httplib::Client client_;
+  std::string prefix_;
   std::vector<VerifierKey> keys_;
   std::string note_;
 };
 
 Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes) {
   ++round_trips_;
-  auto res = client_.Get(path);
+  auto res = client_.Get(prefix_ + path);
   if (!res) {
     return Fail(ErrorCode::kUnavailable,
                 name_ + " is unreachable (" + httplib::to_string(res.error()) + ")");
@@ -133,12 +157,11 @@ Result<std::vector<Hash>> RemoteView::SubtreeHashes(std::span<const merkle::Node
   return out;
 }
 
-Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  auto doc = FetchJson("/v1/proof/consistency?old=" + std::to_string(old_size) +
-                       "&new=" + std::to_string(new_size));
+Result<std::vector<Hash>> RemoteView::FetchProof(const std::string& path) {
+  auto doc = FetchJson(path);
   if (!doc) return std::unexpected(doc.error());
   if (!doc->contains("proof") || !(*doc)["proof"].is_array()) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed consistency proof");
+    return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed proof");
   }
   std::vector<Hash> proof;
   for (const auto& h : (*doc)["proof"]) {
@@ -151,19 +174,29 @@ Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64
   return proof;
 }
 
+Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  return FetchProof("/v1/proof/consistency?old=" + std::to_string(old_size) +
+                    "&new=" + std::to_string(new_size));
+}
+
+Result<std::vector<Hash>> RemoteView::InclusionProof(uint64_t index, uint64_t size) {
+  return FetchProof("/v1/proof/inclusion?index=" + std::to_string(index) +
+                    "&size=" + std::to_string(size));
+}
+
 Result<Entry> RemoteView::Get(uint64_t index) {
   auto doc = FetchJson("/v1/entries/" + std::to_string(index));
   if (!doc) return std::unexpected(doc.error());
   Entry entry;
   entry.index = index;
   auto payload = FromHex(doc->value("data_hex", ""));
-  auto leaf = HashFromHex(doc->value("leaf_hash", ""));
-  if (!payload || !leaf) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed entry");
-  }
+  if (!payload) return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed entry");
   entry.payload = std::move(*payload);
-  entry.leaf_hash = *leaf;
-  if (doc->contains("ts") && (*doc)["ts"].is_number_integer()) entry.time_ms = (*doc)["ts"];
+  if (doc->contains("time_ms") && (*doc)["time_ms"].is_number_integer()) {
+    entry.time_ms = (*doc)["time_ms"].get<int64_t>();
+  }
+  const EntryFormat format = entry.time_ms ? EntryFormat::kRecord : EntryFormat::kRaw;
+  entry.leaf_hash = merkle::LeafHash(Ledger::EncodeEntry(format, entry.time_ms, entry.payload));
   return entry;
 }
 
@@ -201,14 +234,41 @@ std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
   return std::make_unique<LocalView>(std::move(name), ledger);
 }
 
+Result<NodeUrl> SplitNodeUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (!IsNodeUrl(url) || scheme_end == std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + url + "' is not an http:// or https:// URL");
+  }
+  const size_t slash = url.find('/', scheme_end + 3);
+  NodeUrl out{url.substr(0, slash), slash == std::string::npos ? "" : url.substr(slash)};
+  while (!out.prefix.empty() && out.prefix.back() == '/') out.prefix.pop_back();
+  if (out.base.size() == scheme_end + 3 || out.prefix.find_first_of("?#") != std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'" + url + "' needs a host and no query, e.g. http://127.0.0.1:8001");
+  }
+  return out;
+}
+
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                              std::vector<VerifierKey> keys) {
-  if (file_or_url.starts_with("http://") || file_or_url.starts_with("https://")) {
-    return std::unique_ptr<LedgerView>(new RemoteView(file_or_url, std::move(keys)));
+  if (IsNodeUrl(file_or_url)) {
+    auto parts = SplitNodeUrl(file_or_url);
+    if (!parts) return std::unexpected(parts.error());
+    return std::unique_ptr<LedgerView>(
+        new RemoteView(file_or_url, std::move(*parts), std::move(keys)));
+  }
+  std::error_code ec;
+  const size_t colon = file_or_url.rfind(':');
+  if (!std::filesystem::exists(file_or_url, ec) && colon != std::string::npos &&
+      colon + 1 < file_or_url.size() &&
+      file_or_url.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    return Fail(ErrorCode::kNotFound, file_or_url + " is not a file; for a node, give its URL: "
+                                                    "http://" + file_or_url);
   }
   auto ledger = Ledger::Open(file_or_url, {.read_only = true});
   if (!ledger) return std::unexpected(ledger.error());
-  return std::unique_ptr<LedgerView>(new LocalView(file_or_url, std::move(*ledger)));
+  return std::unique_ptr<LedgerView>(
+      new LocalView(file_or_url, std::move(*ledger), std::move(keys)));
 }
 
 }  // namespace vellum::node

@@ -30,10 +30,13 @@ class LedgerView {
   // Perfect-subtree hashes, in the order asked (at most 256 ids).
   virtual Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) = 0;
   virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;
+  virtual Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) = 0;
+  // The entry at `index`; its leaf hash is computed here from its bytes, never taken on trust.
   virtual Result<Entry> Get(uint64_t index) = 0;
   // The exact entry bytes (what is hashed) of entries [begin, end), end - begin <= 256,
   // within one 256-entry bundle.
   virtual Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) = 0;
+  // The entry format the side says it has. Not signed: a remote side's answer is a claim.
   virtual Result<EntryFormat> Format() = 0;
   // The signed checkpoint note behind Head() ("" for a local file).
   virtual std::string CheckpointNote() const { return ""; }
@@ -49,8 +52,21 @@ class LedgerView {
   uint64_t bytes_ = 0;
 };
 
-// A local file (read-only) or an http(s):// node URL. Heads of remote views come from the
-// node's /checkpoint; with `keys`, its signature must verify with one of them.
+// A node URL split into what the HTTP client connects to ("http://host:port") and the path
+// prefix its requests start with ("" or "/logs/a", never a trailing slash).
+struct NodeUrl {
+  std::string base, prefix;
+};
+// kInvalidArgument unless `url` is http:// or https:// with a host.
+Result<NodeUrl> SplitNodeUrl(const std::string& url);
+inline bool IsNodeUrl(const std::string& s) {
+  return s.starts_with("http://") || s.starts_with("https://");
+}
+
+// A local file (read-only) or an http(s):// node URL (a path prefix and a trailing slash are
+// fine). Heads of remote views come from the node's /checkpoint; with `keys`, its signature
+// must verify with one of them. A name that is neither a file nor a URL but looks like
+// host:port gets an error suggesting http://.
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                              std::vector<VerifierKey> keys);
 

@@ -4,12 +4,14 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
 
 #include "node/node_impl.h"
+#include "node/token.h"
 
 namespace vellum::node {
 
@@ -40,29 +42,33 @@ Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
   server_->set_payload_max_length(8 << 20);
   server_->set_tcp_nodelay(true);  // responses are small; do not wait for delayed ACKs
   server_->set_socket_options([this](socket_t sock) {
-    httplib::default_socket_options(sock);
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which lets a second node bind a
+    // port that is in use and share its connections.
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd_ = sock;  // the listening socket: Bind widens its backlog
   });
 }
 
 Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
                                            std::optional<SignerKey> key, ServeOptions options) {
-  if (options.token.empty() && !IsLoopback(options.host)) {
+  if (options.upstream.empty() && options.token.size() < kMinTokenLength) {
     return Fail(ErrorCode::kInvalidArgument,
-                "refusing to listen on " + options.host +
-                    " without a token: give --token-file, or listen on 127.0.0.1");
+                "a node that takes writes needs a token of at least " +
+                    std::to_string(kMinTokenLength) + " characters");
   }
   if (key && key->verifier().ToString() != ledger->verifier_key()) {
     return Fail(ErrorCode::kInvalidArgument, "the signing key is not this ledger's key");
   }
   for (const std::string& url : options.peers) {
-    if (!url.starts_with("http://") && !url.starts_with("https://")) {
-      return Fail(ErrorCode::kInvalidArgument, "peer '" + url + "' is not an http(s):// URL");
+    if (auto ok = SplitNodeUrl(url); !ok) {
+      return Fail(ErrorCode::kInvalidArgument, "--peer: " + ok.error().message());
     }
   }
-  if (!options.upstream.empty() && !options.upstream.starts_with("http://") &&
-      !options.upstream.starts_with("https://")) {
-    return Fail(ErrorCode::kInvalidArgument, "upstream must be an http(s):// URL");
+  if (!options.upstream.empty()) {
+    if (auto ok = SplitNodeUrl(options.upstream); !ok) {
+      return Fail(ErrorCode::kInvalidArgument, "--upstream: " + ok.error().message());
+    }
   }
   if (!options.upstream.empty() && key) {
     return Fail(ErrorCode::kInvalidArgument, "a mirror does not sign: drop the key or --upstream");
@@ -73,7 +79,13 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
     if (!k) return std::unexpected(k.error());
     peer_keys.push_back(*k);
   }
-  if (auto own = VerifierKey::Parse(ledger->verifier_key())) peer_keys.push_back(*own);
+  std::optional<VerifierKey> own;
+  if (auto parsed = VerifierKey::Parse(ledger->verifier_key())) own = *parsed;
+  if (own) peer_keys.push_back(*own);
+  if (!options.upstream.empty() && !own) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a mirror needs its upstream's verifier key recorded in the ledger");
+  }
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "TLS needs both --tls-cert and --tls-key");
   }
@@ -83,8 +95,9 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
   }
   impl->InstallRoutes();
   Impl* raw = impl.get();
+  // The upstream is trusted with the ledger's own key only; --peer-vkey keys are for peers.
   impl->watcher_ = std::make_unique<Watcher>(
-      *impl->ledger_, impl->options_.upstream, impl->options_.peers, std::move(peer_keys),
+      *impl->ledger_, impl->options_.upstream, own, impl->options_.peers, std::move(peer_keys),
       impl->options_.poll_interval_ms, [raw] { return raw->CurrentCheckpoint(); });
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
@@ -97,8 +110,11 @@ Result<int> Node::Bind() {
   const int port = o.port == 0 ? impl_->server_->bind_to_any_port(o.host)
                                : (impl_->server_->bind_to_port(o.host, o.port) ? o.port : -1);
   if (port <= 0) {
+    const int err = errno;
     return Fail(ErrorCode::kUnavailable,
-                "cannot listen on " + o.host + ":" + std::to_string(o.port));
+                "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
+                    (err == EADDRINUSE ? "address already in use (another process has that port)"
+                                       : std::strerror(err)));
   }
   // Debian's cpp-httplib 0.11 listens with a backlog of 5: under a burst of new connections the
   // kernel then drops some, and clients see them closed unanswered. Listening again on the same
@@ -122,6 +138,9 @@ InProcessResponse Node::HandleInProcess(std::string_view method, std::string_vie
     httplib::detail::parse_query_text(std::string(target.substr(question + 1)), req.params);
   }
   req.body = std::move(body);
+  // An in-process caller is this process: a local client holding the token.
+  req.headers.emplace("Host", "127.0.0.1");
+  req.headers.emplace("Authorization", "Bearer " + impl_->options_.token);
   httplib::Response res;
   res.status = 200;
   impl_->Dispatch(req, res);
@@ -256,14 +275,36 @@ void Node::Impl::SendError(httplib::Response& res, const Error& error) {
   SendError(res, status, error.message());
 }
 
-bool Node::Impl::Authorized(const httplib::Request& req) const {
-  if (options_.token.empty()) return true;
-  const std::string want = "Bearer " + options_.token;
-  const std::string got = req.get_header_value("Authorization");
-  if (got.size() != want.size()) return false;
-  unsigned char diff = 0;  // constant time in the token's length
-  for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(got[i] ^ want[i]);
-  return diff == 0;
+std::string Node::Impl::WriteRefusal(const httplib::Request& req, int& status) const {
+  status = 403;
+  std::string host = req.get_header_value("Host");
+  if (host.starts_with('[')) {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  in6_addr addr6{};
+  in_addr addr4{};
+  const bool literal = inet_pton(AF_INET, host.c_str(), &addr4) == 1 ||
+                       inet_pton(AF_INET6, host.c_str(), &addr6) == 1;
+  const auto& allowed = options_.allowed_hosts;
+  if (!literal && host != "localhost" &&
+      std::find(allowed.begin(), allowed.end(), host) == allowed.end()) {
+    return "writes are refused for Host '" + host + "': use an IP address, or start the node "
+           "with --allow-host " + host;
+  }
+  const std::string origin = req.get_header_value("Origin");
+  const std::string host_header = req.get_header_value("Host");
+  if (req.has_header("Origin") && origin != "http://" + host_header &&
+      origin != "https://" + host_header) {
+    return "cross-origin writes are refused (Origin '" + origin + "')";
+  }
+  status = 401;
+  if (!TokenMatches(options_.token, req.get_header_value("Authorization"))) {
+    return "appending needs Authorization: Bearer <token> (the node said where its token is "
+           "when it started)";
+  }
+  return "";
 }
 
 }  // namespace vellum::node

@@ -17,7 +17,9 @@ namespace vellum::node {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 0;            // 0: any free port (Node::Bind returns it)
-  std::string token;       // bearer token for writes; empty: writes open (loopback only)
+  std::string token;       // bearer token for writes (node/token.h); required unless a mirror
+  // Host names (besides IP addresses and localhost) that write requests may carry in Host.
+  std::vector<std::string> allowed_hosts;
   std::string tls_cert, tls_key;  // both set: HTTPS
   bool group_commit = true;       // false: one transaction per append request (baseline)
   int checkpoint_interval_ms = 250;  // sign a new checkpoint at most this often
@@ -42,8 +44,8 @@ struct InProcessResponse {
 
 class Node {
  public:
-  // `key` signs checkpoints; without it /checkpoint answers 503. Refuses a non-loopback host
-  // without a token, and a key that is not the ledger's.
+  // `key` signs checkpoints; without it /checkpoint answers 503. Refuses a node that takes
+  // writes without a token of kMinTokenLength, and a key that is not the ledger's.
   static Result<std::unique_ptr<Node>> Create(std::unique_ptr<Ledger> ledger,
                                               std::optional<SignerKey> key, ServeOptions options);
   ~Node();
@@ -56,7 +58,8 @@ class Node {
   void Stop();
 
   // Answers one request through the same routes and handlers as the server, without a socket
-  // (the request-handler fuzzer drives the node this way). `target` is a path with an optional
+  // (the request-handler fuzzer drives the node this way), as a local client that holds the
+  // token. `target` is a path with an optional
   // query string, e.g. "/v1/entries?start=3". Thread-safe.
   InProcessResponse HandleInProcess(std::string_view method, std::string_view target,
                                     std::string body = "");

@@ -49,7 +49,10 @@ class Node::Impl {
   // Writes a JSON error body with the HTTP status for `error`.
   void SendError(httplib::Response& res, const Error& error);
   void SendError(httplib::Response& res, int status, const std::string& message);
-  bool Authorized(const httplib::Request& req) const;
+  // Why a write request is refused ("" when it may write): a Host that is not this node's (DNS
+  // rebinding), an Origin other than the Host (a cross-site form in a browser), a wrong token.
+  // Sets `status` to 403 or 401.
+  std::string WriteRefusal(const httplib::Request& req, int& status) const;
 
   std::unique_ptr<Ledger> ledger_;
   std::optional<SignerKey> key_;

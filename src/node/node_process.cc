@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -16,6 +17,10 @@ namespace vellum::node {
 
 NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
                          const std::vector<std::string>& extra) {
+  token_file_ = ledger + ".token";
+  for (size_t i = 0; i + 1 < extra.size(); ++i) {
+    if (extra[i] == "--token-file") token_file_ = extra[i + 1];
+  }
   int out[2];
   if (pipe(out) != 0) return;
   std::vector<std::string> argv = {binary, "serve", ledger, "--listen", "127.0.0.1:0"};
@@ -53,6 +58,13 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
   }
   close(out[0]);
   if (line.find('\n') != std::string::npos) port_ = std::atoi(line.c_str());
+}
+
+std::string NodeProcess::token() const {
+  std::ifstream in(token_file_);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 int NodeProcess::Stop(int signal) {

@@ -22,12 +22,15 @@ class NodeProcess {
   int port() const { return port_; }
   int pid() const { return pid_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The node's write token: from its --token-file, else the one it made beside the ledger.
+  std::string token() const;
   // Sends `signal` and waits (at most 10 s); returns the exit code, -1 if killed by a signal.
   int Stop(int signal);
 
  private:
   int pid_ = -1;
   int port_ = -1;
+  std::string token_file_;
 };
 
 }  // namespace vellum::node

@@ -35,7 +35,10 @@ void Node::Impl::HandleAppend(const httplib::Request& req, httplib::Response& re
   if (!options_.upstream.empty()) {
     return SendError(res, 403, "this node mirrors " + options_.upstream + "; append there");
   }
-  if (!Authorized(req)) return SendError(res, 401, "appending needs Authorization: Bearer <token>");
+  int status = 0;
+  if (std::string why = WriteRefusal(req, status); !why.empty()) {
+    return SendError(res, status, why);
+  }
   const auto start = std::chrono::steady_clock::now();
   auto entries = ParseAppendBody(req.body);
   if (!entries) return SendError(res, entries.error());

@@ -21,23 +21,17 @@ Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t in
   return NewEntry{Bytes(bytes.begin() + 8, bytes.end()), static_cast<int64_t>(t)};
 }
 
-// The local tree's frontier, to extend with the fetched leaves.
-Result<merkle::CompactRange> LocalFrontier(Ledger& ledger, uint64_t size) {
-  const auto nodes = merkle::RangeNodes(0, size);
-  std::vector<Hash> hashes;
-  if (!nodes.empty()) {
-    auto got = ledger.SubtreeHashes(nodes);
-    if (!got) return std::unexpected(got.error());
-    hashes = std::move(*got);
-  }
-  return merkle::CompactRange::FromFrontier(size, hashes);
-}
-
 }  // namespace
 
 Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProgress& progress) {
   auto head = upstream.Head();
   if (!head) return std::unexpected(head.error());
+  const std::string note = upstream.CheckpointNote();
+  if (!head->signature_checked || note.empty()) {
+    return Fail(ErrorCode::kVerificationFailed,
+                upstream.name() + " offers no checkpoint signed by the upstream's key; nothing "
+                                  "was written");
+  }
   if (head->origin != ledger.origin()) {
     return Fail(ErrorCode::kVerificationFailed, upstream.name() + " serves '" + head->origin +
                                                     "', not '" + ledger.origin() + "'");
@@ -61,16 +55,20 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
     if (auto ok = merkle::VerifyConsistency(local->size, head->size, local->root, head->root,
                                             proof);
         !ok) {
-      return Fail(ErrorCode::kVerificationFailed, upstream.name() + "'s signed checkpoint is not an extension of " +
-                                                      where + ": " + ok.error().message());
+      return Fail(ErrorCode::kVerificationFailed,
+                  upstream.name() + "'s signed checkpoint is not an extension of " + where +
+                      ": " + ok.error().message());
     }
   }
-  auto format = ledger.format();
-  auto range = LocalFrontier(ledger, local->size);
-  if (!range) return std::unexpected(range.error());
-  // In batches of about kAppendBatch entries: fetch, prove that the tree they extend ours to is
-  // a prefix of the signed one (or is the signed one, for the last batch), then append. Memory
-  // stays bounded and a sync that is stopped keeps what it proved.
+  if (head->size == local->size) {  // nothing new; keep the upstream's newest signature
+    if (auto ok = ledger.RecordCheckpoint(note); !ok) return std::unexpected(ok.error());
+    return result;
+  }
+  // In batches of about kAppendBatch entries: fetch, then append with the signed checkpoint,
+  // which the ledger checks in the same transaction (the last batch must rebuild its root and
+  // records it; earlier ones must be proven prefixes of it). Memory stays bounded and a sync
+  // that is stopped keeps what it proved.
+  const EntryFormat format = ledger.format();
   std::vector<NewEntry> fetched;
   for (uint64_t at = local->size; at < head->size;) {
     const uint64_t batch_first = at;
@@ -86,32 +84,22 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
         if (b.size() > kMaxEntrySize) {
           return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
         }
-        range->Append(merkle::LeafHash(b));
         auto entry = DecodeEntry(b, format, batch_first + fetched.size());
         if (!entry) return std::unexpected(entry.error());
         fetched.push_back(std::move(*entry));
       }
       at = end;
     }
-    const std::string batch = "entries " + std::to_string(batch_first) + ".." +
-                              std::to_string(at - 1);
-    if (at == head->size) {
-      if (range->Root() != head->root) {
-        return Fail(ErrorCode::kVerificationFailed,
-                    upstream.name() + " sent " + batch + " that do not rebuild its signed root; " +
-                        "nothing from them was written");
-      }
-    } else {
-      auto proof = upstream.ConsistencyProof(at, head->size);
-      if (!proof) return std::unexpected(proof.error());
-      if (!merkle::VerifyConsistency(at, head->size, range->Root(), head->root, *proof)) {
-        return Fail(ErrorCode::kVerificationFailed,
-                    upstream.name() + " sent " + batch + " that do not rebuild a prefix of its " +
-                        "signed tree; nothing from them was written");
-      }
+    std::vector<Hash> proof;
+    if (at < head->size) {
+      auto got = upstream.ConsistencyProof(at, head->size);
+      if (!got) return std::unexpected(got.error());
+      proof = std::move(*got);
     }
-    auto first = ledger.AppendBatch(fetched);
-    if (!first) return std::unexpected(first.error());
+    auto first = ledger.AppendVerified(fetched, note, proof);
+    if (!first) {
+      return Fail(first.error().code(), upstream.name() + ": " + first.error().message());
+    }
     if (*first != batch_first) {
       return Fail(ErrorCode::kConflict, "someone else appended to the mirror during the sync");
     }
@@ -119,22 +107,49 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
     if (progress) progress(at - local->size, head->size - local->size);
   }
   result.new_size = head->size;
-  if (const std::string note = upstream.CheckpointNote(); !note.empty()) {
-    (void)ledger.RecordCheckpoint(note);  // best effort: a mirror without the key skips it
-  }
   return result;
 }
 
 Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
-                                                   const std::string& verifier_key) {
+                                                   const std::string& verifier_key,
+                                                   std::optional<EntryFormat> format) {
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return Ledger::Open(path);
+  if (std::filesystem::exists(path, ec)) {
+    auto ledger = Ledger::Open(path);
+    if (ledger && (*ledger)->verifier_key() != verifier_key) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  path + " belongs to another key (" + (*ledger)->verifier_key() +
+                      ") than the upstream's " + verifier_key);
+    }
+    if (ledger && format && (*ledger)->format() != *format) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  path + " holds " + std::string(EntryFormatName((*ledger)->format())) +
+                      " entries, not " + std::string(EntryFormatName(*format)));
+    }
+    return ledger;
+  }
   auto head = upstream.Head();
   if (!head) return std::unexpected(head.error());
-  auto format = upstream.Format();
-  if (!format) return std::unexpected(format.error());
-  return Ledger::Create(path,
-                        {.origin = head->origin, .format = *format, .verifier_key = verifier_key});
+  if (!head->signature_checked) {
+    return Fail(ErrorCode::kVerificationFailed,
+                upstream.name() + "'s checkpoint was not checked with the upstream's key");
+  }
+  // The entry format is not part of any signed statement, so the upstream's word for it only
+  // confirms the user's choice: a disagreement is refused rather than guessed.
+  const EntryFormat chosen = format.value_or(EntryFormat::kRecord);
+  auto claimed = upstream.Format();
+  if (!claimed) return std::unexpected(claimed.error());
+  if (*claimed != chosen) {
+    return Fail(ErrorCode::kVerificationFailed,
+                upstream.name() + " says its entries are " +
+                    std::string(EntryFormatName(*claimed)) + ", but the mirror would hold " +
+                    std::string(EntryFormatName(chosen)) +
+                    " entries; the format is not signed, so say which with --format");
+  }
+  return Ledger::Create(path, {.origin = head->origin,
+                               .format = chosen,
+                               .verifier_key = verifier_key,
+                               .mirror = true});
 }
 
 }  // namespace vellum::node

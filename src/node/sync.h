@@ -8,6 +8,7 @@
 #define VELLUM_NODE_SYNC_H_
 
 #include <functional>
+#include <optional>
 
 #include "node/ledger_view.h"
 
@@ -21,14 +22,19 @@ struct SyncResult {
 // Called after each batch with (entries verified and written, entries to write).
 using SyncProgress = std::function<void(uint64_t, uint64_t)>;
 
-// REQUIRES: `ledger` has the upstream's origin and format.
+// Entries go in through Ledger::AppendVerified with the upstream's signed checkpoint, so the
+// ledger itself refuses anything the checkpoint does not vouch for. `upstream` must have been
+// opened with the upstream's verifier key. REQUIRES: `ledger` has the upstream's format.
 Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
                             const SyncProgress& progress = nullptr);
 
-// Opens the mirror ledger at `path`, or creates it from the upstream's origin and format with
-// `verifier_key` (the upstream's) when the file does not exist yet.
+// Opens the mirror ledger at `path` (it must belong to `verifier_key`), or creates it as a
+// mirror (CreateOptions::mirror) from the upstream's signed origin, with `verifier_key` (the
+// upstream's) and `format` (default record) when the file does not exist yet. The upstream's
+// unsigned /v1/status must agree with the format: a disagreement is refused, never guessed.
 Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
-                                                   const std::string& verifier_key);
+                                                   const std::string& verifier_key,
+                                                   std::optional<EntryFormat> format);
 
 }  // namespace vellum::node
 

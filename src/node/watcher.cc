@@ -7,14 +7,18 @@
 
 namespace vellum::node {
 
-Watcher::Watcher(Ledger& ledger, std::string upstream, std::vector<std::string> peers,
-                 std::vector<VerifierKey> keys, int interval_ms,
-                 std::function<Result<std::string>()> our_checkpoint)
-    : ledger_(ledger), upstream_url_(std::move(upstream)), keys_(std::move(keys)),
+Watcher::Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
+                 std::vector<std::string> peers, std::vector<VerifierKey> peer_keys,
+                 int interval_ms, std::function<Result<std::string>()> our_checkpoint)
+    : ledger_(ledger), upstream_url_(std::move(upstream)), peer_keys_(std::move(peer_keys)),
       interval_ms_(interval_ms), our_checkpoint_(std::move(our_checkpoint)) {
-  if (!upstream_url_.empty()) upstream_ = std::move(*OpenView(upstream_url_, keys_));
+  if (!upstream_url_.empty()) {
+    std::vector<VerifierKey> only;
+    if (upstream_key) only.push_back(*upstream_key);
+    upstream_ = std::move(*OpenView(upstream_url_, std::move(only)));
+  }
   for (const std::string& url : peers) {
-    peer_views_.push_back(std::move(*OpenView(url, keys_)));
+    peer_views_.push_back(std::move(*OpenView(url, peer_keys_)));
     peers_.push_back({url});
   }
   if (upstream_ || !peer_views_.empty()) thread_ = std::thread([this] { Run(); });
@@ -90,20 +94,40 @@ void Watcher::CheckPeer(size_t i) {
         break;
       case Comparison::Relation::kForked: {
         report.state = "forked at " + std::to_string(*c->fork_index);
-        // Evidence needs two signed checkpoints that both reach past the fork.
-        auto ours = our_checkpoint_();
-        auto body = ours ? ParseSignedNote(*ours) : Result<SignedNote>(std::unexpected(ours.error()));
-        auto cp = body ? ParseCheckpointBody(body->text) : Result<Checkpoint>(std::unexpected(body.error()));
-        if (cp && cp->size > *c->fork_index && !peer.CheckpointNote().empty()) {
-          (void)ledger_.RecordForkEvidence(
-              {peer.name(), *c->fork_index, *ours, peer.CheckpointNote(), 0});
-        }
+        if (auto kept = KeepEvidence(peer, *c); !kept) report.detail = kept.error().message();
         break;
       }
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
   peers_[i] = std::move(report);
+}
+
+Result<void> Watcher::KeepEvidence(LedgerView& peer, const Comparison& c) {
+  // Both sides' signed checkpoints must reach past the fork; the proofs of the two leaves in
+  // them make the evidence checkable offline (CheckForkEvidence).
+  const uint64_t k = *c.fork_index;
+  auto ours = our_checkpoint_();
+  if (!ours) return std::unexpected(ours.error());
+  auto note = ParseSignedNote(*ours);
+  if (!note) return std::unexpected(note.error());
+  auto cp = ParseCheckpointBody(note->text);
+  if (!cp) return std::unexpected(cp.error());
+  if (cp->size <= k) {
+    return Fail(ErrorCode::kUnavailable, "no evidence yet: our newest checkpoint (size " +
+                                             std::to_string(cp->size) +
+                                             ") does not reach the fork");
+  }
+  ForkEvidence e{peer.name(), k, *ours, peer.CheckpointNote()};
+  e.local_leaf = c.leaf_a;
+  e.peer_leaf = c.leaf_b;
+  auto local_proof = ledger_.InclusionProof(k, cp->size);
+  if (!local_proof) return std::unexpected(local_proof.error());
+  e.local_proof = std::move(*local_proof);
+  auto peer_proof = peer.InclusionProof(k, c.b.size);
+  if (!peer_proof) return std::unexpected(peer_proof.error());
+  e.peer_proof = std::move(*peer_proof);
+  return ledger_.RecordForkEvidence(e, peer_keys_);
 }
 
 }  // namespace vellum::node

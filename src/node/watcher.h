@@ -10,10 +10,12 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "node/compare.h"
 #include "node/ledger_view.h"
 
 namespace vellum::node {
@@ -28,11 +30,12 @@ struct PeerReport {
 
 class Watcher {
  public:
-  // `upstream` may be empty (no mirroring). Peers' and upstream's checkpoints must verify with
-  // `keys`. REQUIRES: `ledger` outlives this object.
+  // `upstream` may be empty (no mirroring); its checkpoints must verify with `upstream_key`
+  // alone (the ledger's own verifier key), peers' with one of `peer_keys`. URLs must be
+  // valid (SplitNodeUrl). REQUIRES: `ledger` outlives this object.
   // `our_checkpoint` returns this node's newest signed checkpoint (for fork evidence).
-  Watcher(Ledger& ledger, std::string upstream, std::vector<std::string> peers,
-          std::vector<VerifierKey> keys, int interval_ms,
+  Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
+          std::vector<std::string> peers, std::vector<VerifierKey> peer_keys, int interval_ms,
           std::function<Result<std::string>()> our_checkpoint);
   ~Watcher();  // stops and joins
 
@@ -44,10 +47,13 @@ class Watcher {
   void Run();
   void SyncOnce();
   void CheckPeer(size_t i);
+  // Fork evidence for a fork found by `c` with `peer`, proven and kept in the ledger; the
+  // error says why none could be kept.
+  Result<void> KeepEvidence(LedgerView& peer, const Comparison& c);
 
   Ledger& ledger_;
   const std::string upstream_url_;
-  std::vector<VerifierKey> keys_;
+  std::vector<VerifierKey> peer_keys_;
   const int interval_ms_;
   std::function<Result<std::string>()> our_checkpoint_;
   std::unique_ptr<LedgerView> upstream_;

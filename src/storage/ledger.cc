@@ -84,14 +84,19 @@ Result<void> Ledger::Impl::CheckSize(uint64_t size, const char* what) {
 
 Result<void> Ledger::Impl::CheckEntries(std::span<const NewEntry> entries) const {
   if (entries.empty()) return Fail(ErrorCode::kInvalidArgument, "nothing to append");
+  const size_t limit = MaxPayloadSize(meta_.format);
   for (size_t i = 0; i < entries.size(); ++i) {
     const NewEntry& e = entries[i];
-    const size_t size = e.payload.size() + (meta_.format == EntryFormat::kRecord ? 8 : 0);
-    if (size > kMaxEntrySize) {
+    const std::string which = entries.size() == 1 ? "the entry" : "entry " + std::to_string(i + 1) +
+                                                                      " of " +
+                                                                      std::to_string(entries.size());
+    if (e.payload.size() > limit) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "entry " + std::to_string(i + 1) + " of " + std::to_string(entries.size()) +
-                      " is " + std::to_string(size) +
-                      " bytes; the limit is " + std::to_string(kMaxEntrySize) +
+                  which + " has a " + std::to_string(e.payload.size()) +
+                      "-byte payload; the limit is " + std::to_string(limit) + " bytes" +
+                      (meta_.format == EntryFormat::kRecord
+                           ? " (65,535-byte entries less the 8-byte time)"
+                           : "") +
                       " (nothing was appended)");
     }
     if (e.time_ms && meta_.format == EntryFormat::kRaw) {
@@ -185,9 +190,55 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
 }
 
 Result<uint64_t> Ledger::Impl::AppendBatch(std::span<const NewEntry> entries) {
+  if (meta_.mirror) {
+    return Fail(ErrorCode::kConflict,
+                db_.path() + " is a mirror: it takes entries only from its upstream through "
+                             "verified sync ('vellum sync' or 'vellum serve --upstream'); append "
+                             "to the upstream instead (nothing was appended)");
+  }
+  return AppendChecked(entries, [](uint64_t) -> Result<void> { return {}; });
+}
+
+Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
+                                              std::string_view note,
+                                              std::span<const Hash> proof) {
+  auto checkpoint = OpenOwnCheckpoint(note);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  return AppendChecked(entries, [&](uint64_t new_size) -> Result<void> {
+    const Hash root = edge_->Root();
+    const std::string what = "entries " + std::to_string(new_size - entries.size()) + ".." +
+                             std::to_string(new_size - 1);
+    if (new_size > checkpoint->size) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  what + " reach past the checkpoint's " + std::to_string(checkpoint->size) +
+                      " entries (nothing was appended)");
+    }
+    if (new_size == checkpoint->size) {
+      if (root != checkpoint->root) {
+        return Fail(ErrorCode::kVerificationFailed,
+                    what + " do not rebuild the signed root (nothing was appended)");
+      }
+      return InsertCheckpoint(checkpoint->size, checkpoint->root, note);
+    }
+    if (auto ok = merkle::VerifyConsistency(new_size, checkpoint->size, root, checkpoint->root,
+                                            proof);
+        !ok) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  what + " do not rebuild a prefix of the signed tree (" + ok.error().message() +
+                      "; nothing was appended)");
+    }
+    return {};
+  });
+}
+
+Result<uint64_t> Ledger::Impl::AppendChecked(
+    std::span<const NewEntry> entries, const std::function<Result<void>(uint64_t)>& check) {
   if (auto ok = CheckEntries(entries); !ok) return std::unexpected(ok.error());
   if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
   auto first = AppendLocked(entries);
+  if (first) {
+    if (auto ok = check(*first + entries.size()); !ok) first = std::unexpected(ok.error());
+  }
   if (first) {
     if (auto ok = db_.Exec("COMMIT"); !ok) first = std::unexpected(ok.error());
   }
@@ -209,8 +260,9 @@ Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ledger::~Ledger() = default;
 
 Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOptions options) {
-  if (options.origin.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
+  if (auto ok = CheckOrigin(options.origin); !ok) return std::unexpected(ok.error());
+  if (options.mirror && options.verifier_key.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "a mirror needs its upstream's verifier key");
   }
   if (!options.verifier_key.empty()) {
     if (auto key = VerifierKey::Parse(options.verifier_key); !key) {
@@ -264,6 +316,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
       !ok) {
     return std::unexpected(ok.error());
   }
+  if (!options.read_only) {
+    if (auto ok = storage::UpgradeSchema(*db, *meta); !ok) return std::unexpected(ok.error());
+  }
   auto impl = std::make_unique<Impl>(std::move(*db), std::move(*meta));
   if (auto ok = impl->Prepare(); !ok) return std::unexpected(ok.error());
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
@@ -273,6 +328,7 @@ const std::string& Ledger::path() const { return impl_->db_.path(); }
 const std::string& Ledger::origin() const { return impl_->meta_.origin; }
 EntryFormat Ledger::format() const { return impl_->meta_.format; }
 const std::string& Ledger::verifier_key() const { return impl_->meta_.verifier_key; }
+bool Ledger::is_mirror() const { return impl_->meta_.mirror; }
 
 Result<void> Ledger::Validate(std::span<const NewEntry> entries) const {
   return impl_->CheckEntries(entries);
@@ -291,6 +347,10 @@ Result<uint64_t> Ledger::Append(const NewEntry& entry) {
 
 Result<uint64_t> Ledger::AppendBatch(std::span<const NewEntry> entries) {
   VELLUM_LOCKED(AppendBatch(entries));
+}
+Result<uint64_t> Ledger::AppendVerified(std::span<const NewEntry> entries, std::string_view note,
+                                        std::span<const Hash> proof) {
+  VELLUM_LOCKED(AppendVerified(entries, note, proof));
 }
 Result<Head> Ledger::GetHead() { VELLUM_READ(ReadHead()); }
 Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_READ(RootAt(size)); }
@@ -314,8 +374,9 @@ Result<std::string> Ledger::SignCheckpoint(const SignerKey& key, std::optional<u
   VELLUM_LOCKED(SignCheckpoint(key, size));
 }
 Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckpoint()); }
-Result<void> Ledger::RecordForkEvidence(const ForkEvidence& evidence) {
-  VELLUM_LOCKED(RecordForkEvidence(evidence));
+Result<void> Ledger::RecordForkEvidence(const ForkEvidence& evidence,
+                                        std::span<const VerifierKey> peer_keys) {
+  VELLUM_LOCKED(RecordForkEvidence(evidence, peer_keys));
 }
 Result<std::vector<ForkEvidence>> Ledger::ListForkEvidence() { VELLUM_READ(ListForkEvidence()); }
 Result<void> Ledger::RecordCheckpoint(std::string_view note) {

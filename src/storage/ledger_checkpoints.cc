@@ -1,6 +1,8 @@
 // Signing and recording checkpoints of a ledger (C2SP tlog-checkpoint, vellum/checkpoint.h).
+#include <algorithm>
 #include <string>
 
+#include "merkle/tree_math.h"
 #include "storage/entries.h"
 #include "storage/ledger_impl.h"
 #include "storage/tile_store.h"
@@ -10,6 +12,13 @@ namespace vellum {
 
 Result<void> Ledger::Impl::InsertCheckpoint(uint64_t size, const Hash& root,
                                             std::string_view note) {
+  // A node re-serving the same checkpoint (an idle mirror polling, a restarted writer signing
+  // the same tree: Ed25519 is deterministic) must not grow the table.
+  auto latest = LatestCheckpoint();
+  if (latest && *latest == note) return {};
+  if (!latest && latest.error().code() != ErrorCode::kNotFound) {
+    return std::unexpected(latest.error());
+  }
   insert_checkpoint_.Bind(1, static_cast<int64_t>(size)).Bind(2, root);
   insert_checkpoint_.BindText(3, note).Bind(4, storage::CurrentTimeMs());
   return insert_checkpoint_.Run();
@@ -48,6 +57,13 @@ Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
                         std::to_string(prev_size) +
                         " signed before (the file was changed); run 'vellum verify'");
       }
+      if (n > prev_size) {
+        if (auto ok = CheckEntriesSince(prev_size, *prev_root, n); !ok) {
+          return std::unexpected(ok.error());
+        }
+      }
+    } else if (auto ok = CheckEntriesSince(0, merkle::EmptyRoot(), n); !ok) {
+      return std::unexpected(ok.error());
     }
     select_largest_checkpoint_.Reset();
     auto signed_note = SignNote(CheckpointBody({meta_.origin, n, *root, {}}), key);
@@ -62,16 +78,63 @@ Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
   return note;
 }
 
-Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
+Result<void> Ledger::Impl::CheckEntriesSince(uint64_t from, const Hash& from_root, uint64_t to) {
+  const auto nodes = merkle::RangeNodes(0, from);
+  std::vector<Hash> frontier;
+  if (!nodes.empty()) {
+    auto got = SubtreeHashes(nodes);
+    if (!got) return std::unexpected(got.error());
+    frontier = std::move(*got);
+  }
+  auto range = merkle::CompactRange::FromFrontier(from, frontier);
+  if (!range) return std::unexpected(range.error());
+  const std::string refuse = "refusing to sign: ";
+  if (range->Root() != from_root) {
+    return Fail(ErrorCode::kConflict, refuse + "the stored tree no longer folds to the root "
+                                               "signed at size " + std::to_string(from) +
+                                               "; run 'vellum verify'");
+  }
+  constexpr uint64_t kChunk = 10000;
+  for (uint64_t at = from; at < to; at += kChunk) {
+    auto entries = GetRange(at, std::min(to, at + kChunk));
+    if (!entries) return std::unexpected(entries.error());
+    for (const Entry& e : *entries) range->Append(e.leaf_hash);  // recomputed from the bytes
+  }
+  auto stored = RootAt(to);
+  if (!stored) return std::unexpected(stored.error());
+  if (range->Root() != *stored) {
+    return Fail(ErrorCode::kConflict,
+                refuse + "entries " + std::to_string(from) + ".." + std::to_string(to - 1) +
+                    " no longer hash to the stored tree (the file was changed around vellum); "
+                    "run 'vellum verify' to find the first bad entry");
+  }
+  return {};
+}
+
+Result<Checkpoint> Ledger::Impl::OpenOwnCheckpoint(std::string_view note) const {
   auto key = VerifierKey::Parse(meta_.verifier_key);
-  if (!key) return Fail(ErrorCode::kInvalidArgument, db_.path() + " has no verifier key");
+  if (!key) {
+    return Fail(ErrorCode::kInvalidArgument,
+                db_.path() + " has no verifier key, so it cannot check a signed checkpoint");
+  }
   std::vector<VerifierKey> known = {*key};
   auto checkpoint = OpenCheckpoint(note, known);
-  if (!checkpoint) return std::unexpected(checkpoint.error());
+  if (!checkpoint) {
+    return Fail(ErrorCode::kVerificationFailed,
+                "the checkpoint does not verify with this ledger's key " + meta_.verifier_key +
+                    ": " + checkpoint.error().message());
+  }
   if (checkpoint->origin != meta_.origin) {
     return Fail(ErrorCode::kVerificationFailed, "checkpoint is for '" + checkpoint->origin +
                                                     "', not '" + meta_.origin + "'");
   }
+  return checkpoint;
+}
+
+Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
+  auto checkpoint = OpenOwnCheckpoint(note);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  if (auto ok = CheckSize(checkpoint->size, "checkpoint size"); !ok) return ok;
   auto root = RootAt(checkpoint->size);
   if (!root) return std::unexpected(root.error());
   if (*root != checkpoint->root) {
@@ -91,27 +154,72 @@ Result<std::string> Ledger::Impl::LatestCheckpoint() {
   return note;
 }
 
-Result<void> Ledger::Impl::RecordForkEvidence(const ForkEvidence& e) {
+Result<void> Ledger::Impl::RecordForkEvidence(const ForkEvidence& e,
+                                              std::span<const VerifierKey> peer_keys) {
+  std::vector<VerifierKey> keys(peer_keys.begin(), peer_keys.end());
+  if (auto own = VerifierKey::Parse(meta_.verifier_key)) keys.push_back(*own);
+  if (auto ok = CheckForkEvidence(e, keys); !ok) {
+    return Fail(ok.error().code(), "not keeping fork evidence: " + ok.error().message());
+  }
+  auto local = ParseSignedNote(e.local_note);
+  auto body = local ? ParseCheckpointBody(local->text) : Result<Checkpoint>(Checkpoint{});
+  if (!body || body->origin != meta_.origin) {
+    return Fail(ErrorCode::kInvalidArgument, "not keeping fork evidence: the local note is not "
+                                             "a checkpoint of '" + meta_.origin + "'");
+  }
+  // Once per peer and fork: a peer that stays forked is not recorded again at every poll.
   auto insert = db_.Prepare(
-      "INSERT OR IGNORE INTO fork_evidence(peer, fork_index, local_note, peer_note, found_ms) "
-      "VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO fork_evidence(peer, fork_index, local_note, peer_note, found_ms, local_leaf, "
+      "local_proof, peer_leaf, peer_proof) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+      "WHERE NOT EXISTS (SELECT 1 FROM fork_evidence WHERE peer = ?1 AND fork_index = ?2) "
+      "ON CONFLICT DO NOTHING");
   if (!insert) return std::unexpected(insert.error());
+  auto joined = [](const std::vector<Hash>& hashes) {
+    Bytes out;
+    for (const Hash& h : hashes) out.insert(out.end(), h.begin(), h.end());
+    return out;
+  };
   insert->BindText(1, e.peer).Bind(2, static_cast<int64_t>(e.fork_index));
   insert->BindText(3, e.local_note).BindText(4, e.peer_note).Bind(5, storage::CurrentTimeMs());
+  insert->Bind(6, e.local_leaf).Bind(7, joined(e.local_proof));
+  insert->Bind(8, e.peer_leaf).Bind(9, joined(e.peer_proof));
   return insert->Run();
 }
 
 Result<std::vector<ForkEvidence>> Ledger::Impl::ListForkEvidence() {
+  // A version 1 file opened read-only has no proof columns yet.
   auto select = db_.Prepare(
-      "SELECT peer, fork_index, local_note, peer_note, found_ms FROM fork_evidence ORDER BY id");
+      meta_.schema_version >= 2
+          ? "SELECT peer, fork_index, local_note, peer_note, found_ms, local_leaf, local_proof, "
+            "peer_leaf, peer_proof FROM fork_evidence ORDER BY id"
+          : "SELECT peer, fork_index, local_note, peer_note, found_ms, x'', x'', x'', x'' "
+            "FROM fork_evidence ORDER BY id");
   if (!select) return std::unexpected(select.error());
+  auto hashes = [](std::span<const uint8_t> blob) {
+    std::vector<Hash> out(blob.size() / kHashSize);
+    for (size_t i = 0; i < out.size(); ++i) {
+      std::copy_n(blob.begin() + static_cast<ptrdiff_t>(i * kHashSize), kHashSize, out[i].begin());
+    }
+    return out;
+  };
   std::vector<ForkEvidence> out;
   while (true) {
     auto row = select->Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    out.push_back({select->Text(0), static_cast<uint64_t>(select->Int(1)), select->Text(2),
-                   select->Text(3), select->Int(4)});
+    ForkEvidence e{select->Text(0), static_cast<uint64_t>(select->Int(1)), select->Text(2),
+                   select->Text(3)};
+    e.found_ms = select->Int(4);
+    auto local_leaf = HashFromBytes(select->Blob(5));
+    auto peer_leaf = HashFromBytes(select->Blob(7));
+    e.proven = local_leaf && peer_leaf;
+    if (e.proven) {
+      e.local_leaf = *local_leaf;
+      e.peer_leaf = *peer_leaf;
+      e.local_proof = hashes(select->Blob(6));
+      e.peer_proof = hashes(select->Blob(8));
+    }
+    out.push_back(std::move(e));
   }
   return out;
 }

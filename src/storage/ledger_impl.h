@@ -2,6 +2,7 @@
 #ifndef VELLUM_STORAGE_LEDGER_IMPL_H_
 #define VELLUM_STORAGE_LEDGER_IMPL_H_
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ class Ledger::Impl {
   Result<void> Prepare();
 
   Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+  Result<uint64_t> AppendVerified(std::span<const NewEntry> entries, std::string_view note,
+                                  std::span<const Hash> proof);
   Result<Head> ReadHead();
   Result<uint64_t> HeadSize();
   Result<Hash> RootAt(uint64_t size);
@@ -36,7 +39,8 @@ class Ledger::Impl {
   Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size);
   Result<std::string> LatestCheckpoint();
   Result<void> RecordCheckpoint(std::string_view note);
-  Result<void> RecordForkEvidence(const ForkEvidence& evidence);
+  Result<void> RecordForkEvidence(const ForkEvidence& evidence,
+                                  std::span<const VerifierKey> peer_keys);
   Result<std::vector<ForkEvidence>> ListForkEvidence();
   Result<VerifyReport> Verify(const ProgressFn& progress);
 
@@ -58,7 +62,16 @@ class Ledger::Impl {
   Result<void> CheckEntries(std::span<const NewEntry> entries) const;
 
  private:
+  // One append transaction: the entries, then `check(new size)` with the tree extended (it may
+  // write more in the same transaction); all of it is rolled back if anything fails.
+  Result<uint64_t> AppendChecked(std::span<const NewEntry> entries,
+                                 const std::function<Result<void>(uint64_t)>& check);
   Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
+  // Parses `note` as a checkpoint of this ledger signed by its own verifier key.
+  Result<Checkpoint> OpenOwnCheckpoint(std::string_view note) const;
+  // Recomputes the leaf hashes of entries [from, to) and checks that, with the stored frontier
+  // at `from` (which must fold to `from_root`), they rebuild the stored root at `to`.
+  Result<void> CheckEntriesSince(uint64_t from, const Hash& from_root, uint64_t to);
   void ExtendTree(std::span<const NewEntry> entries, int64_t now);
   Result<void> InsertRows(std::span<const NewEntry> entries, uint64_t first, int64_t now);
   Result<void> StoreTree();

@@ -51,6 +51,10 @@ CREATE TABLE fork_evidence(       -- two signed checkpoints that cannot both be 
   local_note  TEXT NOT NULL,
   peer_note   TEXT NOT NULL,
   found_ms    INTEGER NOT NULL,
+  local_leaf  BLOB NOT NULL DEFAULT x'',  -- the two different leaf hashes at fork_index and
+  local_proof BLOB NOT NULL DEFAULT x'',  -- their inclusion proofs (32-byte hashes joined) in
+  peer_leaf   BLOB NOT NULL DEFAULT x'',  -- the trees of local_note and peer_note; empty in
+  peer_proof  BLOB NOT NULL DEFAULT x'',  -- evidence kept before schema version 2
   UNIQUE (peer, peer_note)
 ) STRICT;
 CREATE VIEW records AS
@@ -117,7 +121,43 @@ Result<std::string> MetaText(Db& db, const char* key) {
   return stmt->Text(0);
 }
 
+// Keys added by later schema versions are absent from older files: "" then.
+Result<std::string> OptionalMetaText(Db& db, const char* key) {
+  auto stmt = db.Prepare("SELECT value FROM vellum_meta WHERE key = ?");
+  if (!stmt) return std::unexpected(stmt.error());
+  stmt->BindText(1, key);
+  auto row = stmt->Step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? stmt->Text(0) : std::string();
+}
+
+// Version 1 -> 2: fork evidence carries the inclusion proofs that make it checkable offline;
+// ledgers say whether they are mirrors (version 1 files are writers).
+constexpr const char* kUpgradeTo2 = R"sql(
+ALTER TABLE fork_evidence ADD COLUMN local_leaf BLOB NOT NULL DEFAULT x'';
+ALTER TABLE fork_evidence ADD COLUMN local_proof BLOB NOT NULL DEFAULT x'';
+ALTER TABLE fork_evidence ADD COLUMN peer_leaf BLOB NOT NULL DEFAULT x'';
+ALTER TABLE fork_evidence ADD COLUMN peer_proof BLOB NOT NULL DEFAULT x'';
+INSERT INTO vellum_meta(key, value) VALUES ('role', 'writer');
+UPDATE vellum_meta SET value = '2' WHERE key = 'schema_version';
+)sql";
+
 }  // namespace
+
+Result<void> UpgradeSchema(Db& db, Metadata& meta) {
+  if (meta.schema_version >= kSchemaVersion) return {};
+  if (auto ok = db.Exec("BEGIN IMMEDIATE"); !ok) return ok;
+  auto version = MetaText(db, "schema_version");  // another process may have upgraded it
+  if (version && *version == "1") {
+    if (auto ok = db.Exec(kUpgradeTo2); !ok) {
+      (void)db.Exec("ROLLBACK");
+      return ok;
+    }
+  }
+  if (auto ok = db.Exec("COMMIT"); !ok) return ok;
+  meta.schema_version = kSchemaVersion;
+  return {};
+}
 
 Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only) {
   sqlite3_busy_timeout(db.raw(), busy_timeout_ms);
@@ -139,6 +179,7 @@ Result<void> CreateSchema(Db& db, const CreateOptions& options) {
       {"origin", options.origin},
       {"entry_format", std::string(EntryFormatName(options.format))},
       {"verifier_key", options.verifier_key},
+      {"role", options.mirror ? "mirror" : "writer"},
   };
   for (const auto& [key, value] : rows) {
     if (auto ok = meta->BindText(1, key).BindText(2, value).Run(); !ok) return fail(ok.error());
@@ -192,6 +233,12 @@ Result<Metadata> ReadMetadata(Db& db) {
   auto verifier_key = MetaText(db, "verifier_key");
   if (!verifier_key) return std::unexpected(verifier_key.error());
   meta.verifier_key = *verifier_key;
+  auto role = OptionalMetaText(db, "role");
+  if (!role) return std::unexpected(role.error());
+  if (*role != "" && *role != "writer" && *role != "mirror") {
+    return Fail(ErrorCode::kCorruption, db.path() + ": unknown ledger role '" + *role + "'");
+  }
+  meta.mirror = *role == "mirror";
   return meta;
 }
 

@@ -10,7 +10,7 @@
 
 namespace vellum::storage {
 
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 
 // Pragmas of every writable ledger connection. WAL: readers never block the writer. FULL: a
 // committed append survives power loss. A 64 MiB page cache keeps the hot part of the
@@ -29,11 +29,16 @@ struct Metadata {
   std::string origin;
   EntryFormat format = EntryFormat::kRecord;
   std::string verifier_key;  // may be empty
+  bool mirror = false;       // takes entries only through Ledger::AppendVerified
 };
 
 // Reads and checks the metadata without writing anything: kInvalidArgument for a file that is
 // not a vellum ledger, kConflict for a newer schema version.
 Result<Metadata> ReadMetadata(Db& db);
+
+// Brings an older file up to kSchemaVersion in one transaction (doc/format.md lists the
+// changes) and updates `meta`. REQUIRES: a writable connection.
+Result<void> UpgradeSchema(Db& db, Metadata& meta);
 
 }  // namespace vellum::storage
 

@@ -45,7 +45,10 @@ Stmt& Stmt::Bind(int pos, std::span<const uint8_t> blob) {
 }
 
 Stmt& Stmt::BindText(int pos, std::string_view text) {
-  sqlite3_bind_text64(stmt_, pos, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // As for blobs: a null pointer would bind NULL, so an empty string points at a real byte.
+  static const char kEmpty = 0;
+  sqlite3_bind_text64(stmt_, pos, text.empty() ? &kEmpty : text.data(), text.size(),
+                      SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
