@@ -151,7 +151,7 @@ TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
   auto r = testing::Vellum({"compare", "http://127.0.0.1:" + std::to_string(na.port()),
                             "http://127.0.0.1:" + std::to_string(nb.port()), "--json", "--vkey",
                             key_.verifier().ToString()});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 3) << r.err;  // a fork was found
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["relation"], "forked");
   EXPECT_EQ(j["fork_index"], 654321);
@@ -188,7 +188,7 @@ TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
   ASSERT_TRUE(node_a.ok());
   const std::string url = "http://127.0.0.1:" + std::to_string(node_a.port());
   auto r = testing::Vellum({"network", url, a2, a3, lagging, forked, "--json"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 3) << r.err;  // a fork was found
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["total_nodes"], 5);
   EXPECT_EQ(j["synced_nodes"], 3);
@@ -333,7 +333,9 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   EXPECT_EQ(nlohmann::json::parse(cmp.out)["relation"], "identical") << cmp.err;
   const std::string f_url = "http://127.0.0.1:" + std::to_string(forked.port());
   auto fork = testing::Vellum({"compare", w_url, f_url, "--vkey", vkey, "--json"});
+  EXPECT_EQ(fork.exit_code, 3);  // a fork found
   EXPECT_EQ(nlohmann::json::parse(fork.out)["fork_index"], 300) << fork.err;
+  EXPECT_EQ(nlohmann::json::parse(fork.out)["signature_checked"], true);
 
   httplib::Client fc("127.0.0.1", forked.port());
   auto net = nlohmann::json::parse(fc.Get("/v1/network")->body);
@@ -350,6 +352,16 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   forked.Stop(SIGTERM);
   auto file_status = testing::Vellum({"status", dir_.File("f.db"), "--json"});
   EXPECT_EQ(nlohmann::json::parse(file_status.out)["fork_evidence"], 2) << file_status.err;
+  // Once per peer and fork, however many polls saw it, and checkable offline by anyone.
+  auto evidence = (*Ledger::Open(dir_.File("f.db"), {.read_only = true}))->ListForkEvidence();
+  ASSERT_TRUE(evidence);
+  ASSERT_EQ(evidence->size(), 2u);
+  const std::vector<VerifierKey> keys = {key_.verifier()};
+  for (const ForkEvidence& e : *evidence) {
+    EXPECT_EQ(e.fork_index, 300u);
+    EXPECT_NE(e.local_note, e.peer_note);
+    EXPECT_TRUE(CheckForkEvidence(e, keys)) << e.peer;
+  }
 }
 
 }  // namespace

@@ -24,11 +24,14 @@ enum class Attack {
   kForgeCheckpoint,  // a checkpoint whose size was changed after signing
   kAlterEntry,       // an entry bundle with one byte changed
   kAlterSubtree,     // a subtree hash with one bit flipped
+  kOtherSubtrees,    // subtree hashes from another node: consistent, but not its signed tree
+  kRewriteFormat,    // /v1/status says the other entry format
 };
 
 class HostileProxy {
  public:
-  HostileProxy(int upstream_port, Attack attack) : upstream_("127.0.0.1", upstream_port) {
+  HostileProxy(int upstream_port, Attack attack, int other_port = 0)
+      : upstream_("127.0.0.1", upstream_port), other_("127.0.0.1", other_port) {
     upstream_.set_read_timeout(10);
     server_.Get(R"(/(.*))", [this, attack](const httplib::Request& req, httplib::Response& res) {
       std::string path = req.path;
@@ -37,7 +40,8 @@ class HostileProxy {
         for (const auto& [k, v] : req.params) path += k + "=" + v + "&";
         path.pop_back();
       }
-      auto real = upstream_.Get(path);
+      const bool from_other = attack == Attack::kOtherSubtrees && req.path == "/v1/subtrees";
+      auto real = from_other ? other_.Get(path) : upstream_.Get(path);
       if (!real) {
         res.status = 502;
         return;
@@ -52,6 +56,15 @@ class HostileProxy {
       }
       if (attack == Attack::kAlterEntry && bundle && body.size() > 2) body[2] ^= 1;  // entry 0
       if (attack == Attack::kAlterSubtree && subtrees && !body.empty()) body[0] ^= 1;
+      if (attack == Attack::kRewriteFormat && req.path == "/v1/status") {
+        for (auto [from, to] : {std::pair{"\"format\":\"raw\"", "\"format\":\"record\""},
+                                std::pair{"\"format\":\"record\"", "\"format\":\"raw\""}}) {
+          if (const size_t at = body.find(from); at != std::string::npos) {
+            body.replace(at, std::string(from).size(), to);
+            break;
+          }
+        }
+      }
       if (attack == Attack::kStallSubtrees && subtrees) {
         std::this_thread::sleep_for(std::chrono::seconds(12));
       }
@@ -68,7 +81,7 @@ class HostileProxy {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
-  httplib::Client upstream_;
+  httplib::Client upstream_, other_;
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
@@ -171,6 +184,105 @@ TEST_F(HostilePeerTest, ForgedCheckpointsAlteredEntriesAndAlteredHashesAreRefuse
     EXPECT_EQ(mirror->GetHead()->root, head_before.root) << c.says;
     EXPECT_EQ(mirror->GetHead()->size, head_before.size) << c.says;
   }
+}
+
+// A peer longer than us that answers /v1/subtrees from another history (which forked at 500)
+// while serving the real signed checkpoint: it could make a node record "forked at 500" with
+// made-up evidence. Its hashes are proven against its signed root first, so it is caught.
+TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
+  testing::NodeProcess real(dir_.File("up.db"));
+  ASSERT_TRUE(real.ok());
+  auto other = Ledger::Create(dir_.File("other.db"), {.origin = "example.com/hostile",
+                                                       .format = EntryFormat::kRaw,
+                                                       .verifier_key = vkey()});
+  std::vector<NewEntry> batch;
+  for (int i = 0; i < 3000; ++i) batch.push_back({ToBytes(i == 500 ? "lie" : std::to_string(i))});
+  ASSERT_TRUE((*other)->AppendBatch(batch));
+  other->reset();
+  std::ofstream(dir_.File("other.db.key")) << key_.ToString() << "\n";
+  std::filesystem::permissions(dir_.File("other.db.key"), std::filesystem::perms::owner_read);
+  testing::NodeProcess other_node(dir_.File("other.db"));
+  ASSERT_TRUE(other_node.ok());
+  HostileProxy proxy(real.port(), Attack::kOtherSubtrees, other_node.port());
+
+  // Library and CLI: an error naming the liar, exit 3, never "forked".
+  auto mirror_view = node::OpenView(dir_.File("mirror.db"), {});
+  auto compared = node::Compare(**mirror_view, *View(proxy.url()));
+  ASSERT_FALSE(compared);
+  EXPECT_EQ(compared.error().code(), ErrorCode::kVerificationFailed);
+  EXPECT_NE(compared.error().message().find("contradicts itself"), std::string::npos)
+      << compared.error().message();
+  auto cli = testing::Vellum({"compare", dir_.File("mirror.db"), proxy.url(), "--vkey", vkey()});
+  EXPECT_EQ(cli.exit_code, 3);
+  EXPECT_EQ(cli.out.find("forked"), std::string::npos) << cli.out;
+
+  // A node watching the liar reports it and keeps no evidence.
+  std::ofstream(dir_.File("mirror.db.key")) << key_.ToString() << "\n";
+  std::filesystem::permissions(dir_.File("mirror.db.key"), std::filesystem::perms::owner_read);
+  testing::NodeProcess watcher(dir_.File("mirror.db"),
+                               {"--peer", proxy.url(), "--poll-interval", "50"});
+  ASSERT_TRUE(watcher.ok());
+  nlohmann::json last;
+  EXPECT_TRUE(testing::WaitForStatus(watcher.port(), [&](const nlohmann::json& s) {
+    last = s;
+    return s["peers"].size() == 1 && s["peers"][0]["state"] == "refused";
+  })) << last.dump();
+  EXPECT_EQ(last["fork_evidence"], 0);
+  EXPECT_NE(last["peers"][0]["detail"].get<std::string>().find("contradicts itself"),
+            std::string::npos);
+}
+
+// The entry format is not signed: a proxy that rewrites it in /v1/status cannot choose a new
+// mirror's format, and a refused sync leaves no new file behind.
+TEST_F(HostilePeerTest, AnUnsignedFormatClaimCannotDecideAMirrorsFormat) {
+  testing::NodeProcess real(dir_.File("up.db"));  // raw entries "0", "1", ...
+  ASSERT_TRUE(real.ok());
+  HostileProxy proxy(real.port(), Attack::kRewriteFormat);  // says "record"
+  const std::string mirror = dir_.File("new.db");
+  auto refused = testing::Vellum({"sync", mirror, "--from", proxy.url(), "--vkey", vkey()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("entries raw?"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(mirror));
+  auto claimed = testing::Vellum(
+      {"sync", mirror, "--from", proxy.url(), "--vkey", vkey(), "--format", "raw"});
+  EXPECT_EQ(claimed.exit_code, 1);
+  EXPECT_NE(claimed.err.find("the format is not signed"), std::string::npos) << claimed.err;
+  EXPECT_FALSE(std::filesystem::exists(mirror));
+  // The honest node and the right format: a mirror that refuses direct appends.
+  auto honest = testing::Vellum({"sync", mirror, "--from", real.url(), "--vkey", vkey(),
+                                 "--format", "raw"});
+  ASSERT_EQ(honest.exit_code, 0) << honest.err;
+  auto around = testing::Vellum({"append", mirror, "written around the node"});
+  EXPECT_EQ(around.exit_code, 1);
+  EXPECT_NE(around.err.find("is a mirror"), std::string::npos) << around.err;
+  EXPECT_EQ(testing::Vellum({"verify", mirror}).exit_code, 0);
+}
+
+// --peer-vkey keys are for peers: the upstream's history must be signed by --upstream-vkey.
+TEST_F(HostilePeerTest, AMirrorTrustsItsUpstreamWithTheUpstreamKeyOnly) {
+  testing::NodeProcess real(dir_.File("up.db"));
+  ASSERT_TRUE(real.ok());
+  const std::string wrong = SignerKey::Generate("example.com/hostile")->verifier().ToString();
+  auto r = testing::Vellum({"serve", dir_.File("m.db"), "--upstream", real.url(),
+                            "--upstream-vkey", wrong, "--peer-vkey", vkey(), "--format", "raw"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad checkpoint"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("m.db")));
+  // Not even with an existing mirror file of the wrong key: nothing is ever written to it.
+  ASSERT_TRUE(Ledger::Create(dir_.File("m.db"), {.origin = "example.com/hostile",
+                                                 .format = EntryFormat::kRaw,
+                                                 .verifier_key = wrong,
+                                                 .mirror = true}));
+  testing::NodeProcess mirror(dir_.File("m.db"),
+                              {"--upstream", real.url(), "--upstream-vkey", wrong, "--peer-vkey",
+                               vkey(), "--poll-interval", "50"});
+  ASSERT_TRUE(mirror.ok());
+  nlohmann::json last;
+  EXPECT_TRUE(testing::WaitForStatus(mirror.port(), [&](const nlohmann::json& s) {
+    last = s;
+    return s["upstream"]["state"].get<std::string>().starts_with("refused");
+  })) << last.dump();
+  EXPECT_EQ(last["size"], 0);
 }
 
 }  // namespace

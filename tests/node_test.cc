@@ -214,6 +214,39 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
   EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
 }
 
+// A zero-length entry is legal (RFC 6962's first published leaf is empty): every path takes it.
+TEST_F(NodeTest, EmptyEntriesTravelEveryPath) {
+  ASSERT_EQ(Vellum({"append", db_, ""}).exit_code, 0);
+  ASSERT_EQ(Vellum({"append", db_, "--stdin"}, "a\n\nb\n").exit_code, 0);
+  ASSERT_EQ(Vellum({"append", db_, "--hex", ""}).exit_code, 0);
+  std::ofstream(dir_.File("empty"));
+  ASSERT_EQ(Vellum({"append", db_, "--file", dir_.File("empty")}).exit_code, 0);
+  NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  auto c = Client(node);
+  auto appended = c->Post("/v1/entries", R"({"entries":[{"data":""},{"data_hex":""}]})",
+                          "application/json");
+  ASSERT_EQ(appended->status, 200) << appended->body;
+  EXPECT_EQ(Json(c->Get("/v1/entries/7"))["data"], "");
+  const auto bundle = c->Get("/tile/entries/000.p/8");
+  ASSERT_EQ(bundle->status, 200);
+  EXPECT_EQ(bundle->body.size(), 8u * (2 + 8) + 2);  // every entry a time; two carry a byte
+  auto log = json::parse(Vellum({"log", db_, "--json"}).out);
+  ASSERT_EQ(log["entries"].size(), 8u);
+  EXPECT_EQ(log["entries"][0]["data"], "");
+  EXPECT_EQ(Vellum({"get", db_, "0", "--raw"}).out, "");
+  EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
+  // Through a mirror and back in a comparison.
+  const std::string copy = dir_.File("copy.db");
+  CheckpointOfSize(*c, 8);  // the node has signed all eight
+  auto synced = Vellum({"sync", copy, "--from", node.url(), "--vkey", vkey_});
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+  auto compared = Vellum({"compare", copy, db_, "--json"});
+  EXPECT_EQ(compared.exit_code, 0) << compared.err;
+  EXPECT_EQ(json::parse(compared.out)["relation"], "identical");
+  EXPECT_EQ(Vellum({"verify", copy}).exit_code, 0);
+}
+
 TEST_F(NodeTest, RefusesATokenThatIsShortOrReadableByOthers) {
   std::ofstream(dir_.File("short")) << "s3cret\n";
   std::filesystem::permissions(dir_.File("short"), std::filesystem::perms::owner_read);

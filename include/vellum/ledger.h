@@ -125,6 +125,10 @@ class Ledger {
   // Opens an existing ledger. Refuses, without changing the file, anything that is not a vellum
   // ledger or has a newer schema version.
   static Result<std::unique_ptr<Ledger>> Open(const std::string& path, OpenOptions options = {});
+  // Deletes a ledger file that holds no entries, with its -wal and -shm files: undoes a Create
+  // whose next step failed. Refuses (kConflict) a ledger with entries: those are never deleted.
+  // REQUIRES: no handle on the file is open.
+  static Result<void> RemoveEmpty(const std::string& path);
   ~Ledger();
 
   const std::string& path() const;

@@ -61,20 +61,29 @@ int RunCompare(const CompareArgs& args) {
   auto b = node::OpenView(args.b, node::IsNodeUrl(args.b) ? keys : std::vector<VerifierKey>{});
   if (!b) return ReportError(b.error());
   auto c = node::Compare(**a, **b);
-  if (!c) return ReportError(c.error());
+  if (!c) {
+    ReportError(c.error());
+    return c.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
+  }
+  const bool signed_a = c->a.signature_checked, signed_b = c->b.signature_checked;
+  if (!args.json && (node::IsNodeUrl(args.a) && !signed_a || node::IsNodeUrl(args.b) && !signed_b)) {
+    std::cerr << "vellum: note: no --vkey was given, so no node's checkpoint was signature-"
+                 "checked; this compares what the nodes say, not what their key signed\n";
+  }
   if (args.json) {
     nlohmann::json j = {{"relation", std::string(node::RelationName(c->relation))},
                         {"a", SideJson(c->a, **a)},
                         {"b", SideJson(c->b, **b)}};
     if (c->behind_by) j["behind_by"] = c->behind_by;
     if (c->fork_index) j["fork_index"] = *c->fork_index;
+    j["signature_checked"] = signed_a && signed_b;
     if (c->entry_a) j["entry_a"] = EntryJson(*c->entry_a);
     if (c->entry_b) j["entry_b"] = EntryJson(*c->entry_b);
     PrintJson(j);
   } else {
     PrintHuman(*c, args);
   }
-  return kExitOk;
+  return c->relation == node::Comparison::Relation::kForked ? kExitFailed : kExitOk;
 }
 
 }  // namespace

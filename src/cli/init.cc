@@ -31,7 +31,7 @@ int RunInit(const InitArgs& args) {
   ledger->reset();
   if (!reuse) {
     if (auto ok = WriteKeyFile(key_path, *key); !ok) {
-      for (const char* suffix : {"", "-wal", "-shm"}) unlink((args.path + suffix).c_str());
+      (void)Ledger::RemoveEmpty(args.path);
       return ReportError(ok.error().message() + " (so the new ledger was removed again)");
     }
   }

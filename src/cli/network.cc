@@ -53,12 +53,16 @@ int RunNetwork(const NetworkArgs& args) {
     views.push_back(std::move(*view));
   }
   const node::NetworkReport report = node::AnalyzeNetwork(views);
+  if (keys.empty() && !args.json) {
+    std::cerr << "vellum: note: no --vkey was given, so no node's checkpoint was signature-"
+                 "checked; this analyses what the nodes say, not what their key signed\n";
+  }
   if (args.json) {
     PrintJson(node::NetworkJson(report));
   } else {
     PrintTable(report);
   }
-  return kExitOk;
+  return report.forks.empty() ? kExitOk : kExitFailed;
 }
 
 }  // namespace

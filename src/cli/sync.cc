@@ -1,5 +1,6 @@
 // vellum sync LEDGER --from URL --vkey KEY: mirror a node's signed history into LEDGER (created
 // when missing), verifying everything before writing anything.
+#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -24,6 +25,8 @@ int RunSync(const SyncArgs& args) {
   }
   auto upstream = node::OpenView(args.from, *keys);
   if (!upstream) return ReportError(upstream.error());
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(args.path, ec);
   auto ledger = node::OpenOrCreateMirror(args.path, **upstream, (*keys)[0].ToString(), format);
   if (!ledger) return ReportError(ledger.error());
   Result<node::SyncResult> result;
@@ -32,7 +35,13 @@ int RunSync(const SyncArgs& args) {
     result = node::SyncFrom(**ledger, **upstream,
                             [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   }
-  if (!result) return ReportError("sync refused: " + result.error().message());
+  if (!result) {
+    if (created && (*ledger)->GetHead().value_or(Head{1}).size == 0) {
+      ledger->reset();
+      (void)Ledger::RemoveEmpty(args.path);  // the refused sync leaves no new file behind
+    }
+    return ReportError("sync refused: " + result.error().message());
+  }
   auto head = (*ledger)->GetHead();
   if (args.json) {
     PrintJson({{"old_size", result->old_size}, {"new_size", result->new_size},

@@ -113,58 +113,91 @@ Result<Hash> LeafFromArgs(const VerifyProofArgs& args) {
   return merkle::LeafHash(Ledger::EncodeEntry(format, time, ToBytes(args.payload)));
 }
 
-Result<std::string> Check(const VerifyProofArgs& args) {
+// Why a check did not pass, and the exit code that says so.
+struct Refusal {
+  int exit_code;
+  Error error;
+};
+std::unexpected<Refusal> Usage(const Error& e) { return std::unexpected(Refusal{kExitUsage, e}); }
+std::unexpected<Refusal> Failed(const Error& e) {
+  return std::unexpected(
+      Refusal{e.code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError, e});
+}
+
+// The leaf the user vouches for, knowing the format the proof document names.
+std::expected<Hash, Refusal> Leaf(const VerifyProofArgs& args, const nlohmann::json& doc) {
+  if (!args.payload.empty() && args.time.empty() && doc.value("format", "") == "record") {
+    return Usage(Error(ErrorCode::kInvalidArgument,
+                       "the proof is from a record-format ledger, whose entries start with "
+                       "their time: give the entry's --time with --payload"));
+  }
+  auto leaf = LeafFromArgs(args);
+  if (!leaf) return Usage(leaf.error());
+  return *leaf;
+}
+
+std::expected<std::string, Refusal> Check(const VerifyProofArgs& args) {
   auto doc = ReadDocument(args.proof_file);
-  if (!doc) return std::unexpected(doc.error());
+  if (!doc) return Failed(doc.error());
   auto proof = ProofHashes(*doc);
-  if (!proof) return std::unexpected(proof.error());
+  if (!proof) return Failed(proof.error());
   auto trusted = RootFromArgs(args);
-  if (!trusted) return std::unexpected(trusted.error());
+  if (!trusted) {
+    return trusted.error().code() == ErrorCode::kInvalidArgument ? Usage(trusted.error())
+                                                                 : Failed(trusted.error());
+  }
   const Hash* root = &trusted->root;
   const std::string root_hex = ToHex(*root);
   const std::string type = doc->value("type", "");
   if (type == "inclusion") {
     auto index = Field(*doc, "index"), size = Field(*doc, "size");
-    if (!index) return std::unexpected(index.error());
-    if (!size) return std::unexpected(size.error());
-    if (auto ok = CheckSize(*trusted, *size); !ok) return std::unexpected(ok.error());
-    auto leaf = LeafFromArgs(args);
+    if (!index) return Failed(index.error());
+    if (!size) return Failed(size.error());
+    auto leaf = Leaf(args, *doc);
     if (!leaf) return std::unexpected(leaf.error());
+    if (auto ok = CheckSize(*trusted, *size); !ok) return Failed(ok.error());
     auto ok = merkle::VerifyInclusion(*leaf, *index, *size, *proof, *root);
-    if (!ok) return std::unexpected(ok.error());
+    if (!ok) return Failed(Error(ErrorCode::kVerificationFailed, ok.error().message()));
     return "entry " + std::to_string(*index) + " is in the tree of size " +
            std::to_string(*size) + " with root " + root_hex;
   }
   if (type == "consistency") {
     auto old_size = Field(*doc, "old_size"), new_size = Field(*doc, "new_size");
-    if (!old_size) return std::unexpected(old_size.error());
-    if (!new_size) return std::unexpected(new_size.error());
-    if (auto ok = CheckSize(*trusted, *new_size); !ok) return std::unexpected(ok.error());
+    if (!old_size) return Failed(old_size.error());
+    if (!new_size) return Failed(new_size.error());
     if (args.old_root.empty()) {
-      return Fail(ErrorCode::kInvalidArgument, "a consistency proof needs --old-root");
+      return Usage(Error(ErrorCode::kInvalidArgument, "a consistency proof needs --old-root"));
     }
     auto old_root = UserHash(args.old_root, "--old-root");
-    if (!old_root) return std::unexpected(old_root.error());
+    if (!old_root) return Usage(old_root.error());
+    if (auto ok = CheckSize(*trusted, *new_size); !ok) return Failed(ok.error());
     auto ok = merkle::VerifyConsistency(*old_size, *new_size, *old_root, *root, *proof);
-    if (!ok) return std::unexpected(ok.error());
+    if (!ok) return Failed(Error(ErrorCode::kVerificationFailed, ok.error().message()));
     return "the tree of size " + std::to_string(*old_size) + " is a prefix of the tree of size " +
            std::to_string(*new_size);
   }
-  return Fail(ErrorCode::kInvalidArgument,
-              "proof document 'type' must be \"inclusion\" or \"consistency\"");
+  return Failed(Error(ErrorCode::kInvalidArgument,
+                      "proof document 'type' must be \"inclusion\" or \"consistency\""));
 }
 
 int RunVerifyProof(const VerifyProofArgs& args) {
   auto verdict = Check(args);
-  if (args.json) {
-    PrintJson({{"ok", verdict.has_value()},
-               {"message", verdict ? *verdict : verdict.error().message()}});
-  }
   if (!verdict) {
-    if (!args.json) ReportError("proof FAILED: " + verdict.error().message());
-    return verdict.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
+    const Refusal& r = verdict.error();
+    if (r.exit_code == kExitUsage) return ReportUsage(r.error.message());
+    if (r.exit_code == kExitError) return ReportError(r.error);
+    if (args.json) {
+      PrintJson({{"ok", false}, {"message", r.error.message()}});
+    } else {
+      ReportError("proof FAILED: " + r.error.message());
+    }
+    return kExitFailed;
   }
-  if (!args.json) std::cout << "proof OK: " << *verdict << "\n";
+  if (args.json) {
+    PrintJson({{"ok", true}, {"message", *verdict}});
+  } else {
+    std::cout << "proof OK: " << *verdict << "\n";
+  }
   return kExitOk;
 }
 

@@ -145,6 +145,7 @@ Result<nlohmann::json> InclusionDoc(Ledger& ledger, uint64_t index, std::optiona
   auto root = ledger.RootAt(n);
   if (!root) return std::unexpected(root.error());
   return nlohmann::json{{"type", "inclusion"}, {"origin", ledger.origin()},
+                        {"format", std::string(EntryFormatName(ledger.format()))},
                         {"index", index},      {"size", n},
                         {"leaf_hash", ToHex(entry->leaf_hash)},
                         {"root", ToHex(*root)}, {"proof", HexList(*proof)}};

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "merkle/tree_math.h"
+#include "node/api_json.h"
 
 namespace vellum::node {
 namespace {
@@ -14,11 +15,20 @@ Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t in
   if (format == EntryFormat::kRaw) return NewEntry{bytes, std::nullopt};
   if (bytes.size() < 8) {
     return Fail(ErrorCode::kVerificationFailed,
-                "entry " + std::to_string(index) + " is too short for a record");
+                "entry " + std::to_string(index) + " is too short for a record; are the "
+                "upstream's entries raw? (nothing from this batch was written)");
   }
   uint64_t t = 0;
   for (int i = 0; i < 8; ++i) t = t << 8 | bytes[i];
-  return NewEntry{Bytes(bytes.begin() + 8, bytes.end()), static_cast<int64_t>(t)};
+  const auto time = static_cast<int64_t>(t);
+  // Raw entries read as records give times far outside any calendar: the upstream's format
+  // (unsigned) was wrong, or the user's --format was.
+  if (time < kMinTimeMs || time > kMaxTimeMs) {
+    return Fail(ErrorCode::kVerificationFailed,
+                "entry " + std::to_string(index) + " does not start with a plausible record "
+                "time; are the upstream's entries raw? (nothing from this batch was written)");
+  }
+  return NewEntry{Bytes(bytes.begin() + 8, bytes.end()), time};
 }
 
 }  // namespace

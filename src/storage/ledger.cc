@@ -324,6 +324,21 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }
 
+Result<void> Ledger::RemoveEmpty(const std::string& path) {
+  {
+    auto ledger = Open(path, {.read_only = true});
+    if (!ledger) return std::unexpected(ledger.error());
+    auto head = (*ledger)->GetHead();
+    if (!head) return std::unexpected(head.error());
+    if (head->size > 0) {
+      return Fail(ErrorCode::kConflict, path + " holds entries; a ledger with entries is never "
+                                               "deleted");
+    }
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  return {};
+}
+
 const std::string& Ledger::path() const { return impl_->db_.path(); }
 const std::string& Ledger::origin() const { return impl_->meta_.origin; }
 EntryFormat Ledger::format() const { return impl_->meta_.format; }
