@@ -331,6 +331,13 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
 
   auto cmp = testing::Vellum({"compare", w_url, m_url, "--vkey", vkey, "--json"});
   EXPECT_EQ(nlohmann::json::parse(cmp.out)["relation"], "identical") << cmp.err;
+  auto unchecked = testing::Vellum({"compare", w_url, m_url});
+  EXPECT_EQ(unchecked.exit_code, 0);
+  EXPECT_NE(unchecked.err.find("no --vkey was given, so no node's checkpoint was signature-checked"),
+            std::string::npos)
+      << unchecked.err;
+  auto net_unchecked = testing::Vellum({"network", w_url, m_url});
+  EXPECT_NE(net_unchecked.err.find("no --vkey was given"), std::string::npos) << net_unchecked.err;
   const std::string f_url = "http://127.0.0.1:" + std::to_string(forked.port());
   auto fork = testing::Vellum({"compare", w_url, f_url, "--vkey", vkey, "--json"});
   EXPECT_EQ(fork.exit_code, 3);  // a fork found

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "node/compare.h"
@@ -230,6 +231,36 @@ TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
   EXPECT_EQ(last["fork_evidence"], 0);
   EXPECT_NE(last["peers"][0]["detail"].get<std::string>().find("contradicts itself"),
             std::string::npos);
+}
+
+// What a peer says reaches the terminal with its control characters escaped.
+TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
+  httplib::Server fake;
+  const std::string evil = "\x1b]0;pwned\x07\x1b[2J";
+  fake.Get("/v1/status", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(nlohmann::json{{"origin", evil}, {"size", 1}, {"root", evil},
+                                   {"peers", {{{"url", evil}, {"state", evil}}}}}
+                        .dump(),
+                    "application/json");
+  });
+  fake.Get("/checkpoint", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(evil + "\n1\n" + evil + "\n", "text/plain");
+  });
+  const int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  auto status = testing::Vellum({"status", url});
+  auto compare = testing::Vellum({"compare", url, dir_.File("mirror.db")});
+  fake.stop();
+  serving.join();
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("\\x1b]0;pwned"), std::string::npos) << status.out;
+  for (const auto& r : {status, compare}) {
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+    EXPECT_EQ(r.err.find('\x07'), std::string::npos);
+  }
 }
 
 // The entry format is not signed: a proxy that rewrites it in /v1/status cannot choose a new

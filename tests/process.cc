@@ -107,10 +107,11 @@ RunResult Vellum(const std::vector<std::string>& args, const std::string& input)
   return RunProgram(argv, input);
 }
 
-int StartVellum(const std::vector<std::string>& args, const std::string& input_file) {
+int StartVellum(const std::vector<std::string>& args, const std::string& input_file,
+                const std::string& err_file) {
   std::vector<std::string> argv = {VELLUM_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Spawn(argv, input_file, "/dev/null", "/dev/null");
+  return Spawn(argv, input_file, "/dev/null", err_file);
 }
 
 }  // namespace vellum::testing

@@ -25,8 +25,9 @@ RunResult RunProgram(const std::vector<std::string>& argv, const std::string& in
 // Runs the vellum binary under test with `args`.
 RunResult Vellum(const std::vector<std::string>& args, const std::string& input = "");
 
-// Starts the vellum binary with `args` in the background; returns its pid.
-int StartVellum(const std::vector<std::string>& args, const std::string& input_file);
+// Starts the vellum binary with `args` in the background, stderr to `err_file`; returns its pid.
+int StartVellum(const std::vector<std::string>& args, const std::string& input_file,
+                const std::string& err_file = "/dev/null");
 // Waits for `pid`; returns its exit code (-1 if killed).
 int WaitFor(int pid);
 

@@ -55,8 +55,13 @@ struct CreateOptions {
 };
 
 struct OpenOptions {
+  // Reads only. A file or directory this process cannot write is read as it is, without the
+  // -wal and -shm files SQLite would otherwise create (and leave behind unwritable).
   bool read_only = false;
   int busy_timeout_ms = 10000;  // how long to wait for another process's write lock
+  // Called once when a wait for another process's lock has lasted a second (e.g. to tell the
+  // user why nothing happens). Runs on the waiting thread.
+  std::function<void()> on_lock_wait = {};
 };
 
 // An entry to append. In kRecord format `time_ms` defaults to the current time; it must be

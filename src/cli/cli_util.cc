@@ -75,7 +75,10 @@ CLI::Validator Unsigned() {
 }
 
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
-  return Ledger::Open(path, {.read_only = read_only});
+  return Ledger::Open(path, {.read_only = read_only, .on_lock_wait = [path] {
+                               std::cerr << "vellum: " << path
+                                         << " is locked by another process; waiting up to 10 s\n";
+                             }});
 }
 
 Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file) {

@@ -1,10 +1,9 @@
 // vellum status URL|LEDGER [--json]: a node's status (size, root, checkpoint, upstream, peers'
 // states, fork evidence), or a ledger file's.
-#include <httplib.h>
-
 #include <iostream>
 
 #include "cli/cli.h"
+#include "node/ledger_view.h"
 
 namespace vellum::cli {
 namespace {
@@ -30,40 +29,36 @@ Result<nlohmann::json> FileStatus(const std::string& path) {
                         {"fork_evidence", evidence.size()}, {"forks", evidence}};
 }
 
-Result<nlohmann::json> NodeStatus(const std::string& url) {
-  httplib::Client client(url);
-  client.set_connection_timeout(5);
-  client.set_read_timeout(10);
-  auto res = client.Get("/v1/status");
-  if (!res) return Fail(ErrorCode::kUnavailable, url + " is unreachable");
-  auto doc = nlohmann::json::parse(res->body, nullptr, false);
-  if (res->status != 200 || !doc.is_object()) {
-    return Fail(ErrorCode::kUnavailable, url + " answered " + std::to_string(res->status));
-  }
-  return doc;
-}
-
 int RunStatus(const StatusArgs& args) {
-  const bool remote = args.target.starts_with("http://") || args.target.starts_with("https://");
-  auto status = remote ? NodeStatus(args.target) : FileStatus(args.target);
+  auto status = node::IsNodeUrl(args.target) ? node::FetchNodeStatus(args.target)
+                                             : FileStatus(args.target);
   if (!status) return ReportError(status.error());
   if (args.json) {
     PrintJson(*status);
     return kExitOk;
   }
+  // What a node says is shown with its control characters escaped (Printable).
   const auto& s = *status;
-  std::cout << s.value("origin", "") << ": " << s.value("size", uint64_t{0}) << " entries, root "
-            << s.value("root", "") << "\n";
+  auto text = [](const nlohmann::json& j, const char* key) {
+    return Printable(j.is_object() && j.contains(key) && j[key].is_string()
+                         ? j[key].get<std::string>()
+                         : "");
+  };
+  auto number = [](const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<uint64_t>() : 0;
+  };
+  std::cout << text(s, "origin") << ": " << number(s, "size") << " entries, root "
+            << text(s, "root") << "\n";
   if (s.contains("upstream") && s["upstream"].is_object()) {
-    std::cout << "upstream " << s["upstream"].value("url", "") << ": "
-              << s["upstream"].value("state", "") << "\n";
+    std::cout << "upstream " << text(s["upstream"], "url") << ": "
+              << text(s["upstream"], "state") << "\n";
   }
-  if (s.contains("peers")) {
+  if (s.contains("peers") && s["peers"].is_array()) {
     for (const auto& p : s["peers"]) {
-      std::cout << "peer " << p.value("url", "") << ": " << p.value("state", "") << "\n";
+      std::cout << "peer " << text(p, "url") << ": " << text(p, "state") << "\n";
     }
   }
-  std::cout << "fork evidence: " << s.value("fork_evidence", 0) << "\n";
+  std::cout << "fork evidence: " << number(s, "fork_evidence") << "\n";
   return kExitOk;
 }
 

@@ -79,6 +79,7 @@ class RemoteView : public LedgerView {
   Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
   Result<EntryFormat> Format() override;
   std::string CheckpointNote() const override { return note_; }
+  Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
 
  private:
   // GETs `path`; the body of a 200 answer, or an error naming the peer.
@@ -229,6 +230,13 @@ Result<EntryFormat> RemoteView::Format() {
 }
 
 }  // namespace
+
+Result<nlohmann::json> FetchNodeStatus(const std::string& url) {
+  auto parts = SplitNodeUrl(url);
+  if (!parts) return std::unexpected(parts.error());
+  RemoteView view(url, std::move(*parts), {});
+  return view.Status();
+}
 
 std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
   return std::make_unique<LocalView>(std::move(name), ledger);

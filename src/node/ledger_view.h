@@ -5,6 +5,7 @@
 #define VELLUM_NODE_LEDGER_VIEW_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -69,6 +70,9 @@ inline bool IsNodeUrl(const std::string& s) {
 // host:port gets an error suggesting http://.
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                              std::vector<VerifierKey> keys);
+
+// GET /v1/status of the node at `url` (a JSON object), or an error naming the node.
+Result<nlohmann::json> FetchNodeStatus(const std::string& url);
 
 // A view of a ledger this process already has open. REQUIRES: `ledger` outlives the view.
 std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name);

@@ -307,12 +307,27 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
   if (std::filesystem::is_directory(path, ec)) {
     return Fail(ErrorCode::kInvalidArgument, path + " is a directory, not a ledger file");
   }
-  auto db = Db::Open(path, /*create=*/false, options.read_only);
+  // A reader that cannot write the file or its directory reads it as it is: otherwise SQLite
+  // needs to create the -wal and -shm files (and would leave them behind read-only).
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const bool immutable = options.read_only && !std::filesystem::exists(path + "-wal", ec) &&
+                         !std::filesystem::exists(path + "-shm", ec) &&
+                         (access(path.c_str(), W_OK) != 0 ||
+                          access(dir.empty() ? "." : dir.c_str(), W_OK) != 0);
+  if (!options.read_only) {
+    // SQLite would open a write-protected file read-only and leave unwritable -wal and -shm
+    // files behind; say what is wrong before anything is touched.
+    if (const std::string hint = storage::ReadOnlyHint(path); !hint.empty()) {
+      return Fail(ErrorCode::kIoError, "cannot write " + path + hint);
+    }
+  }
+  auto db = Db::Open(path, /*create=*/false, options.read_only, immutable);
   if (!db) return std::unexpected(db.error());
-  sqlite3_busy_timeout(db->raw(), options.busy_timeout_ms);
+  db->SetBusyHandler(options.busy_timeout_ms, options.on_lock_wait);
   auto meta = storage::ReadMetadata(*db);  // before any pragma that could change the file
   if (!meta) return std::unexpected(meta.error());
-  if (auto ok = storage::ConfigureConnection(*db, options.busy_timeout_ms, options.read_only);
+  if (auto ok = storage::ConfigureConnection(*db, options.busy_timeout_ms, options.read_only,
+                                             options.on_lock_wait);
       !ok) {
     return std::unexpected(ok.error());
   }

@@ -159,8 +159,9 @@ Result<void> UpgradeSchema(Db& db, Metadata& meta) {
   return {};
 }
 
-Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only) {
-  sqlite3_busy_timeout(db.raw(), busy_timeout_ms);
+Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
+                                 std::function<void()> on_lock_wait) {
+  db.SetBusyHandler(busy_timeout_ms, std::move(on_lock_wait));
   if (read_only) return db.Exec("PRAGMA query_only = ON");
   return db.Exec(kConnectionPragmas);
 }
@@ -198,9 +199,11 @@ Result<Metadata> ReadMetadata(Db& db) {
       return Fail(ErrorCode::kCorruption,
                   db.path() + " is damaged: " + sqlite3_errmsg(db.raw()) + " (was it truncated?)");
     }
-    return Fail(probe.error().code() == ErrorCode::kCorruption ? ErrorCode::kInvalidArgument
-                                                               : probe.error().code(),
-                db.path() + " is not a vellum ledger (" + probe.error().message() + ")");
+    if ((sqlite3_errcode(db.raw()) & 0xff) == SQLITE_NOTADB) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  db.path() + " is not a vellum ledger (" + probe.error().message() + ")");
+    }
+    return Fail(probe.error().code(), "cannot read " + db.path() + ": " + probe.error().message());
   }
   auto row = probe->Step();
   if (!row) return std::unexpected(row.error());

@@ -3,6 +3,7 @@
 #define VELLUM_STORAGE_SCHEMA_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "storage/sqlite.h"
@@ -18,8 +19,10 @@ inline constexpr int64_t kSchemaVersion = 2;
 inline constexpr const char* kConnectionPragmas =
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;";
 
-// Connection settings every ledger connection uses: the pragmas above and the busy timeout.
-Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only);
+// Connection settings every ledger connection uses: the pragmas above and the busy handler
+// (Db::SetBusyHandler).
+Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
+                                 std::function<void()> on_lock_wait = {});
 
 // Creates tables, index, view and triggers, and records the metadata. Runs in one transaction.
 Result<void> CreateSchema(Db& db, const CreateOptions& options);

@@ -1,5 +1,12 @@
 #include "storage/sqlite.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <algorithm>
+#include <thread>
 #include <utility>
 
 namespace vellum::storage {
@@ -89,12 +96,27 @@ std::string Stmt::Text(int col) const {
            : std::string();
 }
 
-Result<Db> Db::Open(const std::string& path, bool create, bool read_only) {
+Result<Db> Db::Open(const std::string& path, bool create, bool read_only, bool immutable) {
   int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (create) flags |= SQLITE_OPEN_CREATE;
   flags |= SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  if (immutable) {  // a file: URI, with the characters URIs reserve escaped
+    flags |= SQLITE_OPEN_URI;
+    name = "file:";
+    for (const char c : path) {
+      if (c == '%' || c == '?' || c == '#') {
+        char buf[4];
+        std::snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(c));
+        name += buf;
+      } else {
+        name += c;
+      }
+    }
+    name += "?immutable=1";
+  }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close(raw);
@@ -108,16 +130,61 @@ Result<Db> Db::Open(const std::string& path, bool create, bool read_only) {
 Db& Db::operator=(Db&& other) noexcept {
   std::swap(db_, other.db_);
   std::swap(path_, other.path_);
+  std::swap(busy_, other.busy_);
   return *this;
 }
 
+void Db::SetBusyHandler(int timeout_ms, std::function<void()> on_wait) {
+  busy_ = std::make_unique<BusyState>(BusyState{timeout_ms, std::move(on_wait)});
+  sqlite3_busy_handler(db_, &Db::OnBusy, busy_.get());
+}
+
+int Db::OnBusy(void* state, int count) {
+  auto& s = *static_cast<BusyState*>(state);
+  const auto now = std::chrono::steady_clock::now();
+  if (count == 0) {
+    s.started = now;
+    s.told = false;
+  }
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started).count();
+  if (waited >= s.timeout_ms) return 0;
+  if (!s.told && waited >= 1000 && s.on_wait) {
+    s.told = true;
+    s.on_wait();
+  }
+  const int64_t pause = std::min<int64_t>({int64_t{1} << std::min(count, 7), 100,
+                                           s.timeout_ms - waited});
+  std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+  return 1;
+}
+
 Db::~Db() { sqlite3_close_v2(db_); }  // _v2: statements may outlive us briefly
+
+std::string ReadOnlyHint(const std::string& file) {
+  // A write needs the file, its -wal and -shm (a reader may have left them read-only) and the
+  // directory (to create them).
+  const std::string dir = std::filesystem::path(file).parent_path().string();
+  for (const std::string& p : {file, file + "-wal", file + "-shm", dir.empty() ? "." : dir}) {
+    struct stat st;
+    if (stat(p.c_str(), &st) == 0 && access(p.c_str(), W_OK) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      return "; " + p + " is not writable (mode " + mode + "): make it writable (chmod u+w " +
+             p + ")" + (p.ends_with("-shm") || p.ends_with("-wal")
+                            ? ", or remove it while no process has the ledger open"
+                            : "");
+    }
+  }
+  return "";
+}
 
 Error SqliteError(sqlite3* db, std::string_view what) {
   int rc = sqlite3_extended_errcode(db);
   const char* file = sqlite3_db_filename(db, "main");
   std::string msg = std::string(what) + " in " + (file ? file : "?") + ": " + sqlite3_errmsg(db);
   if ((rc & 0xff) == SQLITE_BUSY) msg += " (the file is locked by another connection)";
+  if ((rc & 0xff) == SQLITE_READONLY && file) msg += ReadOnlyHint(file);
   return Error(CodeForSqlite(rc), msg);
 }
 
@@ -127,6 +194,7 @@ Result<void> Db::Exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
+    if ((rc & 0xff) == SQLITE_READONLY) msg += ReadOnlyHint(path_);
     return Fail(CodeForSqlite(rc), path_ + ": " + msg);
   }
   return {};

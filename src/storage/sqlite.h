@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <span>
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -51,8 +54,14 @@ class Stmt {
 class Db {
  public:
   // Opens an existing file (create=false) or creates a new one. Never creates on open.
-  static Result<Db> Open(const std::string& path, bool create, bool read_only = false);
-  Db(Db&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
+  // `immutable` (read-only only): read the file as it is, without the -wal and -shm files a
+  // WAL database otherwise needs, for a ledger in a directory or file the reader cannot write.
+  static Result<Db> Open(const std::string& path, bool create, bool read_only = false,
+                         bool immutable = false);
+  Db(Db&& other) noexcept
+      : db_(other.db_), path_(std::move(other.path_)), busy_(std::move(other.busy_)) {
+    other.db_ = nullptr;
+  }
   Db& operator=(Db&& other) noexcept;
   ~Db();
 
@@ -64,11 +73,28 @@ class Db {
   // An Error for the last failure of this connection, with `what` said first.
   Error LastError(std::string_view what) const { return SqliteError(db_, what); }
 
+  // While another connection holds the lock, waits up to `timeout_ms` (then SQLITE_BUSY), and
+  // calls `on_wait` once if the wait passes a second, so a person is told why nothing happens.
+  void SetBusyHandler(int timeout_ms, std::function<void()> on_wait);
+
  private:
+  struct BusyState {
+    int timeout_ms = 0;
+    std::function<void()> on_wait;
+    std::chrono::steady_clock::time_point started;
+    bool told = false;
+  };
+  static int OnBusy(void* state, int count);
+
   Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::unique_ptr<BusyState> busy_;  // stable address for SQLite's callback
 };
+
+// For a write refused as read-only: "; <the file, its -wal or -shm, or the directory> is not
+// writable (mode ...): ..." naming the first of them that is not, or "" if all are.
+std::string ReadOnlyHint(const std::string& file);
 
 // Maps an SQLite result code to a vellum error code.
 ErrorCode CodeForSqlite(int rc);

@@ -1,0 +1,144 @@
+// The command line at its edges: read-only and locked ledgers, terminal escapes from peers,
+// errors as JSON, verify-proof's usage errors.
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+
+namespace vellum {
+namespace {
+
+using testing::RunResult;
+using testing::Vellum;
+
+class CliEdgesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::permissions(dir_.path(), std::filesystem::perms::all);
+    ASSERT_EQ(AsUser({"init", db_, "--origin", "example.com/edges"}).exit_code, 0);
+    ASSERT_EQ(AsUser({"append", db_, "a", "b"}).exit_code, 0);
+  }
+  // File permissions bind everyone but root: as root, run vellum as nobody.
+  static RunResult AsUser(const std::vector<std::string>& args) {
+    if (geteuid() != 0) return Vellum(args);
+    std::vector<std::string> argv = {"setpriv", "--reuid=nobody", "--regid=nogroup",
+                                     "--clear-groups", VELLUM_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunProgram(argv);
+  }
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("l.db");
+};
+
+TEST_F(CliEdgesTest, AReadOnlyFileIsReadWithoutLeavingFilesAndWritesSayWhatToFix) {
+  std::filesystem::permissions(db_, std::filesystem::perms::owner_read |
+                                        std::filesystem::perms::group_read |
+                                        std::filesystem::perms::others_read);
+  auto log = AsUser({"log", db_});
+  EXPECT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_NE(log.out.find("  b"), std::string::npos);
+  auto append = AsUser({"append", db_, "c"});
+  EXPECT_EQ(append.exit_code, 1);
+  EXPECT_NE(append.err.find("is not writable (mode 0444)"), std::string::npos) << append.err;
+  EXPECT_FALSE(std::filesystem::exists(db_ + "-shm"));  // nothing left to block later writes
+  EXPECT_FALSE(std::filesystem::exists(db_ + "-wal"));
+  std::filesystem::permissions(db_, std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  EXPECT_EQ(AsUser({"append", db_, "c"}).exit_code, 0);
+}
+
+TEST_F(CliEdgesTest, ALedgerInADirectoryThatIsNotWritableCanBeReadAndVerified) {
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
+                                                std::filesystem::perms::group_read |
+                                                std::filesystem::perms::group_exec |
+                                                std::filesystem::perms::others_read |
+                                                std::filesystem::perms::others_exec);
+  EXPECT_EQ(AsUser({"log", db_}).exit_code, 0);
+  EXPECT_EQ(AsUser({"verify", db_}).exit_code, 0);
+  auto append = AsUser({"append", db_, "c"});
+  EXPECT_EQ(append.exit_code, 1);
+  EXPECT_NE(append.err.find("is not writable"), std::string::npos) << append.err;
+}
+
+TEST_F(CliEdgesTest, AnUnwritableShmLeftBehindIsNamed) {
+  std::ofstream(db_ + "-shm");
+  std::filesystem::permissions(db_ + "-shm", std::filesystem::perms::owner_read);
+  if (geteuid() == 0) ASSERT_EQ(chown((db_ + "-shm").c_str(), 65534, 65534), 0);
+  auto append = AsUser({"append", db_, "c"});
+  EXPECT_EQ(append.exit_code, 1);
+  EXPECT_NE(append.err.find("l.db-shm is not writable"), std::string::npos) << append.err;
+  EXPECT_NE(append.err.find("or remove it"), std::string::npos) << append.err;
+}
+
+TEST_F(CliEdgesTest, ALockedLedgerSaysWhyItWaits) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::ofstream(dir_.File("empty"));
+  const int pid = testing::StartVellum({"append", db_, "c"}, dir_.File("empty"), dir_.File("err"));
+  ASSERT_GT(pid, 0);
+  // The lock is held until the waiting process has said why it waits (a minute at most).
+  std::string err;
+  for (int i = 0; i < 600 && err.find("waiting") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream in(dir_.File("err"));
+    err.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_NE(err.find("is locked by another process; waiting up to 10 s"), std::string::npos)
+      << err;
+  EXPECT_EQ(testing::WaitFor(pid), 0);
+}
+
+TEST_F(CliEdgesTest, WithJsonErrorsAreJsonToo) {
+  auto missing = Vellum({"get", db_, "9", "--json"});
+  EXPECT_EQ(missing.exit_code, 1);
+  auto doc = nlohmann::json::parse(missing.err, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << missing.err;
+  EXPECT_EQ(doc["error"]["code"], "not found");
+  EXPECT_NE(doc["error"]["message"].get<std::string>().find("no entry 9"), std::string::npos);
+  auto usage = Vellum({"prove", db_, "--json"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(usage.err)["error"]["code"], "usage");
+}
+
+TEST_F(CliEdgesTest, VerifyProofTellsUsageFromFailure) {
+  auto proof = Vellum({"prove", db_, "--index", "1", "--json"});
+  ASSERT_EQ(proof.exit_code, 0);
+  std::ofstream(dir_.File("proof.json")) << proof.out;
+  const std::string root = nlohmann::json::parse(proof.out)["root"];
+  auto no_leaf = Vellum({"verify-proof", dir_.File("proof.json"), "--root", root});
+  EXPECT_EQ(no_leaf.exit_code, 2);
+  EXPECT_EQ(no_leaf.err.find("FAILED"), std::string::npos) << no_leaf.err;
+  auto no_time = Vellum({"verify-proof", dir_.File("proof.json"), "--root", root, "--payload", "b"});
+  EXPECT_EQ(no_time.exit_code, 2);
+  EXPECT_NE(no_time.err.find("give the entry's --time"), std::string::npos) << no_time.err;
+  auto wrong = Vellum({"verify-proof", dir_.File("proof.json"), "--root", root, "--leaf-hash",
+                       std::string(64, 'a')});
+  EXPECT_EQ(wrong.exit_code, 3);
+  EXPECT_NE(wrong.err.find("proof FAILED"), std::string::npos) << wrong.err;
+}
+
+TEST_F(CliEdgesTest, AppendSaysWhereItsEntriesGoInOrder) {
+  for (const char* name : {"f1", "f2", "f3"}) std::ofstream(dir_.File(name)) << name;
+  auto r = Vellum({"append", db_, "--file", dir_.File("f3"), dir_.File("f1"), dir_.File("f2")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto log = nlohmann::json::parse(Vellum({"log", db_, "--json"}).out)["entries"];
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_EQ(log[2]["data"], "f3");
+  EXPECT_EQ(log[3]["data"], "f1");
+  EXPECT_EQ(log[4]["data"], "f2");
+}
+
+}  // namespace
+}  // namespace vellum
