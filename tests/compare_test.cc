@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -156,7 +157,7 @@ TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
   EXPECT_EQ(j["relation"], "forked");
   EXPECT_EQ(j["fork_index"], 654321);
   EXPECT_EQ(j["entry_b"]["data"], "fork");
-  EXPECT_EQ(j["a"]["checkpoint_verified"], true);
+  EXPECT_EQ(j["a"]["signature_checked"], true);
   for (const char* side : {"a", "b"}) {
     // checkpoint + at most 4 to find the index + 1 to show the entry
     EXPECT_LE(j[side]["round_trips"].get<int>(), 1 + 4 + 1) << side;
@@ -198,9 +199,9 @@ TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
   ASSERT_EQ(j["lineages"].size(), 2u);
   EXPECT_EQ(j["lineages"][0].size(), 4u);  // the three in sync and the laggard
   ASSERT_EQ(j["forks"].size(), 1u);
-  EXPECT_EQ(j["forks"][0]["index"], 1234);
+  EXPECT_EQ(j["forks"][0]["fork_index"], 1234);
   EXPECT_EQ(j["peers"][3]["lag"], 500);
-  EXPECT_EQ(j["peers"][0]["name"], url);
+  EXPECT_EQ(j["peers"][0]["peer"], url);
 
   // With the laggard caught up and the fork gone, four of five in sync is healthy (80 %).
   auto healthy = testing::Vellum({"network", url, a2, a3, Make("a4.db", 2000), lagging, "--json"});
@@ -297,6 +298,75 @@ namespace {
 
 using testing::WaitForStatus;
 
+// The JSON event lines a node wrote to `file`.
+std::vector<nlohmann::json> Events(const std::string& file) {
+  std::ifstream in(file);
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(in, line);) {
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(doc.is_object()) << line;
+    if (doc.is_object()) out.push_back(std::move(doc));
+  }
+  return out;
+}
+size_t Count(const std::vector<nlohmann::json>& events, const std::string& event) {
+  return static_cast<size_t>(std::count_if(events.begin(), events.end(),
+                                           [&](const auto& e) { return e["event"] == event; }));
+}
+
+TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
+  const std::string vkey = key_.verifier().ToString();
+  testing::NodeProcess writer(Make("w.db", 300), {"--log-format", "json"}, dir_.File("w.log"));
+  ASSERT_TRUE(writer.ok());
+  testing::NodeProcess mirror(dir_.File("m.db"),
+                              {"--upstream", writer.url() + "/", "--upstream-vkey", vkey,
+                               "--format", "raw", "--poll-interval", "50", "--log-format", "json"},
+                              dir_.File("m.log"));
+  ASSERT_TRUE(mirror.ok());
+  ASSERT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 300; }));
+  testing::NodeProcess forked(Make("f.db", 310, 200),
+                              {"--peer", writer.url(), "--poll-interval", "50", "--log-format",
+                               "json"},
+                              dir_.File("f.log"));
+  ASSERT_TRUE(forked.ok());
+  ASSERT_TRUE(WaitForStatus(forked.port(), [](const auto& s) {
+    return s["peers"][0]["state"] == "forked at 200" && s["fork_evidence"] == 1;
+  }));
+  httplib::Client c("127.0.0.1", writer.port());
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(c.Get("/v1/status"));  // requests say nothing
+  // Ten more checks of the forked peer: nothing new to say.
+  uint64_t checks = 0;
+  ASSERT_TRUE(WaitForStatus(forked.port(), [&](const auto& s) {
+    checks = s["peers"][0]["checks"];
+    return true;
+  }));
+  ASSERT_TRUE(WaitForStatus(forked.port(), [&](const auto& s) {
+    return s["peers"][0]["checks"] >= checks + 10;
+  }, 60));
+  ASSERT_EQ(writer.Stop(SIGTERM), 0);
+  ASSERT_EQ(forked.Stop(SIGTERM), 0);
+  ASSERT_EQ(mirror.Stop(SIGTERM), 0);
+
+  const auto w = Events(dir_.File("w.log"));
+  ASSERT_GE(w.size(), 3u);
+  EXPECT_EQ(w.front()["event"], "start");
+  EXPECT_EQ(w.front()["size"], 300);
+  EXPECT_EQ(w.back()["event"], "stop");
+  EXPECT_EQ(Count(w, "checkpoint"), 1u);  // one tree, signed once, however often it is asked
+  EXPECT_EQ(w.size(), 3u);
+  const auto m = Events(dir_.File("m.log"));
+  EXPECT_EQ(m.front()["role"], "mirror");
+  ASSERT_EQ(Count(m, "sync"), 1u);
+  const auto f = Events(dir_.File("f.log"));
+  ASSERT_EQ(Count(f, "fork"), 1u);  // once, not once per poll
+  for (const auto& e : f) {
+    if (e["event"] != "fork") continue;
+    EXPECT_EQ(e["fork_index"], 200);
+    EXPECT_EQ(e["peer"], writer.url());
+    EXPECT_NE(e["detail"].get<std::string>().find("fork evidence kept"), std::string::npos);
+  }
+}
+
 TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   const std::string vkey = key_.verifier().ToString();
   testing::NodeProcess writer(Make("w.db", 500));
@@ -350,7 +420,7 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   EXPECT_EQ(net["synced_nodes"], 2);  // writer and mirror
   EXPECT_EQ(net["healthy"], false);
   ASSERT_EQ(net["forks"].size(), 1u);
-  EXPECT_EQ(net["forks"][0]["index"], 300);
+  EXPECT_EQ(net["forks"][0]["fork_index"], 300);
   auto metrics = fc.Get("/metrics");
   EXPECT_NE(metrics->body.find("vellum_fork_evidence 2"), std::string::npos);
   auto status = testing::Vellum({"status", f_url});

@@ -239,7 +239,7 @@ TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
   const std::string evil = "\x1b]0;pwned\x07\x1b[2J";
   fake.Get("/v1/status", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(nlohmann::json{{"origin", evil}, {"size", 1}, {"root", evil},
-                                   {"peers", {{{"url", evil}, {"state", evil}}}}}
+                                   {"peers", {{{"peer", evil}, {"state", evil}}}}}
                         .dump(),
                     "application/json");
   });

@@ -52,13 +52,14 @@ void AppendRecords(const std::string& reported, std::vector<Record>& out) {
 
 // Polls a node's /v1/status until `done(status)`; false after `seconds`.
 bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done,
-                   int seconds = 10);
+                   int seconds = 60);
 
 // A `vellum serve` child of the binary under test.
 class NodeProcess : public node::NodeProcess {
  public:
-  explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {})
-      : node::NodeProcess(VELLUM_BIN, ledger, extra) {}
+  explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {},
+                       const std::string& stderr_file = "")
+      : node::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file) {}
   // The Authorization header for writes.
   std::pair<std::string, std::string> AuthHeader() const {
     return {"Authorization", "Bearer " + token()};

@@ -86,6 +86,7 @@ int RunAppend(const AppendArgs& args) {
     const size_t n = std::min(batch, entries->size() - done);
     auto index = (*ledger)->AppendBatch(std::span(*entries).subspan(done, n));
     if (!index) {
+      progress.Clear();
       ReportError(index.error());
       return ReportError(std::to_string(done) + " of " + std::to_string(entries->size()) +
                          " entries were appended before the failure");
@@ -94,6 +95,7 @@ int RunAppend(const AppendArgs& args) {
     done += n;
     progress.Update(done, entries->size());
   }
+  progress.Clear();
   auto head = (*ledger)->GetHead();
   if (!head) return ReportError(head.error());
   if (args.json) {

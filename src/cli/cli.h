@@ -96,6 +96,8 @@ class Progress {
   explicit Progress(std::string label);
   ~Progress();
   void Update(uint64_t done, uint64_t total);
+  // Erases the line, before a result or an error is printed.
+  void Clear();
 
  private:
   std::string label_;

@@ -139,8 +139,11 @@ void PrintJson(const nlohmann::json& doc) {
 
 Progress::Progress(std::string label) : label_(std::move(label)), enabled_(isatty(2) == 1) {}
 
-Progress::~Progress() {
+Progress::~Progress() { Clear(); }
+
+void Progress::Clear() {
   if (shown_) std::cerr << "\r\033[K" << std::flush;
+  shown_ = false;
 }
 
 void Progress::Update(uint64_t done, uint64_t total) {

@@ -14,8 +14,8 @@ struct CompareArgs {
 };
 
 nlohmann::json SideJson(const node::ViewHead& head, const node::LedgerView& view) {
-  return {{"name", view.name()},       {"size", head.size},
-          {"root", ToHex(head.root)},  {"checkpoint_verified", head.signature_checked},
+  return {{"peer", view.name()},       {"size", head.size},
+          {"root", ToHex(head.root)},  {"signature_checked", head.signature_checked},
           {"round_trips", view.round_trips()}, {"bytes", view.bytes_received()}};
 }
 

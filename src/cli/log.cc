@@ -24,14 +24,22 @@ int RunLog(const LogArgs& args) {
     return ReportError("--from " + std::to_string(begin) + " is beyond the ledger's size " +
                        std::to_string(head->size));
   }
-  const uint64_t end = std::min(head->size, begin + args.limit);
-  nlohmann::json list = nlohmann::json::array();
+  const uint64_t end = begin + std::min(args.limit, head->size - begin);
+  // Streamed a chunk at a time, so memory stays flat however many entries are listed; JSON is
+  // written as it goes: {"size": N, "entries": [...]}.
+  if (args.json) std::cout << "{\"size\": " << head->size << ", \"entries\": [";
+  bool first = true;
   for (uint64_t at = begin; at < end; at += 10000) {
     auto entries = (*ledger)->GetRange(at, std::min(end, at + 10000));
-    if (!entries) return ReportError(entries.error());
+    if (!entries) {
+      if (args.json) std::cout << "]}\n" << std::flush;
+      return ReportError(entries.error());
+    }
     for (const Entry& e : *entries) {
       if (args.json) {
-        list.push_back(EntryJson(e));
+        std::cout << (first ? "\n  " : ",\n  ")
+                  << EntryJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        first = false;
         continue;
       }
       std::cout << e.index << "  ";
@@ -40,7 +48,7 @@ int RunLog(const LogArgs& args) {
     }
   }
   if (args.json) {
-    PrintJson({{"size", head->size}, {"entries", list}});
+    std::cout << (first ? "]}\n" : "\n]}\n");
   } else if (begin == end) {
     std::cout << "(no entries; the ledger has " << head->size << ")\n";
   }

@@ -20,7 +20,7 @@ struct ServeArgs {
   std::string path, listen = "127.0.0.1:0", token_file, key, tls_cert, tls_key;
   bool no_group_commit = false;
   int io_timeout = 10;
-  std::string upstream, upstream_vkey, format;
+  std::string upstream, upstream_vkey, format, log_format = "text";
   std::vector<std::string> peers, peer_vkeys, allowed_hosts;
   int poll_interval_ms = 1000;
 };
@@ -66,12 +66,15 @@ int RunServe(const ServeArgs& args) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto listen = ParseListen(args.listen);
-  if (!listen) return ReportError(listen.error());
+  if (!listen) return ReportUsage(listen.error().message());
+  auto log_format = node::EventLog::ParseFormat(args.log_format);
+  if (!log_format) return ReportUsage("--log-format: " + log_format.error().message());
   node::ServeOptions options;
   std::tie(options.host, options.port) = *listen;
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
   options.group_commit = !args.no_group_commit;
+  options.log_format = *log_format;
   options.io_timeout_s = args.io_timeout;
   options.upstream = args.upstream;
   options.peers = args.peers;
@@ -93,6 +96,9 @@ int RunServe(const ServeArgs& args) {
     if (!read) return ReportError(read.error());
     key = std::move(*read);
   }
+  const std::string origin = (*ledger)->origin();
+  const uint64_t size = (*ledger)->GetHead().value_or(Head{}).size;
+  options.log_to = stderr;
   auto node = node::Node::Create(std::move(*ledger), std::move(key), options);
   if (!node) return ReportError(node.error());
   auto port = (*node)->Bind();
@@ -104,13 +110,22 @@ int RunServe(const ServeArgs& args) {
     (*node)->Stop();
   });
   std::cout << *port << std::endl;
-  std::cerr << "vellum: serving " << args.path << " on " << (args.tls_cert.empty() ? "http" : "https")
-            << "://" << options.host << ":" << *port << "\n";
+  const std::string url = std::string(args.tls_cert.empty() ? "http" : "https") + "://" +
+                          options.host + ":" + std::to_string(*port);
+  nlohmann::json fields = {{"ledger", args.path}, {"url", url}, {"origin", origin},
+                           {"size", size}, {"role", args.upstream.empty() ? "writer" : "mirror"}};
+  std::string message = "serving " + args.path + " (" + origin + ", " + std::to_string(size) +
+                        " entries) on " + url;
   if (token) {
-    std::cerr << "vellum: writes need Authorization: Bearer <the token in " << token->path << ">"
-              << (token->created ? " (new)" : "") << "\n";
+    fields["token_file"] = token->path;
+    message += "; writes need Authorization: Bearer <the token in " + token->path + ">" +
+               (token->created ? " (made now)" : "");
+  } else {
+    message += "; a mirror of " + args.upstream + ", it takes no writes";
   }
+  (*node)->log().Event("start", message, std::move(fields));
   (*node)->Run();
+  (*node)->log().Event("stop", "stopped serving " + args.path, {{"ledger", args.path}});
   pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
   waiter.join();
   return kExitOk;
@@ -143,6 +158,8 @@ void AddServe(CLI::App& app, Action& action) {
       ->allow_extra_args(false);
   cmd->add_option("--poll-interval", args->poll_interval_ms, "Milliseconds between checks")
       ->check(CLI::Range(50, 3600000));
+  cmd->add_option("--log-format", args->log_format,
+                  "How the node says what it does on stderr: text (default) or json");
   cmd->add_flag("--no-group-commit", args->no_group_commit,
                 "One transaction per append request (for comparison)");
   cmd->callback([args, &action] { action = [args] { return RunServe(*args); }; });

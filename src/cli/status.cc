@@ -50,12 +50,12 @@ int RunStatus(const StatusArgs& args) {
   std::cout << text(s, "origin") << ": " << number(s, "size") << " entries, root "
             << text(s, "root") << "\n";
   if (s.contains("upstream") && s["upstream"].is_object()) {
-    std::cout << "upstream " << text(s["upstream"], "url") << ": "
+    std::cout << "upstream " << text(s["upstream"], "upstream") << ": "
               << text(s["upstream"], "state") << "\n";
   }
   if (s.contains("peers") && s["peers"].is_array()) {
     for (const auto& p : s["peers"]) {
-      std::cout << "peer " << text(p, "url") << ": " << text(p, "state") << "\n";
+      std::cout << "peer " << text(p, "peer") << ": " << text(p, "state") << "\n";
     }
   }
   std::cout << "fork evidence: " << number(s, "fork_evidence") << "\n";

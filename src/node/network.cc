@@ -83,11 +83,11 @@ nlohmann::json NetworkJson(const NetworkReport& report) {
   };
   nlohmann::json peers = nlohmann::json::array();
   for (const PeerState& p : report.peers) {
-    nlohmann::json j = {{"name", p.name}, {"reachable", p.head.has_value()}};
+    nlohmann::json j = {{"peer", p.name}, {"reachable", p.head.has_value()}};
     if (p.head) {
       j["size"] = p.head->size;
       j["root"] = ToHex(p.head->root);
-      j["checkpoint_verified"] = p.head->signature_checked;
+      j["signature_checked"] = p.head->signature_checked;
     }
     if (p.lineage >= 0) {
       j["lineage"] = p.lineage;
@@ -100,7 +100,7 @@ nlohmann::json NetworkJson(const NetworkReport& report) {
                  forks = nlohmann::json::array();
   for (const auto& g : report.sync_groups) groups.push_back(names(g));
   for (const auto& l : report.lineages) lineages.push_back(names(l));
-  for (const Fork& f : report.forks) forks.push_back({{"a", f.a}, {"b", f.b}, {"index", f.index}});
+  for (const Fork& f : report.forks) forks.push_back({{"a", f.a}, {"b", f.b}, {"fork_index", f.index}});
   return {{"total_nodes", report.peers.size()}, {"synced_nodes", report.synced},
           {"sync_percentage", report.sync_percentage}, {"healthy", report.healthy},
           {"sync_groups", groups}, {"lineages", lineages}, {"forks", forks}, {"peers", peers}};

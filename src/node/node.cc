@@ -98,7 +98,7 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
   // The upstream is trusted with the ledger's own key only; --peer-vkey keys are for peers.
   impl->watcher_ = std::make_unique<Watcher>(
       *impl->ledger_, impl->options_.upstream, own, impl->options_.peers, std::move(peer_keys),
-      impl->options_.poll_interval_ms, [raw] { return raw->CurrentCheckpoint(); });
+      impl->options_.poll_interval_ms, [raw] { return raw->CurrentCheckpoint(); }, raw->log_);
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
@@ -126,6 +126,8 @@ Result<int> Node::Bind() {
 }
 
 void Node::Run() { impl_->server_->listen_after_bind(); }
+
+EventLog& Node::log() { return impl_->log_; }
 
 InProcessResponse Node::HandleInProcess(std::string_view method, std::string_view target,
                                         std::string body) {
@@ -243,7 +245,13 @@ Result<std::string> Node::Impl::CurrentCheckpoint() {
                                                      options_.checkpoint_interval_ms));
   if (fresh) return checkpoint_;
   auto note = ledger_->SignCheckpoint(*key_, head->size);
-  if (!note) return std::unexpected(note.error());
+  if (!note) {
+    log_.Event("refused", "not signing a checkpoint: " + note.error().message(),
+               {{"size", head->size}});
+    return std::unexpected(note.error());
+  }
+  log_.Event("checkpoint", "signed a checkpoint of size " + std::to_string(head->size),
+             {{"size", head->size}, {"root", ToHex(head->root)}});
   checkpoint_ = *note;
   checkpoint_size_ = head->size;
   checkpoint_signed_ = now;

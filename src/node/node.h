@@ -3,12 +3,14 @@
 #ifndef VELLUM_NODE_NODE_H_
 #define VELLUM_NODE_NODE_H_
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "node/event_log.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 
@@ -30,6 +32,9 @@ struct ServeOptions {
   std::vector<std::string> peers;       // nodes to watch for lag and forks
   std::vector<std::string> extra_vkeys;  // also accepted on upstream/peer checkpoints
   int poll_interval_ms = 1000;
+  // Where the node's event lines go (node/event_log.h); nullptr: nowhere.
+  std::FILE* log_to = nullptr;
+  EventLog::Format log_format = EventLog::Format::kText;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".
@@ -56,6 +61,8 @@ class Node {
   void Run();
   // Safe from any thread.
   void Stop();
+  // The node's event log (ServeOptions::log_to), for its owner's events (start, stop).
+  EventLog& log();
 
   // Answers one request through the same routes and handlers as the server, without a socket
   // (the request-handler fuzzer drives the node this way), as a local client that holds the

@@ -57,6 +57,7 @@ class Node::Impl {
   std::unique_ptr<Ledger> ledger_;
   std::optional<SignerKey> key_;
   ServeOptions options_;
+  EventLog log_{options_.log_format, options_.log_to};
   std::unique_ptr<httplib::Server> server_;
   socket_t listen_fd_ = -1;
   struct Route {

@@ -16,7 +16,7 @@ extern char** environ;
 namespace vellum::node {
 
 NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
-                         const std::vector<std::string>& extra) {
+                         const std::vector<std::string>& extra, const std::string& stderr_file) {
   token_file_ = ledger + ".token";
   for (size_t i = 0; i + 1 < extra.size(); ++i) {
     if (extra[i] == "--token-file") token_file_ = extra[i + 1];
@@ -30,6 +30,9 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
   args.push_back(nullptr);
   const pid_t parent = getpid();
   const int null_fd = open("/dev/null", O_RDONLY);
+  const int err_fd = stderr_file.empty()
+                         ? -1
+                         : open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const pid_t pid = fork();
   if (pid == 0) {  // only async-signal-safe calls until exec
     // The node dies with the thread that started it, even if that process is killed or aborts
@@ -38,6 +41,7 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
     if (getppid() != parent) _exit(127);
     dup2(out[1], 1);
     dup2(null_fd, 0);
+    if (err_fd >= 0) dup2(err_fd, 2);
     close(out[0]);
     close(out[1]);
     close(null_fd);
@@ -46,6 +50,7 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
   }
   if (pid > 0) pid_ = pid;
   close(null_fd);
+  if (err_fd >= 0) close(err_fd);
   close(out[1]);
   // The first line of stdout is the port; give the node 10 s to say it.
   std::string line;

@@ -151,7 +151,11 @@ void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   nlohmann::json peers = nlohmann::json::array();
   for (const PeerReport& p : watcher_->Peers()) {
-    peers.push_back({{"url", p.url}, {"state", p.state}, {"size", p.size}, {"detail", p.detail}});
+    peers.push_back({{"peer", p.url},
+                     {"state", p.state},
+                     {"size", p.size},
+                     {"detail", p.detail},
+                     {"checks", p.checks}});
   }
   auto forks = ledger_->ListForkEvidence();
   SendJson(res, {{"origin", ledger_->origin()},
@@ -163,7 +167,7 @@ void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
                  {"uptime_seconds", up},
                  {"upstream", options_.upstream.empty()
                                   ? nlohmann::json()
-                                  : nlohmann::json{{"url", options_.upstream},
+                                  : nlohmann::json{{"upstream", options_.upstream},
                                                    {"state", watcher_->UpstreamState()}}},
                  {"peers", peers},
                  {"fork_evidence", forks ? forks->size() : 0}});

@@ -9,9 +9,10 @@ namespace vellum::node {
 
 Watcher::Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
                  std::vector<std::string> peers, std::vector<VerifierKey> peer_keys,
-                 int interval_ms, std::function<Result<std::string>()> our_checkpoint)
+                 int interval_ms, std::function<Result<std::string>()> our_checkpoint,
+                 EventLog& log)
     : ledger_(ledger), upstream_url_(std::move(upstream)), peer_keys_(std::move(peer_keys)),
-      interval_ms_(interval_ms), our_checkpoint_(std::move(our_checkpoint)) {
+      interval_ms_(interval_ms), our_checkpoint_(std::move(our_checkpoint)), log_(log) {
   if (!upstream_url_.empty()) {
     std::vector<VerifierKey> only;
     if (upstream_key) only.push_back(*upstream_key);
@@ -60,15 +61,30 @@ void Watcher::Run() {
 }
 
 void Watcher::SyncOnce() {
-  auto result = SyncFrom(ledger_, *upstream_);
+  uint64_t logged = 0;
+  const uint64_t before = ledger_.GetHead().value_or(Head{}).size;
+  auto result = SyncFrom(ledger_, *upstream_, [&](uint64_t done, uint64_t total) {
+    log_.Event("sync", "copied entries " + std::to_string(before + logged) + ".." +
+                           std::to_string(before + done - 1) + " from " + upstream_url_ +
+                           " (" + std::to_string(done) + " of " + std::to_string(total) + ")",
+               {{"upstream", upstream_url_}, {"first_index", before + logged},
+                {"size", before + done}});
+    logged = done;
+  });
+  std::string state = result ? "in sync at " + std::to_string(result->new_size)
+                             : "refused or failed: " + result.error().message();
   std::lock_guard<std::mutex> lock(mu_);
-  if (result) {
-    failures_ = 0;
-    upstream_state_ = "in sync at " + std::to_string(result->new_size);
-  } else {
-    ++failures_;
-    upstream_state_ = "refused or failed: " + result.error().message();
+  failures_ = result ? 0 : failures_ + 1;
+  // "in sync at N" changes with every batch; a refusal is said once until it changes.
+  const bool was_refused = upstream_state_.starts_with("refused");
+  if (!result && state != upstream_state_) {
+    log_.Event("refused", "upstream " + upstream_url_ + ": " + result.error().message(),
+               {{"upstream", upstream_url_}});
+  } else if (result && was_refused) {
+    log_.Event("upstream", "upstream " + upstream_url_ + " is answering again",
+               {{"upstream", upstream_url_}, {"size", result->new_size}});
   }
+  upstream_state_ = std::move(state);
 }
 
 void Watcher::CheckPeer(size_t i) {
@@ -94,12 +110,25 @@ void Watcher::CheckPeer(size_t i) {
         break;
       case Comparison::Relation::kForked: {
         report.state = "forked at " + std::to_string(*c->fork_index);
-        if (auto kept = KeepEvidence(peer, *c); !kept) report.detail = kept.error().message();
+        auto kept = KeepEvidence(peer, *c);
+        report.detail = kept ? "fork evidence kept: both signed checkpoints and the inclusion "
+                               "proofs of the two entries"
+                             : "no fork evidence kept: " + kept.error().message();
         break;
       }
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (report.state != peers_[i].state) {
+    nlohmann::json fields = {{"peer", report.url}, {"state", report.state}};
+    if (c && c->fork_index) fields["fork_index"] = *c->fork_index;
+    if (!report.detail.empty()) fields["detail"] = report.detail;
+    log_.Event(c && c->fork_index ? "fork" : "peer",
+               "peer " + report.url + ": " + report.state +
+                   (report.detail.empty() ? "" : " (" + report.detail + ")"),
+               std::move(fields));
+  }
+  report.checks = peers_[i].checks + 1;
   peers_[i] = std::move(report);
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "node/compare.h"
+#include "node/event_log.h"
 #include "node/ledger_view.h"
 
 namespace vellum::node {
@@ -26,6 +27,7 @@ struct PeerReport {
                                           // unreachable, bad signature
   uint64_t size = 0;
   std::string detail = {};
+  uint64_t checks = 0;  // checks of this peer completed since the node started
 };
 
 class Watcher {
@@ -36,7 +38,7 @@ class Watcher {
   // `our_checkpoint` returns this node's newest signed checkpoint (for fork evidence).
   Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
           std::vector<std::string> peers, std::vector<VerifierKey> peer_keys, int interval_ms,
-          std::function<Result<std::string>()> our_checkpoint);
+          std::function<Result<std::string>()> our_checkpoint, EventLog& log);
   ~Watcher();  // stops and joins
 
   std::vector<PeerReport> Peers() const;
@@ -56,6 +58,7 @@ class Watcher {
   std::vector<VerifierKey> peer_keys_;
   const int interval_ms_;
   std::function<Result<std::string>()> our_checkpoint_;
+  EventLog& log_;
   std::unique_ptr<LedgerView> upstream_;
   std::vector<std::unique_ptr<LedgerView>> peer_views_;
 
