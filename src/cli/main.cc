@@ -26,15 +26,18 @@ int main(int argc, char** argv) {
   vellum::cli::AddSync(app, action);
   vellum::cli::AddStatus(app, action);
   vellum::cli::AddDemo(app, action);
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--json") vellum::cli::SetJsonErrors(true);
-  }
+  bool json = false;
+  for (int i = 1; i < argc; ++i) json = json || std::string_view(argv[i]) == "--json";
+  vellum::cli::SetJsonErrors(json);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every other parse error is a usage error (exit 2).
-    const int code = app.exit(e);
-    return code == 0 ? vellum::cli::kExitOk : vellum::cli::kExitUsage;
+    if (e.get_exit_code() == 0 || !json) {
+      const int code = app.exit(e);
+      return code == 0 ? vellum::cli::kExitOk : vellum::cli::kExitUsage;
+    }
+    return vellum::cli::ReportUsage(e.what());
   }
   try {
     return action ? action() : vellum::cli::kExitError;

@@ -179,8 +179,8 @@ void Node::Impl::InstallRoutes() {
   add("GET", "/v1/subtrees", &Impl::HandleSubtrees);
   add("GET", "/v1/network", &Impl::HandleNetwork);
   add("GET", "/metrics", &Impl::HandleMetrics);
-  server_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    HandleHttpError(res);
+  server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    HandleHttpError(req, res);
   });
   server_->set_exception_handler(
       [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -188,10 +188,17 @@ void Node::Impl::InstallRoutes() {
       });
 }
 
-void Node::Impl::HandleHttpError(httplib::Response& res) {
-  if (res.body.empty()) {  // httplib's own refusals (404 route, 413 body too large, ...)
-    SendError(res, res.status, res.status == 413 ? "request body too large" : "no such resource");
-  }
+void Node::Impl::HandleHttpError(const httplib::Request& req, httplib::Response& res) {
+  if (!res.body.empty()) return;
+  if (res.status != 413) return SendError(res, res.status, "no such resource");
+  // httplib's own refusals: a body past the limit, or a form body past httplib's 8 KiB for forms
+  // (curl -d sends one unless told the content type).
+  const bool form = req.get_header_value("Content-Type").starts_with(
+      "application/x-www-form-urlencoded");
+  SendError(res, 413, form ? "a form body is limited to 8 KiB: send the JSON with "
+                             "Content-Type: application/json (curl -H 'Content-Type: "
+                             "application/json')"
+                           : "request body too large (at most 8 MiB)");
 }
 
 void Node::Impl::HandleMetrics(const httplib::Request&, httplib::Response& res) {
@@ -221,7 +228,7 @@ void Node::Impl::Dispatch(httplib::Request& req, httplib::Response& res) {
       }
     }
     res.status = 404;
-    HandleHttpError(res);
+    HandleHttpError(req, res);
   } catch (...) {
     SendError(res, 500, "internal error");
   }

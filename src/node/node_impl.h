@@ -44,7 +44,7 @@ class Node::Impl {
   void HandleTile(const httplib::Request& req, httplib::Response& res);
   void HandleMetrics(const httplib::Request& req, httplib::Response& res);
   // Fills in the JSON error body for httplib's own refusals (unknown route, body too large).
-  void HandleHttpError(httplib::Response& res);
+  void HandleHttpError(const httplib::Request& req, httplib::Response& res);
 
   // Writes a JSON error body with the HTTP status for `error`.
   void SendError(httplib::Response& res, const Error& error);

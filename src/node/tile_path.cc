@@ -72,7 +72,8 @@ Result<TilePath> ParseTilePath(std::string_view path) {
     tile.entries = true;
   } else {
     uint64_t level = 0;
-    if (!ParseDecimal(parts[0], level) || level > 63) return Bad(path, "level must be 0..63");
+    // Tile level L holds tree level 8L; a tree of at most 2^64 entries has tiles up to level 7.
+    if (!ParseDecimal(parts[0], level) || level > 7) return Bad(path, "level must be 0..7");
     tile.level = static_cast<uint8_t>(level);
   }
   uint64_t index = 0;
@@ -87,6 +88,11 @@ Result<TilePath> ParseTilePath(std::string_view path) {
     if (i == 1 && !last && group == "000") return Bad(path, "index has a leading zero group");
     if (index > (UINT64_MAX - 999) / 1000) return Bad(path, "index too large");
     index = index * 1000 + static_cast<uint64_t>(std::stoi(std::string(group)));
+  }
+  // Tile N at level L starts at entry N * 256^(L+1), which must be below 2^64.
+  const unsigned bits = 56 - 8 * (tile.entries ? 0u : tile.level);
+  if (bits < 64 && (index >> bits) != 0) {
+    return Bad(path, "index lies beyond the largest possible tree (2^64 entries)");
   }
   tile.index = index;
   return tile;

@@ -20,7 +20,7 @@ TEST(TilePathTest, ParsesWhatItFormats) {
   for (uint64_t index : {0ull, 1ull, 999ull, 1000ull, 1234067ull, 999999999999ull}) {
     for (uint32_t width : {1u, 255u, 256u}) {
       for (bool entries : {false, true}) {
-        TilePath t{entries, static_cast<uint8_t>(entries ? 0 : 3), index, width};
+        TilePath t{entries, static_cast<uint8_t>(entries ? 0 : 1), index, width};
         auto back = ParseTilePath(FormatTilePath(t));
         ASSERT_TRUE(back) << FormatTilePath(t) << ": " << back.error().ToString();
         EXPECT_EQ(back->index, index);
@@ -35,9 +35,24 @@ TEST(TilePathTest, ParsesWhatItFormats) {
 TEST(TilePathTest, RejectsNonCanonicalPaths) {
   for (const char* bad : {"0/1", "0/0001", "0/x000/001", "0/x1/001", "0/001/002", "0/001.p/0",
                           "0/001.p/256", "0/001.p/07", "01/000", "64/000", "-1/000", "0/",
-                          "entries", "0/abc", "0/001.p", "0/001.x/5", ""}) {
+                          "entries", "0/abc", "0/001.p", "0/001.x/5", "", "8/000"}) {
     EXPECT_FALSE(ParseTilePath(bad)) << bad;
   }
+}
+
+// Tile N at level L starts at entry N * 256^(L+1): past 2^64 it would wrap around to a tile
+// that exists (entries/2^56 was served as bundle 0).
+TEST(TilePathTest, RejectsIndexesBeyondTheLargestTree) {
+  const uint64_t limit = uint64_t{1} << 56;
+  for (bool entries : {false, true}) {
+    EXPECT_TRUE(ParseTilePath(FormatTilePath({entries, 0, limit - 1, 256})));
+    EXPECT_FALSE(ParseTilePath(FormatTilePath({entries, 0, limit, 256})));
+    EXPECT_FALSE(ParseTilePath(FormatTilePath({entries, 0, UINT64_MAX, 256})));
+  }
+  EXPECT_TRUE(ParseTilePath(FormatTilePath({false, 6, 255, 256})));
+  EXPECT_FALSE(ParseTilePath(FormatTilePath({false, 6, 256, 256})));
+  EXPECT_TRUE(ParseTilePath(FormatTilePath({false, 7, 0, 1})));
+  EXPECT_FALSE(ParseTilePath(FormatTilePath({false, 7, 1, 1})));
 }
 
 TEST(EntryBundleTest, ParsesWhatItWrites) {
