@@ -53,7 +53,7 @@ TEST(CrashTest, EveryAcknowledgedAppendSurvivesSigkill) {
   constexpr uint32_t kRounds = 25;
   for (uint32_t round = 0; round < kRounds; ++round) {
     auto writer = testing::ForkAndKill([&](int fd) { AppendUntilKilled(path, round, fd); },
-                                       std::chrono::milliseconds(5 + rng() % 60));
+                                       std::chrono::milliseconds(rng() % 40), 2 * sizeof(Ack));
     ASSERT_TRUE(writer.killed) << "writer exited early with " << writer.exit_code;
     testing::AppendRecords(writer.reported, acked);
 

@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -51,7 +52,7 @@ int WaitFor(int pid) {
 }
 
 KilledChild ForkAndKill(const std::function<void(int fd)>& child,
-                        std::chrono::milliseconds delay) {
+                        std::chrono::milliseconds delay, size_t min_reported) {
   KilledChild result;
   int fds[2];
   if (pipe(fds) != 0) return result;
@@ -62,14 +63,26 @@ KilledChild ForkAndKill(const std::function<void(int fd)>& child,
     _exit(1);  // children report and run until killed
   }
   close(fds[1]);
+  // However slow the machine, the child gets to report `min_reported` bytes (a minute at most)
+  // before the delay starts.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  char buf[4096];
+  while (result.reported.size() < min_reported && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{fds[0], POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    const ssize_t n = read(fds[0], buf, sizeof(buf));
+    if (n <= 0) break;
+    result.reported.append(buf, static_cast<size_t>(n));
+  }
   std::this_thread::sleep_for(delay);
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
   result.killed = WIFSIGNALED(status);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) result.reported.append(buf, n);
+  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) {
+    result.reported.append(buf, static_cast<size_t>(n));
+  }
   close(fds[0]);
   return result;
 }

@@ -32,13 +32,15 @@ int StartVellum(const std::vector<std::string>& args, const std::string& input_f
 int WaitFor(int pid);
 
 // Forks a child that runs `child(fd)`, which reports progress on `fd` and must never return,
-// and SIGKILLs it after `delay`.
+// and SIGKILLs it `delay` after it has reported `min_reported` bytes (so that every round sees
+// progress however slow the build or the machine).
 struct KilledChild {
   bool killed = false;   // false: it had already exited, with `exit_code`
   int exit_code = 0;
   std::string reported;  // every byte it wrote to `fd`
 };
-KilledChild ForkAndKill(const std::function<void(int fd)>& child, std::chrono::milliseconds delay);
+KilledChild ForkAndKill(const std::function<void(int fd)>& child, std::chrono::milliseconds delay,
+                        size_t min_reported = 0);
 
 // Splits what a KilledChild reported into fixed-size records (a partial last one is dropped).
 template <typename Record>
