@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   clang-16 libclang-rt-16-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 curl python3
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libbrotli-dev zlib1g-dev

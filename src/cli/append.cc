@@ -87,6 +87,7 @@ int RunAppend(const AppendArgs& args) {
     auto index = (*ledger)->AppendBatch(std::span(*entries).subspan(done, n));
     if (!index) {
       progress.Clear();
+      if (done == 0) return ReportError(index.error());
       ReportError(index.error());
       return ReportError(std::to_string(done) + " of " + std::to_string(entries->size()) +
                          " entries were appended before the failure");
