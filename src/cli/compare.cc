@@ -66,7 +66,9 @@ int RunCompare(const CompareArgs& args) {
     return c.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
   }
   const bool signed_a = c->a.signature_checked, signed_b = c->b.signature_checked;
-  if (!args.json && (node::IsNodeUrl(args.a) && !signed_a || node::IsNodeUrl(args.b) && !signed_b)) {
+  const bool unchecked_a = node::IsNodeUrl(args.a) && !signed_a;
+  const bool unchecked_b = node::IsNodeUrl(args.b) && !signed_b;
+  if (!args.json && (unchecked_a || unchecked_b)) {
     std::cerr << "vellum: note: no --vkey was given, so no node's checkpoint was signature-"
                  "checked; this compares what the nodes say, not what their key signed\n";
   }

@@ -147,7 +147,11 @@ Result<void> Watcher::KeepEvidence(LedgerView& peer, const Comparison& c) {
                                              std::to_string(cp->size) +
                                              ") does not reach the fork");
   }
-  ForkEvidence e{peer.name(), k, *ours, peer.CheckpointNote()};
+  ForkEvidence e;
+  e.peer = peer.name();
+  e.fork_index = k;
+  e.local_note = *ours;
+  e.peer_note = peer.CheckpointNote();
   e.local_leaf = c.leaf_a;
   e.peer_leaf = c.leaf_b;
   auto local_proof = ledger_.InclusionProof(k, cp->size);

@@ -207,8 +207,11 @@ Result<std::vector<ForkEvidence>> Ledger::Impl::ListForkEvidence() {
     auto row = select->Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    ForkEvidence e{select->Text(0), static_cast<uint64_t>(select->Int(1)), select->Text(2),
-                   select->Text(3)};
+    ForkEvidence e;
+    e.peer = select->Text(0);
+    e.fork_index = static_cast<uint64_t>(select->Int(1));
+    e.local_note = select->Text(2);
+    e.peer_note = select->Text(3);
     e.found_ms = select->Int(4);
     auto local_leaf = HashFromBytes(select->Blob(5));
     auto peer_leaf = HashFromBytes(select->Blob(7));

@@ -188,7 +188,11 @@ TEST_F(LedgerEdgesTest, ForkEvidenceIsKeptOnlyWhenProvenAndOncePerPeerAndFork) {
   auto entries = Entries(*ours, 0, 300);
   entries[123].payload = ToBytes("other history");
   ASSERT_TRUE(theirs->AppendBatch(entries));
-  ForkEvidence e{"http://peer", 123, *ours->SignCheckpoint(key_), *theirs->SignCheckpoint(key_)};
+  ForkEvidence e;
+  e.peer = "http://peer";
+  e.fork_index = 123;
+  e.local_note = *ours->SignCheckpoint(key_);
+  e.peer_note = *theirs->SignCheckpoint(key_);
   e.local_leaf = ours->Get(123)->leaf_hash;
   e.peer_leaf = theirs->Get(123)->leaf_hash;
   e.local_proof = *ours->InclusionProof(123, 300);

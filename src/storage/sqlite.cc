@@ -135,7 +135,9 @@ Db& Db::operator=(Db&& other) noexcept {
 }
 
 void Db::SetBusyHandler(int timeout_ms, std::function<void()> on_wait) {
-  busy_ = std::make_unique<BusyState>(BusyState{timeout_ms, std::move(on_wait)});
+  busy_ = std::make_unique<BusyState>();
+  busy_->timeout_ms = timeout_ms;
+  busy_->on_wait = std::move(on_wait);
   sqlite3_busy_handler(db_, &Db::OnBusy, busy_.get());
 }
 
