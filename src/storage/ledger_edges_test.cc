@@ -43,7 +43,9 @@ class LedgerEdgesTest : public ::testing::Test {
                                 .verifier_key = key_.verifier().ToString()});
     std::vector<NewEntry> batch;
     for (size_t i = 0; i < entries; ++i) batch.push_back({ToBytes(std::to_string(i)), 7});
-    if (!batch.empty()) EXPECT_TRUE(ledger->AppendBatch(batch));
+    if (!batch.empty()) {
+      EXPECT_TRUE(ledger->AppendBatch(batch));
+    }
     return ledger;
   }
   std::vector<NewEntry> Entries(Ledger& from, uint64_t begin, uint64_t end) {
