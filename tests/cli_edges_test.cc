@@ -72,7 +72,9 @@ TEST_F(CliEdgesTest, ALedgerInADirectoryThatIsNotWritableCanBeReadAndVerified) {
 TEST_F(CliEdgesTest, AnUnwritableShmLeftBehindIsNamed) {
   std::ofstream(db_ + "-shm");
   std::filesystem::permissions(db_ + "-shm", std::filesystem::perms::owner_read);
-  if (geteuid() == 0) ASSERT_EQ(chown((db_ + "-shm").c_str(), 65534, 65534), 0);
+  if (geteuid() == 0) {
+    ASSERT_EQ(chown((db_ + "-shm").c_str(), 65534, 65534), 0);
+  }
   auto append = AsUser({"append", db_, "c"});
   EXPECT_EQ(append.exit_code, 1);
   EXPECT_NE(append.err.find("l.db-shm is not writable"), std::string::npos) << append.err;
@@ -127,6 +129,21 @@ TEST_F(CliEdgesTest, VerifyProofTellsUsageFromFailure) {
                        std::string(64, 'a')});
   EXPECT_EQ(wrong.exit_code, 3);
   EXPECT_NE(wrong.err.find("proof FAILED"), std::string::npos) << wrong.err;
+}
+
+TEST_F(CliEdgesTest, LogJsonStreamsManyEntriesAsOneDocument) {
+  std::string lines;
+  for (int i = 0; i < 25000; ++i) lines += "entry " + std::to_string(i) + "\n";
+  ASSERT_EQ(Vellum({"append", db_, "--stdin", "--batch", "25000"}, lines).exit_code, 0);
+  auto log = Vellum({"log", db_, "--json", "--limit", "1000000"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  auto doc = nlohmann::json::parse(log.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["size"], 25002);
+  ASSERT_EQ(doc["entries"].size(), 25002u);
+  EXPECT_EQ(doc["entries"][25001]["data"], "entry 24999");
+  auto none = nlohmann::json::parse(Vellum({"log", db_, "--json", "--from", "25002"}).out);
+  EXPECT_TRUE(none["entries"].empty());
 }
 
 TEST_F(CliEdgesTest, AppendSaysWhereItsEntriesGoInOrder) {

@@ -96,6 +96,23 @@ TEST_F(CompareTest, LocatesForksAtTileBoundariesLastAndRandomIndexes) {
   }
 }
 
+TEST(NodeUrlTest, SplitsAPathPrefixAndDropsTrailingSlashes) {
+  auto plain = node::SplitNodeUrl("http://127.0.0.1:8001");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->base, "http://127.0.0.1:8001");
+  EXPECT_EQ(plain->prefix, "");
+  auto slash = node::SplitNodeUrl("http://127.0.0.1:8001/");
+  ASSERT_TRUE(slash);
+  EXPECT_EQ(slash->prefix, "");
+  auto prefixed = node::SplitNodeUrl("https://logs.example/a/b//");
+  ASSERT_TRUE(prefixed);
+  EXPECT_EQ(prefixed->base, "https://logs.example");
+  EXPECT_EQ(prefixed->prefix, "/a/b");
+  for (const char* bad : {"http://", "ftp://host", "host:8001", "http:///x", "http://h/?q=1"}) {
+    EXPECT_FALSE(node::SplitNodeUrl(bad)) << bad;
+  }
+}
+
 TEST_F(CompareTest, RefusesLedgersOfDifferentOrigins) {
   const std::string a = Make("a.db", 10);
   ASSERT_EQ(testing::Vellum({"init", dir_.File("other.db"), "--origin", "other/log"}).exit_code, 0);
@@ -357,6 +374,9 @@ TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
   const auto m = Events(dir_.File("m.log"));
   EXPECT_EQ(m.front()["role"], "mirror");
   ASSERT_EQ(Count(m, "sync"), 1u);
+  // The idle mirror polled its upstream many times and kept its checkpoint once.
+  auto rows = testing::RunProgram({"sqlite3", dir_.File("m.db"), "SELECT count(*) FROM checkpoints"});
+  EXPECT_EQ(rows.out, "1\n") << rows.err;
   const auto f = Events(dir_.File("f.log"));
   ASSERT_EQ(Count(f, "fork"), 1u);  // once, not once per poll
   for (const auto& e : f) {
