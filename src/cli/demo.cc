@@ -131,7 +131,8 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   Section("3. Node network");
   const std::string n1 = (dir / "node1.db").string(), vkey = key.verifier().ToString();
   Must(WriteKeyFile(n1 + ".key", key), "key file");
-  node::NodeProcess node1(self, n1);
+  // The nodes' event lines go to files in the demo's folder, not between its paragraphs.
+  node::NodeProcess node1(self, n1, {}, (dir / "node1.log").string());
   if (!node1.ok()) throw std::runtime_error("node1 did not start");
   std::vector<VerifierKey> keys = {key.verifier()};
   auto v1 = Must(node::OpenView(node1.url(), keys), "view");
@@ -141,7 +142,8 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
 
   node::NodeProcess node2(self, (dir / "node2.db").string(),
                           {"--upstream", node1.url(), "--upstream-vkey", vkey, "--poll-interval",
-                           "100"});
+                           "100"},
+                          (dir / "node2.log").string());
   if (!node2.ok()) throw std::runtime_error("node2 did not start");
   auto v2 = Must(node::OpenView(node2.url(), keys), "view");
   WaitForSize(*v2, h1.size);
@@ -171,7 +173,7 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   AppendEvents(*other, {"user alice logged in", "user bob logged in", "bob deleted report.pdf",
                         "bob logged out"}, kT0);
   other.reset();
-  node::NodeProcess node3(self, n3, {"--key", n1 + ".key"});
+  node::NodeProcess node3(self, n3, {"--key", n1 + ".key"}, (dir / "node3.log").string());
   if (!node3.ok()) throw std::runtime_error("node3 did not start");
   auto v3 = Must(node::OpenView(node3.url(), keys), "view");
   PrintComparison("node1", "node3", Must(node::Compare(*v1, *v3), "compare"));
