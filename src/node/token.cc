@@ -1,46 +1,12 @@
 #include "node/token.h"
 
-#include <fcntl.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "common/private_file.h"
 #include "vellum/hash.h"
 
 namespace vellum::node {
 namespace {
-
-Result<std::string> ReadTokenFile(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIoError,
-                "cannot open token file " + path + ": " + std::strerror(errno));
-  }
-  struct stat st;
-  std::string text;
-  Result<std::string> out = [&]() -> Result<std::string> {
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      return Fail(ErrorCode::kInvalidArgument, "token file " + path + " is not a regular file");
-    }
-    if ((st.st_mode & 077) != 0) {
-      return Fail(ErrorCode::kInvalidArgument, "token file " + path +
-                                                   " is readable by others; fix it with: chmod "
-                                                   "600 " + path);
-    }
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0 && text.size() < (1 << 16)) {
-      text.append(buf, static_cast<size_t>(n));
-    }
-    if (n < 0) return Fail(ErrorCode::kIoError, "cannot read " + path + ": " + std::strerror(errno));
-    return text;
-  }();
-  close(fd);
-  return out;
-}
 
 Result<Token> CreateToken(const std::string& path) {
   unsigned char random[32];
@@ -48,18 +14,8 @@ Result<Token> CreateToken(const std::string& path) {
     return Fail(ErrorCode::kIoError, "cannot make a random token");
   }
   Token token{ToHex(std::span<const uint8_t>(random, sizeof(random))), path, true};
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Fail(ErrorCode::kIoError, "cannot create token file " + path + ": " +
-                                         std::strerror(errno));
-  }
-  const std::string line = token.value + "\n";
-  const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-                  fsync(fd) == 0;
-  close(fd);
-  if (!ok) {
-    unlink(path.c_str());
-    return Fail(ErrorCode::kIoError, "cannot write token file " + path);
+  if (auto ok = WritePrivateFile(path, token.value + "\n", "token file"); !ok) {
+    return std::unexpected(ok.error());
   }
   return token;
 }
@@ -68,12 +24,14 @@ Result<Token> CreateToken(const std::string& path) {
 
 Result<Token> LoadOrCreateToken(const std::string& ledger, const std::string& token_file) {
   const std::string path = token_file.empty() ? DefaultTokenPath(ledger) : token_file;
-  auto text = ReadTokenFile(path);
+  auto text = ReadPrivateFile(path, "token file");
   if (!text && text.error().code() == ErrorCode::kNotFound && token_file.empty()) {
-    return CreateToken(path);
+    auto created = CreateToken(path);
+    // Another node on the same ledger may have made it first: then that one is the token.
+    if (created || created.error().code() != ErrorCode::kConflict) return created;
+    text = ReadPrivateFile(path, "token file");
   }
   if (!text) return std::unexpected(text.error());
-  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
   if (text->size() < kMinTokenLength) {
     return Fail(ErrorCode::kInvalidArgument,
                 "the token in " + path + " is " + std::to_string(text->size()) +
