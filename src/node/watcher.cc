@@ -136,6 +136,7 @@ Result<void> Watcher::KeepEvidence(LedgerView& peer, const Comparison& c) {
   // Both sides' signed checkpoints must reach past the fork; the proofs of the two leaves in
   // them make the evidence checkable offline (CheckForkEvidence).
   const uint64_t k = *c.fork_index;
+  if (evidence_kept_.contains({peer.name(), k})) return {};  // once per peer and fork
   auto ours = our_checkpoint_();
   if (!ours) return std::unexpected(ours.error());
   auto note = ParseSignedNote(*ours);
@@ -160,7 +161,9 @@ Result<void> Watcher::KeepEvidence(LedgerView& peer, const Comparison& c) {
   auto peer_proof = peer.InclusionProof(k, c.b.size);
   if (!peer_proof) return std::unexpected(peer_proof.error());
   e.peer_proof = std::move(*peer_proof);
-  return ledger_.RecordForkEvidence(e, peer_keys_);
+  if (auto ok = ledger_.RecordForkEvidence(e, peer_keys_); !ok) return ok;
+  evidence_kept_.insert({peer.name(), k});
+  return {};
 }
 
 }  // namespace vellum::node

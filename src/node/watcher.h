@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +62,7 @@ class Watcher {
   EventLog& log_;
   std::unique_ptr<LedgerView> upstream_;
   std::vector<std::unique_ptr<LedgerView>> peer_views_;
+  std::set<std::pair<std::string, uint64_t>> evidence_kept_;  // (peer, fork index); thread_ only
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
