@@ -52,7 +52,7 @@ int RunCompare(const CompareArgs& args) {
   std::vector<VerifierKey> keys;
   if (!args.vkeys.empty()) {
     auto parsed = ParseVerifierKeys(args.vkeys);
-    if (!parsed) return ReportError(parsed.error());
+    if (!parsed) return ReportUsage(parsed.error().message());
     keys = std::move(*parsed);
   }
   // Keys check what nodes signed; a file is read as it is.

@@ -43,7 +43,7 @@ int RunNetwork(const NetworkArgs& args) {
   std::vector<VerifierKey> keys;
   if (!args.vkeys.empty()) {
     auto parsed = ParseVerifierKeys(args.vkeys);
-    if (!parsed) return ReportError(parsed.error());
+    if (!parsed) return ReportUsage(parsed.error().message());
     keys = std::move(*parsed);
   }
   std::vector<std::unique_ptr<node::LedgerView>> views;

@@ -14,7 +14,7 @@ struct VerifyCheckpointArgs {
 
 int RunVerifyCheckpoint(const VerifyCheckpointArgs& args) {
   auto keys = ParseVerifierKeys(args.vkeys);
-  if (!keys) return ReportError(keys.error());
+  if (!keys) return ReportUsage(keys.error().message());
   auto text = ReadInput(args.file);
   if (!text) return ReportError(text.error());
   auto checkpoint = OpenCheckpoint(*text, *keys);
