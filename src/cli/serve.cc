@@ -69,6 +69,9 @@ int RunServe(const ServeArgs& args) {
   if (!listen) return ReportUsage(listen.error().message());
   auto log_format = node::EventLog::ParseFormat(args.log_format);
   if (!log_format) return ReportUsage("--log-format: " + log_format.error().message());
+  if (!args.format.empty() && args.upstream.empty()) {
+    return ReportUsage("--format chooses a new mirror's format: it goes with --upstream");
+  }
   node::ServeOptions options;
   std::tie(options.host, options.port) = *listen;
   options.tls_cert = args.tls_cert;
