@@ -40,7 +40,11 @@ struct Fixture {
     }
     FUZZ_CHECK((*created)->AppendBatch(entries).has_value());
     ledger = created->get();
-    auto made = node::Node::Create(std::move(*created), *key, {.token = std::string(64, 't')});
+    auto made = node::Node::Create(std::move(*created), *key, [] {
+      node::ServeOptions o;
+      o.token = std::string(64, 't');
+      return o;
+    }());
     FUZZ_CHECK(made.has_value());
     node = std::move(*made);
   }

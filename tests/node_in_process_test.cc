@@ -20,7 +20,11 @@ class InProcessTest : public ::testing::Test {
                                                      .verifier_key = key->verifier().ToString()});
     ASSERT_TRUE(ledger);
     ledger_ = ledger->get();
-    auto node = Node::Create(std::move(*ledger), *key, {.token = std::string(64, 't')});
+    auto node = Node::Create(std::move(*ledger), *key, [] {
+      node::ServeOptions o;
+      o.token = std::string(64, 't');
+      return o;
+    }());
     ASSERT_TRUE(node) << node.error().ToString();
     node_ = std::move(*node);
   }

@@ -15,12 +15,6 @@
 
 namespace vellum::node {
 
-bool IsLoopback(const std::string& host) {
-  if (host == "localhost" || host == "::1") return true;
-  in_addr addr{};
-  return inet_pton(AF_INET, host.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
-}
-
 Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
                  ServeOptions options)
     : ledger_(std::move(ledger)),
@@ -253,10 +247,14 @@ Result<std::string> Node::Impl::CurrentCheckpoint() {
   if (fresh) return checkpoint_;
   auto note = ledger_->SignCheckpoint(*key_, head->size);
   if (!note) {
-    log_.Event("refused", "not signing a checkpoint: " + note.error().message(),
-               {{"size", head->size}});
+    // Said once per reason: every /checkpoint request retries, and requests are not events.
+    if (note.error().message() != last_refusal_) {
+      last_refusal_ = note.error().message();
+      log_.Event("refused", "not signing a checkpoint: " + last_refusal_, {{"size", head->size}});
+    }
     return std::unexpected(note.error());
   }
+  last_refusal_.clear();
   log_.Event("checkpoint", "signed a checkpoint of size " + std::to_string(head->size),
              {{"size", head->size}, {"root", ToHex(head->root)}});
   checkpoint_ = *note;

@@ -37,9 +37,6 @@ struct ServeOptions {
   EventLog::Format log_format = EventLog::Format::kText;
 };
 
-// True for 127.0.0.0/8, ::1 and "localhost".
-bool IsLoopback(const std::string& host);
-
 // What Node::HandleInProcess answers.
 struct InProcessResponse {
   int status = 0;

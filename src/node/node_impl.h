@@ -74,6 +74,7 @@ class Node::Impl {
   std::string checkpoint_;  // newest signed note
   uint64_t checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point checkpoint_signed_{};
+  std::string last_refusal_;  // the last reason signing was refused, logged once
 
   // Upstream and peers. Last, so it stops before anything it uses is destroyed.
   std::unique_ptr<Watcher> watcher_;
