@@ -9,7 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 curl python3
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev libbrotli-dev zlib1g-dev
+  libboost-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
 )
 

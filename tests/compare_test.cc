@@ -1,7 +1,6 @@
 // Comparing, analysing and mirroring ledgers as files and as nodes: identical, behind by N,
 // forked at K; a side that contradicts itself is caught; the fork in a million entries costs a
 // few requests; a mirror writes only what it verified.
-#include <httplib.h>
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -253,8 +252,8 @@ TEST_F(CompareTest, AMirrorCatchesUpFromEmptyThenIncrementallyVerifyingEverythin
   EXPECT_EQ(nlohmann::json::parse(first.out)["new_size"], 3000);
   EXPECT_EQ(CompareFiles(mirror, a)->relation, Comparison::Relation::kIdentical);
 
-  httplib::Client c("127.0.0.1", node.port());
-  c.set_bearer_token_auth(node.token());
+  auto c = testing::LocalClient(node.port());
+  c.options().bearer_token = node.token();
   ASSERT_EQ(c.Post("/v1/entries", R"({"data_hex":"00ff"})", "application/json")->status, 200);
   for (int i = 0; i < 100; ++i) {  // wait for the node to sign the new head
     auto cp = c.Get("/checkpoint");
@@ -349,7 +348,7 @@ TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
   ASSERT_TRUE(WaitForStatus(forked.port(), [](const auto& s) {
     return s["peers"][0]["state"] == "forked at 200" && s["fork_evidence"] == 1;
   }));
-  httplib::Client c("127.0.0.1", writer.port());
+  auto c = testing::LocalClient(writer.port());
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(c.Get("/v1/status"));  // requests say nothing
   // Ten more checks of the forked peer: nothing new to say.
   uint64_t checks = 0;
@@ -401,13 +400,13 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   EXPECT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 500; }));
 
   // The writer appends; the mirror follows. The mirror refuses direct appends.
-  httplib::Client wc("127.0.0.1", writer.port());
-  wc.set_bearer_token_auth(writer.token());
+  auto wc = testing::LocalClient(writer.port());
+  wc.options().bearer_token = writer.token();
   nlohmann::json body = {{"entries", nlohmann::json::array()}};
   for (int i = 500; i < 550; ++i) body["entries"].push_back({{"data", std::to_string(i)}});
   ASSERT_EQ(wc.Post("/v1/entries", body.dump(), "application/json")->status, 200);
   EXPECT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 550; }));
-  httplib::Client mc("127.0.0.1", mirror.port());
+  auto mc = testing::LocalClient(mirror.port());
   EXPECT_EQ(mc.Post("/v1/entries", R"({"data":"x"})", "application/json")->status, 403);
 
   // An independent ledger of the same log that forked at 300, watching the other two.
@@ -434,7 +433,7 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   EXPECT_EQ(nlohmann::json::parse(fork.out)["fork_index"], 300) << fork.err;
   EXPECT_EQ(nlohmann::json::parse(fork.out)["signature_checked"], true);
 
-  httplib::Client fc("127.0.0.1", forked.port());
+  auto fc = testing::LocalClient(forked.port());
   auto net = nlohmann::json::parse(fc.Get("/v1/network")->body);
   EXPECT_EQ(net["total_nodes"], 3);
   EXPECT_EQ(net["synced_nodes"], 2);  // writer and mirror

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/process.h"
@@ -236,8 +236,8 @@ TEST_F(RealDiskFullTest, TheCliAndANodeSayTheDiskIsFullAndCarryOnOnceSpaceIsFree
     testing::NodeProcess node(db, {"--key", dir_.File("ledger.key"), "--token-file",
                                    dir_.File("token")});
     ASSERT_TRUE(node.ok());
-    httplib::Client c("127.0.0.1", node.port());
-    c.set_bearer_token_auth(node.token());
+    auto c = testing::LocalClient(node.port());
+    c.options().bearer_token = node.token();
     const std::string body = nlohmann::json{{"data", Line("node", 0)}}.dump();
     auto full = c.Post("/v1/entries", body, "application/json");
     ASSERT_TRUE(full);

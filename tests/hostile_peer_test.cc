@@ -1,7 +1,5 @@
 // A hostile peer: an HTTP proxy in front of a real node that truncates, pads or stalls chosen
 // answers. Everything it sends is refused with a clear report and the local ledger is unchanged.
-#include <httplib.h>
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -32,60 +30,50 @@ enum class Attack {
 class HostileProxy {
  public:
   HostileProxy(int upstream_port, Attack attack, int other_port = 0)
-      : upstream_("127.0.0.1", upstream_port), other_("127.0.0.1", other_port) {
-    upstream_.set_read_timeout(10);
-    server_.Get(R"(/(.*))", [this, attack](const httplib::Request& req, httplib::Response& res) {
-      std::string path = req.path;
-      if (!req.params.empty()) {
-        path += "?";
-        for (const auto& [k, v] : req.params) path += k + "=" + v + "&";
-        path.pop_back();
-      }
-      const bool from_other = attack == Attack::kOtherSubtrees && req.path == "/v1/subtrees";
-      auto real = from_other ? other_.Get(path) : upstream_.Get(path);
-      if (!real) {
-        res.status = 502;
-        return;
-      }
-      std::string body = real->body;
-      const bool bundle = req.path.starts_with("/tile/entries/");
-      const bool subtrees = req.path == "/v1/subtrees";
-      if (attack == Attack::kTruncateBundles && bundle) body.resize(body.size() / 2);
-      if (attack == Attack::kPadSubtrees && subtrees) body += std::string(32, 'x');
-      if (attack == Attack::kForgeCheckpoint && req.path == "/checkpoint") {
-        body.replace(body.find("\n3000\n"), 6, "\n3001\n");
-      }
-      if (attack == Attack::kAlterEntry && bundle && body.size() > 2) body[2] ^= 1;  // entry 0
-      if (attack == Attack::kAlterSubtree && subtrees && !body.empty()) body[0] ^= 1;
-      if (attack == Attack::kRewriteFormat && req.path == "/v1/status") {
-        for (auto [from, to] : {std::pair{"\"format\":\"raw\"", "\"format\":\"record\""},
-                                std::pair{"\"format\":\"record\"", "\"format\":\"raw\""}}) {
-          if (const size_t at = body.find(from); at != std::string::npos) {
-            body.replace(at, std::string(from).size(), to);
-            break;
-          }
-        }
-      }
-      if (attack == Attack::kStallSubtrees && subtrees) {
-        std::this_thread::sleep_for(std::chrono::seconds(12));
-      }
-      res.status = real->status;
-      res.set_content(body, real->get_header_value("Content-Type").c_str());
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~HostileProxy() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+      : upstream_port_(upstream_port), other_port_(other_port),
+        server_([this, attack](const net::Request& req, net::Response& res) {
+          Answer(attack, req, res);
+        }) {}
+  std::string url() const { return server_.url(); }
 
  private:
-  httplib::Client upstream_, other_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  void Answer(Attack attack, const net::Request& req, net::Response& res) {
+    const bool from_other = attack == Attack::kOtherSubtrees && req.path == "/v1/subtrees";
+    // One client per request: requests arrive on several threads.
+    auto client = testing::LocalClient(from_other ? other_port_ : upstream_port_, "", 10000);
+    auto real = client.Get(req.target);
+    if (!real) {
+      res.status = 502;
+      return;
+    }
+    std::string body = real->body;
+    const bool bundle = req.path.starts_with("/tile/entries/");
+    const bool subtrees = req.path == "/v1/subtrees";
+    if (attack == Attack::kTruncateBundles && bundle) body.resize(body.size() / 2);
+    if (attack == Attack::kPadSubtrees && subtrees) body += std::string(32, 'x');
+    if (attack == Attack::kForgeCheckpoint && req.path == "/checkpoint") {
+      body.replace(body.find("\n3000\n"), 6, "\n3001\n");
+    }
+    if (attack == Attack::kAlterEntry && bundle && body.size() > 2) body[2] ^= 1;  // entry 0
+    if (attack == Attack::kAlterSubtree && subtrees && !body.empty()) body[0] ^= 1;
+    if (attack == Attack::kRewriteFormat && req.path == "/v1/status") {
+      for (auto [from, to] : {std::pair{"\"format\":\"raw\"", "\"format\":\"record\""},
+                              std::pair{"\"format\":\"record\"", "\"format\":\"raw\""}}) {
+        if (const size_t at = body.find(from); at != std::string::npos) {
+          body.replace(at, std::string(from).size(), to);
+          break;
+        }
+      }
+    }
+    if (attack == Attack::kStallSubtrees && subtrees) {
+      std::this_thread::sleep_for(std::chrono::seconds(5));
+    }
+    res.status = real->status;
+    res.Set(std::move(body), real->header("Content-Type"));
+  }
+
+  int upstream_port_, other_port_;
+  testing::TestServer server_;
 };
 
 class HostilePeerTest : public ::testing::Test {
@@ -107,8 +95,8 @@ class HostilePeerTest : public ::testing::Test {
     ASSERT_TRUE((*mirror)->AppendBatch(batch));
   }
   std::string vkey() const { return key_.verifier().ToString(); }
-  std::unique_ptr<node::LedgerView> View(const std::string& url) {
-    return std::move(*node::OpenView(url, {key_.verifier()}));
+  std::unique_ptr<node::LedgerView> View(const std::string& url, int deadline_ms = 10000) {
+    return std::move(*node::OpenView(url, {key_.verifier()}, {.deadline_ms = deadline_ms}));
   }
   testing::TempDir dir_;
   SignerKey key_ = *SignerKey::Generate("example.com/hostile");
@@ -147,8 +135,8 @@ TEST_F(HostilePeerTest, AStalledPeerTimesOut) {
   ASSERT_TRUE(real.ok());
   HostileProxy proxy(real.port(), Attack::kStallSubtrees);
   auto mirror_view = node::OpenView(dir_.File("mirror.db"), {});
-  auto hostile = View(proxy.url());
-  // The proxy stalls for 12 s, past the client's 10 s deadline: an answer means the deadline
+  auto hostile = View(proxy.url(), 2000);
+  // The proxy stalls for 5 s, past the client's 2 s deadline: an answer means the deadline
   // did not hold.
   auto c = node::Compare(**mirror_view, *hostile);
   ASSERT_FALSE(c);
@@ -235,24 +223,22 @@ TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
 
 // What a peer says reaches the terminal with its control characters escaped.
 TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
-  httplib::Server fake;
   const std::string evil = "\x1b]0;pwned\x07\x1b[2J";
-  fake.Get("/v1/status", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(nlohmann::json{{"origin", evil}, {"size", 1}, {"root", evil},
-                                   {"peers", {{{"peer", evil}, {"state", evil}}}}}
-                        .dump(),
-                    "application/json");
+  testing::TestServer fake([&](const net::Request& req, net::Response& res) {
+    if (req.path == "/v1/status") {
+      res.Set(nlohmann::json{{"origin", evil}, {"size", 1}, {"root", evil},
+                             {"peers", {{{"peer", evil}, {"state", evil}}}}}
+                  .dump(),
+              "application/json");
+    } else if (req.path == "/checkpoint") {
+      res.Set(evil + "\n1\n" + evil + "\n", "text/plain");
+    } else {
+      res.status = 404;
+    }
   });
-  fake.Get("/checkpoint", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(evil + "\n1\n" + evil + "\n", "text/plain");
-  });
-  const int port = fake.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { fake.listen_after_bind(); });
-  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string url = fake.url();
   auto status = testing::Vellum({"status", url});
   auto compare = testing::Vellum({"compare", url, dir_.File("mirror.db")});
-  fake.stop();
-  serving.join();
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("\\x1b]0;pwned"), std::string::npos) << status.out;
   for (const auto& r : {status, compare}) {

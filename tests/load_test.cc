@@ -3,8 +3,6 @@
 // (so none lost, duplicated or reordered), nothing unacknowledged was written, every read
 // verified against a signed checkpoint, the mirror is identical, and the writer's memory
 // stayed flat. VELLUM_LOAD_SECONDS sets the duration (default 3); doc/reliability.md has figures.
-#include <httplib.h>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -99,9 +97,9 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   std::vector<std::thread> threads;
   for (int a = 0; a < kAppenders; ++a) {
     threads.emplace_back([&, a] {
-      httplib::Client c("127.0.0.1", writer.port());
-      c.set_bearer_token_auth(writer.token());
-      c.set_read_timeout(30, 0);
+      auto c = testing::LocalClient(writer.port());
+      c.options().bearer_token = writer.token();
+      c.options().deadline_ms = 30000;
       uint64_t seq = 0;
       for (uint64_t n = 0; !stop; ++n) {
         const uint64_t count = 1 + n % 4;
@@ -111,7 +109,7 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
         }
         auto r = c.Post("/v1/entries", body.dump(), "application/json");
         if (!r || r->status != 200) {
-          problem("append failed: " + (r ? r->body : httplib::to_string(r.error())));
+          problem("append failed: " + (r ? r->body : r.error().message()));
           return;  // the outcome of this request is unknown; stop this appender
         }
         const uint64_t first = json::parse(r->body)["first_index"];
@@ -123,8 +121,8 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   }
   for (int r = 0; r < kReaders; ++r) {
     threads.emplace_back([&, r] {
-      httplib::Client c("127.0.0.1", writer.port());
-      c.set_bearer_token_auth(writer.token());
+      auto c = testing::LocalClient(writer.port());
+      c.options().bearer_token = writer.token();
       std::mt19937_64 rng(r);
       while (!stop) {
         auto note = c.Get("/checkpoint");

@@ -1,7 +1,6 @@
 // Real `vellum serve` processes on loopback: appends over HTTP, tlog-tiles and proofs checked
 // with the pure verifiers against the signed checkpoint, bad input, kill -9, SIGTERM.
 #include <arpa/inet.h>
-#include <httplib.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,20 +33,20 @@ class NodeTest : public ::testing::Test {
     vkey_ = Vellum({"key", db_}).out;
     vkey_.pop_back();
   }
-  static std::unique_ptr<httplib::Client> Client(const NodeProcess& node) {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", node.port());
-    c->set_bearer_token_auth(node.token());
-    c->set_connection_timeout(5);
-    c->set_read_timeout(10);
+  static std::unique_ptr<net::HttpClient> Client(const NodeProcess& node) {
+    auto c = std::make_unique<net::HttpClient>(testing::LocalClient(node.port()));
+    c->options().bearer_token = node.token();
+    c->options().connect_timeout_ms = 5 * 1000;
+    c->options().deadline_ms = 10 * 1000;
     return c;
   }
-  static json Json(const httplib::Result& r) {
+  static json Json(const Result<net::ClientResponse>& r) {
     EXPECT_TRUE(r);
     return r ? json::parse(r->body) : json();
   }
   // Appends text entries "e<first>" .. "e<end - 1>" in requests of `per` entries.
-  static void AppendOverHttp(httplib::Client& c, int first, int end, int per,
-                             const httplib::Headers& h = {}) {
+  static void AppendOverHttp(net::HttpClient& c, int first, int end, int per,
+                             const net::Headers& h = {}) {
     for (int i = first; i < end; i += per) {
       json body = {{"entries", json::array()}};
       for (int j = i; j < std::min(end, i + per); ++j) {
@@ -59,7 +58,7 @@ class NodeTest : public ::testing::Test {
     }
   }
   // Polls /checkpoint until it covers `size` entries; returns it verified.
-  Checkpoint CheckpointOfSize(httplib::Client& c, uint64_t size) {
+  Checkpoint CheckpointOfSize(net::HttpClient& c, uint64_t size) {
     std::vector<VerifierKey> known = {*VerifierKey::Parse(vkey_)};
     for (int i = 0; i < 100; ++i) {
       auto r = c.Get("/checkpoint");
@@ -92,7 +91,7 @@ TEST_F(NodeTest, ATlogTilesClientVerifiesTheLedgerFromTheTilePathsAlone) {
     auto tile = c->Get("/tile/" + node::FormatTilePath(t));
     ASSERT_TRUE(tile && tile->status == 200);
     ASSERT_EQ(tile->body.size(), t.width * 32u);
-    EXPECT_EQ(tile->get_header_value("Cache-Control").find("immutable") != std::string::npos,
+    EXPECT_EQ(tile->header("Cache-Control").find("immutable") != std::string::npos,
               t.full());
     node::TilePath bundle_path = t;
     bundle_path.entries = true;
@@ -162,13 +161,13 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
   std::filesystem::permissions(dir_.File("token"), std::filesystem::perms::owner_read);
   NodeProcess node(db_, {"--token-file", dir_.File("token")});
   ASSERT_TRUE(node.ok());
-  auto c = std::make_unique<httplib::Client>("127.0.0.1", node.port());  // no token of its own
-  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  auto c = std::make_unique<net::HttpClient>(testing::LocalClient(node.port()));  // no token of its own
+  const net::Headers auth = {{"Authorization", "Bearer " + token}};
   AppendOverHttp(*c, 0, 10, 10, auth);
   const json before = Json(c->Get("/v1/status"));
   struct Case {
     std::string method, path, body;
-    httplib::Headers headers;
+    net::Headers headers;
     int status;
   };
   const std::string big(70000, 'x');
@@ -278,24 +277,23 @@ TEST_F(NodeTest, WritesAlwaysNeedATokenMadeBesideTheLedgerWhenNoneIsGiven) {
   EXPECT_EQ(std::filesystem::status(token_path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_GE(node.token().size(), 64u);
-  httplib::Client c("127.0.0.1", node.port());
+  auto c = testing::LocalClient(node.port());
   const std::string body = R"({"data":"x"})";
   // No token, a cross-site form (text/plain, Origin), a rebound DNS name: all refused.
   EXPECT_EQ(c.Post("/v1/entries", body, "application/json")->status, 401);
-  const httplib::Headers auth = {{"Authorization", "Bearer " + node.token()}};
-  httplib::Headers cross = auth;
+  const net::Headers auth = {{"Authorization", "Bearer " + node.token()}};
+  net::Headers cross = auth;
   cross.emplace("Origin", "http://evil.example");
   EXPECT_EQ(c.Post("/v1/entries", cross, body, "text/plain")->status, 403);
-  httplib::Headers rebound = auth;
+  net::Headers rebound = auth;
   rebound.emplace("Host", "evil.example:80");
   EXPECT_EQ(c.Post("/v1/entries", rebound, body, "application/json")->status, 403);
   EXPECT_EQ(Json(c.Get("/v1/status"))["size"], 0);
   EXPECT_EQ(c.Post("/v1/entries", auth, body, "application/json")->status, 200);
-  // curl -d sends a form; past 8 KiB the answer says what to send instead.
+  // curl -d sends JSON labelled as a form: the body is what counts, at any size up to the limit.
   const std::string large = json{{"data", std::string(9000, 'f')}}.dump();
   auto form = c.Post("/v1/entries", auth, large, "application/x-www-form-urlencoded");
-  EXPECT_EQ(form->status, 413);
-  EXPECT_NE(form->body.find("Content-Type: application/json"), std::string::npos) << form->body;
+  EXPECT_EQ(form->status, 200) << form->body;
   EXPECT_EQ(c.Post("/v1/entries", auth, large, "application/json")->status, 200);
   // The same token on the next start.
   const std::string first = node.token();
@@ -345,9 +343,9 @@ TEST_F(NodeTest, EveryAcknowledgedAppendSurvivesKillDashNine) {
   std::vector<std::thread> clients;
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&, t] {
-      httplib::Client c("127.0.0.1", node->port());
-      c.set_bearer_token_auth(node->token());
-      c.set_read_timeout(5);
+      auto c = testing::LocalClient(node->port());
+      c.options().bearer_token = node->token();
+      c.options().deadline_ms = 5 * 1000;
       for (int i = 0; !stop && i < 100000; ++i) {
         const std::string data = std::string("c").append(std::to_string(t)).append("-").append(
             std::to_string(i));
@@ -398,15 +396,14 @@ TEST_F(NodeTest, ServesHttpsWithTheGivenCertificate) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   NodeProcess node(db_, {"--tls-cert", cert, "--tls-key", key});
   ASSERT_TRUE(node.ok());
-  httplib::SSLClient c("127.0.0.1", node.port());
-  c.enable_server_certificate_verification(false);  // self-signed, made just now
-  c.set_connection_timeout(5);
+  // Self-signed, made just now: not checked against the system's CAs.
+  net::HttpClient c("https://127.0.0.1:" + std::to_string(node.port()), {.verify_tls = false});
   auto status = c.Get("/v1/status");
-  ASSERT_TRUE(status) << httplib::to_string(status.error());
+  ASSERT_TRUE(status) << status.error().message();
   EXPECT_EQ(json::parse(status->body)["origin"], "example.com/node");
-  httplib::Client plain("127.0.0.1", node.port());
-  plain.set_connection_timeout(2);
-  plain.set_read_timeout(2);
+  auto plain = testing::LocalClient(node.port());
+  plain.options().connect_timeout_ms = 2 * 1000;
+  plain.options().deadline_ms = 2 * 1000;
   auto refused = plain.Get("/v1/status");
   EXPECT_TRUE(!refused || refused->status != 200);  // plain HTTP is not answered
 }
@@ -419,9 +416,9 @@ TEST_F(NodeTest, SigtermFinishesInFlightAppendsAndClosesCleanly) {
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
-      httplib::Client c("127.0.0.1", node.port());
-      c.set_bearer_token_auth(node.token());
-      c.set_read_timeout(5);
+      auto c = testing::LocalClient(node.port());
+      c.options().bearer_token = node.token();
+      c.options().deadline_ms = 5 * 1000;
       for (int i = 0; i < 100000; ++i) {
         json body = {{"entries", json::array()}};
         for (int j = 0; j < 50; ++j) body["entries"].push_back({{"data", std::to_string(t)}});

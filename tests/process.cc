@@ -1,7 +1,6 @@
 #include "tests/process.h"
 
 #include <fcntl.h>
-#include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -87,10 +86,27 @@ KilledChild ForkAndKill(const std::function<void(int fd)>& child,
   return result;
 }
 
+TestServer::TestServer(Handler handler) {
+  auto server = net::HttpServer::Create(
+      {.drain_timeout_ms = 1000, .threads = 8},
+      [handler = std::move(handler)](net::Request& req, net::HttpServer::Respond respond) {
+        net::Response res;
+        handler(req, res);
+        respond(std::move(res));
+      });
+  server_ = std::move(*server);
+  port_ = server_->Bind("127.0.0.1", 0).value_or(0);
+  thread_ = std::thread([this] { server_->Run(); });
+}
+
+TestServer::~TestServer() {
+  server_->Stop();
+  thread_.join();
+}
+
 bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done,
                    int seconds) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_read_timeout(5);
+  auto c = LocalClient(port, "", 5000);
   for (int i = 0; i < seconds * 20; ++i) {
     auto r = c.Get("/v1/status");
     if (r && r->status == 200 && done(nlohmann::json::parse(r->body))) return true;

@@ -5,11 +5,15 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "net/http_client.h"
+#include "net/http_server.h"
 #include "node/node_process.h"
 
 namespace vellum::testing {
@@ -55,6 +59,29 @@ void AppendRecords(const std::string& reported, std::vector<Record>& out) {
 // Polls a node's /v1/status until `done(status)`; false after `seconds`.
 bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done,
                    int seconds = 60);
+
+// A client for a node on 127.0.0.1:`port`, sending `token` as a bearer token when set.
+inline net::HttpClient LocalClient(int port, const std::string& token = "",
+                                   int deadline_ms = 30000) {
+  return net::HttpClient("http://127.0.0.1:" + std::to_string(port),
+                         {.deadline_ms = deadline_ms, .bearer_token = token});
+}
+
+// An HTTP server on 127.0.0.1 (port 0) for a test's fake or hostile peer, running until
+// destroyed. `handler` may block: the server has threads to spare.
+class TestServer {
+ public:
+  using Handler = std::function<void(const net::Request&, net::Response&)>;
+  explicit TestServer(Handler handler);
+  ~TestServer();
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::unique_ptr<net::HttpServer> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
 
 // A `vellum serve` child of the binary under test.
 class NodeProcess : public node::NodeProcess {

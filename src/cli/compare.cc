@@ -11,6 +11,7 @@ struct CompareArgs {
   std::string a, b;
   std::vector<std::string> vkeys;
   bool json = false;
+  int timeout = 30;
 };
 
 nlohmann::json SideJson(const node::ViewHead& head, const node::LedgerView& view) {
@@ -56,9 +57,11 @@ int RunCompare(const CompareArgs& args) {
     keys = std::move(*parsed);
   }
   // Keys check what nodes signed; a file is read as it is.
-  auto a = node::OpenView(args.a, node::IsNodeUrl(args.a) ? keys : std::vector<VerifierKey>{});
+  auto a = node::OpenView(args.a, node::IsNodeUrl(args.a) ? keys : std::vector<VerifierKey>{},
+                          {.deadline_ms = args.timeout * 1000});
   if (!a) return ReportError(a.error());
-  auto b = node::OpenView(args.b, node::IsNodeUrl(args.b) ? keys : std::vector<VerifierKey>{});
+  auto b = node::OpenView(args.b, node::IsNodeUrl(args.b) ? keys : std::vector<VerifierKey>{},
+                          {.deadline_ms = args.timeout * 1000});
   if (!b) return ReportError(b.error());
   auto c = node::Compare(**a, **b);
   if (!c) {
@@ -97,6 +100,9 @@ void AddCompare(CLI::App& app, Action& action) {
   cmd->add_option("b", args->b, "Ledger file or http(s):// node URL")->required();
   cmd->add_option("--vkey", args->vkeys, "Verify nodes' checkpoints with this key (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--timeout", args->timeout,
+                  "Seconds each request to a node may take (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunCompare(*args); }; });
 }

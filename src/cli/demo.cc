@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
-#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +13,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "net/http_client.h"
 #include "node/compare.h"
 #include "node/network.h"
 #include "node/node_process.h"
@@ -155,8 +155,7 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   Must(node::SyncFrom(*lagging, *v1), "sync node4");
   lagging.reset();
 
-  httplib::Client client("127.0.0.1", node1.port());
-  client.set_bearer_token_auth(node1.token());
+  net::HttpClient client(node1.url(), {.bearer_token = node1.token()});
   const std::string more =
       R"({"entries":[{"data":"carol uploaded data.csv"},{"data":"alice logged out"},)"
       R"({"data":"carol logged out"}]})";

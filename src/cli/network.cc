@@ -12,6 +12,7 @@ namespace {
 struct NetworkArgs {
   std::vector<std::string> peers, vkeys;
   bool json = false;
+  int timeout = 30;
 };
 
 void PrintTable(const node::NetworkReport& r) {
@@ -48,7 +49,8 @@ int RunNetwork(const NetworkArgs& args) {
   }
   std::vector<std::unique_ptr<node::LedgerView>> views;
   for (const std::string& peer : args.peers) {
-    auto view = node::OpenView(peer, node::IsNodeUrl(peer) ? keys : std::vector<VerifierKey>{});
+    auto view = node::OpenView(peer, node::IsNodeUrl(peer) ? keys : std::vector<VerifierKey>{},
+                               {.deadline_ms = args.timeout * 1000});
     if (!view) return ReportError(view.error());
     views.push_back(std::move(*view));
   }
@@ -73,6 +75,9 @@ void AddNetwork(CLI::App& app, Action& action) {
   cmd->add_option("peers", args->peers, "Ledger files or http(s):// node URLs")->required();
   cmd->add_option("--vkey", args->vkeys, "Verify nodes' checkpoints with this key (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--timeout", args->timeout,
+                  "Seconds each request to a node may take (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunNetwork(*args); }; });
 }

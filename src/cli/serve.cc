@@ -20,6 +20,8 @@ struct ServeArgs {
   std::string path, listen = "127.0.0.1:0", token_file, key, tls_cert, tls_key;
   bool no_group_commit = false;
   int io_timeout = 10;
+  int peer_timeout = 30;
+  size_t max_connections = 4096, max_per_address = 256;
   std::string upstream, upstream_vkey, format, log_format = "text";
   std::vector<std::string> peers, peer_vkeys, allowed_hosts;
   int poll_interval_ms = 1000;
@@ -39,7 +41,7 @@ Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
     if (!parsed) return Fail(ErrorCode::kInvalidArgument, "--format: " + parsed.error().message());
     format = *parsed;
   }
-  auto view = node::OpenView(args.upstream, {*vkey});
+  auto view = node::OpenView(args.upstream, {*vkey}, {.deadline_ms = args.peer_timeout * 1000});
   if (!view) return std::unexpected(view.error());
   return node::OpenOrCreateMirror(args.path, **view, vkey->ToString(), format);
 }
@@ -78,7 +80,12 @@ int RunServe(const ServeArgs& args) {
   options.tls_key = args.tls_key;
   options.group_commit = !args.no_group_commit;
   options.log_format = *log_format;
-  options.io_timeout_s = args.io_timeout;
+  options.limits.header_timeout_ms = args.io_timeout * 1000;
+  options.limits.body_timeout_ms = 3 * args.io_timeout * 1000;
+  options.limits.write_timeout_ms = 3 * args.io_timeout * 1000;
+  options.limits.max_connections = args.max_connections;
+  options.limits.max_connections_per_address = args.max_per_address;
+  options.peer_timeout_ms = args.peer_timeout * 1000;
   options.upstream = args.upstream;
   options.peers = args.peers;
   options.extra_vkeys = args.peer_vkeys;
@@ -149,8 +156,18 @@ void AddServe(CLI::App& app, Action& action) {
   cmd->add_option("--key", args->key, "Private key file for checkpoints (default LEDGER.key)");
   cmd->add_option("--tls-cert", args->tls_cert, "TLS certificate (PEM)");
   cmd->add_option("--tls-key", args->tls_key, "TLS private key (PEM)");
-  cmd->add_option("--io-timeout", args->io_timeout, "Seconds before a slow client is dropped")
+  cmd->add_option("--io-timeout", args->io_timeout,
+                  "Seconds a client has to send a request's headers (3x that for a body)")
       ->check(CLI::Range(1, 600));
+  cmd->add_option("--max-connections", args->max_connections,
+                  "Open connections at most (default 4096)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--max-connections-per-address", args->max_per_address,
+                  "Open connections from one client address at most (default 256)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--peer-timeout", args->peer_timeout,
+                  "Seconds each request to the upstream or a peer may take (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_option("--upstream", args->upstream, "Mirror this node (URL); refuses direct appends");
   cmd->add_option("--upstream-vkey", args->upstream_vkey, "The upstream's verifier key");
   cmd->add_option("--format", args->format,

@@ -11,6 +11,7 @@ namespace {
 struct StatusArgs {
   std::string target;
   bool json = false;
+  int timeout = 30;
 };
 
 Result<nlohmann::json> FileStatus(const std::string& path) {
@@ -30,7 +31,7 @@ Result<nlohmann::json> FileStatus(const std::string& path) {
 }
 
 int RunStatus(const StatusArgs& args) {
-  auto status = node::IsNodeUrl(args.target) ? node::FetchNodeStatus(args.target)
+  auto status = node::IsNodeUrl(args.target) ? node::FetchNodeStatus(args.target, {.deadline_ms = args.timeout * 1000})
                                              : FileStatus(args.target);
   if (!status) return ReportError(status.error());
   if (args.json) {
@@ -68,6 +69,9 @@ void AddStatus(CLI::App& app, Action& action) {
   auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand("status", "Show a node's or a ledger's status and peers");
   cmd->add_option("target", args->target, "Node URL or ledger file")->required();
+  cmd->add_option("--timeout", args->timeout,
+                  "Seconds each request to a node may take (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunStatus(*args); }; });
 }

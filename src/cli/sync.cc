@@ -12,6 +12,7 @@ namespace {
 struct SyncArgs {
   std::string path, from, vkey, format;
   bool json = false;
+  int timeout = 30;
 };
 
 int RunSync(const SyncArgs& args) {
@@ -23,7 +24,7 @@ int RunSync(const SyncArgs& args) {
     if (!parsed) return ReportUsage("--format: " + parsed.error().message());
     format = *parsed;
   }
-  auto upstream = node::OpenView(args.from, *keys);
+  auto upstream = node::OpenView(args.from, *keys, {.deadline_ms = args.timeout * 1000});
   if (!upstream) return ReportError(upstream.error());
   std::error_code ec;
   const bool created = !std::filesystem::exists(args.path, ec);
@@ -66,6 +67,9 @@ void AddSync(CLI::App& app, Action& action) {
   cmd->add_option("--vkey", args->vkey, "The upstream's verifier key")->required();
   cmd->add_option("--format", args->format,
                   "Entry format of a new mirror: record (default) or raw; the upstream must agree");
+  cmd->add_option("--timeout", args->timeout,
+                  "Seconds each request to a node may take (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunSync(*args); }; });
 }

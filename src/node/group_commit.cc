@@ -1,5 +1,7 @@
 #include "node/group_commit.h"
 
+#include <future>
+
 namespace vellum::node {
 namespace {
 
@@ -21,21 +23,29 @@ GroupCommitter::~GroupCommitter() {
 }
 
 Result<Appended> GroupCommitter::Append(std::vector<NewEntry> entries) {
+  std::promise<Result<Appended>> answered;
+  auto answer = answered.get_future();
+  AppendAsync(std::move(entries),
+              [&answered](Result<Appended> result) { answered.set_value(std::move(result)); });
+  return answer.get();
+}
+
+void GroupCommitter::AppendAsync(std::vector<NewEntry> entries, Done done) {
   if (!grouped_) {
     auto first = ledger_.AppendBatch(entries);
-    if (!first) return std::unexpected(first.error());
-    return Appended{*first, *first + entries.size()};
+    if (!first) return done(std::unexpected(first.error()));
+    return done(Appended{*first, *first + entries.size()});
   }
-  if (auto ok = ledger_.Validate(entries); !ok) return std::unexpected(ok.error());
-  Request request{std::move(entries), {}};
-  auto done = request.done.get_future();
+  if (auto ok = ledger_.Validate(entries); !ok) return done(std::unexpected(ok.error()));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return Fail(ErrorCode::kUnavailable, "the node is shutting down");
-    queue_.push_back(&request);
+    if (!stopping_) {
+      queue_.push_back(std::make_unique<Request>(Request{std::move(entries), std::move(done)}));
+      wake_.notify_one();
+      return;
+    }
   }
-  wake_.notify_one();
-  return done.get();
+  done(Fail(ErrorCode::kUnavailable, "the node is shutting down"));
 }
 
 void GroupCommitter::Run() {
@@ -43,12 +53,12 @@ void GroupCommitter::Run() {
   while (true) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left to do
-    std::vector<Request*> group;
+    std::vector<std::unique_ptr<Request>> group;
     size_t count = 0;
     while (!queue_.empty() && (group.empty() || count + queue_.front()->entries.size() <=
                                                     kMaxGroupEntries)) {
       count += queue_.front()->entries.size();
-      group.push_back(queue_.front());
+      group.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
     lock.unlock();
@@ -57,21 +67,21 @@ void GroupCommitter::Run() {
   }
 }
 
-void GroupCommitter::CommitGroup(std::vector<Request*>& group) {
+void GroupCommitter::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
   std::vector<NewEntry> all;
-  for (Request* r : group) {
+  std::vector<size_t> counts;
+  for (auto& r : group) {
+    counts.push_back(r->entries.size());
     for (NewEntry& e : r->entries) all.push_back(std::move(e));
   }
   auto first = ledger_.AppendBatch(all);
   uint64_t next = first ? *first : 0;
-  for (Request* r : group) {
-    // set_value wakes the requester, which then destroys *r: read it before.
-    const uint64_t count = r->entries.size();
+  for (size_t i = 0; i < group.size(); ++i) {
     if (first) {
-      r->done.set_value(Appended{next, *first + all.size()});
-      next += count;
+      group[i]->done(Appended{next, *first + all.size()});
+      next += counts[i];
     } else {
-      r->done.set_value(std::unexpected(first.error()));
+      group[i]->done(std::unexpected(first.error()));
     }
   }
 }

@@ -5,7 +5,8 @@
 
 #include <condition_variable>
 #include <deque>
-#include <future>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,23 +27,28 @@ class GroupCommitter {
   GroupCommitter(Ledger& ledger, bool grouped);
   ~GroupCommitter();  // finishes queued appends, then stops
 
+  using Done = std::function<void(Result<Appended>)>;
   // Appends `entries` in one transaction, possibly shared with other callers' entries, and
-  // returns once they are durable. A request that fails validation fails alone.
+  // calls `done` once they are durable (or failed), on the committer's thread or, when
+  // validation fails or appends are not grouped, on the caller's before returning. A request
+  // that fails validation fails alone.
+  void AppendAsync(std::vector<NewEntry> entries, Done done);
+  // The same, waiting for the answer.
   Result<Appended> Append(std::vector<NewEntry> entries);
 
  private:
   struct Request {
     std::vector<NewEntry> entries;
-    std::promise<Result<Appended>> done;
+    Done done;
   };
   void Run();
-  void CommitGroup(std::vector<Request*>& group);
+  void CommitGroup(std::vector<std::unique_ptr<Request>>& group);
 
   Ledger& ledger_;
   const bool grouped_;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Request*> queue_;
+  std::deque<std::unique_ptr<Request>> queue_;
   bool stopping_ = false;
   std::thread writer_;
 };

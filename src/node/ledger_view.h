@@ -4,6 +4,7 @@
 #ifndef VELLUM_NODE_LEDGER_VIEW_H_
 #define VELLUM_NODE_LEDGER_VIEW_H_
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -64,15 +65,23 @@ inline bool IsNodeUrl(const std::string& s) {
   return s.starts_with("http://") || s.starts_with("https://");
 }
 
+// How a remote view talks to its node: each request's deadline, and a flag that stops a
+// request in progress (the watcher's, when the node stops).
+struct RemoteOptions {
+  int deadline_ms = 30000;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
 // A local file (read-only) or an http(s):// node URL (a path prefix and a trailing slash are
 // fine). Heads of remote views come from the node's /checkpoint; with `keys`, its signature
 // must verify with one of them. A name that is neither a file nor a URL but looks like
 // host:port gets an error suggesting http://.
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
-                                             std::vector<VerifierKey> keys);
+                                             std::vector<VerifierKey> keys,
+                                             RemoteOptions remote = {});
 
 // GET /v1/status of the node at `url` (a JSON object), or an error naming the node.
-Result<nlohmann::json> FetchNodeStatus(const std::string& url);
+Result<nlohmann::json> FetchNodeStatus(const std::string& url, RemoteOptions remote = {});
 
 // A view of a ledger this process already has open. REQUIRES: `ledger` outlives the view.
 std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name);

@@ -2,11 +2,10 @@
 #include "node/node.h"
 
 #include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <future>
 
 #include <nlohmann/json.hpp>
 
@@ -20,29 +19,7 @@ Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
     : ledger_(std::move(ledger)),
       key_(std::move(key)),
       options_(std::move(options)),
-      committer_(*ledger_, options_.group_commit) {
-  if (!options_.tls_cert.empty()) {
-    server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(),
-                                                   options_.tls_key.c_str());
-  } else {
-    server_ = std::make_unique<httplib::Server>();
-  }
-  const size_t threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_read_timeout(options_.io_timeout_s, 0);
-  server_->set_write_timeout(options_.io_timeout_s, 0);
-  server_->set_keep_alive_timeout(options_.keep_alive_s);
-  server_->set_keep_alive_max_count(100000);
-  server_->set_payload_max_length(8 << 20);
-  server_->set_tcp_nodelay(true);  // responses are small; do not wait for delayed ACKs
-  server_->set_socket_options([this](socket_t sock) {
-    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which lets a second node bind a
-    // port that is in use and share its connections.
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd_ = sock;  // the listening socket: Bind widens its backlog
-  });
-}
+      committer_(*ledger_, options_.group_commit) {}
 
 Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
                                            std::optional<SignerKey> key, ServeOptions options) {
@@ -84,15 +61,19 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
     return Fail(ErrorCode::kInvalidArgument, "TLS needs both --tls-cert and --tls-key");
   }
   auto impl = std::make_unique<Impl>(std::move(ledger), std::move(key), std::move(options));
-  if (!impl->server_->is_valid()) {
-    return Fail(ErrorCode::kInvalidArgument, "cannot load the TLS certificate or key");
-  }
-  impl->InstallRoutes();
   Impl* raw = impl.get();
+  auto server = net::HttpServer::Create(
+      raw->options_.limits,
+      [raw](net::Request& req, net::HttpServer::Respond respond) { raw->Serve(req, respond); },
+      &Impl::ErrorResponse, raw->options_.tls_cert, raw->options_.tls_key);
+  if (!server) return std::unexpected(server.error());
+  impl->server_ = std::move(*server);
+  impl->InstallRoutes();
   // The upstream is trusted with the ledger's own key only; --peer-vkey keys are for peers.
   impl->watcher_ = std::make_unique<Watcher>(
       *impl->ledger_, impl->options_.upstream, own, impl->options_.peers, std::move(peer_keys),
-      impl->options_.poll_interval_ms, [raw] { return raw->CurrentCheckpoint(); }, raw->log_);
+      impl->options_.poll_interval_ms, impl->options_.peer_timeout_ms,
+      [raw] { return raw->CurrentCheckpoint(); }, raw->log_);
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
@@ -100,70 +81,43 @@ Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Node::~Node() = default;
 
 Result<int> Node::Bind() {
-  auto& o = impl_->options_;
-  const int port = o.port == 0 ? impl_->server_->bind_to_any_port(o.host)
-                               : (impl_->server_->bind_to_port(o.host, o.port) ? o.port : -1);
-  if (port <= 0) {
-    const int err = errno;
-    return Fail(ErrorCode::kUnavailable,
-                "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
-                    (err == EADDRINUSE ? "address already in use (another process has that port)"
-                                       : std::strerror(err)));
-  }
-  // Debian's cpp-httplib 0.11 listens with a backlog of 5: under a burst of new connections the
-  // kernel then drops some, and clients see them closed unanswered. Listening again on the same
-  // socket only changes the backlog.
-  if (impl_->listen_fd_ >= 0 && ::listen(impl_->listen_fd_, SOMAXCONN) != 0) {
-    return Fail(ErrorCode::kUnavailable, std::string("cannot listen: ") + std::strerror(errno));
-  }
-  return port;
+  return impl_->server_->Bind(impl_->options_.host, impl_->options_.port);
 }
 
-void Node::Run() { impl_->server_->listen_after_bind(); }
+void Node::Run() { impl_->server_->Run(); }
 
 EventLog& Node::log() { return impl_->log_; }
 
 InProcessResponse Node::HandleInProcess(std::string_view method, std::string_view target,
                                         std::string body) {
-  httplib::Request req;
+  net::Request req;
   req.method = std::string(method);
-  const size_t question = target.find('?');
   req.target = std::string(target);
-  req.path = httplib::detail::decode_url(std::string(target.substr(0, question)), false);
-  if (question != std::string_view::npos) {
-    httplib::detail::parse_query_text(std::string(target.substr(question + 1)), req.params);
-  }
+  net::SplitTarget(target, req.path, req.params);
   req.body = std::move(body);
   // An in-process caller is this process: a local client holding the token.
   req.headers.emplace("Host", "127.0.0.1");
   req.headers.emplace("Authorization", "Bearer " + impl_->options_.token);
-  httplib::Response res;
-  res.status = 200;
-  impl_->Dispatch(req, res);
-  return {res.status, res.get_header_value("Content-Type"), std::move(res.body)};
+  std::promise<net::Response> answered;
+  auto answer = answered.get_future();
+  impl_->Serve(req, [&answered](net::Response res) { answered.set_value(std::move(res)); });
+  net::Response res = answer.get();
+  return {res.status, res.content_type, std::move(res.body)};
 }
+
 void Node::Stop() {
   impl_->watcher_->Stop();
-  impl_->server_->stop();
+  impl_->server_->Stop();
 }
 
 void Node::Impl::InstallRoutes() {
   auto add = [this](const char* method, const char* pattern,
-                    void (Impl::*handler)(const httplib::Request&, httplib::Response&)) {
-    auto counted = [this, handler](const httplib::Request& req, httplib::Response& res) {
-      metrics_.CountRequest();
-      (this->*handler)(req, res);
-    };
-    routes_.push_back({method, std::regex(pattern), counted});
-    if (std::string_view(method) == "GET") {
-      server_->Get(pattern, counted);
-    } else {
-      server_->Post(pattern, counted);
-    }
+                    void (Impl::*handler)(const Request&, Response&)) {
+    routes_.push_back({method, std::regex(pattern), handler});
   };
   add("GET", "/checkpoint", &Impl::HandleCheckpoint);
   add("GET", R"(/tile/(.+))", &Impl::HandleTile);
-  add("POST", "/v1/entries", &Impl::HandleAppend);
+  add("POST", "/v1/entries", nullptr);  // HandleAppend
   add("GET", "/v1/entries", &Impl::HandleGetEntries);
   add("GET", R"(/v1/entries/(\d+))", &Impl::HandleGetEntry);
   add("GET", R"(/v1/lookup/([0-9a-fA-F]+))", &Impl::HandleLookup);
@@ -173,29 +127,31 @@ void Node::Impl::InstallRoutes() {
   add("GET", "/v1/subtrees", &Impl::HandleSubtrees);
   add("GET", "/v1/network", &Impl::HandleNetwork);
   add("GET", "/metrics", &Impl::HandleMetrics);
-  server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    HandleHttpError(req, res);
-  });
-  server_->set_exception_handler(
-      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        SendError(res, 500, "internal error");
-      });
 }
 
-void Node::Impl::HandleHttpError(const httplib::Request& req, httplib::Response& res) {
-  if (!res.body.empty()) return;
-  if (res.status != 413) return SendError(res, res.status, "no such resource");
-  // httplib's own refusals: a body past the limit, or a form body past httplib's 8 KiB for forms
-  // (curl -d sends one unless told the content type).
-  const bool form = req.get_header_value("Content-Type").starts_with(
-      "application/x-www-form-urlencoded");
-  SendError(res, 413, form ? "a form body is limited to 8 KiB: send the JSON with "
-                             "Content-Type: application/json (curl -H 'Content-Type: "
-                             "application/json')"
-                           : "request body too large (at most 8 MiB)");
+void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
+  Response res;
+  try {
+    for (const Route& route : routes_) {
+      std::smatch match;
+      if (route.method != req.method || !std::regex_match(req.path, match, route.pattern)) {
+        continue;
+      }
+      req.matches.assign(match.begin(), match.end());
+      metrics_.CountRequest();
+      if (!route.handler) return HandleAppend(req, respond);
+      (this->*route.handler)(req, res);
+      return respond(std::move(res));
+    }
+    SendError(res, 404, "no such resource");
+  } catch (...) {
+    res = {};
+    SendError(res, 500, "internal error");
+  }
+  respond(std::move(res));
 }
 
-void Node::Impl::HandleMetrics(const httplib::Request&, httplib::Response& res) {
+void Node::Impl::HandleMetrics(const Request&, Response& res) {
   const auto head = ledger_->GetHead();
   const double up =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -210,22 +166,7 @@ void Node::Impl::HandleMetrics(const httplib::Request&, httplib::Response& res) 
     text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + p.state + "\"} " +
             (p.state == "unreachable" ? "0" : "1") + "\n";
   }
-  res.set_content(text, "text/plain; version=0.0.4");
-}
-
-void Node::Impl::Dispatch(httplib::Request& req, httplib::Response& res) {
-  try {
-    for (const Route& route : routes_) {
-      if (route.method == req.method && std::regex_match(req.path, req.matches, route.pattern)) {
-        route.handler(req, res);
-        return;
-      }
-    }
-    res.status = 404;
-    HandleHttpError(req, res);
-  } catch (...) {
-    SendError(res, 500, "internal error");
-  }
+  res.Set(std::move(text), "text/plain; version=0.0.4");
 }
 
 Result<std::string> Node::Impl::CurrentCheckpoint() {
@@ -263,17 +204,23 @@ Result<std::string> Node::Impl::CurrentCheckpoint() {
   return checkpoint_;
 }
 
-void Node::Impl::SendError(httplib::Response& res, int status, const std::string& message) {
-  metrics_.CountError(status);
+net::Response Node::Impl::ErrorResponse(int status, const std::string& message) {
+  Response res;
   res.status = status;
   // Messages may quote the request (a path, a parameter): bytes that are not UTF-8 become U+FFFD
   // rather than making the JSON encoder throw.
   const nlohmann::json doc = {{"error", {{"status", status}, {"message", message}}}};
-  res.set_content(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json");
+  res.Set(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          "application/json");
+  return res;
 }
 
-void Node::Impl::SendError(httplib::Response& res, const Error& error) {
+void Node::Impl::SendError(Response& res, int status, const std::string& message) {
+  metrics_.CountError(status);
+  res = ErrorResponse(status, message);
+}
+
+void Node::Impl::SendError(Response& res, const Error& error) {
   int status = 500;
   switch (error.code()) {
     case ErrorCode::kInvalidArgument: status = 400; break;
@@ -288,9 +235,9 @@ void Node::Impl::SendError(httplib::Response& res, const Error& error) {
   SendError(res, status, error.message());
 }
 
-std::string Node::Impl::WriteRefusal(const httplib::Request& req, int& status) const {
+std::string Node::Impl::WriteRefusal(const Request& req, int& status) const {
   status = 403;
-  std::string host = req.get_header_value("Host");
+  std::string host = req.header("Host");
   if (host.starts_with('[')) {
     host = host.substr(1, host.find(']') - 1);
   } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
@@ -306,14 +253,14 @@ std::string Node::Impl::WriteRefusal(const httplib::Request& req, int& status) c
     return "writes are refused for Host '" + host + "': use an IP address, or start the node "
            "with --allow-host " + host;
   }
-  const std::string origin = req.get_header_value("Origin");
-  const std::string host_header = req.get_header_value("Host");
+  const std::string origin = req.header("Origin");
+  const std::string host_header = req.header("Host");
   if (req.has_header("Origin") && origin != "http://" + host_header &&
       origin != "https://" + host_header) {
     return "cross-origin writes are refused (Origin '" + origin + "')";
   }
   status = 401;
-  if (!TokenMatches(options_.token, req.get_header_value("Authorization"))) {
+  if (!TokenMatches(options_.token, req.header("Authorization"))) {
     return "appending needs Authorization: Bearer <token> (the node said where its token is "
            "when it started)";
   }

@@ -1,5 +1,6 @@
 // vellum's HTTP node: one ledger served over the C2SP tlog-tiles read API, the /v1/ JSON API and
-// /metrics (doc/protocol.md). Thread-safe; requests run on a pool of threads.
+// /metrics (doc/protocol.md). Thread-safe; requests run on the HTTP server's event-loop threads
+// (net/http_server.h), appends are made durable by the group committer's thread.
 #ifndef VELLUM_NODE_NODE_H_
 #define VELLUM_NODE_NODE_H_
 
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/http_server.h"
 #include "node/event_log.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
@@ -25,9 +27,8 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // both set: HTTPS
   bool group_commit = true;       // false: one transaction per append request (baseline)
   int checkpoint_interval_ms = 250;  // sign a new checkpoint at most this often
-  int io_timeout_s = 10;     // read/write timeout for slow clients
-  int keep_alive_s = 5;      // idle keep-alive connections are closed after this
-  size_t threads = 96;       // request threads (each keep-alive connection holds one)
+  net::ServerLimits limits;  // connections, deadlines, sizes (net/http_server.h)
+  int peer_timeout_ms = 30000;  // deadline of each request to the upstream or a peer
   std::string upstream;      // mirror mode: follow this node's signed history
   std::vector<std::string> peers;       // nodes to watch for lag and forks
   std::vector<std::string> extra_vkeys;  // also accepted on upstream/peer checkpoints

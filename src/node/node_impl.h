@@ -2,14 +2,14 @@
 #ifndef VELLUM_NODE_NODE_IMPL_H_
 #define VELLUM_NODE_NODE_IMPL_H_
 
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
 #include <regex>
 
+#include "net/http.h"
+#include "net/http_server.h"
 #include "node/group_commit.h"
 #include "node/metrics.h"
 #include "node/node.h"
@@ -21,51 +21,54 @@ class Node::Impl {
  public:
   Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key, ServeOptions options);
 
-  // Builds the route table and registers it with the HTTP server.
+  // Builds the route table.
   void InstallRoutes();
-  // Routes one request the way the server does (same table, same error and exception
-  // handling), without a socket. `req.path` and `req.params` must be filled in.
-  void Dispatch(httplib::Request& req, httplib::Response& res);
+  // Routes one request (the server's handler; also HandleInProcess): `respond` is called once,
+  // at once for reads, once the entries are durable for appends.
+  void Serve(net::Request& req, const net::HttpServer::Respond& respond);
   // The newest signed checkpoint, signing a new one when the head moved and the last one is
   // older than the checkpoint interval.
   Result<std::string> CurrentCheckpoint();
 
-  // Route handlers (routes.cc, tiles.cc).
-  void HandleAppend(const httplib::Request& req, httplib::Response& res);
-  void HandleGetEntry(const httplib::Request& req, httplib::Response& res);
-  void HandleGetEntries(const httplib::Request& req, httplib::Response& res);
-  void HandleLookup(const httplib::Request& req, httplib::Response& res);
-  void HandleInclusion(const httplib::Request& req, httplib::Response& res);
-  void HandleConsistency(const httplib::Request& req, httplib::Response& res);
-  void HandleStatus(const httplib::Request& req, httplib::Response& res);
-  void HandleSubtrees(const httplib::Request& req, httplib::Response& res);
-  void HandleNetwork(const httplib::Request& req, httplib::Response& res);
-  void HandleCheckpoint(const httplib::Request& req, httplib::Response& res);
-  void HandleTile(const httplib::Request& req, httplib::Response& res);
-  void HandleMetrics(const httplib::Request& req, httplib::Response& res);
-  // Fills in the JSON error body for httplib's own refusals (unknown route, body too large).
-  void HandleHttpError(const httplib::Request& req, httplib::Response& res);
+  using Request = net::Request;
+  using Response = net::Response;
+  // Route handlers (routes.cc, tiles.cc). Appends answer later, from the group committer.
+  void HandleAppend(Request& req, const net::HttpServer::Respond& respond);
+  void HandleGetEntry(const Request& req, Response& res);
+  void HandleGetEntries(const Request& req, Response& res);
+  void HandleLookup(const Request& req, Response& res);
+  void HandleInclusion(const Request& req, Response& res);
+  void HandleConsistency(const Request& req, Response& res);
+  void HandleStatus(const Request& req, Response& res);
+  void HandleSubtrees(const Request& req, Response& res);
+  void HandleNetwork(const Request& req, Response& res);
+  void HandleCheckpoint(const Request& req, Response& res);
+  void HandleTile(const Request& req, Response& res);
+  void HandleMetrics(const Request& req, Response& res);
 
   // Writes a JSON error body with the HTTP status for `error`.
-  void SendError(httplib::Response& res, const Error& error);
-  void SendError(httplib::Response& res, int status, const std::string& message);
+  void SendError(Response& res, const Error& error);
+  void SendError(Response& res, int status, const std::string& message);
+  // The JSON error document, for answers the HTTP server gives on its own (limits).
+  static Response ErrorResponse(int status, const std::string& message);
   // Why a write request is refused ("" when it may write): a Host that is not this node's (DNS
   // rebinding), an Origin other than the Host (a cross-site form in a browser), a wrong token.
   // Sets `status` to 403 or 401.
-  std::string WriteRefusal(const httplib::Request& req, int& status) const;
+  std::string WriteRefusal(const Request& req, int& status) const;
 
   std::unique_ptr<Ledger> ledger_;
   std::optional<SignerKey> key_;
   ServeOptions options_;
   EventLog log_{options_.log_format, options_.log_to};
-  std::unique_ptr<httplib::Server> server_;
-  socket_t listen_fd_ = -1;
   struct Route {
     std::string method;
     std::regex pattern;
-    std::function<void(const httplib::Request&, httplib::Response&)> handler;
+    void (Impl::*handler)(const Request&, Response&) = nullptr;  // null: the append route
   };
   std::vector<Route> routes_;
+  std::unique_ptr<net::HttpServer> server_;
+  // After the server: destroyed first, answering the appends it still holds while the
+  // server's connections can take the answers.
   GroupCommitter committer_;
   Metrics metrics_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

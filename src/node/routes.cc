@@ -10,16 +10,16 @@ namespace vellum::node {
 namespace {
 
 constexpr uint64_t kMaxRange = 1000;
+constexpr size_t kMaxRangeBytes = 512 << 10;  // payload bytes; the JSON is at most ~8x this
 
-void SendJson(httplib::Response& res, const nlohmann::json& doc) {
-  res.set_content(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json");
+void SendJson(net::Response& res, const nlohmann::json& doc) {
+  res.Set(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 // A query parameter as a non-negative integer; nullopt when absent.
-Result<std::optional<uint64_t>> QueryNumber(const httplib::Request& req, const char* name) {
+Result<std::optional<uint64_t>> QueryNumber(const net::Request& req, const char* name) {
   if (!req.has_param(name)) return std::optional<uint64_t>{};
-  const std::string text = req.get_param_value(name);
+  const std::string text = req.param(name);
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
@@ -31,28 +31,41 @@ Result<std::optional<uint64_t>> QueryNumber(const httplib::Request& req, const c
 
 }  // namespace
 
-void Node::Impl::HandleAppend(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleAppend(Request& req, const net::HttpServer::Respond& respond) {
+  Response res;
   if (!options_.upstream.empty()) {
-    return SendError(res, 403, "this node mirrors " + options_.upstream + "; append there");
+    SendError(res, 403, "this node mirrors " + options_.upstream + "; append there");
+    return respond(std::move(res));
   }
   int status = 0;
   if (std::string why = WriteRefusal(req, status); !why.empty()) {
-    return SendError(res, status, why);
+    SendError(res, status, why);
+    return respond(std::move(res));
   }
   const auto start = std::chrono::steady_clock::now();
   auto entries = ParseAppendBody(req.body);
-  if (!entries) return SendError(res, entries.error());
+  if (!entries) {
+    SendError(res, entries.error());
+    return respond(std::move(res));
+  }
   const size_t count = entries->size();
-  auto appended = committer_.Append(std::move(*entries));
-  if (!appended) return SendError(res, appended.error());
-  metrics_.RecordAppend(count, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                             start).count());
-  SendJson(res, {{"first_index", appended->first_index},
-                 {"count", count},
-                 {"size", appended->size}});
+  committer_.AppendAsync(std::move(*entries), [this, start, count, respond](
+                                                  Result<Appended> appended) {
+    Response res;
+    if (!appended) {
+      SendError(res, appended.error());
+      return respond(std::move(res));
+    }
+    metrics_.RecordAppend(
+        count, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    SendJson(res, {{"first_index", appended->first_index},
+                   {"count", count},
+                   {"size", appended->size}});
+    respond(std::move(res));
+  });
 }
 
-void Node::Impl::HandleGetEntry(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleGetEntry(const Request& req, Response& res) {
   uint64_t index = 0;
   const std::string text = req.matches[1];
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
@@ -62,7 +75,7 @@ void Node::Impl::HandleGetEntry(const httplib::Request& req, httplib::Response& 
   SendJson(res, EntryJson(*entry));
 }
 
-void Node::Impl::HandleGetEntries(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleGetEntries(const Request& req, Response& res) {
   auto start = QueryNumber(req, "start");
   auto end = QueryNumber(req, "end");
   if (!start) return SendError(res, start.error());
@@ -76,12 +89,19 @@ void Node::Impl::HandleGetEntries(const httplib::Request& req, httplib::Response
   }
   auto entries = ledger_->GetRange(begin, stop);
   if (!entries) return SendError(res, entries.error());
+  // At most kMaxRange entries, and no more than kMaxRangeBytes of payload past the first: a
+  // client asks again from where the answer stopped.
   nlohmann::json list = nlohmann::json::array();
-  for (const Entry& e : *entries) list.push_back(EntryJson(e));
+  size_t bytes = 0;
+  for (const Entry& e : *entries) {
+    bytes += e.payload.size();
+    if (!list.empty() && bytes > kMaxRangeBytes) break;
+    list.push_back(EntryJson(e));
+  }
   SendJson(res, {{"size", head->size}, {"entries", list}});
 }
 
-void Node::Impl::HandleLookup(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleLookup(const Request& req, Response& res) {
   auto hash = HashFromHex(std::string(req.matches[1]));
   if (!hash) return SendError(res, hash.error());
   auto index = ledger_->FindByLeafHash(*hash);
@@ -91,7 +111,7 @@ void Node::Impl::HandleLookup(const httplib::Request& req, httplib::Response& re
   SendJson(res, EntryJson(*entry));
 }
 
-void Node::Impl::HandleInclusion(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleInclusion(const Request& req, Response& res) {
   auto index = QueryNumber(req, "index");
   auto size = QueryNumber(req, "size");
   if (!index) return SendError(res, index.error());
@@ -102,7 +122,7 @@ void Node::Impl::HandleInclusion(const httplib::Request& req, httplib::Response&
   SendJson(res, *doc);
 }
 
-void Node::Impl::HandleConsistency(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleConsistency(const Request& req, Response& res) {
   auto old_size = QueryNumber(req, "old");
   auto new_size = QueryNumber(req, "new");
   if (!old_size) return SendError(res, old_size.error());
@@ -115,9 +135,9 @@ void Node::Impl::HandleConsistency(const httplib::Request& req, httplib::Respons
 
 // GET /v1/subtrees?nodes=L-I,L-I,...: the hashes of up to 256 perfect subtrees, 32 bytes each,
 // in the order asked. Compare walks these down to the first differing entry.
-void Node::Impl::HandleSubtrees(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::HandleSubtrees(const Request& req, Response& res) {
   std::vector<merkle::NodeId> ids;
-  const std::string nodes = req.get_param_value("nodes");
+  const std::string nodes = req.param("nodes");
   std::string_view list = nodes;
   while (!list.empty()) {
     const size_t comma = std::min(list.find(','), list.size());
@@ -140,10 +160,10 @@ void Node::Impl::HandleSubtrees(const httplib::Request& req, httplib::Response& 
   if (!hashes) return SendError(res, hashes.error());
   std::string body;
   for (const Hash& h : *hashes) body.append(reinterpret_cast<const char*>(h.data()), h.size());
-  res.set_content(body, "application/octet-stream");
+  res.Set(std::move(body), "application/octet-stream");
 }
 
-void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
+void Node::Impl::HandleStatus(const Request&, Response& res) {
   auto head = ledger_->GetHead();
   if (!head) return SendError(res, head.error());
   auto checkpoint = CurrentCheckpoint();
@@ -173,15 +193,15 @@ void Node::Impl::HandleStatus(const httplib::Request&, httplib::Response& res) {
                  {"fork_evidence", forks ? forks->size() : 0}});
 }
 
-// GET /v1/network: the network analysis of this node and its peers.
-void Node::Impl::HandleNetwork(const httplib::Request&, httplib::Response& res) {
-  std::vector<std::unique_ptr<LedgerView>> views;
-  views.push_back(ViewOf(*ledger_, "self"));
-  for (const std::string& url : options_.peers) {
-    auto view = OpenView(url, {});
-    if (view) views.push_back(std::move(*view));
+// GET /v1/network: the network analysis of this node and its peers, as the watcher last made it
+// (never fetched inside a request); without peers, of this node alone, now.
+void Node::Impl::HandleNetwork(const Request&, Response& res) {
+  if (options_.peers.empty()) {
+    std::vector<std::unique_ptr<LedgerView>> views;
+    views.push_back(ViewOf(*ledger_, "self"));
+    return SendJson(res, NetworkJson(AnalyzeNetwork(views)));
   }
-  SendJson(res, NetworkJson(AnalyzeNetwork(views)));
+  SendJson(res, watcher_->Network());
 }
 
 }  // namespace vellum::node

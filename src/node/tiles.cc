@@ -9,15 +9,15 @@ constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 
 }  // namespace
 
-void Node::Impl::HandleCheckpoint(const httplib::Request&, httplib::Response& res) {
+void Node::Impl::HandleCheckpoint(const Request&, Response& res) {
   auto note = CurrentCheckpoint();
   if (!note) return SendError(res, note.error());
-  res.set_header("Cache-Control", "no-cache");
-  res.set_content(*note, "text/plain; charset=utf-8");
+  res.headers.emplace("Cache-Control", "no-cache");
+  res.Set(std::move(*note), "text/plain; charset=utf-8");
 }
 
-void Node::Impl::HandleTile(const httplib::Request& req, httplib::Response& res) {
-  auto tile = ParseTilePath(std::string(req.matches[1]));
+void Node::Impl::HandleTile(const Request& req, Response& res) {
+  auto tile = ParseTilePath(req.matches[1]);
   if (!tile) return SendError(res, tile.error());
   Bytes body;
   if (tile->entries) {
@@ -37,9 +37,8 @@ void Node::Impl::HandleTile(const httplib::Request& req, httplib::Response& res)
     if (!hashes) return SendError(res, hashes.error());
     body = std::move(*hashes);
   }
-  if (tile->full()) res.set_header("Cache-Control", kImmutable);
-  res.set_content(reinterpret_cast<const char*>(body.data()), body.size(),
-                  "application/octet-stream");
+  if (tile->full()) res.headers.emplace("Cache-Control", kImmutable);
+  res.Set(std::string(body.begin(), body.end()), "application/octet-stream");
 }
 
 }  // namespace vellum::node

@@ -6,22 +6,76 @@
 #include "node/sync.h"
 
 namespace vellum::node {
+namespace {
+
+// A peer before its first check, for the network analysis the node answers until then.
+class NotCheckedView : public LedgerView {
+ public:
+  explicit NotCheckedView(std::string url) : LedgerView(std::move(url)) {}
+  Result<ViewHead> Head() override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId>) override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t, uint64_t) override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
+  Result<std::vector<Hash>> InclusionProof(uint64_t, uint64_t) override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
+  Result<Entry> Get(uint64_t) override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t, uint64_t) override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
+  Result<EntryFormat> Format() override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
+};
+
+// Another view under the same name, for an analysis that must not take ownership of it.
+class BorrowedView : public LedgerView {
+ public:
+  explicit BorrowedView(LedgerView& view) : LedgerView(view.name()), view_(view) {}
+  Result<ViewHead> Head() override { return view_.Head(); }
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
+    return view_.SubtreeHashes(ids);
+  }
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
+    return view_.ConsistencyProof(old_size, new_size);
+  }
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
+    return view_.InclusionProof(index, size);
+  }
+  Result<Entry> Get(uint64_t index) override { return view_.Get(index); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+    return view_.EntryBytes(begin, end);
+  }
+  Result<EntryFormat> Format() override { return view_.Format(); }
+  std::string CheckpointNote() const override { return view_.CheckpointNote(); }
+
+ private:
+  LedgerView& view_;
+};
+
+}  // namespace
 
 Watcher::Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
                  std::vector<std::string> peers, std::vector<VerifierKey> peer_keys,
-                 int interval_ms, std::function<Result<std::string>()> our_checkpoint,
-                 EventLog& log)
+                 int interval_ms, int request_deadline_ms,
+                 std::function<Result<std::string>()> our_checkpoint, EventLog& log)
     : ledger_(ledger), upstream_url_(std::move(upstream)), peer_keys_(std::move(peer_keys)),
       interval_ms_(interval_ms), our_checkpoint_(std::move(our_checkpoint)), log_(log) {
+  const RemoteOptions remote{.deadline_ms = request_deadline_ms, .cancel = &cancel_};
   if (!upstream_url_.empty()) {
     std::vector<VerifierKey> only;
     if (upstream_key) only.push_back(*upstream_key);
-    upstream_ = std::move(*OpenView(upstream_url_, std::move(only)));
+    upstream_ = std::move(*OpenView(upstream_url_, std::move(only), remote));
   }
+  std::vector<std::unique_ptr<LedgerView>> pending;
+  pending.push_back(ViewOf(ledger_, "self"));
   for (const std::string& url : peers) {
-    peer_views_.push_back(std::move(*OpenView(url, peer_keys_)));
+    peer_views_.push_back(std::move(*OpenView(url, peer_keys_, remote)));
     peers_.push_back({url});
+    pending.push_back(std::make_unique<NotCheckedView>(url));
   }
+  network_ = NetworkJson(AnalyzeNetwork(pending));
   if (upstream_ || !peer_views_.empty()) thread_ = std::thread([this] { Run(); });
 }
 
@@ -31,6 +85,7 @@ void Watcher::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    cancel_ = true;
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -39,6 +94,11 @@ void Watcher::Stop() {
 std::vector<PeerReport> Watcher::Peers() const {
   std::lock_guard<std::mutex> lock(mu_);
   return peers_;
+}
+
+nlohmann::json Watcher::Network() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return network_;
 }
 
 std::string Watcher::UpstreamState() const {
@@ -51,7 +111,23 @@ void Watcher::Run() {
   while (!stopping_) {
     lock.unlock();
     if (upstream_) SyncOnce();
-    for (size_t i = 0; i < peer_views_.size(); ++i) CheckPeer(i);
+    if (!peer_views_.empty()) {
+      std::vector<PeerReport> reports;
+      for (size_t i = 0; i < peer_views_.size() && !cancel_; ++i) reports.push_back(CheckPeer(i));
+      // The analysis reuses the peer views (and their connections); this node is "self".
+      std::vector<std::unique_ptr<LedgerView>> views;
+      views.push_back(ViewOf(ledger_, "self"));
+      for (auto& peer : peer_views_) views.push_back(std::make_unique<BorrowedView>(*peer));
+      nlohmann::json network = NetworkJson(AnalyzeNetwork(views));
+      std::lock_guard<std::mutex> publish(mu_);
+      if (reports.size() == peers_.size()) {  // a round cut short by Stop is not published
+        for (size_t i = 0; i < reports.size(); ++i) {
+          reports[i].checks = peers_[i].checks + 1;
+          peers_[i] = std::move(reports[i]);
+        }
+        network_ = std::move(network);
+      }
+    }
     lock.lock();
     // Back off (doubling, up to 32 intervals) while the upstream keeps failing.
     const int factor = 1 << std::min(failures_, 5);
@@ -87,7 +163,7 @@ void Watcher::SyncOnce() {
   upstream_state_ = std::move(state);
 }
 
-void Watcher::CheckPeer(size_t i) {
+PeerReport Watcher::CheckPeer(size_t i) {
   LedgerView& peer = *peer_views_[i];
   PeerReport report{peer.name()};
   auto local = ViewOf(ledger_, "this node");
@@ -119,7 +195,7 @@ void Watcher::CheckPeer(size_t i) {
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (report.state != peers_[i].state) {
+  if (report.state != peers_[i].state) {  // peers_ changes on this thread only
     nlohmann::json fields = {{"peer", report.url}, {"state", report.state}};
     if (c && c->fork_index) fields["fork_index"] = *c->fork_index;
     if (!report.detail.empty()) fields["detail"] = report.detail;
@@ -128,8 +204,7 @@ void Watcher::CheckPeer(size_t i) {
                    (report.detail.empty() ? "" : " (" + report.detail + ")"),
                std::move(fields));
   }
-  report.checks = peers_[i].checks + 1;
-  peers_[i] = std::move(report);
+  return report;
 }
 
 Result<void> Watcher::KeepEvidence(LedgerView& peer, const Comparison& c) {

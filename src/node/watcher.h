@@ -4,6 +4,7 @@
 #ifndef VELLUM_NODE_WATCHER_H_
 #define VELLUM_NODE_WATCHER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -19,6 +20,7 @@
 #include "node/compare.h"
 #include "node/event_log.h"
 #include "node/ledger_view.h"
+#include "node/network.h"
 
 namespace vellum::node {
 
@@ -37,19 +39,26 @@ class Watcher {
   // alone (the ledger's own verifier key), peers' with one of `peer_keys`. URLs must be
   // valid (SplitNodeUrl). REQUIRES: `ledger` outlives this object.
   // `our_checkpoint` returns this node's newest signed checkpoint (for fork evidence).
+  // Each request to the upstream or a peer must finish within `request_deadline_ms`; Stop()
+  // interrupts one in progress.
   Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
           std::vector<std::string> peers, std::vector<VerifierKey> peer_keys, int interval_ms,
-          std::function<Result<std::string>()> our_checkpoint, EventLog& log);
+          int request_deadline_ms, std::function<Result<std::string>()> our_checkpoint,
+          EventLog& log);
   ~Watcher();  // stops and joins
 
   std::vector<PeerReport> Peers() const;
+  // The network analysis (NetworkJson) of this node ("self") and its peers as of the last
+  // round of checks; before the first, the peers are "not checked yet".
+  nlohmann::json Network() const;
   std::string UpstreamState() const;
   void Stop();
 
  private:
   void Run();
   void SyncOnce();
-  void CheckPeer(size_t i);
+  // Checks peer `i` (keeping fork evidence) and logs a change of its state.
+  PeerReport CheckPeer(size_t i);
   // Fork evidence for a fork found by `c` with `peer`, proven and kept in the ledger; the
   // error says why none could be kept.
   Result<void> KeepEvidence(LedgerView& peer, const Comparison& c);
@@ -63,6 +72,7 @@ class Watcher {
   std::unique_ptr<LedgerView> upstream_;
   std::vector<std::unique_ptr<LedgerView>> peer_views_;
   std::set<std::pair<std::string, uint64_t>> evidence_kept_;  // (peer, fork index); thread_ only
+  std::atomic<bool> cancel_{false};  // set by Stop: interrupts a request in progress
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
@@ -70,6 +80,7 @@ class Watcher {
   int failures_ = 0;
   std::string upstream_state_;
   std::vector<PeerReport> peers_;
+  nlohmann::json network_;
   std::thread thread_;
 };
 
