@@ -397,7 +397,9 @@ TEST_F(NodeTest, ServesHttpsWithTheGivenCertificate) {
   NodeProcess node(db_, {"--tls-cert", cert, "--tls-key", key});
   ASSERT_TRUE(node.ok());
   // Self-signed, made just now: not checked against the system's CAs.
-  net::HttpClient c("https://127.0.0.1:" + std::to_string(node.port()), {.verify_tls = false});
+  net::ClientOptions insecure;
+  insecure.verify_tls = false;
+  net::HttpClient c("https://127.0.0.1:" + std::to_string(node.port()), insecure);
   auto status = c.Get("/v1/status");
   ASSERT_TRUE(status) << status.error().message();
   EXPECT_EQ(json::parse(status->body)["origin"], "example.com/node");

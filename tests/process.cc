@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <poll.h>
 #include <unistd.h>
@@ -122,7 +123,12 @@ RunResult RunProgram(const std::vector<std::string>& argv, const std::string& in
   std::ofstream(in, std::ios::binary) << input;
   RunResult result;
   int pid = Spawn(argv, in, out, err);
-  if (pid > 0) result.exit_code = WaitFor(pid);
+  int status = 0;
+  rusage usage{};
+  if (pid > 0 && wait4(pid, &status, 0, &usage) == pid) {
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.max_rss_kb = usage.ru_maxrss;
+  }
   result.out = Slurp(out);
   result.err = Slurp(err);
   for (const auto& f : {in, out, err}) unlink(f.c_str());

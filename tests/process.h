@@ -21,6 +21,7 @@ namespace vellum::testing {
 struct RunResult {
   int exit_code = -1;  // -1 if the process did not exit normally
   std::string out, err;
+  long max_rss_kb = 0;  // the process's peak resident memory
 };
 
 // Runs argv[0] (looked up in PATH) with `input` on stdin. Blocks until it exits.

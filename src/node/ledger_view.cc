@@ -61,12 +61,18 @@ class LocalView : public LedgerView {
   std::string note_;
 };
 
+net::ClientOptions ClientOptionsFor(const RemoteOptions& remote) {
+  net::ClientOptions options;
+  options.deadline_ms = remote.deadline_ms;
+  options.cancel = remote.cancel;
+  return options;
+}
+
 class RemoteView : public LedgerView {
  public:
   RemoteView(const std::string& url, NodeUrl parts, std::vector<VerifierKey> keys,
              RemoteOptions remote)
-      : LedgerView(url),
-        client_(parts.base, {.deadline_ms = remote.deadline_ms, .cancel = remote.cancel}),
+      : LedgerView(url), client_(parts.base, ClientOptionsFor(remote)),
         prefix_(std::move(parts.prefix)), keys_(std::move(keys)) {}
   Result<ViewHead> Head() override;
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
@@ -94,19 +100,16 @@ Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes)
   ++round_trips_;
   // Error answers are JSON documents of a few hundred bytes; room for those too.
   auto res = client_.Send("GET", prefix_ + path, {}, "", "", std::max<size_t>(max_bytes, 4096));
-  if (!res) {
-    if (res.error().code() == ErrorCode::kVerificationFailed) {
-      return Fail(ErrorCode::kVerificationFailed, name_ + path + " sent an oversized answer");
-    }
-    return Fail(ErrorCode::kUnavailable, res.error().message());
-  }
+  if (!res) return std::unexpected(res.error());  // unreachable, too slow, too large
   bytes_ += res->body.size();
   if (res->status != 200) {
     return Fail(res->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
                 name_ + path + " answered " + std::to_string(res->status));
   }
   if (res->body.size() > max_bytes) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + path + " sent an oversized answer");
+    return Fail(ErrorCode::kVerificationFailed,
+                name_ + path + " sent an answer larger than " + std::to_string(max_bytes) +
+                    " bytes");
   }
   return std::move(res->body);
 }

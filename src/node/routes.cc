@@ -87,16 +87,21 @@ void Node::Impl::HandleGetEntries(const Request& req, Response& res) {
   if (stop < begin || stop - begin > kMaxRange) {
     return SendError(res, 400, "a range holds at most 1000 entries (start <= end)");
   }
-  auto entries = ledger_->GetRange(begin, stop);
-  if (!entries) return SendError(res, entries.error());
   // At most kMaxRange entries, and no more than kMaxRangeBytes of payload past the first: a
-  // client asks again from where the answer stopped.
+  // client asks again from where the answer stopped. Read a few at a time, so that a range of
+  // large entries is never all in memory.
   nlohmann::json list = nlohmann::json::array();
   size_t bytes = 0;
-  for (const Entry& e : *entries) {
-    bytes += e.payload.size();
-    if (!list.empty() && bytes > kMaxRangeBytes) break;
-    list.push_back(EntryJson(e));
+  for (uint64_t at = begin; at < stop && (list.empty() || bytes <= kMaxRangeBytes);) {
+    auto entries = ledger_->GetRange(at, std::min(stop, at + 16));
+    if (!entries) return SendError(res, entries.error());
+    if (entries->empty()) break;
+    for (const Entry& e : *entries) {
+      bytes += e.payload.size();
+      if (!list.empty() && bytes > kMaxRangeBytes) break;
+      list.push_back(EntryJson(e));
+    }
+    at += entries->size();
   }
   SendJson(res, {{"size", head->size}, {"entries", list}});
 }
