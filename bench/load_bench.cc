@@ -1,9 +1,17 @@
-// Durable-append load against real `vellum serve` processes on loopback: concurrent keep-alive
-// connections (driven by one epoll thread) append single entries for a fixed time; appends/s and p50/p99 latency at 1, 16 and
-// 64 clients, with group commit side by side with one transaction per append (the baseline),
-// in the same run.
+// Durable-append load against real `vellum serve` processes on loopback: N keep-alive
+// connections (driven by one epoll thread) append single entries for a fixed time; appends/s and
+// p50/p99 latency at 1, 16 and 64 clients. Measured in the same run, interleaved round by round
+// so that drift cannot land on one side: the node with group commit, the node with one
+// transaction per request, and raw SQLite (same pragmas as a ledger) inserting one row per
+// durable transaction and N rows per durable transaction (what perfect grouping of N clients
+// could reach without HTTP, hashing or tiles). Then a normal client's latency while 1,000 idle
+// and 100 slow connections are held open. Each figure is the median of the rounds with its
+// range.
 //
-//   build/bench/vellum_load [seconds per measurement, default 3]
+//   build/bench/vellum_load [seconds per measurement, default 3] [rounds, default 3]
+//                           [client counts, default 1,16,64]
+//
+// VELLUM_LOAD_BIN=path/to/vellum loads another build (to compare two builds).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,7 +21,13 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <memory>
+#include <thread>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +36,7 @@
 #include <vector>
 
 #include "node/node_process.h"
+#include "storage/schema.h"
 
 namespace {
 
@@ -166,45 +181,195 @@ LoadResult RunLoad(int port, const std::string& token, int clients, double secon
   return out;
 }
 
+// The vellum binary to load: VELLUM_LOAD_BIN (to compare two builds), else this build's.
+const char* Binary() {
+  const char* other = getenv("VELLUM_LOAD_BIN");
+  return other ? other : VELLUM_BIN;
+}
+
 std::string FreshLedger(const std::string& dir, const std::string& name) {
   const std::string path = dir + "/" + name + ".db";
-  const std::string cmd = std::string(VELLUM_BIN) + " init " + path + " --origin bench/" + name +
+  const std::string cmd = std::string(Binary()) + " init " + path + " --origin bench/" + name +
                           " > /dev/null";
   if (std::system(cmd.c_str()) != 0) std::abort();
   return path;
+}
+
+// Raw SQLite: `rows` single-entry rows (an index, a time, a 30-byte text) per durable
+// transaction, for `seconds`, into a plain table of `path`; rows/s and transaction latency.
+LoadResult RawSqlite(const std::string& path, int rows, double seconds) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, vellum::storage::kConnectionPragmas, nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, ts INTEGER, "
+                   "data ANY NOT NULL) STRICT", nullptr, nullptr, nullptr);
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO entries(ts, data) VALUES (?, ?)", -1, &insert, nullptr);
+  std::vector<double> latencies;
+  uint64_t n = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(seconds);
+  while (Clock::now() < deadline) {
+    const auto began = Clock::now();
+    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    for (int i = 0; i < rows; ++i, ++n) {
+      const std::string data = "client " + std::to_string(i) + " event " + std::to_string(n);
+      sqlite3_bind_int64(insert, 1, 1764000000000 + static_cast<int64_t>(n));
+      sqlite3_bind_text(insert, 2, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+      sqlite3_step(insert);
+      sqlite3_reset(insert);
+    }
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - began).count());
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  std::sort(latencies.begin(), latencies.end());
+  LoadResult out;
+  out.appends_per_second = static_cast<double>(n) / elapsed;
+  out.p50_ms = latencies[latencies.size() / 2];
+  out.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+  return out;
+}
+
+// Holds `idle` connections that send nothing and `slow` that send a request's first bytes, one
+// byte a second, until destroyed.
+class HeldConnections {
+ public:
+  HeldConnections(int port, int idle, int slow) {
+    for (int i = 0; i < idle + slow; ++i) {
+      const int fd = Connect(port);
+      (i < idle ? idle_ : slow_).push_back(fd);
+    }
+    dribbler_ = std::thread([this] {
+      const std::string request = "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+      for (size_t k = 0; !stop_; k = (k + 1) % request.size()) {
+        for (int fd : slow_) (void)!write(fd, &request[k], 1);
+        for (int i = 0; i < 10 && !stop_; ++i) usleep(100000);
+      }
+    });
+  }
+  ~HeldConnections() {
+    stop_ = true;
+    dribbler_.join();
+    for (int fd : idle_) close(fd);
+    for (int fd : slow_) close(fd);
+  }
+
+ private:
+  std::vector<int> idle_, slow_;
+  std::atomic<bool> stop_{false};
+  std::thread dribbler_;
+};
+
+struct Samples {
+  std::vector<double> rate, p50, p99;
+  uint64_t errors = 0;
+  void Add(const LoadResult& r) {
+    rate.push_back(r.appends_per_second);
+    p50.push_back(r.p50_ms);
+    p99.push_back(r.p99_ms);
+    errors += r.errors;
+  }
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// "median [min-max]"
+std::string Spread(const std::vector<double>& v, const char* format) {
+  if (v.empty()) return "-";
+  char buf[128];
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  char m[32], a[32], b[32];
+  std::snprintf(m, sizeof(m), format, Median(v));
+  std::snprintf(a, sizeof(a), format, *lo);
+  std::snprintf(b, sizeof(b), format, *hi);
+  std::snprintf(buf, sizeof(buf), "%s [%s-%s]", m, a, b);
+  return buf;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
+  const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
+  signal(SIGPIPE, SIG_IGN);
   std::string pattern = (std::filesystem::temp_directory_path() / "vellum-load-XXXXXX").string();
   const std::string dir = mkdtemp(pattern.data());
-  std::printf("durable appends over HTTP, %.0f s per row (single-entry requests, keep-alive)\n",
-              seconds);
-  std::printf("%8s | %14s %9s %9s | %14s %9s %9s | %6s\n", "clients", "grouped/s", "p50 ms",
-              "p99 ms", "per-append/s", "p50 ms", "p99 ms", "ratio");
-  for (int clients : {1, 16, 64}) {
-    vellum::node::NodeProcess grouped(VELLUM_BIN, FreshLedger(dir, "grouped" + std::to_string(clients)));
-    vellum::node::NodeProcess single(VELLUM_BIN, FreshLedger(dir, "single" + std::to_string(clients)),
-                                        {"--no-group-commit"});
-    if (!grouped.ok() || !single.ok()) {
+  std::vector<int> client_counts;
+  for (std::string_view list = argc > 3 ? argv[3] : "1,16,64"; !list.empty();) {
+    client_counts.push_back(std::atoi(std::string(list.substr(0, list.find(','))).c_str()));
+    list.remove_prefix(std::min(list.size(), list.find(',') == std::string_view::npos
+                                                 ? list.size()
+                                                 : list.find(',') + 1));
+  }
+  std::vector<std::unique_ptr<vellum::node::NodeProcess>> grouped, single;
+  for (int clients : client_counts) {
+    const std::string n = std::to_string(clients);
+    grouped.push_back(std::make_unique<vellum::node::NodeProcess>(
+        Binary(), FreshLedger(dir, "grouped" + n), std::vector<std::string>{}, "/dev/null"));
+    single.push_back(std::make_unique<vellum::node::NodeProcess>(
+        Binary(), FreshLedger(dir, "single" + n), std::vector<std::string>{"--no-group-commit"},
+        "/dev/null"));
+    if (!grouped.back()->ok() || !single.back()->ok()) {
       std::fprintf(stderr, "could not start the nodes\n");
       return 1;
     }
-    const LoadResult g = RunLoad(grouped.port(), grouped.token(), clients, seconds);
-    const LoadResult s = RunLoad(single.port(), single.token(), clients, seconds);
-    std::printf("%8d | %14.0f %9.2f %9.2f | %14.0f %9.2f %9.2f | %5.1fx\n", clients,
-                g.appends_per_second, g.p50_ms, g.p99_ms, s.appends_per_second, s.p50_ms,
-                s.p99_ms, s.appends_per_second > 0 ? g.appends_per_second / s.appends_per_second : 0);
-    if (g.errors + s.errors > 0) {
-      std::printf("         errors: grouped %llu, per-append %llu\n",
-                  static_cast<unsigned long long>(g.errors),
-                  static_cast<unsigned long long>(s.errors));
-    }
-    grouped.Stop(SIGTERM);
-    single.Stop(SIGTERM);
   }
+  // Index by client count: grouped, per-request, raw 1 row/txn, raw N rows/txn.
+  std::vector<std::array<Samples, 4>> samples(client_counts.size());
+  Samples quiet, held;
+  // A node for the held-connections rows, with room for them from one address.
+  vellum::node::NodeProcess busy(Binary(), FreshLedger(dir, "held"),
+                                 {"--max-connections-per-address", "2000"}, "/dev/null");
+  if (!busy.ok()) return 1;
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < client_counts.size(); ++i) {
+      const int clients = client_counts[i];
+      samples[i][0].Add(RunLoad(grouped[i]->port(), grouped[i]->token(), clients, seconds));
+      samples[i][1].Add(RunLoad(single[i]->port(), single[i]->token(), clients, seconds));
+      samples[i][2].Add(RawSqlite(dir + "/raw1.db", 1, seconds));
+      samples[i][3].Add(RawSqlite(dir + "/raw" + std::to_string(clients) + "x.db", clients,
+                                  seconds));
+    }
+    quiet.Add(RunLoad(busy.port(), busy.token(), 1, seconds));
+    {
+      HeldConnections hold(busy.port(), 1000, 100);
+      usleep(300000);
+      held.Add(RunLoad(busy.port(), busy.token(), 1, seconds));
+    }
+  }
+  std::printf("durable single-entry appends, %.0f s per measurement, median [min-max] of %d "
+              "interleaved rounds\n\n", seconds, rounds);
+  std::printf("%7s | %-22s %-19s | %-19s | %-19s | %-19s | %s\n", "clients",
+              "node, group commit/s", "p99 ms", "node, txn/request/s", "raw SQLite 1 row/txn",
+              "raw SQLite N rows/txn", "node / raw N");
+  for (size_t i = 0; i < client_counts.size(); ++i) {
+    const auto& s = samples[i];
+    std::vector<double> ratio;
+    for (size_t k = 0; k < s[0].rate.size(); ++k) ratio.push_back(s[0].rate[k] / s[3].rate[k]);
+    std::printf("%7d | %-22s %-19s | %-19s | %-19s | %-19s | %s\n", client_counts[i],
+                Spread(s[0].rate, "%.0f").c_str(), Spread(s[0].p99, "%.2f").c_str(),
+                Spread(s[1].rate, "%.0f").c_str(), Spread(s[2].rate, "%.0f").c_str(),
+                Spread(s[3].rate, "%.0f").c_str(), Spread(ratio, "%.2f").c_str());
+    if (s[0].errors + s[1].errors > 0) {
+      std::printf("        errors: group commit %llu, txn/request %llu\n",
+                  static_cast<unsigned long long>(s[0].errors),
+                  static_cast<unsigned long long>(s[1].errors));
+    }
+  }
+  std::printf("\none client appending, p50 / p99 ms: alone %s / %s; beside 1,000 idle and 100 "
+              "slow connections %s / %s%s\n",
+              Spread(quiet.p50, "%.2f").c_str(), Spread(quiet.p99, "%.2f").c_str(),
+              Spread(held.p50, "%.2f").c_str(), Spread(held.p99, "%.2f").c_str(),
+              quiet.errors + held.errors ? " (with errors)" : "");
+  grouped.clear();
+  single.clear();
+  busy.Stop(SIGTERM);
   std::filesystem::remove_all(dir);
   return 0;
 }

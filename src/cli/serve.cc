@@ -21,6 +21,7 @@ struct ServeArgs {
   bool no_group_commit = false;
   int io_timeout = 10;
   int peer_timeout = 30;
+  int threads = 0;
   size_t max_connections = 4096, max_per_address = 256;
   std::string upstream, upstream_vkey, format, log_format = "text";
   std::vector<std::string> peers, peer_vkeys, allowed_hosts;
@@ -86,6 +87,7 @@ int RunServe(const ServeArgs& args) {
   options.limits.max_connections = args.max_connections;
   options.limits.max_connections_per_address = args.max_per_address;
   options.peer_timeout_ms = args.peer_timeout * 1000;
+  options.limits.threads = args.threads;
   options.upstream = args.upstream;
   options.peers = args.peers;
   options.extra_vkeys = args.peer_vkeys;
@@ -165,6 +167,9 @@ void AddServe(CLI::App& app, Action& action) {
   cmd->add_option("--max-connections-per-address", args->max_per_address,
                   "Open connections from one client address at most (default 256)")
       ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--threads", args->threads,
+                  "Threads serving connections (default: one per core, at least 2)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--peer-timeout", args->peer_timeout,
                   "Seconds each request to the upstream or a peer may take (default 30)")
       ->check(CLI::Range(1, 3600));

@@ -22,7 +22,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -61,7 +61,7 @@ bool IEquals(std::string_view a, std::string_view b) {
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
-  // Runs on the session's strand when the server stops: closes the connection if it is
+  // Runs on the session's loop when the server stops: closes the connection if it is
   // waiting for a request.
   virtual void Drain() = 0;
   virtual void PostDrain() = 0;
@@ -72,7 +72,24 @@ class SessionBase {
 class HttpServer::Impl {
  public:
   Impl(ServerLimits l, Handler h, ErrorBody e)
-      : limits(l), handler(std::move(h)), error_body(e ? std::move(e) : ErrorBody(PlainError)) {}
+      : limits(l), handler(std::move(h)), error_body(e ? std::move(e) : ErrorBody(PlainError)),
+        loops(MakeLoops(l.threads)) {
+    for (auto& loop : loops) busy.push_back(asio::make_work_guard(*loop));
+  }
+
+  // One event loop per thread, each with its own connections: a connection's handlers all run
+  // on its loop's thread, so they need no strand, and threads share no queue.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeLoops(int threads) {
+    const int n = threads > 0 ? threads
+                              : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  // Lets the loops end once they run out of work (the drain is over).
+  void Idle() {
+    for (auto& guard : busy) guard.reset();
+  }
 
   // Counts a new connection from `address`; false when a cap (or stopping) refuses it.
   bool Admit(const std::string& address) {
@@ -102,6 +119,7 @@ class HttpServer::Impl {
     if (total == 0 && drain_armed) {  // the drain is done early
       drain_armed = false;
       asio::post(drain_timer.get_executor(), [this] { drain_timer.cancel(); });
+      Idle();
     }
   }
   // Reserves `bytes` of the shared budget `used` (at most `cap`); false when it is spent.
@@ -131,12 +149,14 @@ class HttpServer::Impl {
   uint64_t next_id = 0;
 
   std::optional<asio::ssl::context> tls;
-  // Declared after everything the sessions use: destroying the io_context destroys sessions
-  // still queued in it, which release themselves above.
-  asio::io_context ioc;
-  tcp::acceptor acceptor{asio::make_strand(ioc)};
-  asio::steady_timer accept_backoff{acceptor.get_executor()};
-  asio::steady_timer drain_timer{asio::make_strand(ioc)};
+  // Declared after everything the sessions use: destroying a loop destroys sessions still
+  // queued in it, which release themselves above. The acceptor and timers live on loop 0.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> busy;
+  size_t next_loop = 0;  // the loop of the next connection; the acceptor's loop only
+  tcp::acceptor acceptor{*loops[0]};
+  asio::steady_timer accept_backoff{*loops[0]};
+  asio::steady_timer drain_timer{*loops[0]};
 };
 
 namespace {
@@ -389,7 +409,8 @@ using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+  asio::io_context& loop = *loops[next_loop++ % loops.size()];
+  acceptor.async_accept(loop, [this](error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {  // out of descriptors, most likely: wait a little rather than spin
       accept_backoff.expires_after(milliseconds(100));
@@ -439,6 +460,7 @@ void HttpServer::Impl::BeginStop() {
     for (auto& [id, weak] : sessions) {
       if (auto s = weak.lock()) open.push_back(std::move(s));
     }
+    if (total == 0) Idle();
     if (total > 0) {
       drain_armed = true;
       asio::post(drain_timer.get_executor(), [this] {
@@ -449,7 +471,7 @@ void HttpServer::Impl::BeginStop() {
             std::lock_guard<std::mutex> inner(mu);
             drain_armed = false;
           }
-          ioc.stop();
+          for (auto& loop : loops) loop->stop();
         });
       });
     }
@@ -500,7 +522,7 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
   }
   const std::string where = host + ":" + std::to_string(port);
   error_code ec;
-  tcp::resolver resolver(impl_->ioc);
+  tcp::resolver resolver(*impl_->loops[0]);
   auto found = resolver.resolve(name, std::to_string(port), tcp::resolver::passive, ec);
   if (ec || found.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "cannot listen on " + where + ": unknown host");
@@ -528,12 +550,11 @@ void HttpServer::Run() {
   asio::post(impl_->acceptor.get_executor(), [this] {
     if (impl_->acceptor.is_open()) impl_->Accept();
   });
-  const int n = impl_->limits.threads > 0
-                    ? impl_->limits.threads
-                    : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->loops.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->loops[i]->run(); });
+  }
+  impl_->loops[0]->run();
   for (auto& t : threads) t.join();
 }
 

@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <cctype>
 #include <future>
 
 #include <nlohmann/json.hpp>
@@ -111,33 +111,43 @@ void Node::Stop() {
 }
 
 void Node::Impl::InstallRoutes() {
-  auto add = [this](const char* method, const char* pattern,
-                    void (Impl::*handler)(const Request&, Response&)) {
-    routes_.push_back({method, std::regex(pattern), handler});
+  using Handler = void (Impl::*)(const Request&, Response&);
+  auto exact = [this](const char* method, const char* path, Handler handler) {
+    routes_.push_back({method, path, false, nullptr, handler});
   };
-  add("GET", "/checkpoint", &Impl::HandleCheckpoint);
-  add("GET", R"(/tile/(.+))", &Impl::HandleTile);
-  add("POST", "/v1/entries", nullptr);  // HandleAppend
-  add("GET", "/v1/entries", &Impl::HandleGetEntries);
-  add("GET", R"(/v1/entries/(\d+))", &Impl::HandleGetEntry);
-  add("GET", R"(/v1/lookup/([0-9a-fA-F]+))", &Impl::HandleLookup);
-  add("GET", "/v1/proof/inclusion", &Impl::HandleInclusion);
-  add("GET", "/v1/proof/consistency", &Impl::HandleConsistency);
-  add("GET", "/v1/status", &Impl::HandleStatus);
-  add("GET", "/v1/subtrees", &Impl::HandleSubtrees);
-  add("GET", "/v1/network", &Impl::HandleNetwork);
-  add("GET", "/metrics", &Impl::HandleMetrics);
+  auto under = [this](const char* prefix, bool (*ok)(char), Handler handler) {
+    routes_.push_back({"GET", prefix, true, ok, handler});
+  };
+  exact("GET", "/checkpoint", &Impl::HandleCheckpoint);
+  under("/tile/", [](char) { return true; }, &Impl::HandleTile);
+  exact("POST", "/v1/entries", nullptr);  // HandleAppend
+  exact("GET", "/v1/entries", &Impl::HandleGetEntries);
+  under("/v1/entries/", [](char c) { return c >= '0' && c <= '9'; }, &Impl::HandleGetEntry);
+  under("/v1/lookup/", [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; },
+        &Impl::HandleLookup);
+  exact("GET", "/v1/proof/inclusion", &Impl::HandleInclusion);
+  exact("GET", "/v1/proof/consistency", &Impl::HandleConsistency);
+  exact("GET", "/v1/status", &Impl::HandleStatus);
+  exact("GET", "/v1/subtrees", &Impl::HandleSubtrees);
+  exact("GET", "/v1/network", &Impl::HandleNetwork);
+  exact("GET", "/metrics", &Impl::HandleMetrics);
 }
 
 void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
   Response res;
   try {
     for (const Route& route : routes_) {
-      std::smatch match;
-      if (route.method != req.method || !std::regex_match(req.path, match, route.pattern)) {
-        continue;
+      if (route.method != req.method) continue;
+      if (!route.prefix) {
+        if (req.path != route.path) continue;
+        req.matches = {req.path};
+      } else {
+        const std::string_view path = req.path;
+        if (!path.starts_with(route.path) || path.size() == route.path.size()) continue;
+        const std::string_view rest = path.substr(route.path.size());
+        if (!std::all_of(rest.begin(), rest.end(), route.remainder_ok)) continue;
+        req.matches = {req.path, std::string(rest)};
       }
-      req.matches.assign(match.begin(), match.end());
       metrics_.CountRequest();
       if (!route.handler) return HandleAppend(req, respond);
       (this->*route.handler)(req, res);
@@ -160,6 +170,9 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
   text += "# HELP vellum_fork_evidence Fork evidence kept in the ledger.\n"
           "# TYPE vellum_fork_evidence gauge\nvellum_fork_evidence " +
           std::to_string(forks ? forks->size() : 0) + "\n";
+  text += "# HELP vellum_http_connections Open HTTP connections.\n"
+          "# TYPE vellum_http_connections gauge\nvellum_http_connections " +
+          std::to_string(server_->connections()) + "\n";
   text += "# HELP vellum_peer_up Whether a peer answered the last check.\n"
           "# TYPE vellum_peer_up gauge\n";
   for (const PeerReport& p : watcher_->Peers()) {

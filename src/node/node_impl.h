@@ -6,7 +6,6 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
-#include <regex>
 
 #include "net/http.h"
 #include "net/http_server.h"
@@ -60,9 +59,13 @@ class Node::Impl {
   std::optional<SignerKey> key_;
   ServeOptions options_;
   EventLog log_{options_.log_format, options_.log_to};
+  // A path, or a prefix whose remainder (req.matches[1]) is one or more characters that
+  // `remainder_ok` accepts.
   struct Route {
     std::string method;
-    std::regex pattern;
+    std::string path;
+    bool prefix = false;
+    bool (*remainder_ok)(char) = nullptr;
     void (Impl::*handler)(const Request&, Response&) = nullptr;  // null: the append route
   };
   std::vector<Route> routes_;
