@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 600
 
 SANITIZED = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVELLUM_BUILD_BENCH=OFF
 # Sanitizer reports fail the test that caused them; no recovering. TSan alone has suppressions,
-# for Debian's uninstrumented cpp-httplib library (scripts/tsan.supp says which and why).
+# for Debian's uninstrumented libcurl and OpenSSL (scripts/tsan.supp says which and why).
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp
