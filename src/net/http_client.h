@@ -1,7 +1,7 @@
 // vellum's HTTP client, on libcurl: what a node, `sync`, `compare` and `network` use to talk to
 // peers that may be hostile. Every request has an overall deadline and a byte cap checked while
 // the answer streams in (headers included); nothing is decompressed, redirects are not
-// followed, and only http:// and https:// are spoken. One client holds one connection that
+// followed, only http:// and https:// are spoken, and no proxy from the environment is used. One client holds one connection that
 // keep-alive reuses; not thread-safe (one per thread).
 #ifndef VELLUM_NET_HTTP_CLIENT_H_
 #define VELLUM_NET_HTTP_CLIENT_H_

@@ -171,11 +171,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       : server_(server), limits_(server.limits), address_(std::move(address)),
         stream_(std::forward<Args>(stream_args)...) {}
 
-  ~Session() override {
-    server_.body_bytes -= body_reserved_;
-    server_.response_bytes -= response_reserved_;
-    server_.Release(id_, address_);
-  }
+  ~Session() override { Release(); }
 
   void Start() {
     id_ = server_.Register(this->weak_from_this());
@@ -384,6 +380,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     state_ = State::kClosing;
     error_code ignored;
     Lowest().socket().close(ignored);
+    Release();
+  }
+
+  // Gives back the connection's place and its budgets once the socket is closed, even while
+  // something (an append's answer still on its way) holds on to the session.
+  void Release() {
+    if (released_) return;
+    released_ = true;
+    server_.body_bytes -= body_reserved_;
+    server_.response_bytes -= response_reserved_;
+    body_reserved_ = response_reserved_ = 0;
+    server_.Release(id_, address_);
   }
 
   HttpServer::Impl& server_;
@@ -392,7 +400,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Stream stream_;
   uint64_t id_ = 0;
   State state_ = State::kWaiting;
-  bool first_ = true, keep_alive_ = true, head_ = false;
+  bool first_ = true, keep_alive_ = true, head_ = false, released_ = false;
   unsigned version_ = 11;
   size_t body_limit_ = 0, body_reserved_ = 0, response_reserved_ = 0, discarded_ = 0;
   beast::flat_buffer buffer_;

@@ -1,0 +1,247 @@
+// net::HttpServer and net::HttpClient on their own: HTTP/1.1 details the node relies on, and the
+// shared budgets, against a handler written for each test.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "net/http.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+
+namespace vellum::net {
+namespace {
+
+class Served {
+ public:
+  Served(ServerLimits limits, HttpServer::Handler handler) {
+    server_ = std::move(*HttpServer::Create(limits, std::move(handler)));
+    port_ = *server_->Bind("127.0.0.1", 0);
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  ~Served() {
+    server_->Stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  HttpClient Client() const { return HttpClient("http://127.0.0.1:" + std::to_string(port_)); }
+
+ private:
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Answers "<method> <path> <body size>".
+void Echo(Request& req, HttpServer::Respond respond) {
+  Response res;
+  res.Set(req.method + " " + req.path + " " + std::to_string(req.body.size()), "text/plain");
+  respond(std::move(res));
+}
+
+int Connect(int port, int receive_buffer = 0) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0) {  // before connecting, so that the window starts small
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  return fd;
+}
+
+void Send(int fd, const std::string& data) {
+  ASSERT_EQ(send(fd, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
+}
+
+// Reads until `needle` arrived or nothing came for 3 s.
+std::string ReadUntil(int fd, const std::string& needle) {
+  std::string in;
+  char buf[4096];
+  while (in.find(needle) == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 3000) <= 0) break;
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  return in;
+}
+
+// Reads until `expected` bytes arrived or nothing came for 3 s.
+std::string Read(int fd, size_t expected) {
+  std::string in;
+  char buf[4096];
+  while (in.size() < expected) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 3000) <= 0) break;
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  return in;
+}
+
+TEST(HttpTest, TargetsAreSplitAndDecoded) {
+  std::string path;
+  std::multimap<std::string, std::string> params;
+  SplitTarget("/a%20b/c%2F?x=1+2&y=%41&flag&bad=%zz&=v", path, params);
+  EXPECT_EQ(path, "/a b/c/");
+  EXPECT_EQ(params.find("x")->second, "1 2");
+  EXPECT_EQ(params.find("y")->second, "A");
+  EXPECT_EQ(params.find("flag")->second, "");
+  EXPECT_EQ(params.find("bad")->second, "%zz");  // a malformed escape stays as sent
+  EXPECT_EQ(params.find("")->second, "v");
+  EXPECT_EQ(PercentDecode("100%", false), "100%");
+  EXPECT_EQ(PercentDecode("a+b", false), "a+b");
+  Headers headers = {{"Content-Type", "text/plain"}};
+  EXPECT_EQ(HeaderValue(headers, "content-TYPE"), "text/plain");
+  EXPECT_EQ(HeaderValue(headers, "Host"), "");
+}
+
+TEST(HttpServerTest, ChunkedBodiesUnderTheLimitArriveWhole) {
+  Served served({}, Echo);
+  const int fd = Connect(served.port());
+  std::string request = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 10; ++i) request += "2800\r\n" + std::string(0x2800, 'c') + "\r\n";
+  Send(fd, request + "0\r\n\r\n");
+  const std::string answer = Read(fd, 1);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find("POST /x 102400"), std::string::npos) << answer;
+  close(fd);
+}
+
+TEST(HttpServerTest, HeadAnswersTheHeadersOfGet) {
+  Served served({}, Echo);
+  const int fd = Connect(served.port());
+  Send(fd, "HEAD /thing HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+  const std::string answers = ReadUntil(fd, "GET /after 0");
+  // "GET /thing 0" is 12 bytes: announced, not sent; the next answer follows at once.
+  EXPECT_NE(answers.find("Content-Length: 12\r\n\r\nHTTP/1.1 200"), std::string::npos) << answers;
+  EXPECT_EQ(answers.find("GET /thing"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("GET /after 0"), std::string::npos) << answers;
+  close(fd);
+}
+
+TEST(HttpServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  Served served({}, Echo);
+  const int fd = Connect(served.port());
+  Send(fd, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  const std::string go = Read(fd, 25);
+  EXPECT_EQ(go, "HTTP/1.1 100 Continue\r\n\r\n");
+  Send(fd, "hello");
+  EXPECT_NE(Read(fd, 1).find("POST /x 5"), std::string::npos);
+  close(fd);
+}
+
+TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Served served({}, Echo);
+  const int fd = Connect(served.port());
+  std::string requests;
+  for (int i = 0; i < 20; ++i) {
+    requests += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  }
+  Send(fd, requests);
+  const std::string answers = ReadUntil(fd, "GET /19 0");
+  size_t at = 0;
+  for (int i = 0; i < 20; ++i) {
+    const size_t found = answers.find("GET /" + std::to_string(i) + " 0", at);
+    ASSERT_NE(found, std::string::npos) << i;
+    at = found;
+  }
+  close(fd);
+}
+
+TEST(HttpServerTest, LargeAnswersBeyondTheSharedBudgetAreRefused) {
+  ServerLimits limits;
+  limits.max_response_bytes_in_flight = 20 << 20;
+  Served served(limits, [](Request&, HttpServer::Respond respond) {
+    Response res;
+    res.Set(std::string(16 << 20, 'z'), "application/octet-stream");
+    respond(std::move(res));
+  });
+  // A client that does not read holds its 16 MiB answer (more than the sockets buffer) in the
+  // budget...
+  const int stuck = Connect(served.port(), 4096);
+  Send(stuck, "GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // ...so the next large answer does not fit, and says so.
+  auto c = served.Client();
+  auto refused = c.Get("/big");
+  ASSERT_TRUE(refused) << refused.error().message();
+  EXPECT_EQ(refused->status, 503);
+  close(stuck);
+  bool served_again = false;  // once the stuck client is gone, the budget is free again
+  for (int i = 0; i < 40 && !served_again; ++i) {
+    auto again = served.Client().Get("/big");
+    served_again = again && again->status == 200 && again->body.size() == (16u << 20);
+    if (!served_again) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(served_again);
+}
+
+TEST(HttpServerTest, StopBeforeRunEndsRun) {
+  auto server = HttpServer::Create({}, Echo);
+  ASSERT_TRUE(server);
+  ASSERT_TRUE((*server)->Bind("127.0.0.1", 0));
+  (*server)->Stop();
+  (*server)->Run();  // returns: nothing to drain
+  SUCCEED();
+}
+
+TEST(HttpServerTest, AnUnknownHostOrABusyPortIsAnError) {
+  auto server = HttpServer::Create({}, Echo);
+  auto unknown = (*server)->Bind("no-such-host.invalid", 0);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("cannot listen on no-such-host.invalid:0"),
+            std::string::npos);
+  Served taken({}, Echo);
+  auto busy = (*HttpServer::Create({}, Echo))->Bind("127.0.0.1", taken.port());
+  ASSERT_FALSE(busy);
+  EXPECT_NE(busy.error().message().find("address already in use"), std::string::npos);
+}
+
+TEST(HttpClientTest, AClientCanBeCancelledMidRequest) {
+  std::atomic<bool> cancel{false};
+  std::mutex mu;
+  std::vector<HttpServer::Respond> unanswered;  // answered at the end, before the server stops
+  Served slow({}, [&](Request&, HttpServer::Respond respond) {
+    std::lock_guard<std::mutex> lock(mu);
+    unanswered.push_back(std::move(respond));
+  });
+  ClientOptions options;
+  options.cancel = &cancel;
+  HttpClient c("http://127.0.0.1:" + std::to_string(slow.port()), options);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel = true;
+  });
+  auto r = c.Get("/slow");
+  canceller.join();
+  EXPECT_FALSE(r);
+  if (!r) {
+    EXPECT_NE(r.error().message().find("cancelled"), std::string::npos) << r.error().message();
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto& respond : unanswered) respond(Response{});
+}
+
+TEST(HttpClientTest, OnlyHttpAndHttpsAreSpoken) {
+  HttpClient c("file:///etc");
+  auto r = c.Get("/passwd");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace vellum::net
