@@ -234,6 +234,7 @@ TEST(HttpClientTest, AClientCanBeCancelledMidRequest) {
   }
   std::lock_guard<std::mutex> lock(mu);
   for (auto& respond : unanswered) respond(Response{});
+  unanswered.clear();  // a Respond must not outlive its server
 }
 
 TEST(HttpClientTest, OnlyHttpAndHttpsAreSpoken) {

@@ -42,7 +42,8 @@ class HttpServer {
   using Respond = std::function<void(Response)>;
   // Called on an event-loop thread for each request that passed the limits. It must call
   // `respond` exactly once, now or later (from any thread); `request` stays valid until then.
-  // It must not block for long: slow work belongs on another thread.
+  // It must not block for long: slow work belongs on another thread. `respond` must not
+  // outlive the server.
   using Handler = std::function<void(Request& request, Respond respond)>;
 
   // The body of an answer the server gives on its own (a limit was hit), e.g. the caller's
