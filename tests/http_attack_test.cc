@@ -3,13 +3,12 @@
 // still answers a normal client within a second, its peak memory stays under kMemoryBound, and
 // the ledger is exactly as it was.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <filesystem>
@@ -198,8 +197,9 @@ TEST_F(HttpAttackTest, AnEndlessChunkedBodyIsCutAtTheLimitBeforeTheTokenIsAsked)
   Start();
   const int fd = Connect(node_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  ASSERT_TRUE(SendAll(fd,
+                      "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
   const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
   size_t sent = 0;
   while (sent < (300u << 20) && SendAll(fd, chunk)) sent += chunk.size();
@@ -216,8 +216,9 @@ TEST_F(HttpAttackTest, AnEndlessChunkedBodyIsCutAtTheLimitBeforeTheTokenIsAsked)
 TEST_F(HttpAttackTest, CompressedBodiesAreRefusedUnread) {
   Start();
   const int fd = Connect(node_->port());
-  ASSERT_TRUE(SendAll(fd, "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          "Content-Encoding: gzip\r\nContent-Length: 407552\r\n\r\n"));
+  ASSERT_TRUE(SendAll(fd,
+                      "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Encoding: gzip\r\nContent-Length: 407552\r\n\r\n"));
   const std::string answer = Receive(fd);
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 415")) << answer;
   EXPECT_NE(answer.find("send the body uncompressed"), std::string::npos) << answer;
@@ -362,7 +363,8 @@ enum class Hostile { kEndlessBody, kHugeLength, kEndlessHeaders, kGzipBomb, kDri
 void Misbehave(Hostile how, int fd, const std::atomic<bool>& stop) {
   switch (how) {
     case Hostile::kEndlessBody: {
-      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
+      SendAll(fd,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
       const std::string chunk = "10000\r\n" + std::string(0x10000, 'a') + "\r\n";
       while (!stop && SendAll(fd, chunk)) {
       }
@@ -384,11 +386,11 @@ void Misbehave(Hostile how, int fd, const std::atomic<bool>& stop) {
     }
     case Hostile::kGzipBomb: {
       // 64 MiB of zeros as gzip: a client that inflated it would hold all of it.
-      auto zipped = testing::RunProgram(
-          {"sh", "-c", "head -c 67108864 /dev/zero | gzip -9"});
-      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n"
-                  "Content-Length: " + std::to_string(zipped.out.size()) + "\r\n\r\n" +
-                      zipped.out);
+      auto zipped = testing::RunProgram({"sh", "-c", "head -c 67108864 /dev/zero | gzip -9"});
+      SendAll(fd,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n"
+              "Content-Length: " +
+                  std::to_string(zipped.out.size()) + "\r\n\r\n" + zipped.out);
       return;
     }
     case Hostile::kDribble: {
@@ -410,27 +412,26 @@ TEST_F(HttpAttackTest, SyncStopsAtTheCapsAndTheDeadlineOfAHostileUpstream) {
     Hostile how;
     const char* says;
   };
-  for (const Case& c : {Case{Hostile::kEndlessBody, "larger than"},
-                        Case{Hostile::kHugeLength, "larger than"},
-                        Case{Hostile::kEndlessHeaders, "bytes of headers"},
-                        Case{Hostile::kGzipBomb, "bad checkpoint"},  // never inflated
-                        Case{Hostile::kDribble, "within 2 s"}}) {
+  for (const Case& c :
+       {Case{Hostile::kEndlessBody, "larger than"}, Case{Hostile::kHugeLength, "larger than"},
+        Case{Hostile::kEndlessHeaders, "bytes of headers"},
+        Case{Hostile::kGzipBomb, "bad checkpoint"},  // never inflated
+        Case{Hostile::kDribble, "within 2 s"}}) {
     SCOPED_TRACE(c.says);
     RawServer hostile([&](int fd, const std::atomic<bool>& stop) { Misbehave(c.how, fd, stop); });
     const std::string mirror = dir_.File("mirror.db");
-    auto sync = testing::Vellum({"sync", mirror, "--from", hostile.url(), "--vkey", vkey,
-                                 "--timeout", "2"});
+    auto sync = testing::Vellum(
+        {"sync", mirror, "--from", hostile.url(), "--vkey", vkey, "--timeout", "2"});
     EXPECT_EQ(sync.exit_code, 1) << sync.err;
-      EXPECT_NE(sync.err.find(c.says), std::string::npos) << sync.err;
+    EXPECT_NE(sync.err.find(c.says), std::string::npos) << sync.err;
     EXPECT_LT(sync.max_rss_kb, kMemoryBoundKb) << "the client's peak memory";
     EXPECT_FALSE(std::filesystem::exists(mirror));
   }
 }
 
 TEST_F(HttpAttackTest, ANodeWatchingAStalledPeerAnswersAndStopsPromptly) {
-  RawServer stalled([](int fd, const std::atomic<bool>& stop) {
-    Misbehave(Hostile::kDribble, fd, stop);
-  });
+  RawServer stalled(
+      [](int fd, const std::atomic<bool>& stop) { Misbehave(Hostile::kDribble, fd, stop); });
   Start({"--peer", stalled.url(), "--peer-timeout", "600", "--poll-interval", "100"});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the watcher is waiting now
   auto network = testing::LocalClient(node_->port(), "", 1000).Get("/v1/network");

@@ -1,12 +1,13 @@
 // net::HttpServer and net::HttpClient on their own: HTTP/1.1 details the node relies on, and the
 // shared budgets, against a handler written for each test.
+#include "net/http_server.h"
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <mutex>
@@ -15,7 +16,6 @@
 
 #include "net/http.h"
 #include "net/http_client.h"
-#include "net/http_server.h"
 
 namespace vellum::net {
 namespace {

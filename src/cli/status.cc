@@ -31,8 +31,9 @@ Result<nlohmann::json> FileStatus(const std::string& path) {
 }
 
 int RunStatus(const StatusArgs& args) {
-  auto status = node::IsNodeUrl(args.target) ? node::FetchNodeStatus(args.target, {.deadline_ms = args.timeout * 1000})
-                                             : FileStatus(args.target);
+  auto status = node::IsNodeUrl(args.target)
+                    ? node::FetchNodeStatus(args.target, {.deadline_ms = args.timeout * 1000})
+                    : FileStatus(args.target);
   if (!status) return ReportError(status.error());
   if (args.json) {
     PrintJson(*status);

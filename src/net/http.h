@@ -21,9 +21,9 @@ using Headers = std::multimap<std::string, std::string, CaseInsensitiveLess>;
 std::string HeaderValue(const Headers& headers, std::string_view name);
 
 struct Request {
-  std::string method;  // as sent: "GET", "POST", ...
-  std::string target;  // as sent: path and query
-  std::string path;    // the target's path, percent-decoded
+  std::string method;                              // as sent: "GET", "POST", ...
+  std::string target;                              // as sent: path and query
+  std::string path;                                // the target's path, percent-decoded
   std::multimap<std::string, std::string> params;  // the query, decoded ('+' is a space)
   Headers headers;
   std::string body;

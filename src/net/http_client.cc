@@ -124,7 +124,8 @@ Result<ClientResponse> HttpClient::Send(const std::string& method, const std::st
   if (!options_.bearer_token.empty() && !headers.contains("Authorization")) {
     list = curl_slist_append(list, ("Authorization: Bearer " + options_.bearer_token).c_str());
   }
-  if (!content_type.empty()) list = curl_slist_append(list, ("Content-Type: " + content_type).c_str());
+  if (!content_type.empty())
+    list = curl_slist_append(list, ("Content-Type: " + content_type).c_str());
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip before a body
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
   if (method == "POST" || !body.empty()) {
@@ -143,22 +144,21 @@ Result<ClientResponse> HttpClient::Send(const std::string& method, const std::st
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   if (code != CURLE_OK) {
     if (t.body_too_large || code == CURLE_FILESIZE_EXCEEDED) {
-      return Fail(ErrorCode::kVerificationFailed,
-                  base_ + path + " sent an answer larger than " + std::to_string(t.max_body) +
-                      " bytes");
+      return Fail(ErrorCode::kVerificationFailed, base_ + path + " sent an answer larger than " +
+                                                      std::to_string(t.max_body) + " bytes");
     }
     if (t.headers_too_large) {
-      return Fail(ErrorCode::kVerificationFailed,
-                  base_ + path + " sent more than " + std::to_string(t.max_header) +
-                      " bytes of headers");
+      return Fail(
+          ErrorCode::kVerificationFailed,
+          base_ + path + " sent more than " + std::to_string(t.max_header) + " bytes of headers");
     }
     if (t.cancelled) return Fail(ErrorCode::kUnavailable, base_ + path + ": cancelled");
     if (code == CURLE_OPERATION_TIMEDOUT) {
-      return Fail(ErrorCode::kUnavailable,
-                  base_ + " did not answer " + path + " within " +
-                      (options_.deadline_ms % 1000 == 0
-                           ? std::to_string(options_.deadline_ms / 1000) + " s"
-                           : std::to_string(options_.deadline_ms) + " ms"));
+      return Fail(
+          ErrorCode::kUnavailable,
+          base_ + " did not answer " + path + " within " +
+              (options_.deadline_ms % 1000 == 0 ? std::to_string(options_.deadline_ms / 1000) + " s"
+                                                : std::to_string(options_.deadline_ms) + " ms"));
     }
     return Fail(ErrorCode::kUnavailable,
                 base_ + " is unreachable (" + curl_easy_strerror(code) + ")");

@@ -1,8 +1,8 @@
 // vellum's HTTP client, on libcurl: what a node, `sync`, `compare` and `network` use to talk to
 // peers that may be hostile. Every request has an overall deadline and a byte cap checked while
 // the answer streams in (headers included); nothing is decompressed, redirects are not
-// followed, only http:// and https:// are spoken, and no proxy from the environment is used. One client holds one connection that
-// keep-alive reuses; not thread-safe (one per thread).
+// followed, only http:// and https:// are spoken, and no proxy from the environment is used. One
+// client holds one connection that keep-alive reuses; not thread-safe (one per thread).
 #ifndef VELLUM_NET_HTTP_CLIENT_H_
 #define VELLUM_NET_HTTP_CLIENT_H_
 
@@ -16,12 +16,12 @@
 namespace vellum::net {
 
 struct ClientOptions {
-  int deadline_ms = 30000;         // the whole request, from connecting to the last byte
+  int deadline_ms = 30000;  // the whole request, from connecting to the last byte
   int connect_timeout_ms = 5000;
   size_t max_body_bytes = 32 << 20;  // default cap on an answer's body (per call: Send)
   size_t max_header_bytes = 64 << 10;
-  bool verify_tls = true;      // check an https server's certificate against the system's CAs
-  std::string bearer_token;    // sent as Authorization: Bearer <token> when set
+  bool verify_tls = true;    // check an https server's certificate against the system's CAs
+  std::string bearer_token;  // sent as Authorization: Bearer <token> when set
   // When set and it becomes true, a request in progress stops within about a second
   // (kUnavailable, "cancelled").
   const std::atomic<bool>* cancel = nullptr;

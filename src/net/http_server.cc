@@ -11,21 +11,20 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 namespace vellum::net {
 namespace {
@@ -72,7 +71,9 @@ class SessionBase {
 class HttpServer::Impl {
  public:
   Impl(ServerLimits l, Handler h, ErrorBody e)
-      : limits(l), handler(std::move(h)), error_body(e ? std::move(e) : ErrorBody(PlainError)),
+      : limits(l),
+        handler(std::move(h)),
+        error_body(e ? std::move(e) : ErrorBody(PlainError)),
         loops(MakeLoops(l.threads)) {
     for (auto& loop : loops) busy.push_back(asio::make_work_guard(*loop));
   }
@@ -80,8 +81,8 @@ class HttpServer::Impl {
   // One event loop per thread, each with its own connections: a connection's handlers all run
   // on its loop's thread, so they need no strand, and threads share no queue.
   static std::vector<std::unique_ptr<asio::io_context>> MakeLoops(int threads) {
-    const int n = threads > 0 ? threads
-                              : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+    const int n =
+        threads > 0 ? threads : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
     std::vector<std::unique_ptr<asio::io_context>> out;
     for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
     return out;
@@ -95,8 +96,7 @@ class HttpServer::Impl {
   bool Admit(const std::string& address) {
     std::lock_guard<std::mutex> lock(mu);
     size_t& mine = per_address[address];
-    if (stopping || total >= limits.max_connections ||
-        mine >= limits.max_connections_per_address) {
+    if (stopping || total >= limits.max_connections || mine >= limits.max_connections_per_address) {
       if (mine == 0) per_address.erase(address);
       return false;
     }
@@ -168,7 +168,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   template <class... Args>
   Session(HttpServer::Impl& server, std::string address, Args&&... stream_args)
-      : server_(server), limits_(server.limits), address_(std::move(address)),
+      : server_(server),
+        limits_(server.limits),
+        address_(std::move(address)),
         stream_(std::forward<Args>(stream_args)...) {}
 
   ~Session() override { Release(); }
@@ -209,7 +211,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(std::max(limits_.max_body_bytes, limits_.max_other_body_bytes));
-    Lowest().expires_after(milliseconds(first_ ? limits_.header_timeout_ms : limits_.keep_alive_ms));
+    Lowest().expires_after(
+        milliseconds(first_ ? limits_.header_timeout_ms : limits_.keep_alive_ms));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = Self()](error_code ec, size_t) { self->OnHeader(ec); });
   }
@@ -244,14 +247,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return Refuse(415, "transfer coding '" + std::string(transfer) +
                              "' is not accepted: send the body as is or chunked");
     }
-    body_limit_ = msg.method() == http::verb::post ? limits_.max_body_bytes
-                                                   : limits_.max_other_body_bytes;
+    body_limit_ =
+        msg.method() == http::verb::post ? limits_.max_body_bytes : limits_.max_other_body_bytes;
     const auto length = parser_->content_length();
     if (length && *length > body_limit_) return RefuseBodySize();
     const size_t need = parser_->chunked() ? body_limit_ : static_cast<size_t>(length.value_or(0));
     if (need > 0) {
-      if (!HttpServer::Impl::Reserve(server_.body_bytes, limits_.max_body_bytes_in_flight,
-                                     need)) {
+      if (!HttpServer::Impl::Reserve(server_.body_bytes, limits_.max_body_bytes_in_flight, need)) {
         return Refuse(503, "the server is reading too many request bodies; retry shortly");
       }
       body_reserved_ = need;
@@ -291,9 +293,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     request_.remote_address = address_;
     state_ = State::kHandling;
     auto respond = [self = Self()](Response res) {
-      asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-        self->Write(std::move(res));
-      });
+      asio::post(self->stream_.get_executor(),
+                 [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
     };
     try {
       server_.handler(request_, std::move(respond));
@@ -303,9 +304,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void RefuseBodySize() {
-    Refuse(413, "request body too large (at most " + std::to_string(body_limit_ ? body_limit_
-                                                         : limits_.max_body_bytes) +
-                    " bytes)");
+    Refuse(413, "request body too large (at most " +
+                    std::to_string(body_limit_ ? body_limit_ : limits_.max_body_bytes) + " bytes)");
   }
 
   // Answers without reading the rest of the request, then closes.
@@ -440,10 +440,10 @@ void HttpServer::Impl::OnAccept(tcp::socket socket) {
   if (!Admit(address)) {
     if (!tls) {  // say why, if the socket takes it at once; never wait for a refused client
       const Response r = error_body(503, "too many connections; retry later");
-      const std::string text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " +
-                               r.content_type + "\r\nContent-Length: " +
-                               std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n" +
-                               r.body;
+      const std::string text =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " + r.content_type +
+          "\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n" +
+          r.body;
       socket.non_blocking(true, ec);
       socket.write_some(asio::buffer(text), ec);
       socket.shutdown(tcp::socket::shutdown_send, ec);
@@ -503,9 +503,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerLimits limits, Hand
   if (!tls_cert.empty() || !tls_key.empty()) {
     impl->tls.emplace(asio::ssl::context::tls_server);
     error_code ec;
-    impl->tls->set_options(asio::ssl::context::default_workarounds |
-                               asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
-                               asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
+    impl->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                               asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                               asio::ssl::context::no_tlsv1_1,
                            ec);
     impl->tls->use_certificate_chain_file(tls_cert, ec);
     if (!ec) impl->tls->use_private_key_file(tls_key, asio::ssl::context::pem, ec);

@@ -20,9 +20,9 @@
 namespace vellum::net {
 
 struct ServerLimits {
-  size_t max_header_bytes = 16 << 10;   // request line and headers together
+  size_t max_header_bytes = 16 << 10;  // request line and headers together
   size_t max_header_count = 100;
-  size_t max_body_bytes = 8 << 20;      // a POST body, after chunked decoding
+  size_t max_body_bytes = 8 << 20;         // a POST body, after chunked decoding
   size_t max_other_body_bytes = 16 << 10;  // a body on any other method
   int header_timeout_ms = 10000;  // from accepting (or the last answer) to the end of the headers
   int keep_alive_ms = 5000;       // the same for the next request on a kept-alive connection
@@ -30,10 +30,10 @@ struct ServerLimits {
   int write_timeout_ms = 30000;   // writing one answer
   size_t max_connections = 4096;
   size_t max_connections_per_address = 256;
-  size_t max_body_bytes_in_flight = 64 << 20;       // request bodies being read, all connections
-  size_t max_response_bytes_in_flight = 96 << 20;   // answers being written, all connections
-  int drain_timeout_ms = 10000;   // Stop(): how long requests in flight may take to finish
-  int threads = 0;                // event-loop threads; 0: one per core, at least 2
+  size_t max_body_bytes_in_flight = 64 << 20;      // request bodies being read, all connections
+  size_t max_response_bytes_in_flight = 96 << 20;  // answers being written, all connections
+  int drain_timeout_ms = 10000;  // Stop(): how long requests in flight may take to finish
+  int threads = 0;               // event-loop threads; 0: one per core, at least 2
 };
 
 class HttpServer {
