@@ -39,9 +39,16 @@ inline constexpr size_t MaxPayloadSize(EntryFormat format) {
   return format == EntryFormat::kRecord ? kMaxEntrySize - kRecordTimeSize : kMaxEntrySize;
 }
 
+// Record times vellum accepts and shows: the years 0001 to 9999, in milliseconds since the epoch.
+inline constexpr int64_t kMinTimeMs = -62135596800000;  // 0001-01-01T00:00:00.000Z
+inline constexpr int64_t kMaxTimeMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
+
 std::string_view EntryFormatName(EntryFormat format);
 Result<EntryFormat> ParseEntryFormat(std::string_view name);
 inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+// True when `data` is valid UTF-8 without NUL bytes: such payloads are stored as TEXT (so
+// `sqlite3` users read them as text in the `records` view) and shown as text.
+bool IsPlainText(std::span<const uint8_t> data);
 
 struct CreateOptions {
   std::string origin;  // e.g. "example.com/audit": names the log in checkpoints
@@ -202,9 +209,12 @@ class Ledger {
   // Recomputes every leaf hash and stored tree hash and compares with the head.
   Result<VerifyReport> Verify(const ProgressFn& progress = nullptr);
 
-  // The bytes that are hashed for `payload` at `time_ms` in `format`.
+  // The bytes that are hashed for `payload` at `time_ms` in `format` (the entry bytes of the
+  // tlog-tiles entry bundles), and back. DecodeEntry refuses a record-format entry shorter than
+  // its time or whose time lies outside [kMinTimeMs, kMaxTimeMs] (kInvalidArgument).
   static Bytes EncodeEntry(EntryFormat format, std::optional<int64_t> time_ms,
                            std::span<const uint8_t> payload);
+  static Result<NewEntry> DecodeEntry(EntryFormat format, std::span<const uint8_t> entry);
 
   class Impl;
 

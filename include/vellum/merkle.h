@@ -14,6 +14,17 @@
 #include "vellum/error.h"
 #include "vellum/hash.h"
 
+namespace vellum {
+
+// C2SP tlog-tiles (c2sp.org/tlog-tiles): hash tiles are 8 tree levels high and 256 hashes wide;
+// an entry bundle holds the entries of one level-0 tile, each as a big-endian uint16 length and
+// its bytes.
+inline constexpr unsigned kTileHeight = 8;
+inline constexpr uint32_t kTileWidth = 1u << kTileHeight;
+inline constexpr size_t kBundleLengthSize = 2;  // the uint16 before each entry in a bundle
+
+}  // namespace vellum
+
 namespace vellum::merkle {
 
 // RFC 6962 §2.1: SHA-256(0x00 || entry). Thread-safe: the digest context lives on the stack.
@@ -30,6 +41,13 @@ struct NodeId {
   uint64_t index = 0;
   friend bool operator==(const NodeId&, const NodeId&) = default;
 };
+
+// The perfect subtrees that exactly make up leaves [begin, end), left to right, each as large
+// as possible. For begin == 0 these are the subtrees of the set bits of `end`, largest first.
+std::vector<NodeId> RangeNodes(uint64_t begin, uint64_t end);
+// Hashes of `nodes` (a RangeNodes list) folded right to left into the hash of their range.
+// REQUIRES: !hashes.empty().
+Hash FoldRange(std::span<const Hash> hashes);
 
 // Supplies hashes of perfect subtrees, e.g. from a ledger's stored tiles.
 class HashSource {

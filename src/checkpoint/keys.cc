@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "vellum/checkpoint.h"
+#include "common/coding.h"
 
 namespace vellum {
 namespace {
@@ -68,8 +69,7 @@ Result<std::tuple<std::string, uint32_t, Bytes>> ParseKeyFields(std::string_view
   if (hex_id.size() != 8 || !id_bytes) {
     return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": key id must be 8 hex digits");
   }
-  uint32_t id = 0;
-  for (uint8_t b : *id_bytes) id = id << 8 | b;
+  const uint32_t id = LoadBigEndian<uint32_t>(id_bytes->data());
   auto key = Base64Decode(b64);
   if (!key) return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": bad base64 key");
   if (key->size() != 1 + kKeySize || (*key)[0] != kAlgEd25519) {
@@ -99,8 +99,7 @@ uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key) {
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
-  return uint32_t{digest[0]} << 24 | uint32_t{digest[1]} << 16 | uint32_t{digest[2]} << 8 |
-         digest[3];
+  return LoadBigEndian<uint32_t>(digest);
 }
 
 Result<VerifierKey> VerifierKey::Parse(std::string_view text) {

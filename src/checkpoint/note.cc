@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/utf8.h"
+#include "common/coding.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
@@ -38,8 +39,7 @@ Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   auto raw = Base64Decode(line.substr(space + 1));
   if (!raw) return Malformed("signature is not canonical base64");
   if (raw->size() < 5) return Malformed("signature is too short");
-  sig.key_id = uint32_t{(*raw)[0]} << 24 | uint32_t{(*raw)[1]} << 16 | uint32_t{(*raw)[2]} << 8 |
-               (*raw)[3];
+  sig.key_id = LoadBigEndian<uint32_t>(raw->data());
   sig.signature.assign(raw->begin() + 4, raw->end());
   return sig;
 }
@@ -74,8 +74,8 @@ Result<SignedNote> ParseSignedNote(std::string_view note) {
 std::string FormatSignedNote(const SignedNote& note) {
   std::string out = note.text + "\n";
   for (const NoteSignature& sig : note.signatures) {
-    Bytes raw = {static_cast<uint8_t>(sig.key_id >> 24), static_cast<uint8_t>(sig.key_id >> 16),
-                 static_cast<uint8_t>(sig.key_id >> 8), static_cast<uint8_t>(sig.key_id)};
+    Bytes raw;
+    AppendBigEndian(raw, sig.key_id);
     raw.insert(raw.end(), sig.signature.begin(), sig.signature.end());
     out += std::string(kSigPrefix) + sig.name + " " + Base64Encode(raw) + "\n";
   }

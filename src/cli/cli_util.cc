@@ -10,7 +10,6 @@
 #include <iostream>
 
 #include "cli/cli.h"
-#include "storage/entries.h"
 
 namespace vellum::cli {
 
@@ -121,7 +120,7 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
 }
 
 std::string ShowPayload(const Bytes& payload, size_t max_chars) {
-  bool printable = storage::IsPlainText(payload);
+  bool printable = IsPlainText(payload);
   for (uint8_t c : payload) printable = printable && (c >= 0x20 || c == '\t');
   if (printable) {
     std::string text(payload.begin(), payload.end());

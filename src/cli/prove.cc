@@ -15,19 +15,19 @@ struct ProveArgs {
   bool json = false;
 };
 
-void PrintHuman(const nlohmann::json& doc) {
-  if (doc["type"] == "inclusion") {
-    std::cout << "inclusion proof: entry " << doc["index"] << " is in the tree of size "
-              << doc["size"] << "\nleaf hash " << doc["leaf_hash"].get<std::string>()
-              << "\nroot      " << doc["root"].get<std::string>() << "\n";
+void PrintHuman(const node::ProofDocument& doc) {
+  if (doc.type == node::ProofDocument::Type::kInclusion) {
+    std::cout << "inclusion proof: entry " << doc.index << " is in the tree of size " << doc.size
+              << "\nleaf hash " << ToHex(doc.leaf_hash.value_or(Hash{})) << "\nroot      "
+              << ToHex(doc.root.value_or(Hash{})) << "\n";
   } else {
-    std::cout << "consistency proof: the tree of size " << doc["old_size"]
-              << " is a prefix of the tree of size " << doc["new_size"] << "\nold root "
-              << doc["old_root"].get<std::string>() << "\nnew root "
-              << doc["new_root"].get<std::string>() << "\n";
+    std::cout << "consistency proof: the tree of size " << doc.old_size
+              << " is a prefix of the tree of size " << doc.new_size << "\nold root "
+              << ToHex(doc.old_root.value_or(Hash{})) << "\nnew root "
+              << ToHex(doc.new_root.value_or(Hash{})) << "\n";
   }
-  std::cout << "proof (" << doc["proof"].size() << " hashes):\n";
-  for (const auto& h : doc["proof"]) std::cout << "  " << h.get<std::string>() << "\n";
+  std::cout << "proof (" << doc.proof.size() << " hashes):\n";
+  for (const Hash& h : doc.proof) std::cout << "  " << ToHex(h) << "\n";
 }
 
 int RunProve(const ProveArgs& args) {
@@ -40,7 +40,7 @@ int RunProve(const ProveArgs& args) {
                         : node::ConsistencyDoc(**ledger, *args.old_size, args.new_size);
   if (!doc) return ReportError(doc.error());
   if (args.json) {
-    PrintJson(*doc);
+    PrintJson(node::ProofDocumentJson(*doc));
   } else {
     PrintHuman(*doc);
   }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "node/api_json.h"
 #include "vellum/merkle.h"
 
 namespace vellum::cli {
@@ -25,36 +26,14 @@ struct TrustedRoot {
   std::optional<uint64_t> size;
 };
 
-Result<nlohmann::json> ReadDocument(const std::string& file) {
+Result<node::ProofDocument> ReadDocument(const std::string& file) {
   auto text = ReadInput(file);
   if (!text) return std::unexpected(text.error());
-  auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
     return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
   }
-  return doc;
-}
-
-Result<uint64_t> Field(const nlohmann::json& doc, const char* name) {
-  if (!doc.contains(name) || !doc[name].is_number_unsigned()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string("proof document needs a non-negative integer '") + name + "'");
-  }
-  return doc[name].get<uint64_t>();
-}
-
-Result<std::vector<Hash>> ProofHashes(const nlohmann::json& doc) {
-  if (!doc.contains("proof") || !doc["proof"].is_array()) {
-    return Fail(ErrorCode::kInvalidArgument, "proof document needs a 'proof' list of hex hashes");
-  }
-  std::vector<Bytes> raw;
-  for (const auto& h : doc["proof"]) {
-    if (!h.is_string()) return Fail(ErrorCode::kInvalidArgument, "proof hashes must be strings");
-    auto bytes = FromHex(h.get<std::string>());
-    if (!bytes) return Fail(ErrorCode::kInvalidArgument, "proof hash: " + bytes.error().message());
-    raw.push_back(std::move(*bytes));
-  }
-  return merkle::ProofFromBytes(raw);
+  return node::ParseProofDocument(json);
 }
 
 Result<Hash> UserHash(const std::string& hex, const char* flag) {
@@ -125,8 +104,8 @@ std::unexpected<Refusal> Failed(const Error& e) {
 }
 
 // The leaf the user vouches for, knowing the format the proof document names.
-std::expected<Hash, Refusal> Leaf(const VerifyProofArgs& args, const nlohmann::json& doc) {
-  if (!args.payload.empty() && args.time.empty() && doc.value("format", "") == "record") {
+std::expected<Hash, Refusal> Leaf(const VerifyProofArgs& args, const node::ProofDocument& doc) {
+  if (!args.payload.empty() && args.time.empty() && doc.format == EntryFormat::kRecord) {
     return Usage(Error(ErrorCode::kInvalidArgument,
                        "the proof is from a record-format ledger, whose entries start with "
                        "their time: give the entry's --time with --payload"));
@@ -139,45 +118,31 @@ std::expected<Hash, Refusal> Leaf(const VerifyProofArgs& args, const nlohmann::j
 std::expected<std::string, Refusal> Check(const VerifyProofArgs& args) {
   auto doc = ReadDocument(args.proof_file);
   if (!doc) return Failed(doc.error());
-  auto proof = ProofHashes(*doc);
-  if (!proof) return Failed(proof.error());
   auto trusted = RootFromArgs(args);
   if (!trusted) {
     return trusted.error().code() == ErrorCode::kInvalidArgument ? Usage(trusted.error())
                                                                  : Failed(trusted.error());
   }
-  const Hash* root = &trusted->root;
-  const std::string root_hex = ToHex(*root);
-  const std::string type = doc->value("type", "");
-  if (type == "inclusion") {
-    auto index = Field(*doc, "index"), size = Field(*doc, "size");
-    if (!index) return Failed(index.error());
-    if (!size) return Failed(size.error());
+  const Hash& root = trusted->root;
+  if (doc->type == node::ProofDocument::Type::kInclusion) {
     auto leaf = Leaf(args, *doc);
     if (!leaf) return std::unexpected(leaf.error());
-    if (auto ok = CheckSize(*trusted, *size); !ok) return Failed(ok.error());
-    auto ok = merkle::VerifyInclusion(*leaf, *index, *size, *proof, *root);
+    if (auto ok = CheckSize(*trusted, doc->size); !ok) return Failed(ok.error());
+    auto ok = merkle::VerifyInclusion(*leaf, doc->index, doc->size, doc->proof, root);
     if (!ok) return Failed(Error(ErrorCode::kVerificationFailed, ok.error().message()));
-    return "entry " + std::to_string(*index) + " is in the tree of size " +
-           std::to_string(*size) + " with root " + root_hex;
+    return "entry " + std::to_string(doc->index) + " is in the tree of size " +
+           std::to_string(doc->size) + " with root " + ToHex(root);
   }
-  if (type == "consistency") {
-    auto old_size = Field(*doc, "old_size"), new_size = Field(*doc, "new_size");
-    if (!old_size) return Failed(old_size.error());
-    if (!new_size) return Failed(new_size.error());
-    if (args.old_root.empty()) {
-      return Usage(Error(ErrorCode::kInvalidArgument, "a consistency proof needs --old-root"));
-    }
-    auto old_root = UserHash(args.old_root, "--old-root");
-    if (!old_root) return Usage(old_root.error());
-    if (auto ok = CheckSize(*trusted, *new_size); !ok) return Failed(ok.error());
-    auto ok = merkle::VerifyConsistency(*old_size, *new_size, *old_root, *root, *proof);
-    if (!ok) return Failed(Error(ErrorCode::kVerificationFailed, ok.error().message()));
-    return "the tree of size " + std::to_string(*old_size) + " is a prefix of the tree of size " +
-           std::to_string(*new_size);
+  if (args.old_root.empty()) {
+    return Usage(Error(ErrorCode::kInvalidArgument, "a consistency proof needs --old-root"));
   }
-  return Failed(Error(ErrorCode::kInvalidArgument,
-                      "proof document 'type' must be \"inclusion\" or \"consistency\""));
+  auto old_root = UserHash(args.old_root, "--old-root");
+  if (!old_root) return Usage(old_root.error());
+  if (auto ok = CheckSize(*trusted, doc->new_size); !ok) return Failed(ok.error());
+  auto ok = merkle::VerifyConsistency(doc->old_size, doc->new_size, *old_root, root, doc->proof);
+  if (!ok) return Failed(Error(ErrorCode::kVerificationFailed, ok.error().message()));
+  return "the tree of size " + std::to_string(doc->old_size) +
+         " is a prefix of the tree of size " + std::to_string(doc->new_size);
 }
 
 int RunVerifyProof(const VerifyProofArgs& args) {

@@ -25,13 +25,7 @@
 
 namespace vellum::merkle {
 
-// The perfect subtrees that exactly make up leaves [begin, end), left to right, each as large
-// as possible. For begin == 0 these are the subtrees of the set bits of `end`, largest first.
-std::vector<NodeId> RangeNodes(uint64_t begin, uint64_t end);
-
-// Hashes of `nodes` (a RangeNodes list) folded right to left into the hash of their range.
-// REQUIRES: !hashes.empty().
-Hash FoldRange(std::span<const Hash> hashes);
+// RangeNodes and FoldRange, public in vellum/merkle.h, are defined in tree_math.cc too.
 
 // The stored hashes a proof needs, in proof order. Proof element i is the fold of the next
 // widths[i] hashes of `nodes` (width 1: a perfect subtree; more: the one ephemeral node).

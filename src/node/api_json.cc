@@ -5,8 +5,9 @@
 #include <charconv>
 #include <climits>
 #include <cstdio>
+#include <utility>
 
-#include "storage/entries.h"
+#include "vellum/merkle.h"
 
 namespace vellum::node {
 namespace {
@@ -127,45 +128,151 @@ nlohmann::json EntryJson(const Entry& entry) {
     j["time"] = FormatTime(*entry.time_ms);
     j["time_ms"] = *entry.time_ms;
   }
-  if (storage::IsPlainText(entry.payload)) {
+  if (IsPlainText(entry.payload)) {
     j["data"] = std::string(entry.payload.begin(), entry.payload.end());
   }
   j["data_hex"] = ToHex(entry.payload);
   return j;
 }
 
-Result<nlohmann::json> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
+Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
-  const uint64_t n = size.value_or(head->size);
-  auto proof = ledger.InclusionProof(index, n);
+  ProofDocument doc;
+  doc.origin = ledger.origin();
+  doc.format = ledger.format();
+  doc.index = index;
+  doc.size = size.value_or(head->size);
+  auto proof = ledger.InclusionProof(index, doc.size);
   if (!proof) return std::unexpected(proof.error());
+  doc.proof = std::move(*proof);
   auto entry = ledger.Get(index);
   if (!entry) return std::unexpected(entry.error());
-  auto root = ledger.RootAt(n);
+  doc.leaf_hash = entry->leaf_hash;
+  auto root = ledger.RootAt(doc.size);
   if (!root) return std::unexpected(root.error());
-  return nlohmann::json{{"type", "inclusion"}, {"origin", ledger.origin()},
-                        {"format", std::string(EntryFormatName(ledger.format()))},
-                        {"index", index},      {"size", n},
-                        {"leaf_hash", ToHex(entry->leaf_hash)},
-                        {"root", ToHex(*root)}, {"proof", HexList(*proof)}};
+  doc.root = *root;
+  return doc;
 }
 
-Result<nlohmann::json> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
-                                      std::optional<uint64_t> new_size) {
+Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
+                                     std::optional<uint64_t> new_size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
-  const uint64_t n = new_size.value_or(head->size);
-  auto proof = ledger.ConsistencyProof(old_size, n);
+  ProofDocument doc;
+  doc.type = ProofDocument::Type::kConsistency;
+  doc.origin = ledger.origin();
+  doc.old_size = old_size;
+  doc.new_size = new_size.value_or(head->size);
+  auto proof = ledger.ConsistencyProof(old_size, doc.new_size);
   if (!proof) return std::unexpected(proof.error());
+  doc.proof = std::move(*proof);
   auto old_root = ledger.RootAt(old_size);
   if (!old_root) return std::unexpected(old_root.error());
-  auto new_root = ledger.RootAt(n);
+  doc.old_root = *old_root;
+  auto new_root = ledger.RootAt(doc.new_size);
   if (!new_root) return std::unexpected(new_root.error());
-  return nlohmann::json{{"type", "consistency"},        {"origin", ledger.origin()},
-                        {"old_size", old_size},         {"new_size", n},
-                        {"old_root", ToHex(*old_root)}, {"new_root", ToHex(*new_root)},
-                        {"proof", HexList(*proof)}};
+  doc.new_root = *new_root;
+  return doc;
+}
+
+nlohmann::json ProofDocumentJson(const ProofDocument& doc) {
+  nlohmann::json j = {{"origin", doc.origin}, {"proof", HexList(doc.proof)}};
+  auto put_hash = [&j](const char* name, const std::optional<Hash>& h) {
+    if (h) j[name] = ToHex(*h);
+  };
+  if (doc.type == ProofDocument::Type::kInclusion) {
+    j["type"] = "inclusion";
+    if (doc.format) j["format"] = std::string(EntryFormatName(*doc.format));
+    j["index"] = doc.index;
+    j["size"] = doc.size;
+    put_hash("leaf_hash", doc.leaf_hash);
+    put_hash("root", doc.root);
+  } else {
+    j["type"] = "consistency";
+    j["old_size"] = doc.old_size;
+    j["new_size"] = doc.new_size;
+    put_hash("old_root", doc.old_root);
+    put_hash("new_root", doc.new_root);
+  }
+  return j;
+}
+
+namespace {
+
+Result<uint64_t> ProofField(const nlohmann::json& doc, const char* name) {
+  if (!doc.contains(name) || !doc[name].is_number_unsigned()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("proof document needs a non-negative integer '") + name + "'");
+  }
+  return doc[name].get<uint64_t>();
+}
+
+// An optional claimed hash: absent is fine, malformed is not.
+Result<std::optional<Hash>> ClaimedHash(const nlohmann::json& doc, const char* name) {
+  if (!doc.contains(name)) return std::nullopt;
+  const auto& value = doc[name];
+  auto hash = value.is_string() ? HashFromHex(value.get<std::string>())
+                                : Fail(ErrorCode::kInvalidArgument, "not a string");
+  if (!hash) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("proof document '") + name + "': " + hash.error().message());
+  }
+  return *hash;
+}
+
+Result<std::vector<Hash>> ProofHashes(const nlohmann::json& doc) {
+  if (!doc.contains("proof") || !doc["proof"].is_array()) {
+    return Fail(ErrorCode::kInvalidArgument, "proof document needs a 'proof' list of hex hashes");
+  }
+  std::vector<Bytes> raw;
+  for (const auto& h : doc["proof"]) {
+    if (!h.is_string()) return Fail(ErrorCode::kInvalidArgument, "proof hashes must be strings");
+    auto bytes = FromHex(h.get<std::string>());
+    if (!bytes) return Fail(ErrorCode::kInvalidArgument, "proof hash: " + bytes.error().message());
+    raw.push_back(std::move(*bytes));
+  }
+  return merkle::ProofFromBytes(raw);
+}
+
+}  // namespace
+
+Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
+  if (!json.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
+  }
+  ProofDocument doc;
+  auto proof = ProofHashes(json);
+  if (!proof) return std::unexpected(proof.error());
+  doc.proof = std::move(*proof);
+  if (json.contains("origin") && json["origin"].is_string()) {
+    doc.origin = json["origin"].get<std::string>();
+  }
+  const std::string type = json.value("type", "");
+  if (type != "inclusion" && type != "consistency") {
+    return Fail(ErrorCode::kInvalidArgument,
+                "proof document 'type' must be \"inclusion\" or \"consistency\"");
+  }
+  const bool inclusion = type == "inclusion";
+  if (!inclusion) doc.type = ProofDocument::Type::kConsistency;
+  auto a = ProofField(json, inclusion ? "index" : "old_size");
+  auto b = ProofField(json, inclusion ? "size" : "new_size");
+  if (!a) return std::unexpected(a.error());
+  if (!b) return std::unexpected(b.error());
+  (inclusion ? doc.index : doc.old_size) = *a;
+  (inclusion ? doc.size : doc.new_size) = *b;
+  auto hash_a = ClaimedHash(json, inclusion ? "leaf_hash" : "old_root");
+  auto hash_b = ClaimedHash(json, inclusion ? "root" : "new_root");
+  if (!hash_a) return std::unexpected(hash_a.error());
+  if (!hash_b) return std::unexpected(hash_b.error());
+  (inclusion ? doc.leaf_hash : doc.old_root) = *hash_a;
+  (inclusion ? doc.root : doc.new_root) = *hash_b;
+  if (inclusion && json.contains("format") && json["format"].is_string()) {
+    auto format = ParseEntryFormat(json["format"].get<std::string>());
+    if (!format) return std::unexpected(format.error());
+    doc.format = *format;
+  }
+  return doc;
 }
 
 Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {

@@ -16,9 +16,7 @@ namespace vellum::node {
 std::string FormatTime(int64_t ms);
 
 // Times in vellum's JSON (doc/json.md): "time" is ISO-8601 UTC, "time_ms" the same instant as
-// integer milliseconds since the epoch. Accepted: years 0001 to 9999.
-inline constexpr int64_t kMinTimeMs = -62135596800000;  // 0001-01-01T00:00:00.000Z
-inline constexpr int64_t kMaxTimeMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
+// integer milliseconds since the epoch. Accepted: years 0001 to 9999 (kMinTimeMs, kMaxTimeMs).
 
 // Parses a time a person gave: ISO-8601 UTC ("2026-11-25T10:00:00Z", optional .mmm) or integer
 // milliseconds since the epoch. Refuses impossible dates (2026-02-30, second 60), times out of
@@ -28,11 +26,30 @@ Result<int64_t> ParseTime(std::string_view text);
 // {"index", "leaf_hash", "time", "time_ms", "data" (text payloads), "data_hex"}
 nlohmann::json EntryJson(const Entry& entry);
 
-// The proof documents `vellum prove --json`, `GET /v1/proof/...` and `vellum verify-proof` use.
-// Sizes default to the head.
-Result<nlohmann::json> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size);
-Result<nlohmann::json> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
-                                      std::optional<uint64_t> new_size);
+// A proof document (doc/protocol.md): what `vellum prove --json` prints, `GET /v1/proof/...`
+// answers and `vellum verify-proof` reads. Only the proof hashes and the sizes (and index) mean
+// anything to a verifier; the roots, leaf hash, origin and format are what the writer claims.
+struct ProofDocument {
+  enum class Type { kInclusion, kConsistency };
+  Type type = Type::kInclusion;
+  std::string origin;
+  std::vector<Hash> proof;
+  // kInclusion
+  std::optional<EntryFormat> format;
+  uint64_t index = 0, size = 0;
+  std::optional<Hash> leaf_hash, root;
+  // kConsistency
+  uint64_t old_size = 0, new_size = 0;
+  std::optional<Hash> old_root, new_root;
+};
+nlohmann::json ProofDocumentJson(const ProofDocument& doc);
+// Reads a proof document; kInvalidArgument naming the field that is missing or malformed.
+Result<ProofDocument> ParseProofDocument(const nlohmann::json& json);
+
+// The proof documents of `ledger`; sizes default to the head.
+Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size);
+Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
+                                     std::optional<uint64_t> new_size);
 
 inline constexpr size_t kMaxEntriesPerRequest = 10000;
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <string>
 
-#include "merkle/tree_math.h"
+#include "vellum/merkle.h"
 
 namespace vellum::node {
 namespace {
 
-constexpr unsigned kLevelsPerStep = 8;  // 256 hashes, one tile's worth, per request
+constexpr unsigned kLevelsPerStep = kTileHeight;  // 256 hashes, one tile's worth, per request
 
 std::unexpected<Error> Lied(const LedgerView& view, const std::string& what) {
   return Fail(ErrorCode::kVerificationFailed, view.name() + " contradicts itself: " + what);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/http_client.h"
+#include "node/api_json.h"
 #include "node/tile_path.h"
 
 namespace vellum::node {
@@ -164,18 +165,12 @@ Result<std::vector<Hash>> RemoteView::SubtreeHashes(std::span<const merkle::Node
 Result<std::vector<Hash>> RemoteView::FetchProof(const std::string& path) {
   auto doc = FetchJson(path);
   if (!doc) return std::unexpected(doc.error());
-  if (!doc->contains("proof") || !(*doc)["proof"].is_array()) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed proof");
+  auto proof = ParseProofDocument(*doc);
+  if (!proof) {
+    return Fail(ErrorCode::kVerificationFailed,
+                name_ + " sent a malformed proof: " + proof.error().message());
   }
-  std::vector<Hash> proof;
-  for (const auto& h : (*doc)["proof"]) {
-    auto hash = h.is_string() ? HashFromHex(h.get<std::string>()) : Result<Hash>(Hash{});
-    if (!h.is_string() || !hash) {
-      return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed proof hash");
-    }
-    proof.push_back(*hash);
-  }
-  return proof;
+  return std::move(proof->proof);
 }
 
 Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
@@ -206,14 +201,14 @@ Result<Entry> RemoteView::Get(uint64_t index) {
 
 Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) {
   // One tlog-tiles entry bundle: the full one when it exists, else the partial one up to `end`.
-  const uint64_t bundle = begin / 256, first = bundle * 256;
-  if (end <= begin || end > first + 256) {
+  const uint64_t bundle = begin / kTileWidth, first = bundle * kTileWidth;
+  if (end <= begin || end > first + kTileWidth) {
     return Fail(ErrorCode::kInvalidArgument, "entry range must lie within one bundle");
   }
   const uint64_t width = end - first;
   std::string path = "/tile/entries/" + EncodeTileIndex(bundle);
-  if (width < 256) path += ".p/" + std::to_string(width);
-  auto body = Fetch(path, width * (2 + kMaxEntrySize));
+  if (width < kTileWidth) path += ".p/" + std::to_string(width);
+  auto body = Fetch(path, width * (kBundleLengthSize + kMaxEntrySize));
   if (!body) return std::unexpected(body.error());
   auto bundle_entries = ParseEntryBundle(
       std::span(reinterpret_cast<const uint8_t*>(body->data()), body->size()), width);

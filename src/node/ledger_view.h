@@ -17,6 +17,9 @@
 
 namespace vellum::node {
 
+// GET /v1/subtrees answers at most this many subtree hashes per request: one tile's worth.
+inline constexpr size_t kMaxSubtreesPerRequest = kTileWidth;
+
 struct ViewHead {
   std::string origin;
   uint64_t size = 0;
@@ -29,14 +32,14 @@ class LedgerView {
   virtual ~LedgerView() = default;
   const std::string& name() const { return name_; }
   virtual Result<ViewHead> Head() = 0;
-  // Perfect-subtree hashes, in the order asked (at most 256 ids).
+  // Perfect-subtree hashes, in the order asked (at most kMaxSubtreesPerRequest ids).
   virtual Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) = 0;
   virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;
   virtual Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) = 0;
   // The entry at `index`; its leaf hash is computed here from its bytes, never taken on trust.
   virtual Result<Entry> Get(uint64_t index) = 0;
-  // The exact entry bytes (what is hashed) of entries [begin, end), end - begin <= 256,
-  // within one 256-entry bundle.
+  // The exact entry bytes (what is hashed) of entries [begin, end), within one entry bundle
+  // (kTileWidth entries).
   virtual Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) = 0;
   // The entry format the side says it has. Not signed: a remote side's answer is a claim.
   virtual Result<EntryFormat> Format() = 0;

@@ -127,7 +127,7 @@ void Node::Impl::HandleInclusion(const Request& req, Response& res) {
   if (!*index) return SendError(res, 400, "query parameter 'index' is required");
   auto doc = InclusionDoc(*ledger_, **index, *size);
   if (!doc) return SendError(res, doc.error());
-  SendJson(res, *doc);
+  SendJson(res, ProofDocumentJson(*doc));
 }
 
 void Node::Impl::HandleConsistency(const Request& req, Response& res) {
@@ -138,7 +138,7 @@ void Node::Impl::HandleConsistency(const Request& req, Response& res) {
   if (!*old_size) return SendError(res, 400, "query parameter 'old' is required");
   auto doc = ConsistencyDoc(*ledger_, **old_size, *new_size);
   if (!doc) return SendError(res, doc.error());
-  SendJson(res, *doc);
+  SendJson(res, ProofDocumentJson(*doc));
 }
 
 // GET /v1/subtrees?nodes=L-I,L-I,...: the hashes of up to 256 perfect subtrees, 32 bytes each,
@@ -160,7 +160,10 @@ void Node::Impl::HandleSubtrees(const Request& req, Response& res) {
         level < 64;
     if (!ok) return SendError(res, 400, "nodes must be a list of <level>-<index>");
     ids.push_back({static_cast<uint8_t>(level), index});
-    if (ids.size() > 256) return SendError(res, 400, "at most 256 nodes per request");
+    if (ids.size() > kMaxSubtreesPerRequest) {
+      return SendError(res, 400, "at most " + std::to_string(kMaxSubtreesPerRequest) +
+                                     " nodes per request");
+    }
     list.remove_prefix(std::min(list.size(), comma + 1));
   }
   if (ids.empty()) return SendError(res, 400, "query parameter 'nodes' is required");

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <string>
 
-#include "merkle/tree_math.h"
 #include "node/api_json.h"
 
 namespace vellum::node {
@@ -12,23 +11,15 @@ namespace {
 constexpr uint64_t kAppendBatch = 10000;
 
 Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t index) {
-  if (format == EntryFormat::kRaw) return NewEntry{bytes, std::nullopt};
-  if (bytes.size() < 8) {
-    return Fail(ErrorCode::kVerificationFailed,
-                "entry " + std::to_string(index) + " is too short for a record; are the "
-                "upstream's entries raw? (nothing from this batch was written)");
-  }
-  uint64_t t = 0;
-  for (int i = 0; i < 8; ++i) t = t << 8 | bytes[i];
-  const auto time = static_cast<int64_t>(t);
-  // Raw entries read as records give times far outside any calendar: the upstream's format
-  // (unsigned) was wrong, or the user's --format was.
-  if (time < kMinTimeMs || time > kMaxTimeMs) {
-    return Fail(ErrorCode::kVerificationFailed,
-                "entry " + std::to_string(index) + " does not start with a plausible record "
-                "time; are the upstream's entries raw? (nothing from this batch was written)");
-  }
-  return NewEntry{Bytes(bytes.begin() + 8, bytes.end()), time};
+  auto entry = Ledger::DecodeEntry(format, bytes);
+  if (entry) return entry;
+  // Raw entries read as records are short or give times far outside any calendar: the
+  // upstream's format (unsigned) was wrong, or the user's --format was.
+  return Fail(ErrorCode::kVerificationFailed,
+              "entry " + std::to_string(index) +
+                  (bytes.size() < kRecordTimeSize ? " is too short for a record"
+                                                  : " does not start with a plausible record time") +
+                  "; are the upstream's entries raw? (nothing from this batch was written)");
 }
 
 }  // namespace
@@ -83,7 +74,7 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
   for (uint64_t at = local->size; at < head->size;) {
     const uint64_t batch_first = at;
     while (at < head->size && fetched.size() < kAppendBatch) {
-      const uint64_t end = std::min(head->size, (at / 256 + 1) * 256);
+      const uint64_t end = std::min(head->size, (at / kTileWidth + 1) * kTileWidth);
       auto bytes = upstream.EntryBytes(at, end);
       if (!bytes) return std::unexpected(bytes.error());
       if (bytes->size() != end - at) {

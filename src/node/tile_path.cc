@@ -3,6 +3,8 @@
 #include <charconv>
 #include <vector>
 
+#include "common/coding.h"
+
 namespace vellum::node {
 namespace {
 
@@ -60,7 +62,7 @@ Result<TilePath> ParseTilePath(std::string_view path) {
   // A partial tile ends in ".p/<W>": the last element is W, the one before ends in ".p".
   if (parts.size() >= 3 && parts[parts.size() - 2].ends_with(".p")) {
     uint64_t width = 0;
-    if (!ParseDecimal(parts.back(), width) || width < 1 || width > 255) {
+    if (!ParseDecimal(parts.back(), width) || width < 1 || width >= kTileWidth) {
       return Bad(path, "partial width must be 1..255");
     }
     tile.width = static_cast<uint32_t>(width);
@@ -103,8 +105,7 @@ Result<TilePath> ParseTilePath(std::string_view path) {
 namespace vellum::node {
 
 void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry) {
-  bundle.push_back(static_cast<uint8_t>(entry.size() >> 8));
-  bundle.push_back(static_cast<uint8_t>(entry.size()));
+  AppendBigEndian(bundle, static_cast<uint16_t>(entry.size()));
   bundle.insert(bundle.end(), entry.begin(), entry.end());
 }
 
@@ -117,7 +118,7 @@ Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uin
                   "entry bundle is truncated: " + std::to_string(i) + " of " +
                       std::to_string(count) + " entries");
     }
-    const size_t len = size_t{bundle[at]} << 8 | bundle[at + 1];
+    const size_t len = LoadBigEndian<uint16_t>(&bundle[at]);
     at += 2;
     if (bundle.size() - at < len) {
       return Fail(ErrorCode::kVerificationFailed,

@@ -10,6 +10,7 @@
 
 #include "vellum/error.h"
 #include "vellum/hash.h"
+#include "vellum/merkle.h"
 
 namespace vellum::node {
 
@@ -17,8 +18,8 @@ struct TilePath {
   bool entries = false;  // an entry bundle rather than a hash tile
   uint8_t level = 0;     // hash tiles only
   uint64_t index = 0;
-  uint32_t width = 256;  // 256 for a full tile, 1..255 for a partial one
-  bool full() const { return width == 256; }
+  uint32_t width = kTileWidth;  // kTileWidth (256) for a full tile, 1..255 for a partial one
+  bool full() const { return width == kTileWidth; }
 };
 
 // Parses what follows "/tile/". Only the canonical encoding is accepted.

@@ -21,7 +21,7 @@ void Node::Impl::HandleTile(const Request& req, Response& res) {
   if (!tile) return SendError(res, tile.error());
   Bytes body;
   if (tile->entries) {
-    const uint64_t first = tile->index * 256;
+    const uint64_t first = tile->index * kTileWidth;
     auto head = ledger_->GetHead();
     if (!head) return SendError(res, head.error());
     if (first + tile->width > head->size) {

@@ -1,13 +1,25 @@
 #include "storage/entries.h"
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <string>
 
+#include "common/coding.h"
 #include "common/utf8.h"
 #include "vellum/merkle.h"
 
 namespace vellum {
+namespace {
+
+// The eight bytes that start a record-format entry: the time, big-endian two's complement.
+std::array<uint8_t, kRecordTimeSize> RecordTime(std::optional<int64_t> time_ms) {
+  std::array<uint8_t, kRecordTimeSize> out;
+  StoreBigEndian(static_cast<uint64_t>(time_ms.value_or(0)), out.data());
+  return out;
+}
+
+}  // namespace
 
 std::string_view EntryFormatName(EntryFormat format) {
   return format == EntryFormat::kRaw ? "raw" : "record";
@@ -24,22 +36,26 @@ Bytes Ledger::EncodeEntry(EntryFormat format, std::optional<int64_t> time_ms,
                           std::span<const uint8_t> payload) {
   Bytes out;
   if (format == EntryFormat::kRecord) {
-    out.reserve(8 + payload.size());
-    const auto t = static_cast<uint64_t>(time_ms.value_or(0));
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(t >> shift));
+    out.reserve(kRecordTimeSize + payload.size());
+    const auto time = RecordTime(time_ms);
+    out.assign(time.begin(), time.end());
   }
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }
 
-}  // namespace vellum
-
-namespace vellum::storage {
-
-int64_t CurrentTimeMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+Result<NewEntry> Ledger::DecodeEntry(EntryFormat format, std::span<const uint8_t> entry) {
+  if (format == EntryFormat::kRaw) return NewEntry{Bytes(entry.begin(), entry.end())};
+  if (entry.size() < kRecordTimeSize) {
+    return Fail(ErrorCode::kInvalidArgument, "too short for a record-format entry (" +
+                                                 std::to_string(entry.size()) + " bytes)");
+  }
+  const auto time = static_cast<int64_t>(LoadBigEndian<uint64_t>(entry.data()));
+  if (time < kMinTimeMs || time > kMaxTimeMs) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a record-format entry whose time is outside the years 0001 to 9999");
+  }
+  return NewEntry{Bytes(entry.begin() + kRecordTimeSize, entry.end()), time};
 }
 
 bool IsPlainText(std::span<const uint8_t> data) {
@@ -56,13 +72,20 @@ bool IsPlainText(std::span<const uint8_t> data) {
   return AllCodePoints(rest, [](uint32_t cp) { return cp != 0; });
 }
 
+}  // namespace vellum
+
+namespace vellum::storage {
+
+int64_t CurrentTimeMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
                    std::span<const uint8_t> payload) {
   if (format == EntryFormat::kRaw) return merkle::LeafHash(payload);
-  uint8_t time[8];
-  const auto t = static_cast<uint64_t>(time_ms.value_or(0));
-  for (int i = 0; i < 8; ++i) time[i] = static_cast<uint8_t>(t >> (56 - 8 * i));
-  return merkle::LeafHash(time, payload);
+  return merkle::LeafHash(RecordTime(time_ms), payload);
 }
 
 Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,

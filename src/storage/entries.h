@@ -14,10 +14,6 @@ namespace vellum::storage {
 // Milliseconds since the Unix epoch, now.
 int64_t CurrentTimeMs();
 
-// True when `data` is valid UTF-8 without NUL bytes: such payloads are stored as TEXT, so
-// `sqlite3` users read them as text in the `records` view.
-bool IsPlainText(std::span<const uint8_t> data);
-
 // The leaf hash of `payload` at `time_ms` in `format` (Ledger::EncodeEntry, then LeafHash),
 // without building the entry bytes.
 Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,

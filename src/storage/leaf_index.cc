@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/coding.h"
 #include "storage/tile_layout.h"
 #include "storage/tile_store.h"
 
@@ -14,16 +15,10 @@ constexpr uint64_t kTilesPerRun = 16;
 
 // A record as a number: (first 6 hash bytes) << 16 | offset. Sorting numbers sorts records.
 uint64_t MakeRecord(const uint8_t* hash, uint64_t offset) {
-  uint64_t key = 0;
-  for (int i = 0; i < 6; ++i) key = key << 8 | hash[i];
-  return key << 16 | offset;
+  return LoadBigEndian<uint64_t>(hash, 6) << 16 | offset;
 }
 
-uint64_t LoadRecord(const uint8_t* p) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < kRecord; ++i) v = v << 8 | p[i];
-  return v;
-}
+uint64_t LoadRecord(const uint8_t* p) { return LoadBigEndian<uint64_t>(p); }
 
 // Adds to `out` the index of every record in the run at `first` whose key is `key`.
 Result<void> SearchRun(sqlite3* db, int64_t first, uint64_t key, std::vector<uint64_t>& out) {
@@ -96,11 +91,7 @@ void SortChunks(std::vector<uint64_t>& records, size_t chunks) {
 
 Result<void> LeafIndex::WriteRun(int level, uint64_t first, std::vector<uint64_t>& records) {
   Bytes keys(records.size() * kRecord);
-  for (size_t i = 0; i < records.size(); ++i) {
-    for (size_t b = 0; b < kRecord; ++b) {
-      keys[i * kRecord + b] = static_cast<uint8_t>(records[i] >> (56 - 8 * b));
-    }
-  }
+  for (size_t i = 0; i < records.size(); ++i) StoreBigEndian(records[i], &keys[i * kRecord]);
   insert_.Bind(1, static_cast<int64_t>(first)).Bind(2, int64_t{level});
   return insert_.Bind(3, keys).Run();
 }

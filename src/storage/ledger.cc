@@ -143,7 +143,7 @@ Result<void> Ledger::Impl::InsertRows(std::span<const NewEntry> entries, uint64_
     const NewEntry& e = entries[i];
     insert_entry_.Bind(1, static_cast<int64_t>(first + i));
     if (meta_.format == EntryFormat::kRecord) insert_entry_.Bind(2, e.time_ms.value_or(now));
-    if (storage::IsPlainText(e.payload)) {
+    if (IsPlainText(e.payload)) {
       insert_entry_.BindText(
           3, std::string_view(reinterpret_cast<const char*>(e.payload.data()), e.payload.size()));
     } else {
@@ -159,7 +159,7 @@ Result<void> Ledger::Impl::StoreTree() {
     upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
     upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
     if (auto ok = upsert_tile_.Run(); !ok) return ok;
-    if (id.level == 0 && blob.width() == storage::kTileWidth) {
+    if (id.level == 0 && blob.width() == kTileWidth) {
       if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) return ok;
     }
   }

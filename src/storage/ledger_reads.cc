@@ -98,7 +98,7 @@ Result<std::vector<Hash>> Ledger::Impl::ConsistencyProof(uint64_t old_size, uint
 Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
   auto size = HeadSize();
   if (!size) return std::unexpected(size.error());
-  if (width == 0 || width > storage::kTileWidth) {
+  if (width == 0 || width > kTileWidth) {
     return Fail(ErrorCode::kInvalidArgument, "tile width must be 1..256");
   }
   const std::string name = std::to_string(level) + "/" + std::to_string(index);

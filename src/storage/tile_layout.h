@@ -27,8 +27,6 @@
 
 namespace vellum::storage {
 
-inline constexpr unsigned kTileHeight = 8;
-inline constexpr uint32_t kTileWidth = 256;
 inline constexpr unsigned kFirstInnerLevel = 3;  // lowest local level stored in `inner`
 
 struct TileId {

@@ -1,0 +1,93 @@
+#include "node/api_json.h"
+
+#include <gtest/gtest.h>
+
+namespace vellum::node {
+namespace {
+
+Hash Filled(uint8_t b) {
+  Hash h;
+  h.fill(b);
+  return h;
+}
+
+TEST(ProofDocumentTest, InclusionDocumentRoundTrips) {
+  ProofDocument doc;
+  doc.origin = "example.com/log";
+  doc.format = EntryFormat::kRecord;
+  doc.index = 3;
+  doc.size = 7;
+  doc.leaf_hash = Filled(1);
+  doc.root = Filled(2);
+  doc.proof = {Filled(3), Filled(4)};
+  const nlohmann::json json = ProofDocumentJson(doc);
+  EXPECT_EQ(json["type"], "inclusion");
+  EXPECT_EQ(json["format"], "record");
+  EXPECT_EQ(json["proof"].size(), 2u);
+  auto back = ParseProofDocument(json);
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->type, ProofDocument::Type::kInclusion);
+  EXPECT_EQ(back->origin, doc.origin);
+  EXPECT_EQ(back->format, doc.format);
+  EXPECT_EQ(back->index, 3u);
+  EXPECT_EQ(back->size, 7u);
+  EXPECT_EQ(back->leaf_hash, doc.leaf_hash);
+  EXPECT_EQ(back->root, doc.root);
+  EXPECT_EQ(back->proof, doc.proof);
+}
+
+TEST(ProofDocumentTest, ConsistencyDocumentRoundTrips) {
+  ProofDocument doc;
+  doc.type = ProofDocument::Type::kConsistency;
+  doc.origin = "o";
+  doc.old_size = 2;
+  doc.new_size = 9;
+  doc.old_root = Filled(5);
+  doc.new_root = Filled(6);
+  doc.proof = {Filled(7)};
+  const nlohmann::json json = ProofDocumentJson(doc);
+  EXPECT_EQ(json["type"], "consistency");
+  EXPECT_FALSE(json.contains("index"));
+  auto back = ParseProofDocument(json);
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->type, ProofDocument::Type::kConsistency);
+  EXPECT_EQ(back->old_size, 2u);
+  EXPECT_EQ(back->new_size, 9u);
+  EXPECT_EQ(back->old_root, doc.old_root);
+  EXPECT_EQ(back->new_root, doc.new_root);
+  EXPECT_EQ(back->proof, doc.proof);
+}
+
+TEST(ProofDocumentTest, OnlyProofAndSizesAreRequired) {
+  auto doc = ParseProofDocument({{"type", "inclusion"}, {"index", 0}, {"size", 1}, {"proof", {}}});
+  ASSERT_TRUE(doc) << doc.error().ToString();
+  EXPECT_FALSE(doc->root);
+  EXPECT_FALSE(doc->format);
+}
+
+TEST(ProofDocumentTest, NamesWhatIsMalformed) {
+  const std::string hash(64, 'a');
+  const nlohmann::json good = {{"type", "inclusion"}, {"index", 0}, {"size", 1}, {"proof", {hash}}};
+  auto refused = [&](const std::string& field, const nlohmann::json& value) {
+    nlohmann::json doc = good;
+    doc[field] = value;
+    auto parsed = ParseProofDocument(doc);
+    if (parsed) return std::string("accepted");
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument);
+    return parsed.error().message();
+  };
+  ASSERT_TRUE(ParseProofDocument(good));
+  EXPECT_NE(refused("type", "inclusions").find("'type'"), std::string::npos);
+  EXPECT_NE(refused("index", -1).find("'index'"), std::string::npos);
+  EXPECT_NE(refused("size", "1").find("'size'"), std::string::npos);
+  EXPECT_NE(refused("proof", "00").find("'proof'"), std::string::npos);
+  EXPECT_NE(refused("proof", {hash.substr(2)}).find("proof"), std::string::npos);
+  EXPECT_NE(refused("proof", {1}).find("strings"), std::string::npos);
+  EXPECT_NE(refused("root", "zz").find("'root'"), std::string::npos);
+  EXPECT_NE(refused("leaf_hash", 5).find("'leaf_hash'"), std::string::npos);
+  EXPECT_NE(refused("format", "csv").find("csv"), std::string::npos);
+  EXPECT_FALSE(ParseProofDocument(nlohmann::json::array()));
+}
+
+}  // namespace
+}  // namespace vellum::node
