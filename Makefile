@@ -9,15 +9,18 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 
-SANITIZED = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVELLUM_BUILD_BENCH=OFF
+# Sanitized builds optimize lightly and keep only line tables (-g1): enough for the sanitizers'
+# stack traces, and it compiles in about half the time of -O2 -g.
+SANITIZED = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+            -DVELLUM_BUILD_BENCH=OFF
 # Sanitizer reports fail the test that caused them; no recovering. TSan alone has suppressions,
 # for Debian's uninstrumented libcurl and OpenSSL (scripts/tsan.supp says which and why).
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp
 
-.PHONY: all setup configure build test test-release asan-configure test-asan test-tsan fuzz bench \
-        demo clean
+.PHONY: all setup configure build test test-fast test-release asan-configure test-asan test-tsan \
+        fuzz bench demo clean
 
 all: build
 
@@ -34,6 +37,10 @@ test: test-release test-asan test-tsan
 
 test-release: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The quick loop while working: the release build without the tests labelled slow or fuzz.
+test-fast: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'slow|fuzz'
 
 asan-configure: setup
 	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(SANITIZED) \

@@ -16,9 +16,9 @@
 #include <filesystem>
 #include <random>
 
-#include "merkle/reference_tree.h"
-#include "storage/schema.h"
 #include "ratio_reporter.h"
+#include "storage/schema.h"
+#include "testing/reference_tree.h"
 #include "vellum/ledger.h"
 #include "vellum/merkle.h"
 
@@ -53,7 +53,8 @@ std::string FreshPath(const std::string& name) {
 // Writes a distinct 40-byte text payload for `n` into `out`.
 void FillPayload(uint64_t n, uint8_t* out) {
   char buf[kPayload + 1];
-  std::snprintf(buf, sizeof(buf), "event %020llu payload-pad--", static_cast<unsigned long long>(n));
+  std::snprintf(buf, sizeof(buf), "event %020llu payload-pad--",
+                static_cast<unsigned long long>(n));
   std::memcpy(out, buf, kPayload);
 }
 
@@ -138,8 +139,8 @@ struct BigLedger {
 BigLedger& Big() {
   static BigLedger big = [] {
     BigLedger b;
-    b.ledger = std::move(*Ledger::Create(FreshPath("big"), {.origin = "bench/big",
-                                                             .format = vellum::EntryFormat::kRaw}));
+    b.ledger = std::move(*Ledger::Create(
+        FreshPath("big"), {.origin = "bench/big", .format = vellum::EntryFormat::kRaw}));
     std::vector<NewEntry> batch(10000);
     for (auto& e : batch) e.payload.resize(kPayload);
     for (uint64_t n = 0; n < kBig;) {
@@ -245,6 +246,7 @@ void BM_ScanAndHashEveryEntry(benchmark::State& state) {
 
 BENCHMARK(BM_Verify)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
 BENCHMARK(BM_ScanAndHashEveryEntry)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
-RatioPair verify{"BM_Verify/min_time:2.000/real_time", "BM_ScanAndHashEveryEntry/min_time:2.000/real_time"};
+RatioPair verify{"BM_Verify/min_time:2.000/real_time",
+                 "BM_ScanAndHashEveryEntry/min_time:2.000/real_time"};
 
 }  // namespace

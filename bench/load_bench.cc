@@ -15,27 +15,26 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <signal.h>
-#include <stdlib.h>
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <memory>
-#include <thread>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "node/node_process.h"
+#include "process/node_process.h"
 #include "storage/schema.h"
 
 namespace {
@@ -63,8 +62,11 @@ std::string Request(const std::string& token, int client, uint64_t n) {
   const std::string body =
       "{\"data\":\"client " + std::to_string(client) + " event " + std::to_string(n) + "\"}";
   return "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-         "Authorization: Bearer " + token + "\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+         "Authorization: Bearer " +
+         token +
+         "\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // Bytes of a complete response at the start of `in`, or 0 if it is not complete yet.
@@ -205,8 +207,8 @@ const char* Binary() {
 
 std::string FreshLedger(const std::string& dir, const std::string& name) {
   const std::string path = dir + "/" + name + ".db";
-  const std::string cmd = std::string(Binary()) + " init " + path + " --origin bench/" + name +
-                          " > /dev/null";
+  const std::string cmd =
+      std::string(Binary()) + " init " + path + " --origin bench/" + name + " > /dev/null";
   if (std::system(cmd.c_str()) != 0) std::abort();
   return path;
 }
@@ -217,8 +219,10 @@ LoadResult RawSqlite(const std::string& path, int rows, double seconds) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_exec(db, vellum::storage::kConnectionPragmas, nullptr, nullptr, nullptr);
-  sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, ts INTEGER, "
-                   "data ANY NOT NULL) STRICT", nullptr, nullptr, nullptr);
+  sqlite3_exec(db,
+               "CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, ts INTEGER, "
+               "data ANY NOT NULL) STRICT",
+               nullptr, nullptr, nullptr);
   sqlite3_stmt* insert = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO entries(ts, data) VALUES (?, ?)", -1, &insert, nullptr);
   std::vector<double> latencies;
@@ -319,16 +323,15 @@ int main(int argc, char** argv) {
   std::vector<int> client_counts;
   for (std::string_view list = argc > 3 ? argv[3] : "1,16,64"; !list.empty();) {
     client_counts.push_back(std::atoi(std::string(list.substr(0, list.find(','))).c_str()));
-    list.remove_prefix(std::min(list.size(), list.find(',') == std::string_view::npos
-                                                 ? list.size()
-                                                 : list.find(',') + 1));
+    list.remove_prefix(std::min(
+        list.size(), list.find(',') == std::string_view::npos ? list.size() : list.find(',') + 1));
   }
-  std::vector<std::unique_ptr<vellum::node::NodeProcess>> grouped, single;
+  std::vector<std::unique_ptr<vellum::process::NodeProcess>> grouped, single;
   for (int clients : client_counts) {
     const std::string n = std::to_string(clients);
-    grouped.push_back(std::make_unique<vellum::node::NodeProcess>(
+    grouped.push_back(std::make_unique<vellum::process::NodeProcess>(
         Binary(), FreshLedger(dir, "grouped" + n), std::vector<std::string>{}, "/dev/null"));
-    single.push_back(std::make_unique<vellum::node::NodeProcess>(
+    single.push_back(std::make_unique<vellum::process::NodeProcess>(
         Binary(), FreshLedger(dir, "single" + n), std::vector<std::string>{"--no-group-commit"},
         "/dev/null"));
     if (!grouped.back()->ok() || !single.back()->ok()) {
@@ -340,8 +343,8 @@ int main(int argc, char** argv) {
   std::vector<std::array<Samples, 4>> samples(client_counts.size());
   Samples quiet, held;
   // A node for the held-connections rows, with room for them from one address.
-  vellum::node::NodeProcess busy(Binary(), FreshLedger(dir, "held"),
-                                 {"--max-connections-per-address", "2000"}, "/dev/null");
+  vellum::process::NodeProcess busy(Binary(), FreshLedger(dir, "held"),
+                                    {"--max-connections-per-address", "2000"}, "/dev/null");
   // (A build from before that flag cannot run these rows; the others still compare.)
   for (int r = 0; r < rounds; ++r) {
     for (size_t i = 0; i < client_counts.size(); ++i) {
@@ -349,8 +352,8 @@ int main(int argc, char** argv) {
       samples[i][0].Add(RunLoad(grouped[i]->port(), grouped[i]->token(), clients, seconds));
       samples[i][1].Add(RunLoad(single[i]->port(), single[i]->token(), clients, seconds));
       samples[i][2].Add(RawSqlite(dir + "/raw1.db", 1, seconds));
-      samples[i][3].Add(RawSqlite(dir + "/raw" + std::to_string(clients) + "x.db", clients,
-                                  seconds));
+      samples[i][3].Add(
+          RawSqlite(dir + "/raw" + std::to_string(clients) + "x.db", clients, seconds));
     }
     if (!busy.ok()) continue;
     quiet.Add(RunLoad(busy.port(), busy.token(), 1, seconds));
@@ -360,11 +363,13 @@ int main(int argc, char** argv) {
       held.Add(RunLoad(busy.port(), busy.token(), 1, seconds));
     }
   }
-  std::printf("durable single-entry appends, %.0f s per measurement, median [min-max] of %d "
-              "interleaved rounds\n\n", seconds, rounds);
-  std::printf("%7s | %-22s %-19s | %-19s | %-19s | %-19s | %s\n", "clients",
-              "node, group commit/s", "p99 ms", "node, txn/request/s", "raw SQLite 1 row/txn",
-              "raw SQLite N rows/txn", "node / raw N");
+  std::printf(
+      "durable single-entry appends, %.0f s per measurement, median [min-max] of %d "
+      "interleaved rounds\n\n",
+      seconds, rounds);
+  std::printf("%7s | %-22s %-19s | %-19s | %-19s | %-19s | %s\n", "clients", "node, group commit/s",
+              "p99 ms", "node, txn/request/s", "raw SQLite 1 row/txn", "raw SQLite N rows/txn",
+              "node / raw N");
   for (size_t i = 0; i < client_counts.size(); ++i) {
     const auto& s = samples[i];
     std::vector<double> ratio;
@@ -379,11 +384,12 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(s[1].errors));
     }
   }
-  std::printf("\none client appending, p50 / p99 ms: alone %s / %s; beside 1,000 idle and 100 "
-              "slow connections %s / %s%s\n",
-              Spread(quiet.p50, "%.2f").c_str(), Spread(quiet.p99, "%.2f").c_str(),
-              Spread(held.p50, "%.2f").c_str(), Spread(held.p99, "%.2f").c_str(),
-              quiet.errors + held.errors ? " (with errors)" : "");
+  std::printf(
+      "\none client appending, p50 / p99 ms: alone %s / %s; beside 1,000 idle and 100 "
+      "slow connections %s / %s%s\n",
+      Spread(quiet.p50, "%.2f").c_str(), Spread(quiet.p99, "%.2f").c_str(),
+      Spread(held.p50, "%.2f").c_str(), Spread(held.p99, "%.2f").c_str(),
+      quiet.errors + held.errors ? " (with errors)" : "");
   grouped.clear();
   single.clear();
   busy.Stop(SIGTERM);

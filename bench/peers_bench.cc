@@ -19,7 +19,7 @@
 #include "node/compare.h"
 #include "node/ledger_view.h"
 #include "node/sync.h"
-#include "node/node_process.h"
+#include "process/node_process.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 
@@ -35,8 +35,8 @@ void Build(const std::string& path, const vellum::SignerKey& key, uint64_t n, ui
   if (!ledger) std::abort();
   std::vector<vellum::NewEntry> batch;
   for (uint64_t i = 0; i < n; ++i) {
-    batch.push_back({.payload = vellum::ToBytes(i == fork_at ? std::string("fork")
-                                                             : std::to_string(i))});
+    batch.push_back(
+        {.payload = vellum::ToBytes(i == fork_at ? std::string("fork") : std::to_string(i))});
     if (batch.size() == 10000 || i + 1 == n) {
       if (!(*ledger)->AppendBatch(batch)) std::abort();
       batch.clear();
@@ -66,11 +66,13 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), Seconds(t),
               static_cast<unsigned long long>(fork_at));
   {
-    vellum::node::NodeProcess a(VELLUM_BIN, dir + "/a.db"), b(VELLUM_BIN, dir + "/b.db");
+    vellum::process::NodeProcess a(VELLUM_BIN, dir + "/a.db"), b(VELLUM_BIN, dir + "/b.db");
     if (!a.ok() || !b.ok()) return 1;
     std::vector<vellum::VerifierKey> keys = {key.verifier()};
-    auto va = std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(a.port()), keys));
-    auto vb = std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(b.port()), keys));
+    auto va =
+        std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(a.port()), keys));
+    auto vb =
+        std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(b.port()), keys));
     t = Clock::now();
     auto c = vellum::node::Compare(*va, *vb);
     const double took = Seconds(t);
@@ -78,20 +80,22 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "compare failed\n");
       return 1;
     }
-    std::printf("fork located at %llu: %.1f ms; round trips a=%llu b=%llu (incl. checkpoint and "
-                "the entry shown); bytes %llu (baseline, every leaf hash of one side: %llu, %.0fx)\n",
-                static_cast<unsigned long long>(*c->fork_index), took * 1000,
-                static_cast<unsigned long long>(va->round_trips()),
-                static_cast<unsigned long long>(vb->round_trips()),
-                static_cast<unsigned long long>(va->bytes_received() + vb->bytes_received()),
-                static_cast<unsigned long long>(n * 32),
-                static_cast<double>(n * 32) /
-                    static_cast<double>(va->bytes_received() + vb->bytes_received()));
+    std::printf(
+        "fork located at %llu: %.1f ms; round trips a=%llu b=%llu (incl. checkpoint and "
+        "the entry shown); bytes %llu (baseline, every leaf hash of one side: %llu, %.0fx)\n",
+        static_cast<unsigned long long>(*c->fork_index), took * 1000,
+        static_cast<unsigned long long>(va->round_trips()),
+        static_cast<unsigned long long>(vb->round_trips()),
+        static_cast<unsigned long long>(va->bytes_received() + vb->bytes_received()),
+        static_cast<unsigned long long>(n * 32),
+        static_cast<double>(n * 32) /
+            static_cast<double>(va->bytes_received() + vb->bytes_received()));
 
     auto mirror = Ledger::Create(dir + "/mirror.db", {.origin = "bench/peers",
-                                                       .format = vellum::EntryFormat::kRaw,
-                                                       .verifier_key = key.verifier().ToString()});
-    auto up = std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(a.port()), keys));
+                                                      .format = vellum::EntryFormat::kRaw,
+                                                      .verifier_key = key.verifier().ToString()});
+    auto up =
+        std::move(*vellum::node::OpenView("http://127.0.0.1:" + std::to_string(a.port()), keys));
     t = Clock::now();
     auto synced = vellum::node::SyncFrom(**mirror, *up);
     const double sync_s = Seconds(t);
@@ -99,10 +103,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sync failed: %s\n", synced.error().message().c_str());
       return 1;
     }
-    std::printf("mirror caught up %llu entries in %.2f s: %.0f verified entries/s (%llu requests)\n",
-                static_cast<unsigned long long>(synced->new_size), sync_s,
-                static_cast<double>(synced->new_size) / sync_s,
-                static_cast<unsigned long long>(up->round_trips()));
+    std::printf(
+        "mirror caught up %llu entries in %.2f s: %.0f verified entries/s (%llu requests)\n",
+        static_cast<unsigned long long>(synced->new_size), sync_s,
+        static_cast<double>(synced->new_size) / sync_s,
+        static_cast<unsigned long long>(up->round_trips()));
     a.Stop(SIGTERM);
     b.Stop(SIGTERM);
   }

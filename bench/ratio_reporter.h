@@ -46,8 +46,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const auto& [subject, baseline] : pairs_) {
       auto s = rate_.find(subject), b = rate_.find(baseline);
       if (s == rate_.end() || b == rate_.end()) continue;
-      std::printf("%-60s %14.0f %14.0f %7.2fx\n", (subject + " vs " + baseline).c_str(),
-                  s->second, b->second, s->second / b->second);
+      std::printf("%-60s %14.0f %14.0f %7.2fx\n", (subject + " vs " + baseline).c_str(), s->second,
+                  b->second, s->second / b->second);
     }
   }
 

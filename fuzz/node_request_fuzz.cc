@@ -30,9 +30,9 @@ struct Fixture {
     dir = pattern;
     auto key = SignerKey::Generate("fuzz.example/log");
     FUZZ_CHECK(key.has_value());
-    auto created = Ledger::Create((dir / "l.db").string(),
-                                  {.origin = "fuzz.example/log",
-                                   .verifier_key = key->verifier().ToString()});
+    auto created =
+        Ledger::Create((dir / "l.db").string(),
+                       {.origin = "fuzz.example/log", .verifier_key = key->verifier().ToString()});
     FUZZ_CHECK(created.has_value());
     std::vector<NewEntry> entries;
     for (int i = 0; i < 300; ++i) {

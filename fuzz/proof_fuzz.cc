@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
-#include "merkle/reference_tree.h"
+#include "testing/reference_tree.h"
 #include "vellum/merkle.h"
 
 namespace {

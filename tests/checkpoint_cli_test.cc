@@ -1,7 +1,6 @@
 // Keys and checkpoints through the command line, as a writer and a client would use them.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -69,10 +68,10 @@ TEST_F(CheckpointCliTest, InclusionProofChecksAgainstASignedCheckpoint) {
   auto wrong_entry = Vellum({"verify-proof", proof, "--checkpoint", cp, "--vkey", vkey_,
                              "--payload", "x", "--time", "5"});
   EXPECT_EQ(wrong_entry.exit_code, 3);
-  const std::string older = Write("p4.json",
-                                  Vellum({"prove", db_, "--index", "2", "--size", "4", "--json"}).out);
-  auto wrong_size = Vellum({"verify-proof", older, "--checkpoint", cp, "--vkey", vkey_,
-                            "--payload", "c", "--time", "5"});
+  const std::string older =
+      Write("p4.json", Vellum({"prove", db_, "--index", "2", "--size", "4", "--json"}).out);
+  auto wrong_size = Vellum({"verify-proof", older, "--checkpoint", cp, "--vkey", vkey_, "--payload",
+                            "c", "--time", "5"});
   EXPECT_EQ(wrong_size.exit_code, 3);
   EXPECT_NE(wrong_size.err.find("checkpoint is for size 5"), std::string::npos) << wrong_size.err;
 }

@@ -1,10 +1,9 @@
 // The command line at its edges: read-only and locked ledgers, terminal escapes from peers,
 // errors as JSON, verify-proof's usage errors.
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -57,11 +56,10 @@ TEST_F(CliEdgesTest, AReadOnlyFileIsReadWithoutLeavingFilesAndWritesSayWhatToFix
 }
 
 TEST_F(CliEdgesTest, ALedgerInADirectoryThatIsNotWritableCanBeReadAndVerified) {
-  std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
-                                                std::filesystem::perms::group_read |
-                                                std::filesystem::perms::group_exec |
-                                                std::filesystem::perms::others_read |
-                                                std::filesystem::perms::others_exec);
+  std::filesystem::permissions(
+      dir_.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                       std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                       std::filesystem::perms::others_exec);
   EXPECT_EQ(AsUser({"log", db_}).exit_code, 0);
   EXPECT_EQ(AsUser({"verify", db_}).exit_code, 0);
   auto append = AsUser({"append", db_, "c"});
@@ -97,8 +95,7 @@ TEST_F(CliEdgesTest, ALockedLedgerSaysWhyItWaits) {
   }
   sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  EXPECT_NE(err.find("is locked by another process; waiting up to 10 s"), std::string::npos)
-      << err;
+  EXPECT_NE(err.find("is locked by another process; waiting up to 10 s"), std::string::npos) << err;
   EXPECT_EQ(testing::WaitFor(pid), 0);
 }
 
@@ -122,7 +119,8 @@ TEST_F(CliEdgesTest, VerifyProofTellsUsageFromFailure) {
   auto no_leaf = Vellum({"verify-proof", dir_.File("proof.json"), "--root", root});
   EXPECT_EQ(no_leaf.exit_code, 2);
   EXPECT_EQ(no_leaf.err.find("FAILED"), std::string::npos) << no_leaf.err;
-  auto no_time = Vellum({"verify-proof", dir_.File("proof.json"), "--root", root, "--payload", "b"});
+  auto no_time =
+      Vellum({"verify-proof", dir_.File("proof.json"), "--root", root, "--payload", "b"});
   EXPECT_EQ(no_time.exit_code, 2);
   EXPECT_NE(no_time.err.find("give the entry's --time"), std::string::npos) << no_time.err;
   auto wrong = Vellum({"verify-proof", dir_.File("proof.json"), "--root", root, "--leaf-hash",

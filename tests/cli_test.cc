@@ -70,16 +70,16 @@ TEST_F(CliTest, ProofsFromProveVerifyOfflineAndForgeriesFail) {
   ASSERT_EQ(prove.exit_code, 0) << prove.err;
   std::ofstream(dir_.File("inc.json")) << prove.out;
 
-  auto ok = Vellum({"verify-proof", dir_.File("inc.json"), "--root", root, "--payload", "e",
-                    "--time", "1000"});
+  auto ok = Vellum(
+      {"verify-proof", dir_.File("inc.json"), "--root", root, "--payload", "e", "--time", "1000"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("proof OK"), std::string::npos);
-  auto wrong_entry = Vellum({"verify-proof", dir_.File("inc.json"), "--root", root, "--payload",
-                             "E", "--time", "1000"});
+  auto wrong_entry = Vellum(
+      {"verify-proof", dir_.File("inc.json"), "--root", root, "--payload", "E", "--time", "1000"});
   EXPECT_EQ(wrong_entry.exit_code, 3);
   EXPECT_NE(wrong_entry.err.find("proof FAILED"), std::string::npos);
-  auto wrong_root = Vellum({"verify-proof", dir_.File("inc.json"), "--root", old_root,
-                            "--payload", "e", "--time", "1000"});
+  auto wrong_root = Vellum({"verify-proof", dir_.File("inc.json"), "--root", old_root, "--payload",
+                            "e", "--time", "1000"});
   EXPECT_EQ(wrong_root.exit_code, 3);
 
   auto cons = Vellum({"prove", db_, "--old", "3", "--json"});

@@ -1,18 +1,18 @@
 // Comparing, analysing and mirroring ledgers as files and as nodes: identical, behind by N,
 // forked at K; a side that contradicts itself is caught; the fork in a million entries costs a
 // few requests; a mirror writes only what it verified.
-#include <signal.h>
+#include "node/compare.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
-#include "node/compare.h"
 #include "node/ledger_view.h"
 #include "node/sync.h"
 #include "tests/process.h"
@@ -42,8 +42,8 @@ class CompareTest : public ::testing::Test {
       }
     }
     std::ofstream(path + ".key") << key_.ToString() << "\n";
-    std::filesystem::permissions(path + ".key", std::filesystem::perms::owner_read |
-                                                    std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        path + ".key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return path;
   }
   Result<Comparison> CompareFiles(const std::string& a, const std::string& b) {
@@ -87,7 +87,8 @@ TEST_F(CompareTest, LocatesForksAtTileBoundariesLastAndRandomIndexes) {
   for (uint64_t k : forks) {
     // The other ledger is longer or shorter, but always past the fork.
     const uint64_t size = k + 1 + rng() % 5000;
-    const std::string other = Make(std::string("k").append(std::to_string(k)).append(".db"), size, k);
+    const std::string other =
+        Make(std::string("k").append(std::to_string(k)).append(".db"), size, k);
     auto c = CompareFiles(base, other);
     ASSERT_TRUE(c) << c.error().ToString();
     EXPECT_EQ(c->relation, Comparison::Relation::kForked) << k;
@@ -236,7 +237,6 @@ TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
 }  // namespace
 }  // namespace vellum
 
-
 namespace vellum {
 namespace {
 
@@ -247,7 +247,8 @@ TEST_F(CompareTest, AMirrorCatchesUpFromEmptyThenIncrementallyVerifyingEverythin
   const std::string url = "http://127.0.0.1:" + std::to_string(node.port());
   const std::string vkey = key_.verifier().ToString();
   const std::string mirror = dir_.File("mirror.db");
-  auto first = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--format", "raw", "--json"});
+  auto first =
+      testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--format", "raw", "--json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(nlohmann::json::parse(first.out)["new_size"], 3000);
   EXPECT_EQ(CompareFiles(mirror, a)->relation, Comparison::Relation::kIdentical);
@@ -260,7 +261,8 @@ TEST_F(CompareTest, AMirrorCatchesUpFromEmptyThenIncrementallyVerifyingEverythin
     if (cp && cp->body.find("\n3001\n") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto second = testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--format", "raw", "--json"});
+  auto second =
+      testing::Vellum({"sync", mirror, "--from", url, "--vkey", vkey, "--format", "raw", "--json"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(nlohmann::json::parse(second.out)["old_size"], 3000);
   EXPECT_EQ(nlohmann::json::parse(second.out)["new_size"], 3001);
@@ -283,7 +285,8 @@ TEST_F(CompareTest, SyncRefusesForksForgeriesAndBadEntriesLeavingTheMirrorAsItWa
 
   const std::string forked = Make("forked.db", 1500, 1234);
   const std::string before = file_bytes(forked);
-  auto fork = testing::Vellum({"sync", forked, "--from", url, "--vkey", key_.verifier().ToString()});
+  auto fork =
+      testing::Vellum({"sync", forked, "--from", url, "--vkey", key_.verifier().ToString()});
   EXPECT_EQ(fork.exit_code, 1);
   EXPECT_NE(fork.err.find("not an extension"), std::string::npos) << fork.err;
   EXPECT_EQ(file_bytes(forked), before);
@@ -340,10 +343,10 @@ TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
                               dir_.File("m.log"));
   ASSERT_TRUE(mirror.ok());
   ASSERT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 300; }));
-  testing::NodeProcess forked(Make("f.db", 310, 200),
-                              {"--peer", writer.url(), "--poll-interval", "50", "--log-format",
-                               "json"},
-                              dir_.File("f.log"));
+  testing::NodeProcess forked(
+      Make("f.db", 310, 200),
+      {"--peer", writer.url(), "--poll-interval", "50", "--log-format", "json"},
+      dir_.File("f.log"));
   ASSERT_TRUE(forked.ok());
   ASSERT_TRUE(WaitForStatus(forked.port(), [](const auto& s) {
     return s["peers"][0]["state"] == "forked at 200" && s["fork_evidence"] == 1;
@@ -356,9 +359,8 @@ TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
     checks = s["peers"][0]["checks"];
     return true;
   }));
-  ASSERT_TRUE(WaitForStatus(forked.port(), [&](const auto& s) {
-    return s["peers"][0]["checks"] >= checks + 10;
-  }, 60));
+  ASSERT_TRUE(WaitForStatus(
+      forked.port(), [&](const auto& s) { return s["peers"][0]["checks"] >= checks + 10; }, 60));
   ASSERT_EQ(writer.Stop(SIGTERM), 0);
   ASSERT_EQ(forked.Stop(SIGTERM), 0);
   ASSERT_EQ(mirror.Stop(SIGTERM), 0);
@@ -374,7 +376,8 @@ TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
   EXPECT_EQ(m.front()["role"], "mirror");
   ASSERT_EQ(Count(m, "sync"), 1u);
   // The idle mirror polled its upstream many times and kept its checkpoint once.
-  auto rows = testing::RunProgram({"sqlite3", dir_.File("m.db"), "SELECT count(*) FROM checkpoints"});
+  auto rows =
+      testing::RunProgram({"sqlite3", dir_.File("m.db"), "SELECT count(*) FROM checkpoints"});
   EXPECT_EQ(rows.out, "1\n") << rows.err;
   const auto f = Events(dir_.File("f.log"));
   ASSERT_EQ(Count(f, "fork"), 1u);  // once, not once per poll
@@ -422,8 +425,9 @@ TEST_F(CompareTest, WriterMirrorAndForkedNodeReportExactlyWhatHappened) {
   EXPECT_EQ(nlohmann::json::parse(cmp.out)["relation"], "identical") << cmp.err;
   auto unchecked = testing::Vellum({"compare", w_url, m_url});
   EXPECT_EQ(unchecked.exit_code, 0);
-  EXPECT_NE(unchecked.err.find("no --vkey was given, so no node's checkpoint was signature-checked"),
-            std::string::npos)
+  EXPECT_NE(
+      unchecked.err.find("no --vkey was given, so no node's checkpoint was signature-checked"),
+      std::string::npos)
       << unchecked.err;
   auto net_unchecked = testing::Vellum({"network", w_url, m_url});
   EXPECT_NE(net_unchecked.err.find("no --vkey was given"), std::string::npos) << net_unchecked.err;

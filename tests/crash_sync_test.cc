@@ -2,10 +2,9 @@
 // the ledger must open and verify; a mirror must hold a verified prefix of its upstream that
 // never shrinks, and finish when sync runs again; every checkpoint acknowledged as signed must
 // still be there and still match the tree.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -75,8 +74,9 @@ TEST(CrashSyncTest, AKilledSyncLeavesAVerifiedPrefixThatNeverShrinksAndThenFinis
   uint64_t held = 0;  // what the mirror held after the previous kill
   int killed_mid_sync = 0;
   for (int round = 0; round < 16 && held < kSize; ++round) {
-    const int pid = testing::StartVellum({"sync", mirror, "--from", node.url(), "--vkey", vkey, "--format", "raw"},
-                                         dir.File("empty"));
+    const int pid = testing::StartVellum(
+        {"sync", mirror, "--from", node.url(), "--vkey", vkey, "--format", "raw"},
+        dir.File("empty"));
     // The first rounds kill it while it is still creating the mirror file; the others once it
     // has written a batch more than it held (waiting for that, however slow the machine).
     if (round < 3) {
@@ -110,7 +110,8 @@ TEST(CrashSyncTest, AKilledSyncLeavesAVerifiedPrefixThatNeverShrinksAndThenFinis
   std::cout << "kills that landed mid-sync: " << killed_mid_sync << "\n";
   EXPECT_GT(killed_mid_sync, 0);  // the kills really interrupted copying
 
-  auto finish = testing::Vellum({"sync", mirror, "--from", node.url(), "--vkey", vkey, "--format", "raw"});
+  auto finish =
+      testing::Vellum({"sync", mirror, "--from", node.url(), "--vkey", vkey, "--format", "raw"});
   ASSERT_EQ(finish.exit_code, 0) << finish.err;
   auto done = Ledger::Open(mirror);
   ASSERT_TRUE(done);
@@ -142,8 +143,8 @@ TEST(CrashSyncTest, AKilledSignerLeavesEveryAcknowledgedCheckpointTrue) {
   testing::TempDir dir;
   auto key = *SignerKey::Generate("example.com/signed");
   const std::string path = dir.File("signed.db");
-  ASSERT_TRUE(Ledger::Create(path, {.origin = "example.com/signed",
-                                    .verifier_key = key.verifier().ToString()}));
+  ASSERT_TRUE(Ledger::Create(
+      path, {.origin = "example.com/signed", .verifier_key = key.verifier().ToString()}));
   const std::vector<VerifierKey> known = {key.verifier()};
   auto rng = SeededRng();
   std::vector<SignedAck> acked;

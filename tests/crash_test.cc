@@ -1,8 +1,7 @@
 // A writer is killed with SIGKILL at random moments, many times. After each kill the ledger
 // must open, verify, and hold every append the writer had acknowledged.
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <random>
@@ -28,7 +27,7 @@ std::string Payload(uint32_t round, uint32_t seq) {
 [[noreturn]] void AppendUntilKilled(const std::string& path, uint32_t round, int fd) {
   auto ledger = Ledger::Open(path);
   if (!ledger) _exit(2);
-  for (uint32_t seq = 0;; ) {
+  for (uint32_t seq = 0;;) {
     const uint32_t batch = 1 + seq % 4;
     std::vector<NewEntry> entries;
     for (uint32_t i = 0; i < batch; ++i) entries.push_back({ToBytes(Payload(round, seq + i)), 7});

@@ -2,11 +2,10 @@
 // and a real 1 MiB tmpfs that the CLI and a node fill up (when the test may mount one). Either
 // way the failed append must say the disk is full, change nothing, and leave a ledger that
 // opens, verifies, holds every acknowledged entry, and takes appends again once space is freed.
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/mount.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cerrno>
@@ -28,8 +27,8 @@ std::atomic<int64_t> g_write_budget{-1};  // bytes SQLite may still write; -1: n
 sqlite3_vfs* g_real_vfs = nullptr;
 
 struct BudgetFile {
-  sqlite3_file base;    // pMethods: kBudgetMethods
-  sqlite3_file* real;   // the default VFS's file, stored right after this struct
+  sqlite3_file base;   // pMethods: kBudgetMethods
+  sqlite3_file* real;  // the default VFS's file, stored right after this struct
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<BudgetFile*>(f)->real; }
@@ -206,8 +205,8 @@ std::string Line(const char* who, uint64_t i) {
 
 TEST_F(RealDiskFullTest, TheCliAndANodeSayTheDiskIsFullAndCarryOnOnceSpaceIsFreed) {
   const std::string db = mnt_ + "/ledger.db";
-  auto init = testing::Vellum({"init", db, "--origin", "example.com/tmpfs", "--key-file",
-                               dir_.File("ledger.key")});
+  auto init = testing::Vellum(
+      {"init", db, "--origin", "example.com/tmpfs", "--key-file", dir_.File("ledger.key")});
   ASSERT_EQ(init.exit_code, 0) << init.err;
   std::vector<std::string> acked;  // payloads, in index order
 
@@ -233,8 +232,8 @@ TEST_F(RealDiskFullTest, TheCliAndANodeSayTheDiskIsFullAndCarryOnOnceSpaceIsFree
     // The token lives off the full disk (a node cannot make one there).
     std::ofstream(dir_.File("token")) << std::string(40, 't') << "\n";
     std::filesystem::permissions(dir_.File("token"), std::filesystem::perms::owner_read);
-    testing::NodeProcess node(db, {"--key", dir_.File("ledger.key"), "--token-file",
-                                   dir_.File("token")});
+    testing::NodeProcess node(
+        db, {"--key", dir_.File("ledger.key"), "--token-file", dir_.File("token")});
     ASSERT_TRUE(node.ok());
     auto c = testing::LocalClient(node.port());
     c.options().bearer_token = node.token();

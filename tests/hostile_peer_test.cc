@@ -30,7 +30,8 @@ enum class Attack {
 class HostileProxy {
  public:
   HostileProxy(int upstream_port, Attack attack, int other_port = 0)
-      : upstream_port_(upstream_port), other_port_(other_port),
+      : upstream_port_(upstream_port),
+        other_port_(other_port),
         server_([this, attack](const net::Request& req, net::Response& res) {
           Answer(attack, req, res);
         }) {}
@@ -79,9 +80,9 @@ class HostileProxy {
 class HostilePeerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto upstream = Ledger::Create(dir_.File("up.db"), {.origin = "example.com/hostile",
-                                                         .format = EntryFormat::kRaw,
-                                                         .verifier_key = vkey()});
+    auto upstream = Ledger::Create(
+        dir_.File("up.db"),
+        {.origin = "example.com/hostile", .format = EntryFormat::kRaw, .verifier_key = vkey()});
     ASSERT_TRUE(upstream);
     std::vector<NewEntry> batch;
     for (int i = 0; i < 3000; ++i) batch.push_back({.payload = ToBytes(std::to_string(i))});
@@ -89,9 +90,9 @@ class HostilePeerTest : public ::testing::Test {
     std::ofstream(dir_.File("up.db.key")) << key_.ToString() << "\n";
     std::filesystem::permissions(dir_.File("up.db.key"), std::filesystem::perms::owner_read);
     batch.resize(1000);
-    auto mirror = Ledger::Create(dir_.File("mirror.db"), {.origin = "example.com/hostile",
-                                                          .format = EntryFormat::kRaw,
-                                                          .verifier_key = vkey()});
+    auto mirror = Ledger::Create(
+        dir_.File("mirror.db"),
+        {.origin = "example.com/hostile", .format = EntryFormat::kRaw, .verifier_key = vkey()});
     ASSERT_TRUE((*mirror)->AppendBatch(batch));
   }
   std::string vkey() const { return key_.verifier().ToString(); }
@@ -181,9 +182,9 @@ TEST_F(HostilePeerTest, ForgedCheckpointsAlteredEntriesAndAlteredHashesAreRefuse
 TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
   testing::NodeProcess real(dir_.File("up.db"));
   ASSERT_TRUE(real.ok());
-  auto other = Ledger::Create(dir_.File("other.db"), {.origin = "example.com/hostile",
-                                                       .format = EntryFormat::kRaw,
-                                                       .verifier_key = vkey()});
+  auto other = Ledger::Create(
+      dir_.File("other.db"),
+      {.origin = "example.com/hostile", .format = EntryFormat::kRaw, .verifier_key = vkey()});
   std::vector<NewEntry> batch;
   for (int i = 0; i < 3000; ++i) batch.push_back({ToBytes(i == 500 ? "lie" : std::to_string(i))});
   ASSERT_TRUE((*other)->AppendBatch(batch));
@@ -226,7 +227,9 @@ TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
   const std::string evil = "\x1b]0;pwned\x07\x1b[2J";
   testing::TestServer fake([&](const net::Request& req, net::Response& res) {
     if (req.path == "/v1/status") {
-      res.Set(nlohmann::json{{"origin", evil}, {"size", 1}, {"root", evil},
+      res.Set(nlohmann::json{{"origin", evil},
+                             {"size", 1},
+                             {"root", evil},
                              {"peers", {{{"peer", evil}, {"state", evil}}}}}
                   .dump(),
               "application/json");
@@ -260,14 +263,14 @@ TEST_F(HostilePeerTest, AnUnsignedFormatClaimCannotDecideAMirrorsFormat) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("entries raw?"), std::string::npos) << refused.err;
   EXPECT_FALSE(std::filesystem::exists(mirror));
-  auto claimed = testing::Vellum(
-      {"sync", mirror, "--from", proxy.url(), "--vkey", vkey(), "--format", "raw"});
+  auto claimed =
+      testing::Vellum({"sync", mirror, "--from", proxy.url(), "--vkey", vkey(), "--format", "raw"});
   EXPECT_EQ(claimed.exit_code, 1);
   EXPECT_NE(claimed.err.find("the format is not signed"), std::string::npos) << claimed.err;
   EXPECT_FALSE(std::filesystem::exists(mirror));
   // The honest node and the right format: a mirror that refuses direct appends.
-  auto honest = testing::Vellum({"sync", mirror, "--from", real.url(), "--vkey", vkey(),
-                                 "--format", "raw"});
+  auto honest =
+      testing::Vellum({"sync", mirror, "--from", real.url(), "--vkey", vkey(), "--format", "raw"});
   ASSERT_EQ(honest.exit_code, 0) << honest.err;
   auto around = testing::Vellum({"append", mirror, "written around the node"});
   EXPECT_EQ(around.exit_code, 1);
@@ -280,8 +283,8 @@ TEST_F(HostilePeerTest, AMirrorTrustsItsUpstreamWithTheUpstreamKeyOnly) {
   testing::NodeProcess real(dir_.File("up.db"));
   ASSERT_TRUE(real.ok());
   const std::string wrong = SignerKey::Generate("example.com/hostile")->verifier().ToString();
-  auto r = testing::Vellum({"serve", dir_.File("m.db"), "--upstream", real.url(),
-                            "--upstream-vkey", wrong, "--peer-vkey", vkey(), "--format", "raw"});
+  auto r = testing::Vellum({"serve", dir_.File("m.db"), "--upstream", real.url(), "--upstream-vkey",
+                            wrong, "--peer-vkey", vkey(), "--format", "raw"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bad checkpoint"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("m.db")));
@@ -290,9 +293,9 @@ TEST_F(HostilePeerTest, AMirrorTrustsItsUpstreamWithTheUpstreamKeyOnly) {
                                                  .format = EntryFormat::kRaw,
                                                  .verifier_key = wrong,
                                                  .mirror = true}));
-  testing::NodeProcess mirror(dir_.File("m.db"),
-                              {"--upstream", real.url(), "--upstream-vkey", wrong, "--peer-vkey",
-                               vkey(), "--poll-interval", "50"});
+  testing::NodeProcess mirror(
+      dir_.File("m.db"), {"--upstream", real.url(), "--upstream-vkey", wrong, "--peer-vkey", vkey(),
+                          "--poll-interval", "50"});
   ASSERT_TRUE(mirror.ok());
   nlohmann::json last;
   EXPECT_TRUE(testing::WaitForStatus(mirror.port(), [&](const nlohmann::json& s) {

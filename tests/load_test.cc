@@ -12,8 +12,8 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -57,10 +57,13 @@ struct Ack {
 // Waits (at most 30 s) until the node at `port` holds `size` entries; its root then.
 std::optional<std::string> RootOnceSizeIs(int port, uint64_t size) {
   std::string root;
-  if (!testing::WaitForStatus(port, [&](const json& s) {
-        root = s.value("root", "");
-        return s["size"] == size;
-      }, 30)) {
+  if (!testing::WaitForStatus(
+          port,
+          [&](const json& s) {
+            root = s.value("root", "");
+            return s["size"] == size;
+          },
+          30)) {
     return std::nullopt;
   }
   return root;
@@ -72,8 +75,8 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   testing::TempDir dir;
   auto key = *SignerKey::Generate("example.com/load");
   const std::string writer_db = dir.File("writer.db");
-  ASSERT_TRUE(Ledger::Create(writer_db, {.origin = "example.com/load",
-                                         .verifier_key = key.verifier().ToString()}));
+  ASSERT_TRUE(Ledger::Create(
+      writer_db, {.origin = "example.com/load", .verifier_key = key.verifier().ToString()}));
   ASSERT_TRUE(WriteKeyFile(writer_db + ".key", key));
   testing::NodeProcess writer(writer_db);
   ASSERT_TRUE(writer.ok());
@@ -199,8 +202,8 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
 #ifndef VELLUM_SANITIZED
   // Flat memory: what the node holds does not grow with the number of entries it has taken.
   // (Sanitizer builds keep freed memory in quarantine, so only plain builds check this.)
-  EXPECT_LT(rss_end, rss_quarter + 64 * 1024) << "writer RSS grew from " << rss_quarter / 1024
-                                              << " MiB to " << rss_end / 1024 << " MiB";
+  EXPECT_LT(rss_end, rss_quarter + 64 * 1024)
+      << "writer RSS grew from " << rss_quarter / 1024 << " MiB to " << rss_end / 1024 << " MiB";
 #endif
 }
 

@@ -35,8 +35,8 @@ class InProcessTest : public ::testing::Test {
 };
 
 TEST_F(InProcessTest, AppendsAndReadsThroughTheServersRoutes) {
-  auto appended = node_->HandleInProcess("POST", "/v1/entries",
-                                         R"({"entries":[{"data":"a"},{"data":"b"}]})");
+  auto appended =
+      node_->HandleInProcess("POST", "/v1/entries", R"({"entries":[{"data":"a"},{"data":"b"}]})");
   ASSERT_EQ(appended.status, 200) << appended.body;
   EXPECT_EQ(json::parse(appended.body)["count"], 2);
   EXPECT_EQ(ledger_->GetHead()->size, 2u);

@@ -1,11 +1,10 @@
 // Real `vellum serve` processes on loopback: appends over HTTP, tlog-tiles and proofs checked
 // with the pure verifiers against the signed checkpoint, bad input, kill -9, SIGTERM.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <fstream>
@@ -50,7 +49,8 @@ class NodeTest : public ::testing::Test {
     for (int i = first; i < end; i += per) {
       json body = {{"entries", json::array()}};
       for (int j = i; j < std::min(end, i + per); ++j) {
-        body["entries"].push_back({{"data", std::string("e").append(std::to_string(j))}, {"time_ms", 1000 + j}});
+        body["entries"].push_back(
+            {{"data", std::string("e").append(std::to_string(j))}, {"time_ms", 1000 + j}});
       }
       auto r = c.Post("/v1/entries", h, body.dump(), "application/json");
       ASSERT_TRUE(r);
@@ -87,12 +87,12 @@ TEST_F(NodeTest, ATlogTilesClientVerifiesTheLedgerFromTheTilePathsAlone) {
 
   // Entry bundles and level-0 tiles, as a tlog-tiles client fetches them.
   merkle::CompactRange range, first_tile;
-  for (const node::TilePath& t : {node::TilePath{false, 0, 0, 256}, node::TilePath{false, 0, 1, 44}}) {
+  for (const node::TilePath& t :
+       {node::TilePath{false, 0, 0, 256}, node::TilePath{false, 0, 1, 44}}) {
     auto tile = c->Get("/tile/" + node::FormatTilePath(t));
     ASSERT_TRUE(tile && tile->status == 200);
     ASSERT_EQ(tile->body.size(), t.width * 32u);
-    EXPECT_EQ(tile->header("Cache-Control").find("immutable") != std::string::npos,
-              t.full());
+    EXPECT_EQ(tile->header("Cache-Control").find("immutable") != std::string::npos, t.full());
     node::TilePath bundle_path = t;
     bundle_path.entries = true;
     auto bundle = c->Get("/tile/" + node::FormatTilePath(bundle_path));
@@ -100,8 +100,10 @@ TEST_F(NodeTest, ATlogTilesClientVerifiesTheLedgerFromTheTilePathsAlone) {
     size_t at = 0;
     for (uint32_t i = 0; i < t.width; ++i) {
       ASSERT_LE(at + 2, bundle->body.size());
-      const size_t len = static_cast<uint8_t>(bundle->body[at]) << 8 | static_cast<uint8_t>(bundle->body[at + 1]);
-      const Hash leaf = merkle::LeafHash(AsBytes(std::string_view(bundle->body).substr(at + 2, len)));
+      const size_t len =
+          static_cast<uint8_t>(bundle->body[at]) << 8 | static_cast<uint8_t>(bundle->body[at + 1]);
+      const Hash leaf =
+          merkle::LeafHash(AsBytes(std::string_view(bundle->body).substr(at + 2, len)));
       at += 2 + len;
       ASSERT_EQ(0, std::memcmp(leaf.data(), tile->body.data() + i * 32, 32)) << i;
       range.Append(leaf);
@@ -130,8 +132,9 @@ TEST_F(NodeTest, ProofsFromTheJsonApiVerifyAgainstTheSignedCheckpoint) {
   const Checkpoint cp = CheckpointOfSize(*c, 157);
   for (uint64_t index : {0, 42, 99, 156}) {
     auto entry = Json(c->Get("/v1/entries/" + std::to_string(index)));
-    const Hash leaf = merkle::LeafHash(Ledger::EncodeEntry(
-        EntryFormat::kRecord, entry["time_ms"].get<int64_t>(), ToBytes(entry["data"].get<std::string>())));
+    const Hash leaf =
+        merkle::LeafHash(Ledger::EncodeEntry(EntryFormat::kRecord, entry["time_ms"].get<int64_t>(),
+                                             ToBytes(entry["data"].get<std::string>())));
     auto doc = Json(c->Get("/v1/proof/inclusion?index=" + std::to_string(index) + "&size=157"));
     std::vector<Hash> proof;
     for (const auto& h : doc["proof"]) proof.push_back(*HashFromHex(h.get<std::string>()));
@@ -161,7 +164,8 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
   std::filesystem::permissions(dir_.File("token"), std::filesystem::perms::owner_read);
   NodeProcess node(db_, {"--token-file", dir_.File("token")});
   ASSERT_TRUE(node.ok());
-  auto c = std::make_unique<net::HttpClient>(testing::LocalClient(node.port()));  // no token of its own
+  auto c =
+      std::make_unique<net::HttpClient>(testing::LocalClient(node.port()));  // no token of its own
   const net::Headers auth = {{"Authorization", "Bearer " + token}};
   AppendOverHttp(*c, 0, 10, 10, auth);
   const json before = Json(c->Get("/v1/status"));
@@ -171,7 +175,8 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
     int status;
   };
   const std::string big(70000, 'x');
-  const std::string oversized_entry = "{\"entries\":[{\"data\":\"ok\"},{\"data\":\"" + big + "\"}]}";
+  const std::string oversized_entry =
+      "{\"entries\":[{\"data\":\"ok\"},{\"data\":\"" + big + "\"}]}";
   const std::vector<Case> cases = {
       {"POST", "/v1/entries", R"({"data":"x"})", {}, 401},
       {"POST", "/v1/entries", R"({"data":"x"})", {{"Authorization", "Bearer wrong!"}}, 401},
@@ -229,8 +234,8 @@ TEST_F(NodeTest, EmptyEntriesTravelEveryPath) {
   NodeProcess node(db_);
   ASSERT_TRUE(node.ok());
   auto c = Client(node);
-  auto appended = c->Post("/v1/entries", R"({"entries":[{"data":""},{"data_hex":""}]})",
-                          "application/json");
+  auto appended =
+      c->Post("/v1/entries", R"({"entries":[{"data":""},{"data_hex":""}]})", "application/json");
   ASSERT_EQ(appended->status, 200) << appended->body;
   EXPECT_EQ(Json(c->Get("/v1/entries/7"))["data"], "");
   const auto bundle = c->Get("/tile/entries/000.p/8");
@@ -259,8 +264,8 @@ TEST_F(NodeTest, RefusesATokenThatIsShortOrReadableByOthers) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("at least 32"), std::string::npos) << r.err;
   std::ofstream(dir_.File("open")) << std::string(40, 'x') << "\n";
-  std::filesystem::permissions(dir_.File("open"), std::filesystem::perms::owner_read |
-                                                      std::filesystem::perms::others_read);
+  std::filesystem::permissions(
+      dir_.File("open"), std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
   r = Vellum({"serve", db_, "--token-file", dir_.File("open")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
@@ -347,8 +352,8 @@ TEST_F(NodeTest, EveryAcknowledgedAppendSurvivesKillDashNine) {
       c.options().bearer_token = node->token();
       c.options().deadline_ms = 5 * 1000;
       for (int i = 0; !stop && i < 100000; ++i) {
-        const std::string data = std::string("c").append(std::to_string(t)).append("-").append(
-            std::to_string(i));
+        const std::string data =
+            std::string("c").append(std::to_string(t)).append("-").append(std::to_string(i));
         auto r = c.Post("/v1/entries", json{{"data", data}}.dump(), "application/json");
         if (!r || r->status != 200) break;
         std::lock_guard<std::mutex> lock(mu);
@@ -391,8 +396,8 @@ namespace {
 TEST_F(NodeTest, ServesHttpsWithTheGivenCertificate) {
   const std::string cert = dir_.File("cert.pem"), key = dir_.File("key.pem");
   auto made = testing::RunProgram({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                   "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                                   "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert});
+                                   "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                                   "/CN=127.0.0.1", "-keyout", key, "-out", cert});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   NodeProcess node(db_, {"--tls-cert", cert, "--tls-key", key});
   ASSERT_TRUE(node.ok());

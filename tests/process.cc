@@ -1,12 +1,12 @@
 #include "tests/process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -51,8 +51,8 @@ int WaitFor(int pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-KilledChild ForkAndKill(const std::function<void(int fd)>& child,
-                        std::chrono::milliseconds delay, size_t min_reported) {
+KilledChild ForkAndKill(const std::function<void(int fd)>& child, std::chrono::milliseconds delay,
+                        size_t min_reported) {
   KilledChild result;
   int fds[2];
   if (pipe(fds) != 0) return result;
@@ -105,8 +105,7 @@ TestServer::~TestServer() {
   thread_.join();
 }
 
-bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done,
-                   int seconds) {
+bool WaitForStatus(int port, const std::function<bool(const nlohmann::json&)>& done, int seconds) {
   auto c = LocalClient(port, "", 5000);
   for (int i = 0; i < seconds * 20; ++i) {
     auto r = c.Get("/v1/status");

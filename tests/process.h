@@ -14,7 +14,7 @@
 
 #include "net/http_client.h"
 #include "net/http_server.h"
-#include "node/node_process.h"
+#include "process/node_process.h"
 
 namespace vellum::testing {
 
@@ -40,7 +40,7 @@ int WaitFor(int pid);
 // and SIGKILLs it `delay` after it has reported `min_reported` bytes (so that every round sees
 // progress however slow the build or the machine).
 struct KilledChild {
-  bool killed = false;   // false: it had already exited, with `exit_code`
+  bool killed = false;  // false: it had already exited, with `exit_code`
   int exit_code = 0;
   std::string reported;  // every byte it wrote to `fd`
 };
@@ -85,11 +85,11 @@ class TestServer {
 };
 
 // A `vellum serve` child of the binary under test.
-class NodeProcess : public node::NodeProcess {
+class NodeProcess : public process::NodeProcess {
  public:
   explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {},
                        const std::string& stderr_file = "")
-      : node::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file) {}
+      : process::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file) {}
   // The Authorization header for writes.
   std::pair<std::string, std::string> AuthHeader() const {
     return {"Authorization", "Bearer " + token()};

@@ -97,8 +97,7 @@ TEST_F(TamperTest, ChangedUpperLevelTreeHash) {
 }
 
 TEST_F(TamperTest, RowAppendedBehindVellumsBack) {
-  ExpectCaught("INSERT INTO entries(idx, ts, data) VALUES (600, 0, 'sneaky')", 600,
-               "extra entry");
+  ExpectCaught("INSERT INTO entries(idx, ts, data) VALUES (600, 0, 'sneaky')", 600, "extra entry");
 }
 
 TEST_F(TamperTest, HeadRootReplaced) {

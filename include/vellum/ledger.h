@@ -33,7 +33,7 @@ enum class EntryFormat {
 };
 
 inline constexpr size_t kMaxEntrySize = 65535;  // tlog-tiles entry-bundle limit, in entry bytes
-inline constexpr size_t kRecordTimeSize = 8;     // the time that starts a record-format entry
+inline constexpr size_t kRecordTimeSize = 8;    // the time that starts a record-format entry
 // The largest payload an entry of `format` can carry.
 inline constexpr size_t MaxPayloadSize(EntryFormat format) {
   return format == EntryFormat::kRecord ? kMaxEntrySize - kRecordTimeSize : kMaxEntrySize;
@@ -117,7 +117,7 @@ struct ForkEvidence {
   std::string peer;
   uint64_t fork_index = 0;  // the first index where the histories differ
   std::string local_note, peer_note;
-  Hash local_leaf{}, peer_leaf{};            // the leaf hashes at fork_index in each tree
+  Hash local_leaf{}, peer_leaf{};             // the leaf hashes at fork_index in each tree
   std::vector<Hash> local_proof, peer_proof;  // their inclusion proofs
   int64_t found_ms = 0;
   bool proven = true;  // false for evidence kept by vellum before schema version 2 (no proofs)

@@ -1,9 +1,10 @@
 // C2SP tlog-checkpoint bodies.
+#include "vellum/checkpoint.h"
+
 #include <charconv>
 #include <string>
 
 #include "common/utf8.h"
-#include "vellum/checkpoint.h"
 
 namespace vellum {
 namespace {
@@ -19,12 +20,11 @@ Result<void> CheckOrigin(std::string_view origin) {
     return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
   }
   if (origin.size() > kMaxOriginSize) {
-    return Fail(ErrorCode::kInvalidArgument, "the origin is longer than " +
-                                                 std::to_string(kMaxOriginSize) + " bytes");
+    return Fail(ErrorCode::kInvalidArgument,
+                "the origin is longer than " + std::to_string(kMaxOriginSize) + " bytes");
   }
-  const bool printable = AllCodePoints(origin, [](uint32_t cp) {
-    return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0);
-  });
+  const bool printable = AllCodePoints(
+      origin, [](uint32_t cp) { return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0); });
   if (!printable) {
     return Fail(ErrorCode::kInvalidArgument,
                 "the origin must be printable UTF-8 without control characters (it is the first "

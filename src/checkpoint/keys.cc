@@ -7,8 +7,8 @@
 #include <string>
 #include <tuple>
 
-#include "vellum/checkpoint.h"
 #include "common/coding.h"
+#include "vellum/checkpoint.h"
 
 namespace vellum {
 namespace {
@@ -129,7 +129,8 @@ Result<void> VerifierKey::Verify(std::string_view message,
   Pkey pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key_.data(),
                                         public_key_.size()));
   MdCtx ctx(EVP_MD_CTX_new());
-  if (!pkey || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+  if (!pkey || !ctx ||
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
     return Fail(ErrorCode::kVerificationFailed, "key " + name_ + " is not a usable Ed25519 key");
   }
   if (signature.size() != 64 ||

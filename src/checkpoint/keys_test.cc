@@ -1,25 +1,24 @@
 #include <gtest/gtest.h>
 
+#include "testing/published_keys.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
 namespace {
 
-// The example key of the C2SP signed-note specification and Go's sumdb/note package.
-constexpr const char* kVkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-constexpr const char* kSkey =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+using testing::kPublishedSkey;
+using testing::kPublishedVkey;
 
 TEST(KeysTest, ParsesThePublishedExampleKeys) {
-  auto vkey = VerifierKey::Parse(kVkey);
+  auto vkey = VerifierKey::Parse(kPublishedVkey);
   ASSERT_TRUE(vkey) << vkey.error().ToString();
   EXPECT_EQ(vkey->name(), "PeterNeumann");
   EXPECT_EQ(vkey->key_id(), 0xc74f20a3u);
-  EXPECT_EQ(vkey->ToString(), kVkey);
-  auto skey = SignerKey::Parse(kSkey);
+  EXPECT_EQ(vkey->ToString(), kPublishedVkey);
+  auto skey = SignerKey::Parse(kPublishedSkey);
   ASSERT_TRUE(skey) << skey.error().ToString();
-  EXPECT_EQ(skey->ToString(), kSkey);
-  EXPECT_EQ(skey->verifier().ToString(), kVkey);  // public key derived from the seed
+  EXPECT_EQ(skey->ToString(), kPublishedSkey);
+  EXPECT_EQ(skey->verifier().ToString(), kPublishedVkey);  // public key derived from the seed
 }
 
 TEST(KeysTest, GeneratedKeysRoundTripThroughTheirTextForms) {
@@ -40,14 +39,19 @@ TEST(KeysTest, GeneratedKeysRoundTripThroughTheirTextForms) {
 
 TEST(KeysTest, RejectsMalformedKeysNamingTheProblem) {
   EXPECT_FALSE(VerifierKey::Parse("PeterNeumann+c74f20a3"));
-  EXPECT_FALSE(VerifierKey::Parse("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
-  EXPECT_FALSE(VerifierKey::Parse("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10T"));
-  EXPECT_FALSE(VerifierKey::Parse("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
-  EXPECT_FALSE(VerifierKey::Parse("PeterNeumann+c74f20a3+ApPc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
-  auto wrong_type = SignerKey::Parse(kVkey);
+  EXPECT_FALSE(
+      VerifierKey::Parse("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+  EXPECT_FALSE(
+      VerifierKey::Parse("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10T"));
+  EXPECT_FALSE(
+      VerifierKey::Parse("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+  EXPECT_FALSE(
+      VerifierKey::Parse("PeterNeumann+c74f20a3+ApPc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+  auto wrong_type = SignerKey::Parse(kPublishedVkey);
   ASSERT_FALSE(wrong_type);
   EXPECT_NE(wrong_type.error().message().find("PRIVATE+KEY"), std::string::npos);
-  EXPECT_FALSE(SignerKey::Parse("PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"));
+  EXPECT_FALSE(SignerKey::Parse(
+      "PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"));
   EXPECT_FALSE(SignerKey::Generate("has space"));
   EXPECT_FALSE(SignerKey::Generate("has+plus"));
 }

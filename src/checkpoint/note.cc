@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <string>
 
-#include "common/utf8.h"
 #include "common/coding.h"
+#include "common/utf8.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
@@ -102,9 +102,9 @@ Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
     });
     if (key == known.end()) continue;  // unknown signer: ignored
     if (auto ok = key->Verify(note.text, sig.signature); !ok) {
-      return Fail(ErrorCode::kVerificationFailed,
-                  "signature by known key " + sig.name + " does not verify: the note was altered "
-                  "or forged");
+      return Fail(ErrorCode::kVerificationFailed, "signature by known key " + sig.name +
+                                                      " does not verify: the note was altered "
+                                                      "or forged");
     }
     verified.push_back(sig.name);
   }

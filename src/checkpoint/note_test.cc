@@ -1,23 +1,24 @@
 #include <gtest/gtest.h>
 
+#include "testing/published_keys.h"
 #include "vellum/checkpoint.h"
 #include "vellum/merkle.h"
 
 namespace vellum {
 namespace {
 
-constexpr const char* kVkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-constexpr const char* kSkey =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+using testing::kPublishedSkey;
+using testing::kPublishedVkey;
 const std::string kText =
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n";
 const std::string kSigLine =
     "\xE2\x80\x94 PeterNeumann "
-    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 const std::string kNote = kText + "\n" + kSigLine;
 
-std::vector<VerifierKey> Known() { return {*VerifierKey::Parse(kVkey)}; }
+std::vector<VerifierKey> Known() { return {*VerifierKey::Parse(kPublishedVkey)}; }
 
 TEST(SignedNoteTest, PublishedExampleVerifies) {
   auto note = ParseSignedNote(kNote);
@@ -31,7 +32,8 @@ TEST(SignedNoteTest, PublishedExampleVerifies) {
 }
 
 TEST(SignedNoteTest, SigningThePublishedTextGivesThePublishedSignature) {
-  auto signed_note = SignNote(kText, *SignerKey::Parse(kSkey));  // Ed25519 is deterministic
+  auto signed_note =
+      SignNote(kText, *SignerKey::Parse(kPublishedSkey));  // Ed25519 is deterministic
   ASSERT_TRUE(signed_note);
   EXPECT_EQ(*signed_note, kNote);
 }
@@ -50,7 +52,8 @@ TEST(SignedNoteTest, ChangingAnyByteBreaksIt) {
 }
 
 TEST(SignedNoteTest, WrongKeyNameOrIdIsUnknownAndUnknownAloneFails) {
-  std::string renamed = kText + "\n\xE2\x80\x94 PaulNeumann " + kSigLine.substr(kSigLine.find(' ', 5) + 1);
+  std::string renamed =
+      kText + "\n\xE2\x80\x94 PaulNeumann " + kSigLine.substr(kSigLine.find(' ', 5) + 1);
   auto note = ParseSignedNote(renamed);
   ASSERT_TRUE(note);
   auto v = VerifyNote(*note, Known());
@@ -63,7 +66,7 @@ TEST(SignedNoteTest, KnownKeyWithBadSignatureRejectsEvenWithAnotherGoodOne) {
   auto note = *ParseSignedNote(kNote);
   auto good_other = *ParseSignedNote(*SignNote(kText, other));
   note.signatures.push_back(good_other.signatures[0]);
-  std::vector<VerifierKey> both = {*VerifierKey::Parse(kVkey), other.verifier()};
+  std::vector<VerifierKey> both = {*VerifierKey::Parse(kPublishedVkey), other.verifier()};
   EXPECT_TRUE(VerifyNote(note, both));
   note.signatures[0].signature[10] ^= 1;
   auto v = VerifyNote(note, both);
@@ -107,35 +110,6 @@ TEST(SignedNoteTest, RejectsMalformedNotesCleanly) {
   ASSERT_FALSE(long_line);
   EXPECT_NE(long_line.error().message().find("longer than 8192"), std::string::npos);
   EXPECT_TRUE(ParseSignedNote(std::string(kMaxNoteLine, 'x') + "\n\n" + sig));
-}
-
-TEST(CheckpointTest, BodyRoundTripsAndSignedCheckpointOpens) {
-  Checkpoint cp{"example.com/log", 8, merkle::LeafHash(AsBytes("x")), {"ext one"}};
-  const std::string body = CheckpointBody(cp);
-  EXPECT_EQ(body.substr(0, 18), "example.com/log\n8\n");
-  auto back = ParseCheckpointBody(body);
-  ASSERT_TRUE(back);
-  EXPECT_EQ(back->root, cp.root);
-  EXPECT_EQ(back->extensions, cp.extensions);
-  auto key = *SignerKey::Generate("example.com/log");
-  auto note = SignNote(body, key);
-  ASSERT_TRUE(note);
-  std::vector<VerifierKey> known = {key.verifier()};
-  auto opened = OpenCheckpoint(*note, known);
-  ASSERT_TRUE(opened) << opened.error().ToString();
-  EXPECT_EQ(opened->size, 8u);
-}
-
-TEST(CheckpointTest, RejectsMalformedBodies) {
-  const std::string root = Base64Encode(merkle::EmptyRoot());
-  const std::vector<std::string> bodies = {
-       std::string("o\n1\n"), "\n1\n" + root + "\n", "o\n01\n" + root + "\n",
-        "o\n-1\n" + root + "\n", "o\n1x\n" + root + "\n", "o\n1\nAAAA\n", "o\n1\n" + root,
-        "o\n18446744073709551616\n" + root + "\n", "o\n1\n" + root + "\n\n"};
-  for (const std::string& body : bodies) {
-    EXPECT_FALSE(ParseCheckpointBody(body)) << body;
-  }
-  EXPECT_TRUE(ParseCheckpointBody("o\n0\n" + root + "\n"));
 }
 
 }  // namespace

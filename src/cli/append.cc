@@ -100,7 +100,9 @@ int RunAppend(const AppendArgs& args) {
   auto head = (*ledger)->GetHead();
   if (!head) return ReportError(head.error());
   if (args.json) {
-    PrintJson({{"first_index", *first}, {"count", done}, {"size", head->size},
+    PrintJson({{"first_index", *first},
+               {"count", done},
+               {"size", head->size},
                {"root", ToHex(head->root)}});
   } else if (done == 1) {
     std::cout << "appended entry " << *first << "; size " << head->size << ", root "

@@ -21,7 +21,9 @@ int RunCheckpoint(const CheckpointArgs& args) {
   if (!note) return ReportError(note.error());
   if (args.json) {
     auto body = ParseCheckpointBody(ParseSignedNote(*note)->text);
-    PrintJson({{"origin", body->origin}, {"size", body->size}, {"root", ToHex(body->root)},
+    PrintJson({{"origin", body->origin},
+               {"size", body->size},
+               {"root", ToHex(body->root)},
                {"note", *note}});
   } else {
     std::cout << *note;
@@ -35,8 +37,7 @@ void AddCheckpoint(CLI::App& app, Action& action) {
   auto args = std::make_shared<CheckpointArgs>();
   CLI::App* cmd = app.add_subcommand("checkpoint", "Sign and print a checkpoint of the ledger");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
-  cmd->add_option("--size", args->size, "Tree size to sign (default: the head)")
-      ->check(Unsigned());
+  cmd->add_option("--size", args->size, "Tree size to sign (default: the head)")->check(Unsigned());
   cmd->add_option("--key", args->key, "Private key file (default LEDGER.key)");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunCheckpoint(*args); }; });

@@ -42,9 +42,9 @@ void AddDemo(CLI::App& app, Action& action);
 
 // Exit codes (doc/cli.md): the same for every command.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;     // the command could not do its job
-inline constexpr int kExitUsage = 2;     // the command line is wrong; nothing was done
-inline constexpr int kExitFailed = 3;    // a verification ran and failed, or a fork was found
+inline constexpr int kExitError = 1;   // the command could not do its job
+inline constexpr int kExitUsage = 2;   // the command line is wrong; nothing was done
+inline constexpr int kExitFailed = 3;  // a verification ran and failed, or a fork was found
 
 // With --json anywhere on the command line, errors are printed as JSON documents too.
 void SetJsonErrors(bool json);

@@ -1,8 +1,9 @@
 // vellum compare A B [--vkey KEY]...: A and B are ledger files or node URLs of the same origin.
+#include "node/compare.h"
+
 #include <iostream>
 
 #include "cli/cli.h"
-#include "node/compare.h"
 
 namespace vellum::cli {
 namespace {
@@ -15,9 +16,12 @@ struct CompareArgs {
 };
 
 nlohmann::json SideJson(const node::ViewHead& head, const node::LedgerView& view) {
-  return {{"peer", view.name()},       {"size", head.size},
-          {"root", ToHex(head.root)},  {"signature_checked", head.signature_checked},
-          {"round_trips", view.round_trips()}, {"bytes", view.bytes_received()}};
+  return {{"peer", view.name()},
+          {"size", head.size},
+          {"root", ToHex(head.root)},
+          {"signature_checked", head.signature_checked},
+          {"round_trips", view.round_trips()},
+          {"bytes", view.bytes_received()}};
 }
 
 void PrintHuman(const node::Comparison& c, const CompareArgs& args) {

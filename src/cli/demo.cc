@@ -5,19 +5,18 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
-
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "cli/cli.h"
 #include "net/http_client.h"
 #include "node/compare.h"
 #include "node/network.h"
-#include "node/node_process.h"
 #include "node/sync.h"
+#include "process/node_process.h"
 
 namespace vellum::cli {
 namespace {
@@ -61,8 +60,10 @@ void PartOne(const fs::path& dir, const SignerKey& key) {
   const std::string path = (dir / "node1.db").string();
   auto ledger = NewLedger(path, key);
   std::cout << "initialized " << path << " (origin demo.vellum/events)\n";
-  AppendEvents(*ledger, {"user alice logged in", "user bob logged in", "alice uploaded report.pdf",
-                         "bob logged out"}, kT0);
+  AppendEvents(
+      *ledger,
+      {"user alice logged in", "user bob logged in", "alice uploaded report.pdf", "bob logged out"},
+      kT0);
   for (const Entry& e : Must(ledger->GetRange(0, 4), "read")) {
     std::cout << "  #" << e.index << "  " << FormatTime(*e.time_ms) << "  " << Short(e.leaf_hash)
               << "  " << ShowPayload(e.payload, 60) << "\n";
@@ -132,7 +133,7 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   const std::string n1 = (dir / "node1.db").string(), vkey = key.verifier().ToString();
   Must(WriteKeyFile(n1 + ".key", key), "key file");
   // The nodes' event lines go to files in the demo's folder, not between its paragraphs.
-  node::NodeProcess node1(self, n1, {}, (dir / "node1.log").string());
+  process::NodeProcess node1(self, n1, {}, (dir / "node1.log").string());
   if (!node1.ok()) throw std::runtime_error("node1 did not start");
   std::vector<VerifierKey> keys = {key.verifier()};
   auto v1 = Must(node::OpenView(node1.url(), keys), "view");
@@ -140,10 +141,10 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   std::cout << "node1 " << node1.url() << ": " << h1.size << " events, root " << Short(h1.root)
             << ", signed checkpoint verified\n";
 
-  node::NodeProcess node2(self, (dir / "node2.db").string(),
-                          {"--upstream", node1.url(), "--upstream-vkey", vkey, "--poll-interval",
-                           "100"},
-                          (dir / "node2.log").string());
+  process::NodeProcess node2(
+      self, (dir / "node2.db").string(),
+      {"--upstream", node1.url(), "--upstream-vkey", vkey, "--poll-interval", "100"},
+      (dir / "node2.log").string());
   if (!node2.ok()) throw std::runtime_error("node2 did not start");
   auto v2 = Must(node::OpenView(node2.url(), keys), "view");
   WaitForSize(*v2, h1.size);
@@ -169,10 +170,12 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   // node3: the same log, kept independently, that recorded a different third event.
   const std::string n3 = (dir / "node3.db").string();
   auto other = NewLedger(n3, key);
-  AppendEvents(*other, {"user alice logged in", "user bob logged in", "bob deleted report.pdf",
-                        "bob logged out"}, kT0);
+  AppendEvents(
+      *other,
+      {"user alice logged in", "user bob logged in", "bob deleted report.pdf", "bob logged out"},
+      kT0);
   other.reset();
-  node::NodeProcess node3(self, n3, {"--key", n1 + ".key"}, (dir / "node3.log").string());
+  process::NodeProcess node3(self, n3, {"--key", n1 + ".key"}, (dir / "node3.log").string());
   if (!node3.ok()) throw std::runtime_error("node3 did not start");
   auto v3 = Must(node::OpenView(node3.url(), keys), "view");
   PrintComparison("node1", "node3", Must(node::Compare(*v1, *v3), "compare"));
@@ -192,9 +195,9 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
               << "  lineage " << p.lineage << (p.lag ? "  behind by " + std::to_string(p.lag) : "")
               << "\n";
   }
-  std::cout << "  sync groups: " << report.sync_groups.size() << ", synced nodes: "
-            << report.synced << " of " << report.peers.size() << " (" << report.sync_percentage
-            << "%), network " << (report.healthy ? "healthy" : "NOT healthy (needs 80%)") << "\n";
+  std::cout << "  sync groups: " << report.sync_groups.size() << ", synced nodes: " << report.synced
+            << " of " << report.peers.size() << " (" << report.sync_percentage << "%), network "
+            << (report.healthy ? "healthy" : "NOT healthy (needs 80%)") << "\n";
   for (const auto& f : report.forks) {
     std::cout << "  fork: histories part at index " << f.index << "\n";
   }
@@ -211,7 +214,8 @@ void PartFour(const fs::path& dir) {
                "UPDATE entries SET data = 'nobody uploaded anything' WHERE idx = 2",
                nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  std::cout << "sqlite3> DROP TRIGGER entries_no_update; UPDATE entries SET data = ... WHERE idx = 2\n";
+  std::cout
+      << "sqlite3> DROP TRIGGER entries_no_update; UPDATE entries SET data = ... WHERE idx = 2\n";
   auto ledger = Must(Ledger::Open(copy), "open");
   const auto report = Must(ledger->Verify(), "verify");
   std::cout << "vellum verify: " << (report.ok ? "ok (?!)" : "FAILED: " + report.message)
@@ -244,7 +248,8 @@ int RunDemo(const DemoArgs& args) {
     code = ReportError(std::string("demo stopped: ") + e.what());
   }
   if (!args.keep) fs::remove_all(dir);
-  std::cout << "\n(" << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+  std::cout << "\n("
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
             << " s; " << (args.keep ? "kept " + dir.string() : "cleaned up") << ")\n";
   return interrupted ? 130 : code;
 }

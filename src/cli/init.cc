@@ -20,13 +20,14 @@ int RunInit(const InitArgs& args) {
   auto format = ParseEntryFormat(args.format);
   if (!format) return ReportError(format.error());
   const bool reuse = !args.key.empty();
-  const std::string key_path = reuse ? args.key : args.key_file.empty() ? DefaultKeyPath(args.path)
-                                                                        : args.key_file;
+  const std::string key_path = reuse                   ? args.key
+                               : args.key_file.empty() ? DefaultKeyPath(args.path)
+                                                       : args.key_file;
   auto key = reuse ? ReadKeyFile(key_path) : SignerKey::Generate(args.origin);
   if (!key) return ReportError(key.error());
-  auto ledger = Ledger::Create(args.path, {.origin = args.origin,
-                                           .format = *format,
-                                           .verifier_key = key->verifier().ToString()});
+  auto ledger = Ledger::Create(
+      args.path,
+      {.origin = args.origin, .format = *format, .verifier_key = key->verifier().ToString()});
   if (!ledger) return ReportError(ledger.error());
   ledger->reset();
   if (!reuse) {
@@ -36,8 +37,11 @@ int RunInit(const InitArgs& args) {
     }
   }
   if (args.json) {
-    PrintJson({{"path", args.path}, {"origin", args.origin}, {"format", args.format},
-               {"key_file", key_path}, {"verifier_key", key->verifier().ToString()}});
+    PrintJson({{"path", args.path},
+               {"origin", args.origin},
+               {"format", args.format},
+               {"key_file", key_path},
+               {"verifier_key", key->verifier().ToString()}});
   } else {
     std::cout << "created " << args.path << " for origin " << args.origin << " (" << args.format
               << " entries)\nsigning key:  " << key_path << (reuse ? "" : " (new; keep it private)")
@@ -52,8 +56,7 @@ void AddInit(CLI::App& app, Action& action) {
   auto args = std::make_shared<InitArgs>();
   CLI::App* cmd = app.add_subcommand("init", "Create a new ledger file");
   cmd->add_option("ledger", args->path, "Ledger file to create")->required();
-  cmd->add_option("--origin", args->origin, "Name of the log, e.g. example.com/audit")
-      ->required();
+  cmd->add_option("--origin", args->origin, "Name of the log, e.g. example.com/audit")->required();
   cmd->add_option("--format", args->format, "Entry format: record (time + payload) or raw")
       ->check(CLI::IsMember({"record", "raw"}));
   auto* key = cmd->add_option("--key", args->key, "Sign with this existing private key file");

@@ -61,8 +61,7 @@ void AddLog(CLI::App& app, Action& action) {
   auto args = std::make_shared<LogArgs>();
   CLI::App* cmd = app.add_subcommand("log", "List entries, newest last");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
-  cmd->add_option("--limit,-n", args->limit, "How many entries (default 20)")
-      ->check(Unsigned());
+  cmd->add_option("--limit,-n", args->limit, "How many entries (default 20)")->check(Unsigned());
   cmd->add_option("--from", args->from, "First index to show (default: the last --limit)")
       ->check(Unsigned());
   cmd->add_flag("--json", args->json, "Print JSON");

@@ -1,10 +1,11 @@
 // vellum network PEER... [--vkey KEY]...: sync groups, health, lineages, lags and forks of a set
 // of ledgers (files or node URLs).
+#include "node/network.h"
+
 #include <cstdio>
 #include <iostream>
 
 #include "cli/cli.h"
-#include "node/network.h"
 
 namespace vellum::cli {
 namespace {

@@ -53,13 +53,13 @@ void AddProve(CLI::App& app, Action& action) {
   auto args = std::make_shared<ProveArgs>();
   CLI::App* cmd = app.add_subcommand("prove", "Make an inclusion or consistency proof");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
-  auto* index = cmd->add_option("--index", args->index, "Entry to prove included")
-                    ->check(Unsigned());
+  auto* index =
+      cmd->add_option("--index", args->index, "Entry to prove included")->check(Unsigned());
   cmd->add_option("--size", args->size, "Tree size for --index (default: the head)")
       ->check(Unsigned())
       ->needs(index);
-  auto* old_size =
-      cmd->add_option("--old", args->old_size, "Older tree size to prove a prefix")->check(Unsigned());
+  auto* old_size = cmd->add_option("--old", args->old_size, "Older tree size to prove a prefix")
+                       ->check(Unsigned());
   cmd->add_option("--new", args->new_size, "Newer tree size for --old (default: the head)")
       ->check(Unsigned())
       ->needs(old_size);

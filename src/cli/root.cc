@@ -34,8 +34,7 @@ void AddRoot(CLI::App& app, Action& action) {
   auto args = std::make_shared<RootArgs>();
   CLI::App* cmd = app.add_subcommand("root", "Print the Merkle root (of the head or a size)");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
-  cmd->add_option("--size", args->size, "Tree size (default: the whole ledger)")
-      ->check(Unsigned());
+  cmd->add_option("--size", args->size, "Tree size (default: the whole ledger)")->check(Unsigned());
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunRoot(*args); }; });
 }

@@ -124,10 +124,13 @@ int RunServe(const ServeArgs& args) {
   std::cout << *port << std::endl;
   const std::string url = std::string(args.tls_cert.empty() ? "http" : "https") + "://" +
                           options.host + ":" + std::to_string(*port);
-  nlohmann::json fields = {{"ledger", args.path}, {"url", url}, {"origin", origin},
-                           {"size", size}, {"role", args.upstream.empty() ? "writer" : "mirror"}};
-  std::string message = "serving " + args.path + " (" + origin + ", " + std::to_string(size) +
-                        " entries) on " + url;
+  nlohmann::json fields = {{"ledger", args.path},
+                           {"url", url},
+                           {"origin", origin},
+                           {"size", size},
+                           {"role", args.upstream.empty() ? "writer" : "mirror"}};
+  std::string message =
+      "serving " + args.path + " (" + origin + ", " + std::to_string(size) + " entries) on " + url;
   if (token) {
     fields["token_file"] = token->path;
     message += "; writes need Authorization: Bearer <the token in " + token->path + ">" +

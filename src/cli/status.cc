@@ -25,9 +25,10 @@ Result<nlohmann::json> FileStatus(const std::string& path) {
   for (const ForkEvidence& f : *forks) {
     evidence.push_back({{"peer", f.peer}, {"fork_index", f.fork_index}});
   }
-  return nlohmann::json{{"origin", (*ledger)->origin()}, {"size", head->size},
-                        {"root", ToHex(head->root)}, {"verifier_key", (*ledger)->verifier_key()},
-                        {"fork_evidence", evidence.size()}, {"forks", evidence}};
+  return nlohmann::json{
+      {"origin", (*ledger)->origin()},    {"size", head->size},
+      {"root", ToHex(head->root)},        {"verifier_key", (*ledger)->verifier_key()},
+      {"fork_evidence", evidence.size()}, {"forks", evidence}};
 }
 
 int RunStatus(const StatusArgs& args) {
@@ -42,9 +43,8 @@ int RunStatus(const StatusArgs& args) {
   // What a node says is shown with its control characters escaped (Printable).
   const auto& s = *status;
   auto text = [](const nlohmann::json& j, const char* key) {
-    return Printable(j.is_object() && j.contains(key) && j[key].is_string()
-                         ? j[key].get<std::string>()
-                         : "");
+    return Printable(
+        j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "");
   };
   auto number = [](const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<uint64_t>() : 0;

@@ -1,10 +1,11 @@
 // vellum sync LEDGER --from URL --vkey KEY: mirror a node's signed history into LEDGER (created
 // when missing), verifying everything before writing anything.
+#include "node/sync.h"
+
 #include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
-#include "node/sync.h"
 
 namespace vellum::cli {
 namespace {
@@ -45,7 +46,8 @@ int RunSync(const SyncArgs& args) {
   }
   auto head = (*ledger)->GetHead();
   if (args.json) {
-    PrintJson({{"old_size", result->old_size}, {"new_size", result->new_size},
+    PrintJson({{"old_size", result->old_size},
+               {"new_size", result->new_size},
                {"root", head ? ToHex(head->root) : ""}});
   } else if (result->new_size == result->old_size) {
     std::cout << "up to date: " << result->new_size << " entries\n";

@@ -17,7 +17,8 @@ int RunVerify(const VerifyArgs& args) {
   Result<VerifyReport> report;
   {
     Progress progress("verifying");
-    report = (*ledger)->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+    report =
+        (*ledger)->Verify([&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   }
   if (!report) return ReportError(report.error());
   auto head = (*ledger)->GetHead();

@@ -19,12 +19,16 @@ int RunVerifyCheckpoint(const VerifyCheckpointArgs& args) {
   if (!text) return ReportError(text.error());
   auto checkpoint = OpenCheckpoint(*text, *keys);
   if (!checkpoint) {
-    if (args.json) PrintJson({{"ok", false}, {"message", checkpoint.error().message()}});
-    else ReportError("checkpoint FAILED: " + checkpoint.error().message());
+    if (args.json)
+      PrintJson({{"ok", false}, {"message", checkpoint.error().message()}});
+    else
+      ReportError("checkpoint FAILED: " + checkpoint.error().message());
     return checkpoint.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
   }
   if (args.json) {
-    PrintJson({{"ok", true}, {"origin", checkpoint->origin}, {"size", checkpoint->size},
+    PrintJson({{"ok", true},
+               {"origin", checkpoint->origin},
+               {"size", checkpoint->size},
                {"root", ToHex(checkpoint->root)}});
   } else {
     std::cout << "checkpoint OK: " << checkpoint->origin << " has " << checkpoint->size
@@ -40,7 +44,8 @@ void AddVerifyCheckpoint(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand("verify-checkpoint", "Check a signed checkpoint offline");
   cmd->add_option("checkpoint", args->file, "Signed checkpoint (- = stdin)");
   cmd->add_option("--vkey", args->vkeys, "Verifier key (repeatable)")
-      ->allow_extra_args(false)->required();
+      ->allow_extra_args(false)
+      ->required();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunVerifyCheckpoint(*args); }; });
 }

@@ -141,8 +141,8 @@ std::expected<std::string, Refusal> Check(const VerifyProofArgs& args) {
   if (auto ok = CheckSize(*trusted, doc->new_size); !ok) return Failed(ok.error());
   auto ok = merkle::VerifyConsistency(doc->old_size, doc->new_size, *old_root, root, doc->proof);
   if (!ok) return Failed(Error(ErrorCode::kVerificationFailed, ok.error().message()));
-  return "the tree of size " + std::to_string(doc->old_size) +
-         " is a prefix of the tree of size " + std::to_string(doc->new_size);
+  return "the tree of size " + std::to_string(doc->old_size) + " is a prefix of the tree of size " +
+         std::to_string(doc->new_size);
 }
 
 int RunVerifyProof(const VerifyProofArgs& args) {
@@ -171,7 +171,8 @@ int RunVerifyProof(const VerifyProofArgs& args) {
 void AddVerifyProof(CLI::App& app, Action& action) {
   auto args = std::make_shared<VerifyProofArgs>();
   CLI::App* cmd = app.add_subcommand("verify-proof", "Check a proof offline against a root");
-  cmd->add_option("proof", args->proof_file, "Proof document from 'vellum prove --json' (- = stdin)");
+  cmd->add_option("proof", args->proof_file,
+                  "Proof document from 'vellum prove --json' (- = stdin)");
   cmd->add_option("--root", args->root, "Trusted root (hex) of the (new) tree");
   cmd->add_option("--checkpoint", args->checkpoint, "Signed checkpoint giving the trusted root");
   cmd->add_option("--vkey", args->vkeys, "Verifier key for --checkpoint (repeatable)")

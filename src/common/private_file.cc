@@ -18,8 +18,8 @@ Result<void> WritePrivateFile(const std::string& path, std::string_view text,
     return Fail(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kIoError,
                 "cannot create " + name + ": " + std::strerror(errno));
   }
-  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                  fsync(fd) == 0;
+  const bool ok =
+      write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
   close(fd);
   if (!ok) {
     unlink(path.c_str());
@@ -53,10 +53,11 @@ Result<std::string> ReadPrivateFile(const std::string& path, std::string_view wh
     while (text.size() <= max_bytes && (n = read(fd, buf, sizeof(buf))) > 0) {
       text.append(buf, static_cast<size_t>(n));
     }
-    if (n < 0) return Fail(ErrorCode::kIoError, "cannot read " + name + ": " + std::strerror(errno));
+    if (n < 0)
+      return Fail(ErrorCode::kIoError, "cannot read " + name + ": " + std::strerror(errno));
     if (text.size() > max_bytes) {
-      return Fail(ErrorCode::kInvalidArgument, name + " is larger than " +
-                                                   std::to_string(max_bytes) + " bytes");
+      return Fail(ErrorCode::kInvalidArgument,
+                  name + " is larger than " + std::to_string(max_bytes) + " bytes");
     }
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     return text;

@@ -13,7 +13,8 @@ TEST(HasherTest, EmptyRootIsSha256OfNothing) {
 
 TEST(HasherTest, LeafHashPrefixesZeroByte) {
   // SHA-256(0x00), the RFC 6962 hash of the empty leaf.
-  EXPECT_EQ(ToHex(LeafHash({})), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+  EXPECT_EQ(ToHex(LeafHash({})),
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
 }
 
 TEST(HasherTest, NodeHashPrefixesOneAndIsOrderSensitive) {

@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "merkle/reference_tree.h"
+#include "testing/reference_tree.h"
 #include "vellum/merkle.h"
 
 namespace vellum::merkle {

@@ -2,7 +2,7 @@
 // hashes of the wrong length.
 #include <gtest/gtest.h>
 
-#include "merkle/reference_tree.h"
+#include "testing/reference_tree.h"
 #include "vellum/merkle.h"
 
 namespace vellum::merkle {
@@ -18,7 +18,8 @@ class ProofNegativeTest : public ::testing::Test {
   void SetUp() override {
     leaves_ = MakeLeaves(kMax + 1);
     source_ = std::make_unique<MemoryHashSource>(leaves_);
-    for (uint64_t n = 0; n <= kMax + 1; ++n) roots_.push_back(ReferenceRoot(std::span(leaves_).first(n)));
+    for (uint64_t n = 0; n <= kMax + 1; ++n)
+      roots_.push_back(ReferenceRoot(std::span(leaves_).first(n)));
   }
   // Variants of `proof` that must all be rejected: one bit flipped in each hash, each hash
   // dropped, a hash added at each position.
@@ -50,8 +51,7 @@ TEST_F(ProofNegativeTest, RejectsDamagedInclusionProofs) {
       auto proof = *InclusionProof(*source_, index, size);
       const Hash& leaf = leaves_[index];
       for (const auto& bad : Damaged(proof)) {
-        ASSERT_FALSE(VerifyInclusion(leaf, index, size, bad, roots_[size]))
-            << index << "/" << size;
+        ASSERT_FALSE(VerifyInclusion(leaf, index, size, bad, roots_[size])) << index << "/" << size;
       }
       Hash other_leaf = leaf;
       other_leaf[0] ^= 1;

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "merkle/reference_tree.h"
+#include "testing/reference_tree.h"
 #include "vellum/merkle.h"
 
 namespace vellum::merkle {

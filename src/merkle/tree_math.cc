@@ -17,7 +17,8 @@ void AddPath(NodeId node, uint64_t size, ProofPlan* plan) {
       plan->nodes.push_back({static_cast<uint8_t>(level), sibling});
       plan->widths.push_back(1);
     } else if (begin < size) {  // right sibling, possibly cut off by the tree's size
-      const uint64_t end = size - begin < (uint64_t{1} << level) ? size : begin + (uint64_t{1} << level);
+      const uint64_t end =
+          size - begin < (uint64_t{1} << level) ? size : begin + (uint64_t{1} << level);
       std::vector<NodeId> parts = RangeNodes(begin, end);
       plan->nodes.insert(plan->nodes.end(), parts.begin(), parts.end());
       plan->widths.push_back(static_cast<uint32_t>(parts.size()));

@@ -43,8 +43,9 @@ Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
   if (j.contains("time")) {
     if (!j["time"].is_string()) {
       return Fail(ErrorCode::kInvalidArgument,
-                  where + ": time must be ISO-8601 UTC text like \"2026-11-25T10:00:00Z\"; "
-                          "for milliseconds use time_ms");
+                  where +
+                      ": time must be ISO-8601 UTC text like \"2026-11-25T10:00:00Z\"; "
+                      "for milliseconds use time_ms");
     }
     auto t = ParseTime(j["time"].get<std::string>());
     if (!t) return Fail(ErrorCode::kInvalidArgument, where + ": " + t.error().message());

@@ -59,7 +59,8 @@ TEST(ProofDocumentTest, ConsistencyDocumentRoundTrips) {
 }
 
 TEST(ProofDocumentTest, OnlyProofAndSizesAreRequired) {
-  auto doc = ParseProofDocument({{"type", "inclusion"}, {"index", 0}, {"size", 1}, {"proof", {}}});
+  auto doc = ParseProofDocument(
+      {{"type", "inclusion"}, {"index", 0u}, {"size", 1u}, {"proof", nlohmann::json::array()}});
   ASSERT_TRUE(doc) << doc.error().ToString();
   EXPECT_FALSE(doc->root);
   EXPECT_FALSE(doc->format);
@@ -67,7 +68,8 @@ TEST(ProofDocumentTest, OnlyProofAndSizesAreRequired) {
 
 TEST(ProofDocumentTest, NamesWhatIsMalformed) {
   const std::string hash(64, 'a');
-  const nlohmann::json good = {{"type", "inclusion"}, {"index", 0}, {"size", 1}, {"proof", {hash}}};
+  const nlohmann::json good = {
+      {"type", "inclusion"}, {"index", 0u}, {"size", 1u}, {"proof", nlohmann::json::array({hash})}};
   auto refused = [&](const std::string& field, const nlohmann::json& value) {
     nlohmann::json doc = good;
     doc[field] = value;
@@ -81,8 +83,9 @@ TEST(ProofDocumentTest, NamesWhatIsMalformed) {
   EXPECT_NE(refused("index", -1).find("'index'"), std::string::npos);
   EXPECT_NE(refused("size", "1").find("'size'"), std::string::npos);
   EXPECT_NE(refused("proof", "00").find("'proof'"), std::string::npos);
-  EXPECT_NE(refused("proof", {hash.substr(2)}).find("proof"), std::string::npos);
-  EXPECT_NE(refused("proof", {1}).find("strings"), std::string::npos);
+  EXPECT_NE(refused("proof", nlohmann::json::array({hash.substr(2)})).find("proof"),
+            std::string::npos);
+  EXPECT_NE(refused("proof", nlohmann::json::array({1})).find("strings"), std::string::npos);
   EXPECT_NE(refused("root", "zz").find("'root'"), std::string::npos);
   EXPECT_NE(refused("leaf_hash", 5).find("'leaf_hash'"), std::string::npos);
   EXPECT_NE(refused("format", "csv").find("csv"), std::string::npos);

@@ -42,8 +42,8 @@ struct Difference {
   uint64_t index = 0;
   Hash leaf_a{}, leaf_b{};
 };
-Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeId node,
-                                       Hash ha, Hash hb) {
+Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeId node, Hash ha,
+                                       Hash hb) {
   while (node.level > 0) {
     const unsigned step = std::min<unsigned>(kLevelsPerStep, node.level);
     std::vector<merkle::NodeId> children;
@@ -96,10 +96,14 @@ std::optional<Entry> ProvenEntry(LedgerView& view, uint64_t index, const Hash& l
 
 std::string_view RelationName(Comparison::Relation relation) {
   switch (relation) {
-    case Comparison::Relation::kIdentical: return "identical";
-    case Comparison::Relation::kABehind: return "a_behind";
-    case Comparison::Relation::kBBehind: return "b_behind";
-    case Comparison::Relation::kForked: return "forked";
+    case Comparison::Relation::kIdentical:
+      return "identical";
+    case Comparison::Relation::kABehind:
+      return "a_behind";
+    case Comparison::Relation::kBBehind:
+      return "b_behind";
+    case Comparison::Relation::kForked:
+      return "forked";
   }
   return "unknown";
 }
@@ -113,9 +117,8 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   out.a = *ha;
   out.b = *hb;
   if (ha->origin != hb->origin) {
-    return Fail(ErrorCode::kInvalidArgument, "different logs: " + a.name() + " is '" +
-                                                 ha->origin + "', " + b.name() + " is '" +
-                                                 hb->origin + "'");
+    return Fail(ErrorCode::kInvalidArgument, "different logs: " + a.name() + " is '" + ha->origin +
+                                                 "', " + b.name() + " is '" + hb->origin + "'");
   }
   const uint64_t m = std::min(ha->size, hb->size);
   std::vector<Hash> da, db;
@@ -130,8 +133,8 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   }
   if (auto ok = ProveFrontier(a, *ha, m, da); !ok) return std::unexpected(ok.error());
   if (auto ok = ProveFrontier(b, *hb, m, db); !ok) return std::unexpected(ok.error());
-  const auto diff = static_cast<size_t>(std::mismatch(da.begin(), da.end(), db.begin()).first -
-                                        da.begin());
+  const auto diff =
+      static_cast<size_t>(std::mismatch(da.begin(), da.end(), db.begin()).first - da.begin());
   if (diff == da.size()) {  // the shorter is a proven prefix of the longer
     if (ha->size == hb->size) return out;
     const bool a_behind = ha->size < hb->size;

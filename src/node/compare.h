@@ -15,10 +15,10 @@ struct Comparison {
   enum class Relation { kIdentical, kABehind, kBBehind, kForked };
   Relation relation = Relation::kIdentical;
   ViewHead a, b;
-  uint64_t behind_by = 0;                  // kABehind / kBBehind
-  std::optional<uint64_t> fork_index;      // kForked: the first index where they differ
-  Hash leaf_a{}, leaf_b{};                 // kForked: the leaf hashes there, proven
-  std::optional<Entry> entry_a, entry_b;   // kForked: both entries there, if they hash to them
+  uint64_t behind_by = 0;                 // kABehind / kBBehind
+  std::optional<uint64_t> fork_index;     // kForked: the first index where they differ
+  Hash leaf_a{}, leaf_b{};                // kForked: the leaf hashes there, proven
+  std::optional<Entry> entry_a, entry_b;  // kForked: both entries there, if they hash to them
 };
 
 std::string_view RelationName(Comparison::Relation relation);

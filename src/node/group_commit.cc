@@ -55,8 +55,8 @@ void GroupCommitter::Run() {
     if (queue_.empty()) return;  // stopping, and nothing left to do
     std::vector<std::unique_ptr<Request>> group;
     size_t count = 0;
-    while (!queue_.empty() && (group.empty() || count + queue_.front()->entries.size() <=
-                                                    kMaxGroupEntries)) {
+    while (!queue_.empty() &&
+           (group.empty() || count + queue_.front()->entries.size() <= kMaxGroupEntries)) {
       count += queue_.front()->entries.size();
       group.push_back(std::move(queue_.front()));
       queue_.pop_front();

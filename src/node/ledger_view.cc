@@ -14,7 +14,9 @@ class LocalView : public LedgerView {
  public:
   // With `keys`, the head is the file's newest recorded checkpoint, which must verify with one.
   LocalView(std::string name, std::unique_ptr<Ledger> owned, std::vector<VerifierKey> keys)
-      : LedgerView(std::move(name)), owned_(std::move(owned)), ledger_(owned_.get()),
+      : LedgerView(std::move(name)),
+        owned_(std::move(owned)),
+        ledger_(owned_.get()),
         keys_(std::move(keys)) {}
   LocalView(std::string name, Ledger& ledger) : LedgerView(std::move(name)), ledger_(&ledger) {}
   Result<ViewHead> Head() override {
@@ -73,8 +75,10 @@ class RemoteView : public LedgerView {
  public:
   RemoteView(const std::string& url, NodeUrl parts, std::vector<VerifierKey> keys,
              RemoteOptions remote)
-      : LedgerView(url), client_(parts.base, ClientOptionsFor(remote)),
-        prefix_(std::move(parts.prefix)), keys_(std::move(keys)) {}
+      : LedgerView(url),
+        client_(parts.base, ClientOptionsFor(remote)),
+        prefix_(std::move(parts.prefix)),
+        keys_(std::move(keys)) {}
   Result<ViewHead> Head() override;
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
@@ -108,9 +112,8 @@ Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes)
                 name_ + path + " answered " + std::to_string(res->status));
   }
   if (res->body.size() > max_bytes) {
-    return Fail(ErrorCode::kVerificationFailed,
-                name_ + path + " sent an answer larger than " + std::to_string(max_bytes) +
-                    " bytes");
+    return Fail(ErrorCode::kVerificationFailed, name_ + path + " sent an answer larger than " +
+                                                    std::to_string(max_bytes) + " bytes");
   }
   return std::move(res->body);
 }
@@ -213,8 +216,8 @@ Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) 
   auto bundle_entries = ParseEntryBundle(
       std::span(reinterpret_cast<const uint8_t*>(body->data()), body->size()), width);
   if (!bundle_entries) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + path + ": " +
-                                                    bundle_entries.error().message());
+    return Fail(ErrorCode::kVerificationFailed,
+                name_ + path + ": " + bundle_entries.error().message());
   }
   bundle_entries->erase(bundle_entries->begin(),
                         bundle_entries->begin() + static_cast<ptrdiff_t>(begin - first));
@@ -256,8 +259,7 @@ Result<NodeUrl> SplitNodeUrl(const std::string& url) {
 }
 
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
-                                             std::vector<VerifierKey> keys,
-                                             RemoteOptions remote) {
+                                             std::vector<VerifierKey> keys, RemoteOptions remote) {
   if (IsNodeUrl(file_or_url)) {
     auto parts = SplitNodeUrl(file_or_url);
     if (!parts) return std::unexpected(parts.error());
@@ -269,8 +271,10 @@ Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
   if (!std::filesystem::exists(file_or_url, ec) && colon != std::string::npos &&
       colon + 1 < file_or_url.size() &&
       file_or_url.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
-    return Fail(ErrorCode::kNotFound, file_or_url + " is not a file; for a node, give its URL: "
-                                                    "http://" + file_or_url);
+    return Fail(ErrorCode::kNotFound, file_or_url +
+                                          " is not a file; for a node, give its URL: "
+                                          "http://" +
+                                          file_or_url);
   }
   auto ledger = Ledger::Open(file_or_url, {.read_only = true});
   if (!ledger) return std::unexpected(ledger.error());

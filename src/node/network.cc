@@ -29,9 +29,9 @@ NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
   std::sort(report.sync_groups.begin(), report.sync_groups.end(),
             [](const auto& x, const auto& y) { return x.size() > y.size(); });
   report.synced = report.sync_groups.empty() ? 0 : report.sync_groups[0].size();
-  report.sync_percentage =
-      report.peers.empty() ? 0 : 100.0 * static_cast<double>(report.synced) /
-                                     static_cast<double>(report.peers.size());
+  report.sync_percentage = report.peers.empty() ? 0
+                                                : 100.0 * static_cast<double>(report.synced) /
+                                                      static_cast<double>(report.peers.size());
   report.healthy = report.sync_percentage >= kHealthyPercentage;
 
   // Lineages: longest histories first; each peer joins the first lineage whose tip it is a
@@ -100,10 +100,16 @@ nlohmann::json NetworkJson(const NetworkReport& report) {
                  forks = nlohmann::json::array();
   for (const auto& g : report.sync_groups) groups.push_back(names(g));
   for (const auto& l : report.lineages) lineages.push_back(names(l));
-  for (const Fork& f : report.forks) forks.push_back({{"a", f.a}, {"b", f.b}, {"fork_index", f.index}});
-  return {{"total_nodes", report.peers.size()}, {"synced_nodes", report.synced},
-          {"sync_percentage", report.sync_percentage}, {"healthy", report.healthy},
-          {"sync_groups", groups}, {"lineages", lineages}, {"forks", forks}, {"peers", peers}};
+  for (const Fork& f : report.forks)
+    forks.push_back({{"a", f.a}, {"b", f.b}, {"fork_index", f.index}});
+  return {{"total_nodes", report.peers.size()},
+          {"synced_nodes", report.synced},
+          {"sync_percentage", report.sync_percentage},
+          {"healthy", report.healthy},
+          {"sync_groups", groups},
+          {"lineages", lineages},
+          {"forks", forks},
+          {"peers", peers}};
 }
 
 }  // namespace vellum::node

@@ -32,9 +32,9 @@ struct NetworkReport {
   std::vector<std::vector<size_t>> sync_groups;  // peers with the same size and root
   std::vector<std::vector<size_t>> lineages;     // longest history first in each
   std::vector<Fork> forks;
-  size_t synced = 0;          // peers in the largest sync group
+  size_t synced = 0;  // peers in the largest sync group
   double sync_percentage = 0;
-  bool healthy = false;       // sync_percentage >= 80
+  bool healthy = false;  // sync_percentage >= 80
 };
 
 inline constexpr double kHealthyPercentage = 80.0;

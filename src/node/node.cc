@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <future>
-
 #include <nlohmann/json.hpp>
 
 #include "node/node_impl.h"
@@ -14,8 +13,7 @@
 
 namespace vellum::node {
 
-Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
-                 ServeOptions options)
+Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key, ServeOptions options)
     : ledger_(std::move(ledger)),
       key_(std::move(key)),
       options_(std::move(options)),
@@ -24,9 +22,8 @@ Node::Impl::Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key,
 Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
                                            std::optional<SignerKey> key, ServeOptions options) {
   if (options.upstream.empty() && options.token.size() < kMinTokenLength) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "a node that takes writes needs a token of at least " +
-                    std::to_string(kMinTokenLength) + " characters");
+    return Fail(ErrorCode::kInvalidArgument, "a node that takes writes needs a token of at least " +
+                                                 std::to_string(kMinTokenLength) + " characters");
   }
   if (key && key->verifier().ToString() != ledger->verifier_key()) {
     return Fail(ErrorCode::kInvalidArgument, "the signing key is not this ledger's key");
@@ -119,12 +116,15 @@ void Node::Impl::InstallRoutes() {
     routes_.push_back({"GET", prefix, true, ok, handler});
   };
   exact("GET", "/checkpoint", &Impl::HandleCheckpoint);
-  under("/tile/", [](char) { return true; }, &Impl::HandleTile);
+  under(
+      "/tile/", [](char) { return true; }, &Impl::HandleTile);
   exact("POST", "/v1/entries", nullptr);  // HandleAppend
   exact("GET", "/v1/entries", &Impl::HandleGetEntries);
-  under("/v1/entries/", [](char c) { return c >= '0' && c <= '9'; }, &Impl::HandleGetEntry);
-  under("/v1/lookup/", [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; },
-        &Impl::HandleLookup);
+  under(
+      "/v1/entries/", [](char c) { return c >= '0' && c <= '9'; }, &Impl::HandleGetEntry);
+  under(
+      "/v1/lookup/", [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; },
+      &Impl::HandleLookup);
   exact("GET", "/v1/proof/inclusion", &Impl::HandleInclusion);
   exact("GET", "/v1/proof/consistency", &Impl::HandleConsistency);
   exact("GET", "/v1/status", &Impl::HandleStatus);
@@ -167,14 +167,17 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   std::string text = metrics_.Render(head ? head->size : 0, up);
   auto forks = ledger_->ListForkEvidence();
-  text += "# HELP vellum_fork_evidence Fork evidence kept in the ledger.\n"
-          "# TYPE vellum_fork_evidence gauge\nvellum_fork_evidence " +
-          std::to_string(forks ? forks->size() : 0) + "\n";
-  text += "# HELP vellum_http_connections Open HTTP connections.\n"
-          "# TYPE vellum_http_connections gauge\nvellum_http_connections " +
-          std::to_string(server_->connections()) + "\n";
-  text += "# HELP vellum_peer_up Whether a peer answered the last check.\n"
-          "# TYPE vellum_peer_up gauge\n";
+  text +=
+      "# HELP vellum_fork_evidence Fork evidence kept in the ledger.\n"
+      "# TYPE vellum_fork_evidence gauge\nvellum_fork_evidence " +
+      std::to_string(forks ? forks->size() : 0) + "\n";
+  text +=
+      "# HELP vellum_http_connections Open HTTP connections.\n"
+      "# TYPE vellum_http_connections gauge\nvellum_http_connections " +
+      std::to_string(server_->connections()) + "\n";
+  text +=
+      "# HELP vellum_peer_up Whether a peer answered the last check.\n"
+      "# TYPE vellum_peer_up gauge\n";
   for (const PeerReport& p : watcher_->Peers()) {
     text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + p.state + "\"} " +
             (p.state == "unreachable" ? "0" : "1") + "\n";
@@ -194,10 +197,10 @@ Result<std::string> Node::Impl::CurrentCheckpoint() {
   auto head = ledger_->GetHead();
   if (!head) return std::unexpected(head.error());
   const auto now = std::chrono::steady_clock::now();
-  const bool fresh = !checkpoint_.empty() &&
-                     (checkpoint_size_ == head->size ||
-                      now - checkpoint_signed_ < std::chrono::milliseconds(
-                                                     options_.checkpoint_interval_ms));
+  const bool fresh =
+      !checkpoint_.empty() &&
+      (checkpoint_size_ == head->size ||
+       now - checkpoint_signed_ < std::chrono::milliseconds(options_.checkpoint_interval_ms));
   if (fresh) return checkpoint_;
   auto note = ledger_->SignCheckpoint(*key_, head->size);
   if (!note) {
@@ -223,8 +226,7 @@ net::Response Node::Impl::ErrorResponse(int status, const std::string& message) 
   // Messages may quote the request (a path, a parameter): bytes that are not UTF-8 become U+FFFD
   // rather than making the JSON encoder throw.
   const nlohmann::json doc = {{"error", {{"status", status}, {"message", message}}}};
-  res.Set(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-          "application/json");
+  res.Set(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
   return res;
 }
 
@@ -236,14 +238,28 @@ void Node::Impl::SendError(Response& res, int status, const std::string& message
 void Node::Impl::SendError(Response& res, const Error& error) {
   int status = 500;
   switch (error.code()) {
-    case ErrorCode::kInvalidArgument: status = 400; break;
-    case ErrorCode::kNotFound: status = 404; break;
-    case ErrorCode::kConflict: status = 409; break;
-    case ErrorCode::kVerificationFailed: status = 422; break;
-    case ErrorCode::kUnavailable: status = 503; break;
-    case ErrorCode::kNoSpace: status = 507; break;  // Insufficient Storage: retry once freed
+    case ErrorCode::kInvalidArgument:
+      status = 400;
+      break;
+    case ErrorCode::kNotFound:
+      status = 404;
+      break;
+    case ErrorCode::kConflict:
+      status = 409;
+      break;
+    case ErrorCode::kVerificationFailed:
+      status = 422;
+      break;
+    case ErrorCode::kUnavailable:
+      status = 503;
+      break;
+    case ErrorCode::kNoSpace:
+      status = 507;
+      break;  // Insufficient Storage: retry once freed
     case ErrorCode::kCorruption:
-    case ErrorCode::kIoError: status = 500; break;
+    case ErrorCode::kIoError:
+      status = 500;
+      break;
   }
   SendError(res, status, error.message());
 }
@@ -263,8 +279,10 @@ std::string Node::Impl::WriteRefusal(const Request& req, int& status) const {
   const auto& allowed = options_.allowed_hosts;
   if (!literal && host != "localhost" &&
       std::find(allowed.begin(), allowed.end(), host) == allowed.end()) {
-    return "writes are refused for Host '" + host + "': use an IP address, or start the node "
-           "with --allow-host " + host;
+    return "writes are refused for Host '" + host +
+           "': use an IP address, or start the node "
+           "with --allow-host " +
+           host;
   }
   const std::string origin = req.header("Origin");
   const std::string host_header = req.header("Host");

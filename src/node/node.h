@@ -20,17 +20,17 @@ namespace vellum::node {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 0;            // 0: any free port (Node::Bind returns it)
-  std::string token;       // bearer token for writes (node/token.h); required unless a mirror
+  int port = 0;       // 0: any free port (Node::Bind returns it)
+  std::string token;  // bearer token for writes (node/token.h); required unless a mirror
   // Host names (besides IP addresses and localhost) that write requests may carry in Host.
   std::vector<std::string> allowed_hosts;
-  std::string tls_cert, tls_key;  // both set: HTTPS
-  bool group_commit = true;       // false: one transaction per append request (baseline)
-  int checkpoint_interval_ms = 250;  // sign a new checkpoint at most this often
-  net::ServerLimits limits;  // connections, deadlines, sizes (net/http_server.h)
-  int peer_timeout_ms = 30000;  // deadline of each request to the upstream or a peer
-  std::string upstream;      // mirror mode: follow this node's signed history
-  std::vector<std::string> peers;       // nodes to watch for lag and forks
+  std::string tls_cert, tls_key;         // both set: HTTPS
+  bool group_commit = true;              // false: one transaction per append request (baseline)
+  int checkpoint_interval_ms = 250;      // sign a new checkpoint at most this often
+  net::ServerLimits limits;              // connections, deadlines, sizes (net/http_server.h)
+  int peer_timeout_ms = 30000;           // deadline of each request to the upstream or a peer
+  std::string upstream;                  // mirror mode: follow this node's signed history
+  std::vector<std::string> peers;        // nodes to watch for lag and forks
   std::vector<std::string> extra_vkeys;  // also accepted on upstream/peer checkpoints
   int poll_interval_ms = 1000;
   // Where the node's event lines go (node/event_log.h); nullptr: nowhere.

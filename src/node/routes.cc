@@ -49,23 +49,23 @@ void Node::Impl::HandleAppend(Request& req, const net::HttpServer::Respond& resp
     return respond(std::move(res));
   }
   const size_t count = entries->size();
-  committer_.AppendAsync(std::move(*entries), [this, start, count, respond](
-                                                  Result<Appended> appended) {
-    Response res;
-    if (!appended) {
-      SendError(res, appended.error());
-      return respond(std::move(res));
-    }
-    metrics_.RecordAppend(
-        count, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    // What SendJson would write for {"first_index", "count", "size"} (keys in order), without
-    // building a document on the committer's thread for every request.
-    res.Set("{\"count\":" + std::to_string(count) +
-                ",\"first_index\":" + std::to_string(appended->first_index) +
-                ",\"size\":" + std::to_string(appended->size) + "}",
-            "application/json");
-    respond(std::move(res));
-  });
+  committer_.AppendAsync(
+      std::move(*entries), [this, start, count, respond](Result<Appended> appended) {
+        Response res;
+        if (!appended) {
+          SendError(res, appended.error());
+          return respond(std::move(res));
+        }
+        metrics_.RecordAppend(
+            count, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        // What SendJson would write for {"first_index", "count", "size"} (keys in order), without
+        // building a document on the committer's thread for every request.
+        res.Set("{\"count\":" + std::to_string(count) +
+                    ",\"first_index\":" + std::to_string(appended->first_index) +
+                    ",\"size\":" + std::to_string(appended->size) + "}",
+                "application/json");
+        respond(std::move(res));
+      });
 }
 
 void Node::Impl::HandleGetEntry(const Request& req, Response& res) {
@@ -161,8 +161,8 @@ void Node::Impl::HandleSubtrees(const Request& req, Response& res) {
     if (!ok) return SendError(res, 400, "nodes must be a list of <level>-<index>");
     ids.push_back({static_cast<uint8_t>(level), index});
     if (ids.size() > kMaxSubtreesPerRequest) {
-      return SendError(res, 400, "at most " + std::to_string(kMaxSubtreesPerRequest) +
-                                     " nodes per request");
+      return SendError(res, 400,
+                       "at most " + std::to_string(kMaxSubtreesPerRequest) + " nodes per request");
     }
     list.remove_prefix(std::min(list.size(), comma + 1));
   }

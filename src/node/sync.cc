@@ -15,11 +15,12 @@ Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t in
   if (entry) return entry;
   // Raw entries read as records are short or give times far outside any calendar: the
   // upstream's format (unsigned) was wrong, or the user's --format was.
-  return Fail(ErrorCode::kVerificationFailed,
-              "entry " + std::to_string(index) +
-                  (bytes.size() < kRecordTimeSize ? " is too short for a record"
-                                                  : " does not start with a plausible record time") +
-                  "; are the upstream's entries raw? (nothing from this batch was written)");
+  return Fail(
+      ErrorCode::kVerificationFailed,
+      "entry " + std::to_string(index) +
+          (bytes.size() < kRecordTimeSize ? " is too short for a record"
+                                          : " does not start with a plausible record time") +
+          "; are the upstream's entries raw? (nothing from this batch was written)");
 }
 
 }  // namespace
@@ -30,12 +31,13 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
   const std::string note = upstream.CheckpointNote();
   if (!head->signature_checked || note.empty()) {
     return Fail(ErrorCode::kVerificationFailed,
-                upstream.name() + " offers no checkpoint signed by the upstream's key; nothing "
-                                  "was written");
+                upstream.name() +
+                    " offers no checkpoint signed by the upstream's key; nothing "
+                    "was written");
   }
   if (head->origin != ledger.origin()) {
-    return Fail(ErrorCode::kVerificationFailed, upstream.name() + " serves '" + head->origin +
-                                                    "', not '" + ledger.origin() + "'");
+    return Fail(ErrorCode::kVerificationFailed,
+                upstream.name() + " serves '" + head->origin + "', not '" + ledger.origin() + "'");
   }
   auto local = ledger.GetHead();
   if (!local) return std::unexpected(local.error());
@@ -53,12 +55,12 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
       if (!got) return std::unexpected(got.error());
       proof = std::move(*got);
     }
-    if (auto ok = merkle::VerifyConsistency(local->size, head->size, local->root, head->root,
-                                            proof);
+    if (auto ok =
+            merkle::VerifyConsistency(local->size, head->size, local->root, head->root, proof);
         !ok) {
       return Fail(ErrorCode::kVerificationFailed,
-                  upstream.name() + "'s signed checkpoint is not an extension of " + where +
-                      ": " + ok.error().message());
+                  upstream.name() + "'s signed checkpoint is not an extension of " + where + ": " +
+                      ok.error().message());
     }
   }
   if (head->size == local->size) {  // nothing new; keep the upstream's newest signature
@@ -118,9 +120,9 @@ Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, Ledg
   if (std::filesystem::exists(path, ec)) {
     auto ledger = Ledger::Open(path);
     if (ledger && (*ledger)->verifier_key() != verifier_key) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  path + " belongs to another key (" + (*ledger)->verifier_key() +
-                      ") than the upstream's " + verifier_key);
+      return Fail(ErrorCode::kInvalidArgument, path + " belongs to another key (" +
+                                                   (*ledger)->verifier_key() +
+                                                   ") than the upstream's " + verifier_key);
     }
     if (ledger && format && (*ledger)->format() != *format) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -147,10 +149,9 @@ Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, Ledg
                     std::string(EntryFormatName(chosen)) +
                     " entries; the format is not signed, so say which with --format");
   }
-  return Ledger::Create(path, {.origin = head->origin,
-                               .format = chosen,
-                               .verifier_key = verifier_key,
-                               .mirror = true});
+  return Ledger::Create(
+      path,
+      {.origin = head->origin, .format = chosen, .verifier_key = verifier_key, .mirror = true});
 }
 
 }  // namespace vellum::node

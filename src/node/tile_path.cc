@@ -129,8 +129,8 @@ Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uin
   }
   if (at != bundle.size()) {
     return Fail(ErrorCode::kVerificationFailed,
-                "entry bundle has " + std::to_string(bundle.size() - at) +
-                    " bytes after its " + std::to_string(count) + " entries");
+                "entry bundle has " + std::to_string(bundle.size() - at) + " bytes after its " +
+                    std::to_string(count) + " entries");
   }
   return entries;
 }

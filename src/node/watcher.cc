@@ -60,8 +60,12 @@ Watcher::Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey
                  std::vector<std::string> peers, std::vector<VerifierKey> peer_keys,
                  int interval_ms, int request_deadline_ms,
                  std::function<Result<std::string>()> our_checkpoint, EventLog& log)
-    : ledger_(ledger), upstream_url_(std::move(upstream)), peer_keys_(std::move(peer_keys)),
-      interval_ms_(interval_ms), our_checkpoint_(std::move(our_checkpoint)), log_(log) {
+    : ledger_(ledger),
+      upstream_url_(std::move(upstream)),
+      peer_keys_(std::move(peer_keys)),
+      interval_ms_(interval_ms),
+      our_checkpoint_(std::move(our_checkpoint)),
+      log_(log) {
   const RemoteOptions remote{.deadline_ms = request_deadline_ms, .cancel = &cancel_};
   if (!upstream_url_.empty()) {
     std::vector<VerifierKey> only;
@@ -140,11 +144,12 @@ void Watcher::SyncOnce() {
   uint64_t logged = 0;
   const uint64_t before = ledger_.GetHead().value_or(Head{}).size;
   auto result = SyncFrom(ledger_, *upstream_, [&](uint64_t done, uint64_t total) {
-    log_.Event("sync", "copied entries " + std::to_string(before + logged) + ".." +
-                           std::to_string(before + done - 1) + " from " + upstream_url_ +
-                           " (" + std::to_string(done) + " of " + std::to_string(total) + ")",
-               {{"upstream", upstream_url_}, {"first_index", before + logged},
-                {"size", before + done}});
+    log_.Event(
+        "sync",
+        "copied entries " + std::to_string(before + logged) + ".." +
+            std::to_string(before + done - 1) + " from " + upstream_url_ + " (" +
+            std::to_string(done) + " of " + std::to_string(total) + ")",
+        {{"upstream", upstream_url_}, {"first_index", before + logged}, {"size", before + done}});
     logged = done;
   });
   std::string state = result ? "in sync at " + std::to_string(result->new_size)
@@ -171,13 +176,15 @@ PeerReport Watcher::CheckPeer(size_t i) {
   if (!c) {
     const bool bad_sig = c.error().message().find("bad checkpoint") != std::string::npos;
     report.state = c.error().code() == ErrorCode::kUnavailable ? "unreachable"
-                   : bad_sig                                    ? "bad signature"
-                                                                : "refused";
+                   : bad_sig                                   ? "bad signature"
+                                                               : "refused";
     report.detail = c.error().message();
   } else {
     report.size = c->b.size;
     switch (c->relation) {
-      case Comparison::Relation::kIdentical: report.state = "in sync"; break;
+      case Comparison::Relation::kIdentical:
+        report.state = "in sync";
+        break;
       case Comparison::Relation::kABehind:
         report.state = "ahead by " + std::to_string(c->behind_by);
         break;

@@ -47,8 +47,8 @@ Bytes Ledger::EncodeEntry(EntryFormat format, std::optional<int64_t> time_ms,
 Result<NewEntry> Ledger::DecodeEntry(EntryFormat format, std::span<const uint8_t> entry) {
   if (format == EntryFormat::kRaw) return NewEntry{Bytes(entry.begin(), entry.end())};
   if (entry.size() < kRecordTimeSize) {
-    return Fail(ErrorCode::kInvalidArgument, "too short for a record-format entry (" +
-                                                 std::to_string(entry.size()) + " bytes)");
+    return Fail(ErrorCode::kInvalidArgument,
+                "too short for a record-format entry (" + std::to_string(entry.size()) + " bytes)");
   }
   const auto time = static_cast<int64_t>(LoadBigEndian<uint64_t>(entry.data()));
   if (time < kMinTimeMs || time > kMaxTimeMs) {

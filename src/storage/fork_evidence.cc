@@ -53,9 +53,9 @@ Result<void> CheckForkEvidence(const ForkEvidence& e, std::span<const VerifierKe
     if (auto ok = merkle::VerifyInclusion(s.leaf, e.fork_index, s.checkpoint.size, s.proof,
                                           s.checkpoint.root);
         !ok) {
-      return Fail(ErrorCode::kVerificationFailed, std::string("the ") + s.side +
-                                                      " leaf's inclusion proof: " +
-                                                      ok.error().message());
+      return Fail(
+          ErrorCode::kVerificationFailed,
+          std::string("the ") + s.side + " leaf's inclusion proof: " + ok.error().message());
     }
   }
   return {};

@@ -146,8 +146,8 @@ Result<void> LeafIndex::MergeLevelTwo(uint64_t end_index) {
   }
   select_level_range_.Reset();
   if (records.size() != RunSpan(2)) {
-    return Fail(ErrorCode::kCorruption, "leaf-hash index: level-1 runs before " +
-                                            std::to_string(end) + " are incomplete");
+    return Fail(ErrorCode::kCorruption,
+                "leaf-hash index: level-1 runs before " + std::to_string(end) + " are incomplete");
   }
   SortChunks(records, kTilesPerRun);  // each level-1 run is sorted; shifting keeps it so
   delete_level_range_.Bind(1, int64_t{1}).Bind(2, begin).Bind(3, end);

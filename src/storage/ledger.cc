@@ -21,7 +21,6 @@ namespace vellum {
 using storage::Db;
 using storage::Stmt;
 
-
 Result<void> Ledger::Impl::Prepare() {
   struct {
     Stmt* stmt;
@@ -87,17 +86,17 @@ Result<void> Ledger::Impl::CheckEntries(std::span<const NewEntry> entries) const
   const size_t limit = MaxPayloadSize(meta_.format);
   for (size_t i = 0; i < entries.size(); ++i) {
     const NewEntry& e = entries[i];
-    const std::string which = entries.size() == 1 ? "the entry" : "entry " + std::to_string(i + 1) +
-                                                                      " of " +
-                                                                      std::to_string(entries.size());
+    const std::string which = entries.size() == 1 ? "the entry"
+                                                  : "entry " + std::to_string(i + 1) + " of " +
+                                                        std::to_string(entries.size());
     if (e.payload.size() > limit) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  which + " has a " + std::to_string(e.payload.size()) +
-                      "-byte payload; the limit is " + std::to_string(limit) + " bytes" +
-                      (meta_.format == EntryFormat::kRecord
-                           ? " (65,535-byte entries less the 8-byte time)"
-                           : "") +
-                      " (nothing was appended)");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          which + " has a " + std::to_string(e.payload.size()) + "-byte payload; the limit is " +
+              std::to_string(limit) + " bytes" +
+              (meta_.format == EntryFormat::kRecord ? " (65,535-byte entries less the 8-byte time)"
+                                                    : "") +
+              " (nothing was appended)");
     }
     if (e.time_ms && meta_.format == EntryFormat::kRaw) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -120,8 +119,8 @@ Result<void> Ledger::Impl::LoadEdge(uint64_t size) {
   }
   auto edge = storage::TreeEdge::FromTiles(size, std::move(tiles));
   if (!edge) {
-    return Fail(ErrorCode::kCorruption, db_.path() + ": " + edge.error().message() +
-                                            "; run 'vellum verify'");
+    return Fail(ErrorCode::kCorruption,
+                db_.path() + ": " + edge.error().message() + "; run 'vellum verify'");
   }
   edge_ = std::move(*edge);
   return {};
@@ -192,16 +191,16 @@ Result<uint64_t> Ledger::Impl::AppendLocked(std::span<const NewEntry> entries) {
 Result<uint64_t> Ledger::Impl::AppendBatch(std::span<const NewEntry> entries) {
   if (meta_.mirror) {
     return Fail(ErrorCode::kConflict,
-                db_.path() + " is a mirror: it takes entries only from its upstream through "
-                             "verified sync ('vellum sync' or 'vellum serve --upstream'); append "
-                             "to the upstream instead (nothing was appended)");
+                db_.path() +
+                    " is a mirror: it takes entries only from its upstream through "
+                    "verified sync ('vellum sync' or 'vellum serve --upstream'); append "
+                    "to the upstream instead (nothing was appended)");
   }
   return AppendChecked(entries, [](uint64_t) -> Result<void> { return {}; });
 }
 
 Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
-                                              std::string_view note,
-                                              std::span<const Hash> proof) {
+                                              std::string_view note, std::span<const Hash> proof) {
   auto checkpoint = OpenOwnCheckpoint(note);
   if (!checkpoint) return std::unexpected(checkpoint.error());
   return AppendChecked(entries, [&](uint64_t new_size) -> Result<void> {
@@ -209,9 +208,9 @@ Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
     const std::string what = "entries " + std::to_string(new_size - entries.size()) + ".." +
                              std::to_string(new_size - 1);
     if (new_size > checkpoint->size) {
-      return Fail(ErrorCode::kVerificationFailed,
-                  what + " reach past the checkpoint's " + std::to_string(checkpoint->size) +
-                      " entries (nothing was appended)");
+      return Fail(ErrorCode::kVerificationFailed, what + " reach past the checkpoint's " +
+                                                      std::to_string(checkpoint->size) +
+                                                      " entries (nothing was appended)");
     }
     if (new_size == checkpoint->size) {
       if (root != checkpoint->root) {
@@ -220,8 +219,8 @@ Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
       }
       return InsertCheckpoint(checkpoint->size, checkpoint->root, note);
     }
-    if (auto ok = merkle::VerifyConsistency(new_size, checkpoint->size, root, checkpoint->root,
-                                            proof);
+    if (auto ok =
+            merkle::VerifyConsistency(new_size, checkpoint->size, root, checkpoint->root, proof);
         !ok) {
       return Fail(ErrorCode::kVerificationFailed,
                   what + " do not rebuild a prefix of the signed tree (" + ok.error().message() +
@@ -231,8 +230,8 @@ Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
   });
 }
 
-Result<uint64_t> Ledger::Impl::AppendChecked(
-    std::span<const NewEntry> entries, const std::function<Result<void>(uint64_t)>& check) {
+Result<uint64_t> Ledger::Impl::AppendChecked(std::span<const NewEntry> entries,
+                                             const std::function<Result<void>(uint64_t)>& check) {
   if (auto ok = CheckEntries(entries); !ok) return std::unexpected(ok.error());
   if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
   auto first = AppendLocked(entries);
@@ -310,10 +309,10 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
   // A reader that cannot write the file or its directory reads it as it is: otherwise SQLite
   // needs to create the -wal and -shm files (and would leave them behind read-only).
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  const bool immutable = options.read_only && !std::filesystem::exists(path + "-wal", ec) &&
-                         !std::filesystem::exists(path + "-shm", ec) &&
-                         (access(path.c_str(), W_OK) != 0 ||
-                          access(dir.empty() ? "." : dir.c_str(), W_OK) != 0);
+  const bool immutable =
+      options.read_only && !std::filesystem::exists(path + "-wal", ec) &&
+      !std::filesystem::exists(path + "-shm", ec) &&
+      (access(path.c_str(), W_OK) != 0 || access(dir.empty() ? "." : dir.c_str(), W_OK) != 0);
   if (!options.read_only) {
     // SQLite would open a write-protected file read-only and leave unwritable -wal and -shm
     // files behind; say what is wrong before anything is touched.
@@ -346,8 +345,9 @@ Result<void> Ledger::RemoveEmpty(const std::string& path) {
     auto head = (*ledger)->GetHead();
     if (!head) return std::unexpected(head.error());
     if (head->size > 0) {
-      return Fail(ErrorCode::kConflict, path + " holds entries; a ledger with entries is never "
-                                               "deleted");
+      return Fail(ErrorCode::kConflict, path +
+                                            " holds entries; a ledger with entries is never "
+                                            "deleted");
     }
   }
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());

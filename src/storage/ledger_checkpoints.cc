@@ -90,9 +90,10 @@ Result<void> Ledger::Impl::CheckEntriesSince(uint64_t from, const Hash& from_roo
   if (!range) return std::unexpected(range.error());
   const std::string refuse = "refusing to sign: ";
   if (range->Root() != from_root) {
-    return Fail(ErrorCode::kConflict, refuse + "the stored tree no longer folds to the root "
-                                               "signed at size " + std::to_string(from) +
-                                               "; run 'vellum verify'");
+    return Fail(ErrorCode::kConflict, refuse +
+                                          "the stored tree no longer folds to the root "
+                                          "signed at size " +
+                                          std::to_string(from) + "; run 'vellum verify'");
   }
   constexpr uint64_t kChunk = 10000;
   for (uint64_t at = from; at < to; at += kChunk) {
@@ -125,8 +126,8 @@ Result<Checkpoint> Ledger::Impl::OpenOwnCheckpoint(std::string_view note) const 
                     ": " + checkpoint.error().message());
   }
   if (checkpoint->origin != meta_.origin) {
-    return Fail(ErrorCode::kVerificationFailed, "checkpoint is for '" + checkpoint->origin +
-                                                    "', not '" + meta_.origin + "'");
+    return Fail(ErrorCode::kVerificationFailed,
+                "checkpoint is for '" + checkpoint->origin + "', not '" + meta_.origin + "'");
   }
   return checkpoint;
 }
@@ -138,9 +139,9 @@ Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
   auto root = RootAt(checkpoint->size);
   if (!root) return std::unexpected(root.error());
   if (*root != checkpoint->root) {
-    return Fail(ErrorCode::kVerificationFailed,
-                "checkpoint of size " + std::to_string(checkpoint->size) +
-                    " does not match this ledger's tree");
+    return Fail(ErrorCode::kVerificationFailed, "checkpoint of size " +
+                                                    std::to_string(checkpoint->size) +
+                                                    " does not match this ledger's tree");
   }
   return InsertCheckpoint(checkpoint->size, checkpoint->root, note);
 }
@@ -164,8 +165,10 @@ Result<void> Ledger::Impl::RecordForkEvidence(const ForkEvidence& e,
   auto local = ParseSignedNote(e.local_note);
   auto body = local ? ParseCheckpointBody(local->text) : Result<Checkpoint>(Checkpoint{});
   if (!body || body->origin != meta_.origin) {
-    return Fail(ErrorCode::kInvalidArgument, "not keeping fork evidence: the local note is not "
-                                             "a checkpoint of '" + meta_.origin + "'");
+    return Fail(ErrorCode::kInvalidArgument,
+                "not keeping fork evidence: the local note is not "
+                "a checkpoint of '" +
+                    meta_.origin + "'");
   }
   // Once per peer and fork: a peer that stays forked is not recorded again at every poll.
   auto insert = db_.Prepare(

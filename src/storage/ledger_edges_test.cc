@@ -39,8 +39,8 @@ class LedgerEdgesTest : public ::testing::Test {
     return ledger ? std::move(*ledger) : nullptr;
   }
   std::unique_ptr<Ledger> Writer(const std::string& name, size_t entries) {
-    auto ledger = Create(name, {.origin = "example.com/edges",
-                                .verifier_key = key_.verifier().ToString()});
+    auto ledger =
+        Create(name, {.origin = "example.com/edges", .verifier_key = key_.verifier().ToString()});
     std::vector<NewEntry> batch;
     for (size_t i = 0; i < entries; ++i) batch.push_back({ToBytes(std::to_string(i)), 7});
     if (!batch.empty()) {
@@ -65,7 +65,8 @@ TEST_F(LedgerEdgesTest, EmptyEntriesAreStoredHashedAndReadBackInEveryFormat) {
     auto ledger = Create(name, {.origin = "example.com/empty", .format = format});
     std::optional<int64_t> time;
     if (format == EntryFormat::kRecord) time = 5;
-    ASSERT_TRUE(ledger->AppendBatch(std::vector<NewEntry>{{{}, time}, {ToBytes("x"), time}, {{}, time}}));
+    ASSERT_TRUE(
+        ledger->AppendBatch(std::vector<NewEntry>{{{}, time}, {ToBytes("x"), time}, {{}, time}}));
     auto entry = ledger->Get(2);
     ASSERT_TRUE(entry) << entry.error().ToString();
     EXPECT_TRUE(entry->payload.empty());
@@ -92,9 +93,9 @@ TEST_F(LedgerEdgesTest, TheSizeLimitNamesThePayloadLimitOfTheFormat) {
 }
 
 TEST_F(LedgerEdgesTest, OriginsThatCannotBeSignedAreRefused) {
-  for (std::string origin : {std::string(""), std::string("a\nb"), std::string("a\x1b[2Jb"),
-                             std::string("bad\xff"), std::string(2000, 'o'),
-                             std::string("c1\xc2\x85")}) {
+  for (std::string origin :
+       {std::string(""), std::string("a\nb"), std::string("a\x1b[2Jb"), std::string("bad\xff"),
+        std::string(2000, 'o'), std::string("c1\xc2\x85")}) {
     auto refused = Ledger::Create(dir_.File("o.db"), {.origin = origin});
     EXPECT_FALSE(refused) << origin;
     EXPECT_FALSE(std::filesystem::exists(dir_.File("o.db")));
@@ -105,9 +106,9 @@ TEST_F(LedgerEdgesTest, OriginsThatCannotBeSignedAreRefused) {
 TEST_F(LedgerEdgesTest, AMirrorRefusesPlainAppendsAndTakesOnlyWhatTheSignedCheckpointVouchesFor) {
   auto upstream = Writer("up.db", 600);
   const std::string note = *upstream->SignCheckpoint(key_);
-  auto mirror = Create("mirror.db", {.origin = "example.com/edges",
-                                     .verifier_key = key_.verifier().ToString(),
-                                     .mirror = true});
+  auto mirror = Create(
+      "mirror.db",
+      {.origin = "example.com/edges", .verifier_key = key_.verifier().ToString(), .mirror = true});
   ASSERT_TRUE(mirror->is_mirror());
   auto plain = mirror->Append({ToBytes("written around the node"), 1});
   ASSERT_FALSE(plain);
@@ -128,8 +129,8 @@ TEST_F(LedgerEdgesTest, AMirrorRefusesPlainAppendsAndTakesOnlyWhatTheSignedCheck
 
   // A checkpoint by another key, or too many entries: refused, nothing written.
   auto other = *SignerKey::Generate("example.com/edges");
-  auto other_ledger = Create("other.db", {.origin = "example.com/edges",
-                                          .verifier_key = other.verifier().ToString()});
+  auto other_ledger = Create(
+      "other.db", {.origin = "example.com/edges", .verifier_key = other.verifier().ToString()});
   ASSERT_TRUE(other_ledger->AppendBatch(Entries(*upstream, 0, 600)));
   const std::string foreign = *other_ledger->SignCheckpoint(other);
   auto rest = Entries(*upstream, 256, 600);
@@ -171,8 +172,7 @@ TEST_F(LedgerEdgesTest, NeverSignsEntriesEditedAroundVellumSinceTheLastCheckpoin
   auto refused = ledger->SignCheckpoint(key_);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code(), ErrorCode::kConflict);
-  EXPECT_NE(refused.error().message().find("no longer hash to the stored tree"),
-            std::string::npos)
+  EXPECT_NE(refused.error().message().find("no longer hash to the stored tree"), std::string::npos)
       << refused.error().message();
   EXPECT_TRUE(ledger->SignCheckpoint(key_, 150));  // before the edit: still true
   // With no checkpoint yet, everything is checked.
@@ -185,8 +185,8 @@ TEST_F(LedgerEdgesTest, NeverSignsEntriesEditedAroundVellumSinceTheLastCheckpoin
 
 TEST_F(LedgerEdgesTest, ForkEvidenceIsKeptOnlyWhenProvenAndOncePerPeerAndFork) {
   auto ours = Writer("ours.db", 300);
-  auto theirs = Create("theirs.db", {.origin = "example.com/edges",
-                                     .verifier_key = key_.verifier().ToString()});
+  auto theirs = Create("theirs.db",
+                       {.origin = "example.com/edges", .verifier_key = key_.verifier().ToString()});
   auto entries = Entries(*ours, 0, 300);
   entries[123].payload = ToBytes("other history");
   ASSERT_TRUE(theirs->AppendBatch(entries));

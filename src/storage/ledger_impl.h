@@ -80,7 +80,7 @@ class Ledger::Impl {
   Result<void> InsertCheckpoint(uint64_t size, const Hash& root, std::string_view note);
 
   storage::LeafIndex leaf_index_;
-  storage::HelperThread helper_;  // hashes large appends beside the inserts
+  storage::HelperThread helper_;           // hashes large appends beside the inserts
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
   storage::Stmt begin_, commit_, insert_entry_, upsert_tile_, select_tile_, select_head_,
       update_head_, select_entry_, select_range_, insert_checkpoint_, select_latest_checkpoint_,

@@ -29,8 +29,8 @@ Result<Entry> Ledger::Impl::Get(uint64_t index) {
   if (!row) return std::unexpected(row.error());
   if (!*row) {
     select_entry_.Reset();
-    return Fail(ErrorCode::kCorruption,
-                "entry " + std::to_string(index) + " is missing from the file; run 'vellum verify'");
+    return Fail(ErrorCode::kCorruption, "entry " + std::to_string(index) +
+                                            " is missing from the file; run 'vellum verify'");
   }
   auto entry = storage::EntryFromRow(select_entry_, 0, 1, index, meta_.format);
   select_entry_.Reset();
@@ -109,7 +109,8 @@ Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t wid
   auto blob = storage::ReadTileBlob(select_tile_, {level, index});
   if (!blob) return std::unexpected(blob.error());
   if (!*blob || (*blob)->width() < width) {
-    return Fail(ErrorCode::kCorruption, "tile " + name + " is missing or short; run 'vellum verify'");
+    return Fail(ErrorCode::kCorruption,
+                "tile " + name + " is missing or short; run 'vellum verify'");
   }
   (*blob)->hashes.resize(width * kHashSize);
   return std::move((*blob)->hashes);

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "merkle/reference_tree.h"
+#include "testing/reference_tree.h"
 #include "tests/temp_dir.h"
 #include "vellum/merkle.h"
 
@@ -211,7 +211,8 @@ TEST_F(LedgerTest, ServesTlogTilesOfLeafHashes) {
 TEST_F(LedgerTest, FindsEntriesByLeafHashAndReadsRanges) {
   auto ledger = Make();
   std::vector<NewEntry> batch(500);
-  for (size_t i = 0; i < batch.size(); ++i) batch[i] = {ToBytes(std::string("e").append(std::to_string(i))), 42};
+  for (size_t i = 0; i < batch.size(); ++i)
+    batch[i] = {ToBytes(std::string("e").append(std::to_string(i))), 42};
   ASSERT_TRUE(ledger->AppendBatch(batch));
   auto e = ledger->Get(321);
   EXPECT_EQ(*ledger->FindByLeafHash(e->leaf_hash), 321u);
@@ -245,8 +246,9 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
   }
   EXPECT_FALSE(ledger->FindByLeafHash(merkle::LeafHash(ToBytes("payload-70000"))));
   // 273 full tiles: one level-2 run of 256 tiles, one level-1 run, one tile scanned.
-  EXPECT_EQ(QueryText(path_, "SELECT group_concat(level || ':' || first || ':' || length(keys)) "
-                             "FROM (SELECT * FROM leaf_runs ORDER BY first)"),
+  EXPECT_EQ(QueryText(path_,
+                      "SELECT group_concat(level || ':' || first || ':' || length(keys)) "
+                      "FROM (SELECT * FROM leaf_runs ORDER BY first)"),
             "2:0:524288,1:65536:32768");
 }
 
@@ -255,7 +257,8 @@ TEST_F(LedgerTest, LookupRunsSpanAppendsFromSeveralHandles) {
   auto first = Make(EntryFormat::kRaw);
   auto batch = [](uint64_t from, uint64_t to) {
     std::vector<NewEntry> out;
-    for (uint64_t i = from; i < to; ++i) out.push_back({.payload = ToBytes(std::string("r").append(std::to_string(i)))});
+    for (uint64_t i = from; i < to; ++i)
+      out.push_back({.payload = ToBytes(std::string("r").append(std::to_string(i)))});
     return out;
   };
   ASSERT_TRUE(first->AppendBatch(batch(0, 2000)));
@@ -264,7 +267,8 @@ TEST_F(LedgerTest, LookupRunsSpanAppendsFromSeveralHandles) {
   ASSERT_TRUE(first->AppendBatch(batch(3000, 5000)));  // its memory of the group is stale
   EXPECT_EQ(QueryText(path_, "SELECT group_concat(level || ':' || first) FROM leaf_runs"), "1:0");
   for (uint64_t i : {0ull, 1999ull, 2000ull, 2999ull, 3000ull, 4095ull, 4096ull, 4999ull}) {
-    auto found = second->FindByLeafHash(merkle::LeafHash(ToBytes(std::string("r").append(std::to_string(i)))));
+    auto found = second->FindByLeafHash(
+        merkle::LeafHash(ToBytes(std::string("r").append(std::to_string(i)))));
     ASSERT_TRUE(found) << i;
     EXPECT_EQ(*found, i);
   }
@@ -274,12 +278,13 @@ class LedgerCheckpointTest : public LedgerTest {
  protected:
   void SetUp() override {
     key_ = *SignerKey::Generate("example.com/test");
-    auto ledger = Ledger::Create(path_, {.origin = "example.com/test",
-                                         .verifier_key = key_.verifier().ToString()});
+    auto ledger = Ledger::Create(
+        path_, {.origin = "example.com/test", .verifier_key = key_.verifier().ToString()});
     ASSERT_TRUE(ledger) << ledger.error().ToString();
     ledger_ = std::move(*ledger);
     std::vector<NewEntry> batch(300);
-    for (size_t i = 0; i < batch.size(); ++i) batch[i] = {ToBytes(std::string("c").append(std::to_string(i))), 9};
+    for (size_t i = 0; i < batch.size(); ++i)
+      batch[i] = {ToBytes(std::string("c").append(std::to_string(i))), 9};
     ASSERT_TRUE(ledger_->AppendBatch(batch));
   }
   SignerKey key_ = *SignerKey::Generate("placeholder");
@@ -317,8 +322,9 @@ TEST_F(LedgerCheckpointTest, NeverSignsAHistoryInconsistentWithAnEarlierCheckpoi
   ASSERT_TRUE(ledger_->SignCheckpoint(key_, 200));
   // Someone rewrites the stored tree hashes over entries 0..255 behind vellum's back.
   ledger_.reset();
-  ASSERT_EQ(RawSql(path_, "DROP TRIGGER tiles_only_grow; UPDATE tiles SET inner = "
-                          "randomblob(length(inner)) WHERE level = 0 AND idx = 0"),
+  ASSERT_EQ(RawSql(path_,
+                   "DROP TRIGGER tiles_only_grow; UPDATE tiles SET inner = "
+                   "randomblob(length(inner)) WHERE level = 0 AND idx = 0"),
             "");
   ledger_ = std::move(*Ledger::Open(path_));
   auto refused = ledger_->SignCheckpoint(key_);
@@ -339,10 +345,10 @@ TEST_F(LedgerTest, ALedgerWithoutAKeyCannotSign) {
 TEST_F(LedgerTest, TriggersRefuseUpdateAndDeleteNamingVellum) {
   auto ledger = Make();
   ASSERT_TRUE(ledger->Append({ToBytes("keep me"), 1}));
-  for (const char* sql : {"UPDATE entries SET data = 'forged' WHERE idx = 0",
-                          "DELETE FROM entries WHERE idx = 0", "DELETE FROM tiles",
-                          "UPDATE tiles SET hashes = zeroblob(32)", "UPDATE head SET size = 0",
-                          "UPDATE vellum_meta SET value = 'evil' WHERE key = 'origin'"}) {
+  for (const char* sql :
+       {"UPDATE entries SET data = 'forged' WHERE idx = 0", "DELETE FROM entries WHERE idx = 0",
+        "DELETE FROM tiles", "UPDATE tiles SET hashes = zeroblob(32)", "UPDATE head SET size = 0",
+        "UPDATE vellum_meta SET value = 'evil' WHERE key = 'origin'"}) {
     std::string err = RawSql(path_, sql);
     EXPECT_NE(err.find("vellum:"), std::string::npos) << sql << " -> " << err;
   }
@@ -396,7 +402,8 @@ TEST_F(LedgerTest, ThreadsSharingOneHandleAndSeparateHandlesLoseNothing) {
     threads.emplace_back([&, t] {
       Ledger& ledger = t % 2 ? *second : *shared;
       for (int i = 0; i < kPerThread; ++i) {
-        auto index = ledger.Append({.payload = ToBytes(std::to_string(t) + ":" + std::to_string(i))});
+        auto index =
+            ledger.Append({.payload = ToBytes(std::to_string(t) + ":" + std::to_string(i))});
         if (index) got[t].push_back(*index);
       }
     });

@@ -209,14 +209,15 @@ Result<Metadata> ReadMetadata(Db& db) {
   if (!row) return std::unexpected(row.error());
   if (probe->Int(0) == 0) {
     return Fail(ErrorCode::kInvalidArgument,
-                db.path() + " is not a vellum ledger (no vellum_meta table); create one with "
-                            "'vellum init'");
+                db.path() +
+                    " is not a vellum ledger (no vellum_meta table); create one with "
+                    "'vellum init'");
   }
   Metadata meta;
   auto version = MetaText(db, "schema_version");
   if (!version) return std::unexpected(version.error());
-  auto [end, ec] = std::from_chars(version->data(), version->data() + version->size(),
-                                   meta.schema_version);
+  auto [end, ec] =
+      std::from_chars(version->data(), version->data() + version->size(), meta.schema_version);
   if (ec != std::errc() || end != version->data() + version->size()) {
     return Fail(ErrorCode::kCorruption, db.path() + ": bad schema version '" + *version + "'");
   }

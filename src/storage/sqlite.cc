@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -155,8 +155,8 @@ int Db::OnBusy(void* state, int count) {
     s.told = true;
     s.on_wait();
   }
-  const int64_t pause = std::min<int64_t>({int64_t{1} << std::min(count, 7), 100,
-                                           s.timeout_ms - waited});
+  const int64_t pause =
+      std::min<int64_t>({int64_t{1} << std::min(count, 7), 100, s.timeout_ms - waited});
   std::this_thread::sleep_for(std::chrono::milliseconds(pause));
   return 1;
 }
@@ -172,10 +172,11 @@ std::string ReadOnlyHint(const std::string& file) {
     if (stat(p.c_str(), &st) == 0 && access(p.c_str(), W_OK) != 0) {
       char mode[8];
       std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-      return "; " + p + " is not writable (mode " + mode + "): make it writable (chmod u+w " +
-             p + ")" + (p.ends_with("-shm") || p.ends_with("-wal")
-                            ? ", or remove it while no process has the ledger open"
-                            : "");
+      return "; " + p + " is not writable (mode " + mode + "): make it writable (chmod u+w " + p +
+             ")" +
+             (p.ends_with("-shm") || p.ends_with("-wal")
+                  ? ", or remove it while no process has the ledger open"
+                  : "");
     }
   }
   return "";

@@ -5,11 +5,11 @@
 
 #include <sqlite3.h>
 
-#include <cstdint>
-#include <span>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 

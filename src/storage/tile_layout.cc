@@ -55,14 +55,13 @@ Result<Hash> ComputedHash(const TileBlob& tile, const NodeLocation& loc) {
 Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
   if (loc.local_level > 0 && loc.local_level < kFirstInnerLevel) return ComputedHash(tile, loc);
   const Bytes& column = loc.local_level == 0 ? tile.hashes : tile.inner;
-  const size_t pos = loc.local_level == 0 ? loc.local_index
-                                          : InnerPosition(loc.local_level, loc.local_index);
+  const size_t pos =
+      loc.local_level == 0 ? loc.local_index : InnerPosition(loc.local_level, loc.local_index);
   if ((pos + 1) * kHashSize > column.size()) {
     return Fail(ErrorCode::kCorruption,
                 "tile " + std::to_string(loc.tile.level) + "/" + std::to_string(loc.tile.index) +
                     " is too short to hold the hash at local level " +
-                    std::to_string(loc.local_level) + " index " +
-                    std::to_string(loc.local_index));
+                    std::to_string(loc.local_level) + " index " + std::to_string(loc.local_index));
   }
   Hash h;
   std::memcpy(h.data(), column.data() + pos * kHashSize, kHashSize);

@@ -28,10 +28,10 @@ Result<TreeEdge> TreeEdge::FromTiles(uint64_t size, std::vector<TileBlob> tiles)
     const auto& [id, width] = expected[i];
     if (tiles[i].hashes.size() != width * kHashSize ||
         tiles[i].inner.size() != InnerCount(width) * kHashSize) {
-      return Fail(ErrorCode::kCorruption,
-                  "tile " + std::to_string(id.level) + "/" + std::to_string(id.index) +
-                      " should hold " + std::to_string(width) + " hashes for tree size " +
-                      std::to_string(size));
+      return Fail(ErrorCode::kCorruption, "tile " + std::to_string(id.level) + "/" +
+                                              std::to_string(id.index) + " should hold " +
+                                              std::to_string(width) + " hashes for tree size " +
+                                              std::to_string(size));
     }
     edge.indexes_.push_back(id.index);
     edge.changed_.push_back(false);

@@ -31,8 +31,8 @@ class TreeEdge {
   void AddAtLevel(size_t level, const Hash& hash);
 
   uint64_t size_ = 0;
-  std::vector<TileBlob> tiles_;      // tiles_[L]: the growing tile at level L
-  std::vector<uint64_t> indexes_;    // its tile index
+  std::vector<TileBlob> tiles_;    // tiles_[L]: the growing tile at level L
+  std::vector<uint64_t> indexes_;  // its tile index
   std::vector<bool> changed_;
   std::vector<std::pair<TileId, TileBlob>> completed_;  // tiles filled since the last take
 };

@@ -33,7 +33,8 @@ bool StoredAncestorMatches(const TileBlob& tile, uint64_t pos, const Hash& leaf)
     level[i] = first + i == pos ? leaf : *h;
   }
   for (uint64_t n = kGroup; n > 1; n /= 2) {
-    for (uint64_t i = 0; i < n / 2; ++i) level[i] = merkle::NodeHash(level[2 * i], level[2 * i + 1]);
+    for (uint64_t i = 0; i < n / 2; ++i)
+      level[i] = merkle::NodeHash(level[2 * i], level[2 * i + 1]);
   }
   auto stored = HashInTile(tile, {{}, kFirstInnerLevel, pos / kGroup});
   return stored && *stored == level[0];
@@ -66,8 +67,8 @@ class Verifier {
 };
 
 void Verifier::Note(std::optional<uint64_t> index, Problem problem, std::string message) {
-  const bool better = report_.ok || (index && (!report_.first_bad_index ||
-                                               *index < *report_.first_bad_index));
+  const bool better =
+      report_.ok || (index && (!report_.first_bad_index || *index < *report_.first_bad_index));
   if (!better) return;
   report_.ok = false;
   report_.first_bad_index = index;
@@ -98,12 +99,13 @@ Result<void> Verifier::CheckEntries() {
     if (FoundAtOrBefore(idx)) break;  // nothing later in this scan can come first
     expected = idx + 1;
     ++report_.entries_checked;
-    if (progress_ && report_.entries_checked % 16384 == 0) progress_(report_.entries_checked, size_);
+    if (progress_ && report_.entries_checked % 16384 == 0)
+      progress_(report_.entries_checked, size_);
 
     auto entry = EntryFromRow(*scan, 1, 2, idx, format_);
     if (!entry) {
-      Note(idx, Problem::kEntryChanged, "entry " + std::to_string(idx) + " was changed: " +
-                                            entry.error().message());
+      Note(idx, Problem::kEntryChanged,
+           "entry " + std::to_string(idx) + " was changed: " + entry.error().message());
       continue;
     }
     if (idx / kTileWidth != tile_index) {
@@ -155,7 +157,8 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
   std::optional<Hash> root;
   for (uint32_t i = 0; i < width && (i + 1) * kHashSize <= stored.hashes.size(); ++i) {
     const size_t before = rebuilt.inner.size() / kHashSize;
-    root = AppendToTile(rebuilt, *HashFromBytes(std::span(stored.hashes).subspan(i * kHashSize, kHashSize)));
+    root = AppendToTile(rebuilt,
+                        *HashFromBytes(std::span(stored.hashes).subspan(i * kHashSize, kHashSize)));
     for (size_t j = before; j < rebuilt.inner.size() / kHashSize; ++j) {
       const unsigned r = static_cast<unsigned>(j - before) + kFirstInnerLevel;
       const bool same = (j + 1) * kHashSize <= stored.inner.size() &&
@@ -164,8 +167,8 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
                                    stored.inner.begin() + j * kHashSize);
       const uint64_t a = first_leaf(i + 1 - (1u << r)), b = first_leaf(i + 1);
       // A changed hash below this node makes it mismatch too; that one was already reported.
-      const bool explained = report_.first_bad_index && a <= *report_.first_bad_index &&
-                             *report_.first_bad_index < b;
+      const bool explained =
+          report_.first_bad_index && a <= *report_.first_bad_index && *report_.first_bad_index < b;
       if (!same && !explained) {
         Note(a, Problem::kTreeHashChanged,
              "the stored tree hash of entries " + std::to_string(a) + " to " +
@@ -179,11 +182,11 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
   // A full tile's root is stored again as one hash of the tile above.
   auto above = ReadTileBlob(select_tile_, {static_cast<uint8_t>(level + 1), index / kTileWidth});
   if (!above) return std::unexpected(above.error());
-  auto stored_root =
-      *above ? HashInTile(**above, {{}, 0, index % kTileWidth}) : Result<Hash>(std::unexpected(Error(ErrorCode::kCorruption, "")));
+  auto stored_root = *above ? HashInTile(**above, {{}, 0, index % kTileWidth})
+                            : Result<Hash>(std::unexpected(Error(ErrorCode::kCorruption, "")));
   const uint64_t a = first_leaf(0), b = first_leaf(kTileWidth);
-  const bool explained = report_.first_bad_index && a <= *report_.first_bad_index &&
-                         *report_.first_bad_index < b;
+  const bool explained =
+      report_.first_bad_index && a <= *report_.first_bad_index && *report_.first_bad_index < b;
   if ((!stored_root || *stored_root != *root) && !explained) {
     Note(a, Problem::kTreeHashChanged,
          "the stored tree hash of entries " + std::to_string(a) + " to " + std::to_string(b - 1) +
@@ -239,9 +242,9 @@ Result<void> Verifier::CheckHead(const Hash& root) {
   TileHashSource source(select_tile_);
   auto computed = merkle::RootAt(source, size_);
   if (!computed || *computed != root) {
-    Note(std::nullopt, Problem::kHeadMismatch,
-         "the stored head root is not the root of the stored tree of size " +
-             std::to_string(size_));
+    Note(
+        std::nullopt, Problem::kHeadMismatch,
+        "the stored head root is not the root of the stored tree of size " + std::to_string(size_));
   }
   return {};
 }
@@ -286,12 +289,18 @@ namespace vellum {
 
 std::string_view ProblemName(VerifyReport::Problem problem) {
   switch (problem) {
-    case VerifyReport::Problem::kNone: return "none";
-    case VerifyReport::Problem::kEntryChanged: return "entry changed";
-    case VerifyReport::Problem::kEntryMissing: return "entry missing";
-    case VerifyReport::Problem::kExtraEntry: return "extra entry";
-    case VerifyReport::Problem::kTreeHashChanged: return "tree hash changed";
-    case VerifyReport::Problem::kHeadMismatch: return "head mismatch";
+    case VerifyReport::Problem::kNone:
+      return "none";
+    case VerifyReport::Problem::kEntryChanged:
+      return "entry changed";
+    case VerifyReport::Problem::kEntryMissing:
+      return "entry missing";
+    case VerifyReport::Problem::kExtraEntry:
+      return "extra entry";
+    case VerifyReport::Problem::kTreeHashChanged:
+      return "tree hash changed";
+    case VerifyReport::Problem::kHeadMismatch:
+      return "head mismatch";
   }
   return "unknown";
 }

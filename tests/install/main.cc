@@ -22,8 +22,8 @@ int main() {
   auto head = (*ledger)->GetHead();
   auto proof = (*ledger)->InclusionProof(*index, head->size);
   auto entry = (*ledger)->Get(*index);
-  auto ok = vellum::merkle::VerifyInclusion(entry->leaf_hash, *index, head->size, *proof,
-                                            head->root);
+  auto ok =
+      vellum::merkle::VerifyInclusion(entry->leaf_hash, *index, head->size, *proof, head->root);
   auto note = (*ledger)->SignCheckpoint(*key);
   std::cout << (ok && note ? "consumer ok" : "consumer FAILED") << "\n";
   return ok && note ? 0 : 1;

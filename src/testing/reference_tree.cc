@@ -1,4 +1,4 @@
-#include "merkle/reference_tree.h"
+#include "testing/reference_tree.h"
 
 #include <string>
 

@@ -1,13 +1,13 @@
 // A child `vellum serve` process on 127.0.0.1, port chosen by the OS: for tests, benchmarks and
 // the demo. The child is killed when the thread that created it ends (PR_SET_PDEATHSIG), also if
 // its process dies without running destructors. Not thread-safe.
-#ifndef VELLUM_NODE_NODE_PROCESS_H_
-#define VELLUM_NODE_NODE_PROCESS_H_
+#ifndef VELLUM_PROCESS_NODE_PROCESS_H_
+#define VELLUM_PROCESS_NODE_PROCESS_H_
 
 #include <string>
 #include <vector>
 
-namespace vellum::node {
+namespace vellum::process {
 
 class NodeProcess {
  public:
@@ -34,6 +34,6 @@ class NodeProcess {
   std::string token_file_;
 };
 
-}  // namespace vellum::node
+}  // namespace vellum::process
 
-#endif  // VELLUM_NODE_NODE_PROCESS_H_
+#endif  // VELLUM_PROCESS_NODE_PROCESS_H_

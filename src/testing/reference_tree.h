@@ -1,7 +1,7 @@
 // Test-only: the Merkle tree written straight from RFC 6962 §2.1 (recursive MTH, PATH, PROOF),
 // with no shared code beyond the two hash functions, to cross-check the real implementation.
-#ifndef VELLUM_MERKLE_REFERENCE_TREE_H_
-#define VELLUM_MERKLE_REFERENCE_TREE_H_
+#ifndef VELLUM_TESTING_REFERENCE_TREE_H_
+#define VELLUM_TESTING_REFERENCE_TREE_H_
 
 #include <cstdint>
 #include <span>
@@ -36,4 +36,4 @@ std::vector<Hash> MakeLeaves(uint64_t n);
 
 }  // namespace vellum::merkle::testing
 
-#endif  // VELLUM_MERKLE_REFERENCE_TREE_H_
+#endif  // VELLUM_TESTING_REFERENCE_TREE_H_

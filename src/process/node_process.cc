@@ -1,4 +1,4 @@
-#include "node/node_process.h"
+#include "process/node_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 
 extern char** environ;
 
-namespace vellum::node {
+namespace vellum::process {
 
 NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
                          const std::vector<std::string>& extra, const std::string& stderr_file) {
@@ -30,9 +30,9 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
   args.push_back(nullptr);
   const pid_t parent = getpid();
   const int null_fd = open("/dev/null", O_RDONLY);
-  const int err_fd = stderr_file.empty()
-                         ? -1
-                         : open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int err_fd = stderr_file.empty() ? -1
+                                         : open(stderr_file.c_str(),
+                                                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const pid_t pid = fork();
   if (pid == 0) {  // only async-signal-safe calls until exec
     // The node dies with the thread that started it, even if that process is killed or aborts
@@ -93,4 +93,4 @@ NodeProcess::~NodeProcess() {
   if (pid_ > 0) Stop(SIGKILL);
 }
 
-}  // namespace vellum::node
+}  // namespace vellum::process
