@@ -213,7 +213,7 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
   for (const Case& k : cases) {
     auto r = k.method == "GET" ? c->Get(k.path, k.headers)
                                : c->Post(k.path, k.headers, k.body, "application/json");
-    ASSERT_TRUE(r) << k.path;
+    ASSERT_TRUE(r) << k.path << ": " << r.error().ToString();
     EXPECT_EQ(r->status, k.status) << k.method << " " << k.path << " " << r->body.substr(0, 200);
     auto body = json::parse(r->body, nullptr, false);
     EXPECT_TRUE(body.is_object() && body.contains("error")) << k.path << ": " << r->body;

@@ -24,13 +24,14 @@ uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key);
 // A verifier key: text form "<name>+<8 hex key id>+<base64(0x01 || public key)>".
 class VerifierKey {
  public:
-  static Result<VerifierKey> Parse(std::string_view text);
+  [[nodiscard]] static Result<VerifierKey> Parse(std::string_view text);
   const std::string& name() const { return name_; }
   uint32_t key_id() const { return key_id_; }
   const Bytes& public_key() const { return public_key_; }
   std::string ToString() const;
   // Checks an Ed25519 signature over `message`.
-  Result<void> Verify(std::string_view message, std::span<const uint8_t> signature) const;
+  [[nodiscard]] Result<void> Verify(std::string_view message,
+                                    std::span<const uint8_t> signature) const;
 
  private:
   friend class SignerKey;
@@ -43,14 +44,14 @@ class VerifierKey {
 class SignerKey {
  public:
   // A new random Ed25519 key named `name` (the log's origin, by convention).
-  static Result<SignerKey> Generate(std::string_view name);
-  static Result<SignerKey> Parse(std::string_view text);
+  [[nodiscard]] static Result<SignerKey> Generate(std::string_view name);
+  [[nodiscard]] static Result<SignerKey> Parse(std::string_view text);
   const std::string& name() const { return verifier_.name(); }
   uint32_t key_id() const { return verifier_.key_id(); }
   const VerifierKey& verifier() const { return verifier_; }
   std::string ToString() const;
   // The 64-byte Ed25519 signature of `message`.
-  Result<Bytes> Sign(std::string_view message) const;
+  [[nodiscard]] Result<Bytes> Sign(std::string_view message) const;
 
  private:
   VerifierKey verifier_;
@@ -59,9 +60,9 @@ class SignerKey {
 
 // Key files hold the private key text and a newline, mode 0600, beside the ledger (never in it).
 // Writing refuses to replace an existing file.
-Result<void> WriteKeyFile(const std::string& path, const SignerKey& key);
+[[nodiscard]] Result<void> WriteKeyFile(const std::string& path, const SignerKey& key);
 // Refuses a key file that group or others may read, saying how to fix it.
-Result<SignerKey> ReadKeyFile(const std::string& path);
+[[nodiscard]] Result<SignerKey> ReadKeyFile(const std::string& path);
 
 struct NoteSignature {
   std::string name;
@@ -81,16 +82,16 @@ inline constexpr size_t kMaxNoteLine = 8192;  // bytes per line, newline exclude
 inline constexpr size_t kMaxNoteSignatures = 100;
 
 // Strict parser; never crashes on any input. The error names the rule that was broken.
-Result<SignedNote> ParseSignedNote(std::string_view note);
+[[nodiscard]] Result<SignedNote> ParseSignedNote(std::string_view note);
 // The note's text form.
 std::string FormatSignedNote(const SignedNote& note);
 // Signs `text` (must end in a newline) and returns the note with that one signature.
-Result<std::string> SignNote(std::string_view text, const SignerKey& key);
+[[nodiscard]] Result<std::string> SignNote(std::string_view text, const SignerKey& key);
 // The standard rules: signatures by unknown keys are ignored; a signature by a known key
 // (same name and key id) that fails verification rejects the note; at least one known key
 // must have signed. Returns the names of the keys that verified.
-Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
-                                            std::span<const VerifierKey> known);
+[[nodiscard]] Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
+                                                          std::span<const VerifierKey> known);
 
 // C2SP tlog-checkpoint body: origin, size, base64 root, then optional extension lines.
 struct Checkpoint {
@@ -102,11 +103,12 @@ struct Checkpoint {
 inline constexpr size_t kMaxOriginSize = 1024;
 // An origin a checkpoint can carry: non-empty, printable UTF-8 (no control characters, so no
 // line breaks), at most kMaxOriginSize bytes. The error says what is wrong.
-Result<void> CheckOrigin(std::string_view origin);
+[[nodiscard]] Result<void> CheckOrigin(std::string_view origin);
 std::string CheckpointBody(const Checkpoint& checkpoint);
-Result<Checkpoint> ParseCheckpointBody(std::string_view text);
+[[nodiscard]] Result<Checkpoint> ParseCheckpointBody(std::string_view text);
 // Parses a signed checkpoint note, verifies it against `known` and parses its body.
-Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const VerifierKey> known);
+[[nodiscard]] Result<Checkpoint> OpenCheckpoint(std::string_view note,
+                                                std::span<const VerifierKey> known);
 
 }  // namespace vellum
 

@@ -21,16 +21,16 @@ using Bytes = std::vector<uint8_t>;
 // Lower-case hex of `data`.
 std::string ToHex(std::span<const uint8_t> data);
 // Decodes hex (either case). Fails on odd length or a non-hex character, naming its position.
-Result<Bytes> FromHex(std::string_view hex);
+[[nodiscard]] Result<Bytes> FromHex(std::string_view hex);
 // Decodes exactly 64 hex characters into a Hash.
-Result<Hash> HashFromHex(std::string_view hex);
+[[nodiscard]] Result<Hash> HashFromHex(std::string_view hex);
 // Copies `data` into a Hash; fails unless it is exactly 32 bytes.
-Result<Hash> HashFromBytes(std::span<const uint8_t> data);
+[[nodiscard]] Result<Hash> HashFromBytes(std::span<const uint8_t> data);
 
 // Standard base64 (RFC 4648 §4) with padding.
 std::string Base64Encode(std::span<const uint8_t> data);
 // Strict standard base64: padding required, no whitespace, canonical trailing bits.
-Result<Bytes> Base64Decode(std::string_view text);
+[[nodiscard]] Result<Bytes> Base64Decode(std::string_view text);
 
 inline std::span<const uint8_t> AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -44,7 +44,7 @@ inline constexpr int64_t kMinTimeMs = -62135596800000;  // 0001-01-01T00:00:00.0
 inline constexpr int64_t kMaxTimeMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
 
 std::string_view EntryFormatName(EntryFormat format);
-Result<EntryFormat> ParseEntryFormat(std::string_view name);
+[[nodiscard]] Result<EntryFormat> ParseEntryFormat(std::string_view name);
 inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 // True when `data` is valid UTF-8 without NUL bytes: such payloads are stored as TEXT (so
 // `sqlite3` users read them as text in the `records` view) and shown as text.
@@ -125,7 +125,8 @@ struct ForkEvidence {
 
 // Checks fork evidence offline: both notes verify with `keys` and name the same origin, both
 // leaves are proven at fork_index in their note's tree, and the leaves differ.
-Result<void> CheckForkEvidence(const ForkEvidence& evidence, std::span<const VerifierKey> keys);
+[[nodiscard]] Result<void> CheckForkEvidence(const ForkEvidence& evidence,
+                                             std::span<const VerifierKey> keys);
 
 // Called with (entries checked, total) while Verify() runs.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
@@ -133,14 +134,16 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 class Ledger {
  public:
   // Creates a new ledger file. Fails if `path` exists.
-  static Result<std::unique_ptr<Ledger>> Create(const std::string& path, CreateOptions options);
+  [[nodiscard]] static Result<std::unique_ptr<Ledger>> Create(const std::string& path,
+                                                              CreateOptions options);
   // Opens an existing ledger. Refuses, without changing the file, anything that is not a vellum
   // ledger or has a newer schema version.
-  static Result<std::unique_ptr<Ledger>> Open(const std::string& path, OpenOptions options = {});
+  [[nodiscard]] static Result<std::unique_ptr<Ledger>> Open(const std::string& path,
+                                                            OpenOptions options = {});
   // Deletes a ledger file that holds no entries, with its -wal and -shm files: undoes a Create
   // whose next step failed. Refuses (kConflict) a ledger with entries: those are never deleted.
   // REQUIRES: no handle on the file is open.
-  static Result<void> RemoveEmpty(const std::string& path);
+  [[nodiscard]] static Result<void> RemoveEmpty(const std::string& path);
   ~Ledger();
 
   const std::string& path() const;
@@ -152,69 +155,72 @@ class Ledger {
   // Checks entries against the ledger's format and the size limit without writing anything;
   // AppendBatch does the same first. Lets callers that append in several batches refuse bad
   // input before the first one.
-  Result<void> Validate(std::span<const NewEntry> entries) const;
+  [[nodiscard]] Result<void> Validate(std::span<const NewEntry> entries) const;
 
   // Appends one entry; returns its index. Durable when this returns.
-  Result<uint64_t> Append(const NewEntry& entry);
+  [[nodiscard]] Result<uint64_t> Append(const NewEntry& entry);
   // Appends all entries in one transaction: all or none. Returns the index of the first.
   // Refuses (kConflict) on a mirror.
-  Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+  [[nodiscard]] Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
   // Appends entries copied from the upstream whose signed checkpoint `note` vouches for them,
   // the only way entries enter a mirror. The note must verify with this ledger's verifier key
   // and name its origin. With the entries appended, the tree must be the note's tree (the
   // checkpoint is then recorded in the same transaction) or, when it is smaller, a prefix of
   // it proven by `proof` (RFC 9162 consistency proof from the new size to the note's size).
   // Otherwise nothing is written (kVerificationFailed). Returns the index of the first entry.
-  Result<uint64_t> AppendVerified(std::span<const NewEntry> entries, std::string_view note,
-                                  std::span<const Hash> proof = {});
+  [[nodiscard]] Result<uint64_t> AppendVerified(std::span<const NewEntry> entries,
+                                                std::string_view note,
+                                                std::span<const Hash> proof = {});
   bool is_mirror() const;
 
-  Result<Head> GetHead();  // O(1)
+  [[nodiscard]] Result<Head> GetHead();  // O(1)
   // Root of the first `size` entries. REQUIRES: size <= head size. O(log n) stored hashes.
-  Result<Hash> RootAt(uint64_t size);
-  Result<Entry> Get(uint64_t index);
+  [[nodiscard]] Result<Hash> RootAt(uint64_t size);
+  [[nodiscard]] Result<Entry> Get(uint64_t index);
   // Entries [begin, end), at most 10,000 per call.
-  Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
+  [[nodiscard]] Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
   // The index of the entry whose leaf hash is `leaf_hash`; kNotFound if none.
-  Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
+  [[nodiscard]] Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
 
-  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
+  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
+  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
 
   // Hashes of the perfect subtrees `ids` (each must lie inside the tree), from stored tiles.
-  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
 
   // The tlog-tiles tile (level, index) of `width` hashes (1..256) as served on the wire:
   // width * 32 bytes. kNotFound if the tree does not hold that many hashes there yet.
-  Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+  [[nodiscard]] Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
 
   // Signs the checkpoint (C2SP tlog-checkpoint) for the tree of `size` entries (the head when
   // unset) with `key`, records it in the ledger and returns the signed note. Refuses a key other
   // than the ledger's, and refuses (kConflict) when the stored tree no longer matches the
   // largest checkpoint signed before, or when the entries added since it no longer hash to the
   // stored tree: a writer never signs two histories, nor one that `Verify` would reject.
-  Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size = {});
+  [[nodiscard]] Result<std::string> SignCheckpoint(const SignerKey& key,
+                                                   std::optional<uint64_t> size = {});
   // Records a checkpoint signed elsewhere (a mirror keeps its upstream's): it must verify with
   // the ledger's verifier key, name the ledger's origin, and match the stored tree. A note
   // equal to the newest recorded one is not stored twice.
-  Result<void> RecordCheckpoint(std::string_view note);
+  [[nodiscard]] Result<void> RecordCheckpoint(std::string_view note);
   // Keeps fork evidence once per peer and fork index, only if CheckForkEvidence passes with
   // `peer_keys` and this ledger's own verifier key. Lists what is kept, oldest first.
-  Result<void> RecordForkEvidence(const ForkEvidence& evidence,
-                                  std::span<const VerifierKey> peer_keys);
-  Result<std::vector<ForkEvidence>> ListForkEvidence();
+  [[nodiscard]] Result<void> RecordForkEvidence(const ForkEvidence& evidence,
+                                                std::span<const VerifierKey> peer_keys);
+  [[nodiscard]] Result<std::vector<ForkEvidence>> ListForkEvidence();
   // The most recently signed checkpoint note; kNotFound if none was signed.
-  Result<std::string> LatestCheckpoint();
+  [[nodiscard]] Result<std::string> LatestCheckpoint();
 
   // Recomputes every leaf hash and stored tree hash and compares with the head.
-  Result<VerifyReport> Verify(const ProgressFn& progress = nullptr);
+  [[nodiscard]] Result<VerifyReport> Verify(const ProgressFn& progress = nullptr);
 
   // The bytes that are hashed for `payload` at `time_ms` in `format` (the entry bytes of the
   // tlog-tiles entry bundles), and back. DecodeEntry refuses a record-format entry shorter than
   // its time or whose time lies outside [kMinTimeMs, kMaxTimeMs] (kInvalidArgument).
   static Bytes EncodeEntry(EntryFormat format, std::optional<int64_t> time_ms,
                            std::span<const uint8_t> payload);
-  static Result<NewEntry> DecodeEntry(EntryFormat format, std::span<const uint8_t> entry);
+  [[nodiscard]] static Result<NewEntry> DecodeEntry(EntryFormat format,
+                                                    std::span<const uint8_t> entry);
 
   class Impl;
 

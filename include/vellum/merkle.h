@@ -55,30 +55,33 @@ class HashSource {
   virtual ~HashSource() = default;
   // Fills out[i] with the hash of the perfect subtree ids[i].
   // REQUIRES: out.size() == ids.size(); every id lies inside the source's tree.
-  virtual Result<void> GetHashes(std::span<const NodeId> ids, std::span<Hash> out) = 0;
+  [[nodiscard]] virtual Result<void> GetHashes(std::span<const NodeId> ids,
+                                               std::span<Hash> out) = 0;
 };
 
 // Root of the tree of the first `size` leaves (EmptyRoot() for 0).
 // Reads at most 64 perfect-subtree hashes; re-hashes only the right edge.
-Result<Hash> RootAt(HashSource& source, uint64_t size);
+[[nodiscard]] Result<Hash> RootAt(HashSource& source, uint64_t size);
 // RFC 9162 §2.1.3.1 inclusion proof (PATH order, leaf side first) for leaf `index` in tree `size`.
-Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index, uint64_t size);
+[[nodiscard]] Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index,
+                                                       uint64_t size);
 // RFC 9162 §2.1.4.1 consistency proof between trees of `old_size` and `new_size` leaves.
 // Empty when old_size is 0 or equal to new_size.
-Result<std::vector<Hash>> ConsistencyProof(HashSource& source, uint64_t old_size,
-                                           uint64_t new_size);
+[[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(HashSource& source, uint64_t old_size,
+                                                         uint64_t new_size);
 
 // RFC 9162 §2.1.3.2. On failure, the error (kVerificationFailed or kInvalidArgument) says which
 // check failed.
-Result<void> VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
-                             std::span<const Hash> proof, const Hash& root);
+[[nodiscard]] Result<void> VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
+                                           std::span<const Hash> proof, const Hash& root);
 // RFC 9162 §2.1.4.2, plus DESIGN.md §2: from size 0 the proof must be empty; equal sizes need an
 // empty proof and equal roots.
-Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,
-                               const Hash& new_root, std::span<const Hash> proof);
+[[nodiscard]] Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size,
+                                             const Hash& old_root, const Hash& new_root,
+                                             std::span<const Hash> proof);
 // Turns a proof received as raw byte strings into hashes; fails, naming the element, unless
 // every one is exactly 32 bytes. Use before the verifiers on anything read from the wire.
-Result<std::vector<Hash>> ProofFromBytes(std::span<const Bytes> proof);
+[[nodiscard]] Result<std::vector<Hash>> ProofFromBytes(std::span<const Bytes> proof);
 
 // The left-to-right frontier of a growing tree: the perfect subtrees that make up [0, size).
 // Appending a leaf costs amortized O(1) hashes; Root() costs O(log n). Not thread-safe.
@@ -87,7 +90,8 @@ class CompactRange {
   CompactRange() = default;
   // Resumes a tree of `size` leaves from the hashes of its frontier, largest subtree first
   // (the nodes of RangeNodes(0, size)). Fails if the count does not match `size`.
-  static Result<CompactRange> FromFrontier(uint64_t size, std::span<const Hash> frontier);
+  [[nodiscard]] static Result<CompactRange> FromFrontier(uint64_t size,
+                                                         std::span<const Hash> frontier);
 
   void Append(const Hash& leaf_hash);
   uint64_t size() const { return size_; }

@@ -15,7 +15,7 @@ std::unexpected<Error> Malformed(const std::string& why) {
 
 }  // namespace
 
-Result<void> CheckOrigin(std::string_view origin) {
+[[nodiscard]] Result<void> CheckOrigin(std::string_view origin) {
   if (origin.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
   }
@@ -40,7 +40,7 @@ std::string CheckpointBody(const Checkpoint& checkpoint) {
   return out;
 }
 
-Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
+[[nodiscard]] Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
     const size_t nl = text.find('\n');
@@ -68,7 +68,8 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
   return cp;
 }
 
-Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const VerifierKey> known) {
+[[nodiscard]] Result<Checkpoint> OpenCheckpoint(std::string_view note,
+                                                std::span<const VerifierKey> known) {
   auto parsed = ParseSignedNote(note);
   if (!parsed) return std::unexpected(parsed.error());
   auto verified = VerifyNote(*parsed, known);

@@ -58,10 +58,8 @@ std::vector<std::string_view> SplitPlus(std::string_view text, size_t max_fields
 
 // Parses "<name>+<hex id>+<base64(0x01 || 32 bytes)>" and checks the id against the key bytes
 // when `public_key` is true (for a private key the id is checked by the caller).
-Result<std::tuple<std::string, uint32_t, Bytes>> ParseKeyFields(std::string_view name,
-                                                                std::string_view hex_id,
-                                                                std::string_view b64,
-                                                                const char* what) {
+[[nodiscard]] Result<std::tuple<std::string, uint32_t, Bytes>> ParseKeyFields(
+    std::string_view name, std::string_view hex_id, std::string_view b64, const char* what) {
   if (!IsValidName(name)) {
     return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": invalid key name");
   }
@@ -79,7 +77,7 @@ Result<std::tuple<std::string, uint32_t, Bytes>> ParseKeyFields(std::string_view
   return std::tuple{std::string(name), id, Bytes(key->begin() + 1, key->end())};
 }
 
-Result<Bytes> PublicFromSeed(std::span<const uint8_t> seed) {
+[[nodiscard]] Result<Bytes> PublicFromSeed(std::span<const uint8_t> seed) {
   Pkey pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
   Bytes pub(kKeySize);
   size_t len = pub.size();

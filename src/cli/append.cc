@@ -19,14 +19,15 @@ struct AppendArgs {
   size_t batch = 1000;
 };
 
-Result<Bytes> Decode(const std::string& text, bool hex, const std::string& where) {
+[[nodiscard]] Result<Bytes> Decode(const std::string& text, bool hex, const std::string& where) {
   if (!hex) return ToBytes(text);
   auto bytes = FromHex(text);
   if (!bytes) return Fail(ErrorCode::kInvalidArgument, where + ": " + bytes.error().message());
   return bytes;
 }
 
-Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args, std::optional<int64_t> time) {
+[[nodiscard]] Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args,
+                                                      std::optional<int64_t> time) {
   std::vector<NewEntry> out;
   auto add = [&](Result<Bytes> payload) -> Result<void> {
     if (!payload) return std::unexpected(payload.error());

@@ -64,22 +64,24 @@ std::string Printable(std::string_view text);
 CLI::Validator Unsigned();
 
 // Opens a ledger, or prints why not.
-Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only);
+[[nodiscard]] Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only);
 
 // Where a ledger's private key lives unless told otherwise: "<ledger>.key".
 inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + ".key"; }
 
 // Reads the ledger's private key from `key_file`, or from DefaultKeyPath(ledger) when empty;
 // the error says how to point at the key when the default file is missing.
-Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file);
+[[nodiscard]] Result<SignerKey> ReadLedgerKey(const std::string& ledger,
+                                              const std::string& key_file);
 
 // Reads a whole file; a clear error for a missing file, a directory or an unreadable one.
-Result<std::string> ReadFile(const std::string& file);
+[[nodiscard]] Result<std::string> ReadFile(const std::string& file);
 // ReadFile, or all of stdin for "-".
-Result<std::string> ReadInput(const std::string& file);
+[[nodiscard]] Result<std::string> ReadInput(const std::string& file);
 
 // Parses verifier keys given on the command line.
-Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts);
+[[nodiscard]] Result<std::vector<VerifierKey>> ParseVerifierKeys(
+    const std::vector<std::string>& texts);
 
 using node::EntryJson;
 using node::FormatTime;

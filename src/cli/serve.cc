@@ -29,7 +29,7 @@ struct ServeArgs {
 };
 
 // The ledger to serve: for a mirror, created from the upstream when it does not exist yet.
-Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
+[[nodiscard]] Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
   if (args.upstream.empty()) return OpenLedger(args.path, false);
   if (args.upstream_vkey.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "--upstream needs --upstream-vkey");
@@ -47,7 +47,7 @@ Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
   return node::OpenOrCreateMirror(args.path, **view, vkey->ToString(), format);
 }
 
-Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+[[nodiscard]] Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   try {

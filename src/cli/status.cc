@@ -14,7 +14,7 @@ struct StatusArgs {
   int timeout = 30;
 };
 
-Result<nlohmann::json> FileStatus(const std::string& path) {
+[[nodiscard]] Result<nlohmann::json> FileStatus(const std::string& path) {
   auto ledger = OpenLedger(path, true);
   if (!ledger) return std::unexpected(ledger.error());
   auto head = (*ledger)->GetHead();

@@ -26,7 +26,7 @@ struct TrustedRoot {
   std::optional<uint64_t> size;
 };
 
-Result<node::ProofDocument> ReadDocument(const std::string& file) {
+[[nodiscard]] Result<node::ProofDocument> ReadDocument(const std::string& file) {
   auto text = ReadInput(file);
   if (!text) return std::unexpected(text.error());
   auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -36,13 +36,13 @@ Result<node::ProofDocument> ReadDocument(const std::string& file) {
   return node::ParseProofDocument(json);
 }
 
-Result<Hash> UserHash(const std::string& hex, const char* flag) {
+[[nodiscard]] Result<Hash> UserHash(const std::string& hex, const char* flag) {
   auto h = HashFromHex(hex);
   if (!h) return Fail(ErrorCode::kInvalidArgument, std::string(flag) + ": " + h.error().message());
   return h;
 }
 
-Result<TrustedRoot> RootFromArgs(const VerifyProofArgs& args) {
+[[nodiscard]] Result<TrustedRoot> RootFromArgs(const VerifyProofArgs& args) {
   if (args.checkpoint.empty() == args.root.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
                 "give the trusted root: --root HEX, or --checkpoint FILE with --vkey KEY");
@@ -61,7 +61,7 @@ Result<TrustedRoot> RootFromArgs(const VerifyProofArgs& args) {
   return TrustedRoot{checkpoint->root, checkpoint->size};
 }
 
-Result<void> CheckSize(const TrustedRoot& trusted, uint64_t size) {
+[[nodiscard]] Result<void> CheckSize(const TrustedRoot& trusted, uint64_t size) {
   if (trusted.size && *trusted.size != size) {
     return Fail(ErrorCode::kVerificationFailed,
                 "the proof is for tree size " + std::to_string(size) +
@@ -70,7 +70,7 @@ Result<void> CheckSize(const TrustedRoot& trusted, uint64_t size) {
   return {};
 }
 
-Result<Hash> LeafFromArgs(const VerifyProofArgs& args) {
+[[nodiscard]] Result<Hash> LeafFromArgs(const VerifyProofArgs& args) {
   const int given = !args.leaf_hash.empty() + !args.entry_hex.empty() + !args.payload.empty();
   if (given != 1) {
     return Fail(ErrorCode::kInvalidArgument,

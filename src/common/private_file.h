@@ -13,11 +13,11 @@ namespace vellum {
 
 // Creates `path` with `text`; kConflict if it exists. `what` names the file in errors
 // ("key file"). Nothing is left behind on failure.
-Result<void> WritePrivateFile(const std::string& path, std::string_view text,
-                              std::string_view what);
+[[nodiscard]] Result<void> WritePrivateFile(const std::string& path, std::string_view text,
+                                            std::string_view what);
 // Reads at most `max_bytes` of `path`, trailing line breaks dropped. kNotFound if it is missing.
-Result<std::string> ReadPrivateFile(const std::string& path, std::string_view what,
-                                    size_t max_bytes = 1 << 16);
+[[nodiscard]] Result<std::string> ReadPrivateFile(const std::string& path, std::string_view what,
+                                                  size_t max_bytes = 1 << 16);
 
 }  // namespace vellum
 

@@ -8,7 +8,7 @@
 namespace vellum::merkle {
 namespace {
 
-Result<std::vector<Hash>> Fetch(HashSource& source, std::span<const NodeId> nodes) {
+[[nodiscard]] Result<std::vector<Hash>> Fetch(HashSource& source, std::span<const NodeId> nodes) {
   std::vector<Hash> hashes(nodes.size());
   if (nodes.empty()) return hashes;
   auto ok = source.GetHashes(nodes, hashes);
@@ -18,14 +18,15 @@ Result<std::vector<Hash>> Fetch(HashSource& source, std::span<const NodeId> node
 
 }  // namespace
 
-Result<Hash> RootAt(HashSource& source, uint64_t size) {
+[[nodiscard]] Result<Hash> RootAt(HashSource& source, uint64_t size) {
   if (size == 0) return EmptyRoot();
   auto hashes = Fetch(source, RangeNodes(0, size));
   if (!hashes) return std::unexpected(hashes.error());
   return FoldRange(*hashes);
 }
 
-Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index, uint64_t size) {
+[[nodiscard]] Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index,
+                                                       uint64_t size) {
   if (index >= size) {
     return Fail(ErrorCode::kInvalidArgument, "inclusion proof: index " + std::to_string(index) +
                                                  " is not below tree size " + std::to_string(size));
@@ -36,8 +37,8 @@ Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index, uin
   return AssembleProof(plan, *hashes);
 }
 
-Result<std::vector<Hash>> ConsistencyProof(HashSource& source, uint64_t old_size,
-                                           uint64_t new_size) {
+[[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(HashSource& source, uint64_t old_size,
+                                                         uint64_t new_size) {
   if (old_size > new_size) {
     return Fail(ErrorCode::kInvalidArgument,
                 "consistency proof: old size " + std::to_string(old_size) +

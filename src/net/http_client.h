@@ -46,18 +46,21 @@ class HttpClient {
   // request was cancelled; kVerificationFailed when the answer is larger than `max_body_bytes`
   // (0: the client's default) or its headers than max_header_bytes. Any HTTP status is a
   // response.
-  Result<ClientResponse> Send(const std::string& method, const std::string& path,
-                              const Headers& headers = {}, const std::string& body = "",
-                              const std::string& content_type = "", size_t max_body_bytes = 0);
-  Result<ClientResponse> Get(const std::string& path, const Headers& headers = {}) {
+  [[nodiscard]] Result<ClientResponse> Send(const std::string& method, const std::string& path,
+                                            const Headers& headers = {},
+                                            const std::string& body = "",
+                                            const std::string& content_type = "",
+                                            size_t max_body_bytes = 0);
+  [[nodiscard]] Result<ClientResponse> Get(const std::string& path, const Headers& headers = {}) {
     return Send("GET", path, headers);
   }
-  Result<ClientResponse> Post(const std::string& path, const std::string& body,
-                              const std::string& content_type) {
+  [[nodiscard]] Result<ClientResponse> Post(const std::string& path, const std::string& body,
+                                            const std::string& content_type) {
     return Send("POST", path, {}, body, content_type);
   }
-  Result<ClientResponse> Post(const std::string& path, const Headers& headers,
-                              const std::string& body, const std::string& content_type) {
+  [[nodiscard]] Result<ClientResponse> Post(const std::string& path, const Headers& headers,
+                                            const std::string& body,
+                                            const std::string& content_type) {
     return Send("POST", path, headers, body, content_type);
   }
 

@@ -41,9 +41,10 @@ using std::chrono::milliseconds;
 constexpr size_t kSmallResponse = 64 << 10;
 // After answering a request whose body was not read, the server reads (and drops) at most this
 // much for at most this long before closing, so the client sees the answer rather than a reset.
-// Enough for a client that sends a body a little past the 8 MiB limit before reading the 413
-// (256 KiB was not: under load the reset sometimes beat the answer).
-constexpr size_t kLingerBytes = 16 << 20;
+// A body refused for its declared length is read to its end, up to twice the body limit: a
+// client that sends a body a little past the limit without waiting for 100-continue then still
+// reads its 413 (256 KiB was not enough: under load the reset sometimes beat the answer).
+constexpr size_t kLingerBytes = 256 << 10;
 constexpr milliseconds kLinger{1000};
 
 Response PlainError(int status, const std::string& message) {
@@ -252,7 +253,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     body_limit_ =
         msg.method() == http::verb::post ? limits_.max_body_bytes : limits_.max_other_body_bytes;
     const auto length = parser_->content_length();
-    if (length && *length > body_limit_) return RefuseBodySize();
+    if (length && *length > body_limit_) {
+      linger_bytes_ =
+          std::max<uint64_t>(kLingerBytes, std::min<uint64_t>(*length, 2 * body_limit_));
+      return RefuseBodySize();
+    }
     const size_t need = parser_->chunked() ? body_limit_ : static_cast<size_t>(length.value_or(0));
     if (need > 0) {
       if (!HttpServer::Impl::Reserve(server_.body_bytes, limits_.max_body_bytes_in_flight, need)) {
@@ -306,6 +311,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void RefuseBodySize() {
+    const auto length = parser_ ? parser_->content_length() : boost::none;
+    if (length) {
+      linger_bytes_ = std::max<uint64_t>(
+          kLingerBytes, std::min<uint64_t>(*length, 2 * limits_.max_body_bytes));
+    }
     Refuse(413, "request body too large (at most " +
                     std::to_string(body_limit_ ? body_limit_ : limits_.max_body_bytes) + " bytes)");
   }
@@ -373,7 +383,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Discard() {
     Lowest().async_read_some(asio::buffer(scratch_), [self = Self()](error_code ec, size_t n) {
       self->discarded_ += n;
-      if (ec || self->discarded_ > kLingerBytes) return self->Close();
+      if (ec || self->discarded_ > self->linger_bytes_) return self->Close();
       self->Discard();
     });
   }
@@ -405,6 +415,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool first_ = true, keep_alive_ = true, head_ = false, released_ = false;
   unsigned version_ = 11;
   size_t body_limit_ = 0, body_reserved_ = 0, response_reserved_ = 0, discarded_ = 0;
+  size_t linger_bytes_ = kLingerBytes;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;

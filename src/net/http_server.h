@@ -51,14 +51,15 @@ class HttpServer {
   using ErrorBody = std::function<Response(int status, const std::string& message)>;
 
   // With `tls_cert` and `tls_key` (PEM files) the server speaks HTTPS only.
-  static Result<std::unique_ptr<HttpServer>> Create(ServerLimits limits, Handler handler,
-                                                    ErrorBody error_body = nullptr,
-                                                    const std::string& tls_cert = "",
-                                                    const std::string& tls_key = "");
+  [[nodiscard]] static Result<std::unique_ptr<HttpServer>> Create(ServerLimits limits,
+                                                                  Handler handler,
+                                                                  ErrorBody error_body = nullptr,
+                                                                  const std::string& tls_cert = "",
+                                                                  const std::string& tls_key = "");
   ~HttpServer();
 
   // Listens on `host`:`port` (port 0: any free port); returns the port.
-  Result<int> Bind(const std::string& host, int port);
+  [[nodiscard]] Result<int> Bind(const std::string& host, int port);
   // Serves until Stop() and the drain that follows end.
   void Run();
   // Thread-safe; may come before Run.

@@ -18,7 +18,7 @@ nlohmann::json HexList(const std::vector<Hash>& hashes) {
   return list;
 }
 
-Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
+[[nodiscard]] Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
   const std::string where = "entry " + std::to_string(n);
   if (!j.is_object()) return Fail(ErrorCode::kInvalidArgument, where + " is not an object");
   NewEntry entry;
@@ -65,7 +65,7 @@ Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
 
 }  // namespace
 
-Result<int64_t> ParseTime(std::string_view text) {
+[[nodiscard]] Result<int64_t> ParseTime(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
   auto bad = [&](const std::string& why) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -136,7 +136,8 @@ nlohmann::json EntryJson(const Entry& entry) {
   return j;
 }
 
-Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
+[[nodiscard]] Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index,
+                                                 std::optional<uint64_t> size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
   ProofDocument doc;
@@ -156,8 +157,8 @@ Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional
   return doc;
 }
 
-Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
-                                     std::optional<uint64_t> new_size) {
+[[nodiscard]] Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
+                                                   std::optional<uint64_t> new_size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
   ProofDocument doc;
@@ -201,7 +202,7 @@ nlohmann::json ProofDocumentJson(const ProofDocument& doc) {
 
 namespace {
 
-Result<uint64_t> ProofField(const nlohmann::json& doc, const char* name) {
+[[nodiscard]] Result<uint64_t> ProofField(const nlohmann::json& doc, const char* name) {
   if (!doc.contains(name) || !doc[name].is_number_unsigned()) {
     return Fail(ErrorCode::kInvalidArgument,
                 std::string("proof document needs a non-negative integer '") + name + "'");
@@ -210,7 +211,7 @@ Result<uint64_t> ProofField(const nlohmann::json& doc, const char* name) {
 }
 
 // An optional claimed hash: absent is fine, malformed is not.
-Result<std::optional<Hash>> ClaimedHash(const nlohmann::json& doc, const char* name) {
+[[nodiscard]] Result<std::optional<Hash>> ClaimedHash(const nlohmann::json& doc, const char* name) {
   if (!doc.contains(name)) return std::nullopt;
   const auto& value = doc[name];
   auto hash = value.is_string() ? HashFromHex(value.get<std::string>())
@@ -222,7 +223,7 @@ Result<std::optional<Hash>> ClaimedHash(const nlohmann::json& doc, const char* n
   return *hash;
 }
 
-Result<std::vector<Hash>> ProofHashes(const nlohmann::json& doc) {
+[[nodiscard]] Result<std::vector<Hash>> ProofHashes(const nlohmann::json& doc) {
   if (!doc.contains("proof") || !doc["proof"].is_array()) {
     return Fail(ErrorCode::kInvalidArgument, "proof document needs a 'proof' list of hex hashes");
   }
@@ -238,7 +239,7 @@ Result<std::vector<Hash>> ProofHashes(const nlohmann::json& doc) {
 
 }  // namespace
 
-Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
+[[nodiscard]] Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
   if (!json.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
   }
@@ -276,7 +277,7 @@ Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
   return doc;
 }
 
-Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
+[[nodiscard]] Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
   auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "request body is not JSON");
   std::vector<NewEntry> out;

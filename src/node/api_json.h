@@ -21,7 +21,7 @@ std::string FormatTime(int64_t ms);
 // Parses a time a person gave: ISO-8601 UTC ("2026-11-25T10:00:00Z", optional .mmm) or integer
 // milliseconds since the epoch. Refuses impossible dates (2026-02-30, second 60), times out of
 // range, and a 10-digit number, which is seconds mistaken for milliseconds.
-Result<int64_t> ParseTime(std::string_view text);
+[[nodiscard]] Result<int64_t> ParseTime(std::string_view text);
 
 // {"index", "leaf_hash", "time", "time_ms", "data" (text payloads), "data_hex"}
 nlohmann::json EntryJson(const Entry& entry);
@@ -44,19 +44,20 @@ struct ProofDocument {
 };
 nlohmann::json ProofDocumentJson(const ProofDocument& doc);
 // Reads a proof document; kInvalidArgument naming the field that is missing or malformed.
-Result<ProofDocument> ParseProofDocument(const nlohmann::json& json);
+[[nodiscard]] Result<ProofDocument> ParseProofDocument(const nlohmann::json& json);
 
 // The proof documents of `ledger`; sizes default to the head.
-Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size);
-Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
-                                     std::optional<uint64_t> new_size);
+[[nodiscard]] Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index,
+                                                 std::optional<uint64_t> size);
+[[nodiscard]] Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
+                                                   std::optional<uint64_t> new_size);
 
 inline constexpr size_t kMaxEntriesPerRequest = 10000;
 
 // An append request body: {"entries": [ENTRY, ...]} or a single ENTRY, where ENTRY is
 // {"data": "text"} or {"data_hex": "..."}, with an optional time (record format): "time" as
 // ISO-8601 UTC or "time_ms" as integer milliseconds.
-Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body);
+[[nodiscard]] Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body);
 
 }  // namespace vellum::node
 

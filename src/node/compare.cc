@@ -26,8 +26,8 @@ Hash FoldPerfect(std::vector<Hash> level) {
 }
 
 // The hashes of `ids` from `view`, checked to fold into `parent` when given.
-Result<std::vector<Hash>> Fetch(LedgerView& view, std::span<const merkle::NodeId> ids,
-                                const Hash* parent) {
+[[nodiscard]] Result<std::vector<Hash>> Fetch(LedgerView& view, std::span<const merkle::NodeId> ids,
+                                              const Hash* parent) {
   auto hashes = view.SubtreeHashes(ids);
   if (!hashes) return hashes;
   if (parent && FoldPerfect(*hashes) != *parent) {
@@ -42,8 +42,8 @@ struct Difference {
   uint64_t index = 0;
   Hash leaf_a{}, leaf_b{};
 };
-Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::NodeId node, Hash ha,
-                                       Hash hb) {
+[[nodiscard]] Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b,
+                                                     merkle::NodeId node, Hash ha, Hash hb) {
   while (node.level > 0) {
     const unsigned step = std::min<unsigned>(kLevelsPerStep, node.level);
     std::vector<merkle::NodeId> children;
@@ -68,8 +68,8 @@ Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b, merkle::Nod
 // Proves that `hashes` (the perfect subtrees of [0, m)) are `view`'s tree at size m: they fold
 // to its signed root when m is its size, else to a root its consistency proof links to it.
 // Nothing a side says about its history is used before this.
-Result<void> ProveFrontier(LedgerView& view, const ViewHead& head, uint64_t m,
-                           const std::vector<Hash>& hashes) {
+[[nodiscard]] Result<void> ProveFrontier(LedgerView& view, const ViewHead& head, uint64_t m,
+                                         const std::vector<Hash>& hashes) {
   const Hash root_at_m = m == 0 ? merkle::EmptyRoot() : merkle::FoldRange(hashes);
   if (head.size == m) {
     if (root_at_m != head.root) return Lied(view, "its subtree hashes do not rebuild its root");
@@ -108,7 +108,7 @@ std::string_view RelationName(Comparison::Relation relation) {
   return "unknown";
 }
 
-Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
+[[nodiscard]] Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   Comparison out;
   auto ha = a.Head();
   if (!ha) return std::unexpected(ha.error());

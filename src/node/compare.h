@@ -27,7 +27,7 @@ std::string_view RelationName(Comparison::Relation relation);
 // at the shorter size against its root (directly, or through its consistency proof when it is
 // the longer side), children against their parent, entries against their leaf hash. A side
 // caught contradicting itself is an error (kVerificationFailed) naming it, never a fork.
-Result<Comparison> Compare(LedgerView& a, LedgerView& b);
+[[nodiscard]] Result<Comparison> Compare(LedgerView& a, LedgerView& b);
 
 }  // namespace vellum::node
 

@@ -17,7 +17,7 @@ namespace vellum::node {
 class EventLog {
  public:
   enum class Format { kText, kJson };
-  static Result<Format> ParseFormat(std::string_view name);
+  [[nodiscard]] static Result<Format> ParseFormat(std::string_view name);
 
   // Writes to `out` (stderr by default); nullptr: says nothing (tests, in-process nodes).
   explicit EventLog(Format format = Format::kText, std::FILE* out = stderr)

@@ -34,7 +34,7 @@ class GroupCommitter {
   // that fails validation fails alone.
   void AppendAsync(std::vector<NewEntry> entries, Done done);
   // The same, waiting for the answer.
-  Result<Appended> Append(std::vector<NewEntry> entries);
+  [[nodiscard]] Result<Appended> Append(std::vector<NewEntry> entries);
 
  private:
   struct Request {

@@ -19,12 +19,14 @@ class LocalView : public LedgerView {
         ledger_(owned_.get()),
         keys_(std::move(keys)) {}
   LocalView(std::string name, Ledger& ledger) : LedgerView(std::move(name)), ledger_(&ledger) {}
-  Result<ViewHead> Head() override {
+  [[nodiscard]] Result<ViewHead> Head() override {
+    checkpoint_refused_ = false;
     if (!keys_.empty()) {
       auto note = ledger_->LatestCheckpoint();
       if (!note) return std::unexpected(note.error());
       auto checkpoint = OpenCheckpoint(*note, keys_);
       if (!checkpoint) {
+        checkpoint_refused_ = true;
         return Fail(ErrorCode::kVerificationFailed,
                     name_ + " holds a bad checkpoint: " + checkpoint.error().message());
       }
@@ -36,17 +38,19 @@ class LocalView : public LedgerView {
     return ViewHead{ledger_->origin(), head->size, head->root, false};
   }
   std::string CheckpointNote() const override { return note_; }
-  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(
+      std::span<const merkle::NodeId> ids) override {
     return ledger_->SubtreeHashes(ids);
   }
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
+  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
+                                                           uint64_t new_size) override {
     return ledger_->ConsistencyProof(old_size, new_size);
   }
-  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
+  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
     return ledger_->InclusionProof(index, size);
   }
-  Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
-  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+  [[nodiscard]] Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
+  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
     auto entries = ledger_->GetRange(begin, end);
     if (!entries) return std::unexpected(entries.error());
     std::vector<Bytes> out;
@@ -55,7 +59,7 @@ class LocalView : public LedgerView {
     }
     return out;
   }
-  Result<EntryFormat> Format() override { return ledger_->format(); }
+  [[nodiscard]] Result<EntryFormat> Format() override { return ledger_->format(); }
 
  private:
   std::unique_ptr<Ledger> owned_;
@@ -79,21 +83,23 @@ class RemoteView : public LedgerView {
         client_(parts.base, ClientOptionsFor(remote)),
         prefix_(std::move(parts.prefix)),
         keys_(std::move(keys)) {}
-  Result<ViewHead> Head() override;
-  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
-  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override;
-  Result<Entry> Get(uint64_t index) override;
-  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
-  Result<EntryFormat> Format() override;
+  [[nodiscard]] Result<ViewHead> Head() override;
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(
+      std::span<const merkle::NodeId> ids) override;
+  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
+                                                           uint64_t new_size) override;
+  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override;
+  [[nodiscard]] Result<Entry> Get(uint64_t index) override;
+  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
+  [[nodiscard]] Result<EntryFormat> Format() override;
   std::string CheckpointNote() const override { return note_; }
-  Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
+  [[nodiscard]] Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
 
  private:
   // GETs `path`; the body of a 200 answer, or an error naming the peer.
-  Result<std::string> Fetch(const std::string& path, size_t max_bytes);
-  Result<nlohmann::json> FetchJson(const std::string& path);
-  Result<std::vector<Hash>> FetchProof(const std::string& path);
+  [[nodiscard]] Result<std::string> Fetch(const std::string& path, size_t max_bytes);
+  [[nodiscard]] Result<nlohmann::json> FetchJson(const std::string& path);
+  [[nodiscard]] Result<std::vector<Hash>> FetchProof(const std::string& path);
 
   net::HttpClient client_;
   std::string prefix_;
@@ -129,6 +135,7 @@ Result<nlohmann::json> RemoteView::FetchJson(const std::string& path) {
 }
 
 Result<ViewHead> RemoteView::Head() {
+  checkpoint_refused_ = false;
   auto note = Fetch("/checkpoint", kMaxNoteSize);
   if (!note) return std::unexpected(note.error());
   Result<Checkpoint> checkpoint = [&]() -> Result<Checkpoint> {
@@ -138,6 +145,7 @@ Result<ViewHead> RemoteView::Head() {
     return ParseCheckpointBody(parsed->text);
   }();
   if (!checkpoint) {
+    checkpoint_refused_ = true;
     return Fail(ErrorCode::kVerificationFailed,
                 name_ + " served a bad checkpoint: " + checkpoint.error().message());
   }
@@ -232,7 +240,7 @@ Result<EntryFormat> RemoteView::Format() {
 
 }  // namespace
 
-Result<nlohmann::json> FetchNodeStatus(const std::string& url, RemoteOptions remote) {
+[[nodiscard]] Result<nlohmann::json> FetchNodeStatus(const std::string& url, RemoteOptions remote) {
   auto parts = SplitNodeUrl(url);
   if (!parts) return std::unexpected(parts.error());
   RemoteView view(url, std::move(*parts), {}, remote);
@@ -243,7 +251,7 @@ std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
   return std::make_unique<LocalView>(std::move(name), ledger);
 }
 
-Result<NodeUrl> SplitNodeUrl(const std::string& url) {
+[[nodiscard]] Result<NodeUrl> SplitNodeUrl(const std::string& url) {
   const size_t scheme_end = url.find("://");
   if (!IsNodeUrl(url) || scheme_end == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "'" + url + "' is not an http:// or https:// URL");
@@ -258,8 +266,9 @@ Result<NodeUrl> SplitNodeUrl(const std::string& url) {
   return out;
 }
 
-Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
-                                             std::vector<VerifierKey> keys, RemoteOptions remote) {
+[[nodiscard]] Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
+                                                           std::vector<VerifierKey> keys,
+                                                           RemoteOptions remote) {
   if (IsNodeUrl(file_or_url)) {
     auto parts = SplitNodeUrl(file_or_url);
     if (!parts) return std::unexpected(parts.error());

@@ -31,20 +31,26 @@ class LedgerView {
  public:
   virtual ~LedgerView() = default;
   const std::string& name() const { return name_; }
-  virtual Result<ViewHead> Head() = 0;
+  [[nodiscard]] virtual Result<ViewHead> Head() = 0;
   // Perfect-subtree hashes, in the order asked (at most kMaxSubtreesPerRequest ids).
-  virtual Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) = 0;
-  virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;
-  virtual Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) = 0;
+  [[nodiscard]] virtual Result<std::vector<Hash>> SubtreeHashes(
+      std::span<const merkle::NodeId> ids) = 0;
+  [[nodiscard]] virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
+                                                                   uint64_t new_size) = 0;
+  [[nodiscard]] virtual Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) = 0;
   // The entry at `index`; its leaf hash is computed here from its bytes, never taken on trust.
-  virtual Result<Entry> Get(uint64_t index) = 0;
+  [[nodiscard]] virtual Result<Entry> Get(uint64_t index) = 0;
   // The exact entry bytes (what is hashed) of entries [begin, end), within one entry bundle
   // (kTileWidth entries).
-  virtual Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) = 0;
+  [[nodiscard]] virtual Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) = 0;
   // The entry format the side says it has. Not signed: a remote side's answer is a claim.
-  virtual Result<EntryFormat> Format() = 0;
+  [[nodiscard]] virtual Result<EntryFormat> Format() = 0;
   // The signed checkpoint note behind Head() ("" for a local file).
   virtual std::string CheckpointNote() const { return ""; }
+
+  // True when the last Head() failed because the checkpoint did not verify (a bad signature,
+  // an unknown key, a malformed note), as opposed to the side being unreachable.
+  bool checkpoint_refused() const { return checkpoint_refused_; }
 
   // Requests sent and response bytes received (0 for a local file).
   uint64_t round_trips() const { return round_trips_; }
@@ -55,6 +61,7 @@ class LedgerView {
   std::string name_;
   uint64_t round_trips_ = 0;
   uint64_t bytes_ = 0;
+  bool checkpoint_refused_ = false;
 };
 
 // A node URL split into what the HTTP client connects to ("http://host:port") and the path
@@ -63,7 +70,7 @@ struct NodeUrl {
   std::string base, prefix;
 };
 // kInvalidArgument unless `url` is http:// or https:// with a host.
-Result<NodeUrl> SplitNodeUrl(const std::string& url);
+[[nodiscard]] Result<NodeUrl> SplitNodeUrl(const std::string& url);
 inline bool IsNodeUrl(const std::string& s) {
   return s.starts_with("http://") || s.starts_with("https://");
 }
@@ -79,12 +86,13 @@ struct RemoteOptions {
 // fine). Heads of remote views come from the node's /checkpoint; with `keys`, its signature
 // must verify with one of them. A name that is neither a file nor a URL but looks like
 // host:port gets an error suggesting http://.
-Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
-                                             std::vector<VerifierKey> keys,
-                                             RemoteOptions remote = {});
+[[nodiscard]] Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
+                                                           std::vector<VerifierKey> keys,
+                                                           RemoteOptions remote = {});
 
 // GET /v1/status of the node at `url` (a JSON object), or an error naming the node.
-Result<nlohmann::json> FetchNodeStatus(const std::string& url, RemoteOptions remote = {});
+[[nodiscard]] Result<nlohmann::json> FetchNodeStatus(const std::string& url,
+                                                     RemoteOptions remote = {});
 
 // A view of a ledger this process already has open. REQUIRES: `ledger` outlives the view.
 std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name);

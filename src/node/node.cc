@@ -179,8 +179,8 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
       "# HELP vellum_peer_up Whether a peer answered the last check.\n"
       "# TYPE vellum_peer_up gauge\n";
   for (const PeerReport& p : watcher_->Peers()) {
-    text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + p.state + "\"} " +
-            (p.state == "unreachable" ? "0" : "1") + "\n";
+    text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + PeerStateText(p) + "\"} " +
+            (p.state == PeerStatus::kUnreachable ? "0" : "1") + "\n";
   }
   res.Set(std::move(text), "text/plain; version=0.0.4");
 }

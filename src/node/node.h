@@ -49,12 +49,13 @@ class Node {
  public:
   // `key` signs checkpoints; without it /checkpoint answers 503. Refuses a node that takes
   // writes without a token of kMinTokenLength, and a key that is not the ledger's.
-  static Result<std::unique_ptr<Node>> Create(std::unique_ptr<Ledger> ledger,
-                                              std::optional<SignerKey> key, ServeOptions options);
+  [[nodiscard]] static Result<std::unique_ptr<Node>> Create(std::unique_ptr<Ledger> ledger,
+                                                            std::optional<SignerKey> key,
+                                                            ServeOptions options);
   ~Node();
 
   // Binds the listening socket; returns the port.
-  Result<int> Bind();
+  [[nodiscard]] Result<int> Bind();
   // Serves until Stop(); in-flight requests finish first.
   void Run();
   // Safe from any thread.

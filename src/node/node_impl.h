@@ -27,7 +27,7 @@ class Node::Impl {
   void Serve(net::Request& req, const net::HttpServer::Respond& respond);
   // The newest signed checkpoint, signing a new one when the head moved and the last one is
   // older than the checkpoint interval.
-  Result<std::string> CurrentCheckpoint();
+  [[nodiscard]] Result<std::string> CurrentCheckpoint();
 
   using Request = net::Request;
   using Response = net::Response;

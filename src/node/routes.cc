@@ -17,7 +17,8 @@ void SendJson(net::Response& res, const nlohmann::json& doc) {
 }
 
 // A query parameter as a non-negative integer; nullopt when absent.
-Result<std::optional<uint64_t>> QueryNumber(const net::Request& req, const char* name) {
+[[nodiscard]] Result<std::optional<uint64_t>> QueryNumber(const net::Request& req,
+                                                          const char* name) {
   if (!req.has_param(name)) return std::optional<uint64_t>{};
   const std::string text = req.param(name);
   uint64_t value = 0;
@@ -183,7 +184,7 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
   nlohmann::json peers = nlohmann::json::array();
   for (const PeerReport& p : watcher_->Peers()) {
     peers.push_back({{"peer", p.url},
-                     {"state", p.state},
+                     {"state", PeerStateText(p)},
                      {"size", p.size},
                      {"detail", p.detail},
                      {"checks", p.checks}});

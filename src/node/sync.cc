@@ -10,7 +10,7 @@ namespace {
 
 constexpr uint64_t kAppendBatch = 10000;
 
-Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t index) {
+[[nodiscard]] Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t index) {
   auto entry = Ledger::DecodeEntry(format, bytes);
   if (entry) return entry;
   // Raw entries read as records are short or give times far outside any calendar: the
@@ -25,7 +25,8 @@ Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t in
 
 }  // namespace
 
-Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProgress& progress) {
+[[nodiscard]] Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
+                                          const SyncProgress& progress) {
   auto head = upstream.Head();
   if (!head) return std::unexpected(head.error());
   const std::string note = upstream.CheckpointNote();
@@ -113,9 +114,9 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
   return result;
 }
 
-Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
-                                                   const std::string& verifier_key,
-                                                   std::optional<EntryFormat> format) {
+[[nodiscard]] Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(
+    const std::string& path, LedgerView& upstream, const std::string& verifier_key,
+    std::optional<EntryFormat> format) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     auto ledger = Ledger::Open(path);

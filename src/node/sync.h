@@ -25,16 +25,17 @@ using SyncProgress = std::function<void(uint64_t, uint64_t)>;
 // Entries go in through Ledger::AppendVerified with the upstream's signed checkpoint, so the
 // ledger itself refuses anything the checkpoint does not vouch for. `upstream` must have been
 // opened with the upstream's verifier key. REQUIRES: `ledger` has the upstream's format.
-Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
-                            const SyncProgress& progress = nullptr);
+[[nodiscard]] Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
+                                          const SyncProgress& progress = nullptr);
 
 // Opens the mirror ledger at `path` (it must belong to `verifier_key`), or creates it as a
 // mirror (CreateOptions::mirror) from the upstream's signed origin, with `verifier_key` (the
 // upstream's) and `format` (default record) when the file does not exist yet. The upstream's
 // unsigned /v1/status must agree with the format: a disagreement is refused, never guessed.
-Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
-                                                   const std::string& verifier_key,
-                                                   std::optional<EntryFormat> format);
+[[nodiscard]] Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path,
+                                                                 LedgerView& upstream,
+                                                                 const std::string& verifier_key,
+                                                                 std::optional<EntryFormat> format);
 
 }  // namespace vellum::node
 

@@ -23,7 +23,7 @@ struct TilePath {
 };
 
 // Parses what follows "/tile/". Only the canonical encoding is accepted.
-Result<TilePath> ParseTilePath(std::string_view path);
+[[nodiscard]] Result<TilePath> ParseTilePath(std::string_view path);
 // "x001/x234/067"
 std::string EncodeTileIndex(uint64_t index);
 // What follows "/tile/" for `tile`.
@@ -33,7 +33,8 @@ std::string FormatTilePath(const TilePath& tile);
 // Appends one entry (at most kMaxEntrySize bytes) to `bundle`.
 void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry);
 // Splits a bundle that must hold exactly `count` entries; names what is wrong with it otherwise.
-Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uint64_t count);
+[[nodiscard]] Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle,
+                                                          uint64_t count);
 
 }  // namespace vellum::node
 

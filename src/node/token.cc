@@ -8,7 +8,7 @@
 namespace vellum::node {
 namespace {
 
-Result<Token> CreateToken(const std::string& path) {
+[[nodiscard]] Result<Token> CreateToken(const std::string& path) {
   unsigned char random[32];
   if (RAND_bytes(random, sizeof(random)) != 1) {
     return Fail(ErrorCode::kIoError, "cannot make a random token");
@@ -22,7 +22,8 @@ Result<Token> CreateToken(const std::string& path) {
 
 }  // namespace
 
-Result<Token> LoadOrCreateToken(const std::string& ledger, const std::string& token_file) {
+[[nodiscard]] Result<Token> LoadOrCreateToken(const std::string& ledger,
+                                              const std::string& token_file) {
   const std::string path = token_file.empty() ? DefaultTokenPath(ledger) : token_file;
   auto text = ReadPrivateFile(path, "token file");
   if (!text && text.error().code() == ErrorCode::kNotFound && token_file.empty()) {

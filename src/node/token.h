@@ -24,7 +24,8 @@ struct Token {
 // from DefaultTokenPath(ledger), creating it with 32 random bytes in hex when it does not exist.
 // Refuses a token shorter than kMinTokenLength, a file others may read, and a directory, each
 // with an error that says how to fix it.
-Result<Token> LoadOrCreateToken(const std::string& ledger, const std::string& token_file);
+[[nodiscard]] Result<Token> LoadOrCreateToken(const std::string& ledger,
+                                              const std::string& token_file);
 
 // Compares a request's Authorization header with "Bearer <token>" in time that does not depend
 // on where they differ.

@@ -12,42 +12,50 @@ namespace {
 class NotCheckedView : public LedgerView {
  public:
   explicit NotCheckedView(std::string url) : LedgerView(std::move(url)) {}
-  Result<ViewHead> Head() override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
-  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId>) override {
+  [[nodiscard]] Result<ViewHead> Head() override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t, uint64_t) override {
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId>) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  Result<std::vector<Hash>> InclusionProof(uint64_t, uint64_t) override {
+  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t, uint64_t) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  Result<Entry> Get(uint64_t) override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
-  Result<std::vector<Bytes>> EntryBytes(uint64_t, uint64_t) override {
+  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t, uint64_t) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  Result<EntryFormat> Format() override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
+  [[nodiscard]] Result<Entry> Get(uint64_t) override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
+  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t, uint64_t) override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
+  [[nodiscard]] Result<EntryFormat> Format() override {
+    return Fail(ErrorCode::kUnavailable, "not checked yet");
+  }
 };
 
 // Another view under the same name, for an analysis that must not take ownership of it.
 class BorrowedView : public LedgerView {
  public:
   explicit BorrowedView(LedgerView& view) : LedgerView(view.name()), view_(view) {}
-  Result<ViewHead> Head() override { return view_.Head(); }
-  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
+  [[nodiscard]] Result<ViewHead> Head() override { return view_.Head(); }
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(
+      std::span<const merkle::NodeId> ids) override {
     return view_.SubtreeHashes(ids);
   }
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
+  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
+                                                           uint64_t new_size) override {
     return view_.ConsistencyProof(old_size, new_size);
   }
-  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
+  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
     return view_.InclusionProof(index, size);
   }
-  Result<Entry> Get(uint64_t index) override { return view_.Get(index); }
-  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+  [[nodiscard]] Result<Entry> Get(uint64_t index) override { return view_.Get(index); }
+  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
     return view_.EntryBytes(begin, end);
   }
-  Result<EntryFormat> Format() override { return view_.Format(); }
+  [[nodiscard]] Result<EntryFormat> Format() override { return view_.Format(); }
   std::string CheckpointNote() const override { return view_.CheckpointNote(); }
 
  private:
@@ -107,7 +115,9 @@ nlohmann::json Watcher::Network() const {
 
 std::string Watcher::UpstreamState() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return upstream_state_;
+  if (upstream_refusal_) return "refused or failed: " + *upstream_refusal_;
+  if (upstream_synced_) return "in sync at " + std::to_string(upstream_size_);
+  return "";
 }
 
 void Watcher::Run() {
@@ -152,20 +162,47 @@ void Watcher::SyncOnce() {
         {{"upstream", upstream_url_}, {"first_index", before + logged}, {"size", before + done}});
     logged = done;
   });
-  std::string state = result ? "in sync at " + std::to_string(result->new_size)
-                             : "refused or failed: " + result.error().message();
   std::lock_guard<std::mutex> lock(mu_);
   failures_ = result ? 0 : failures_ + 1;
-  // "in sync at N" changes with every batch; a refusal is said once until it changes.
-  const bool was_refused = upstream_state_.starts_with("refused");
-  if (!result && state != upstream_state_) {
+  // The size changes with every batch; a refusal is said once until its reason changes.
+  const std::optional<std::string> was_refused = upstream_refusal_;
+  if (!result && result.error().message() != was_refused) {
     log_.Event("refused", "upstream " + upstream_url_ + ": " + result.error().message(),
                {{"upstream", upstream_url_}});
   } else if (result && was_refused) {
     log_.Event("upstream", "upstream " + upstream_url_ + " is answering again",
                {{"upstream", upstream_url_}, {"size", result->new_size}});
   }
-  upstream_state_ = std::move(state);
+  upstream_synced_ = result.has_value();
+  if (result) {
+    upstream_size_ = result->new_size;
+    upstream_refusal_.reset();
+  } else {
+    upstream_refusal_ = result.error().message();
+  }
+}
+
+std::string PeerStateText(const PeerReport& report) {
+  const std::string count = std::to_string(report.count);
+  switch (report.state) {
+    case PeerStatus::kNotChecked:
+      return "not checked yet";
+    case PeerStatus::kInSync:
+      return "in sync";
+    case PeerStatus::kAhead:
+      return "ahead by " + count;
+    case PeerStatus::kBehind:
+      return "behind by " + count;
+    case PeerStatus::kForked:
+      return "forked at " + count;
+    case PeerStatus::kUnreachable:
+      return "unreachable";
+    case PeerStatus::kBadSignature:
+      return "bad signature";
+    case PeerStatus::kRefused:
+      return "refused";
+  }
+  return "unknown";
 }
 
 PeerReport Watcher::CheckPeer(size_t i) {
@@ -174,25 +211,27 @@ PeerReport Watcher::CheckPeer(size_t i) {
   auto local = ViewOf(ledger_, "this node");
   auto c = Compare(*local, peer);
   if (!c) {
-    const bool bad_sig = c.error().message().find("bad checkpoint") != std::string::npos;
-    report.state = c.error().code() == ErrorCode::kUnavailable ? "unreachable"
-                   : bad_sig                                   ? "bad signature"
-                                                               : "refused";
+    report.state = c.error().code() == ErrorCode::kUnavailable ? PeerStatus::kUnreachable
+                   : peer.checkpoint_refused()                 ? PeerStatus::kBadSignature
+                                                               : PeerStatus::kRefused;
     report.detail = c.error().message();
   } else {
     report.size = c->b.size;
     switch (c->relation) {
       case Comparison::Relation::kIdentical:
-        report.state = "in sync";
+        report.state = PeerStatus::kInSync;
         break;
       case Comparison::Relation::kABehind:
-        report.state = "ahead by " + std::to_string(c->behind_by);
+        report.state = PeerStatus::kAhead;
+        report.count = c->behind_by;
         break;
       case Comparison::Relation::kBBehind:
-        report.state = "behind by " + std::to_string(c->behind_by);
+        report.state = PeerStatus::kBehind;
+        report.count = c->behind_by;
         break;
       case Comparison::Relation::kForked: {
-        report.state = "forked at " + std::to_string(*c->fork_index);
+        report.state = PeerStatus::kForked;
+        report.count = *c->fork_index;
         auto kept = KeepEvidence(peer, *c);
         report.detail = kept ? "fork evidence kept: both signed checkpoints and the inclusion "
                                "proofs of the two entries"
@@ -202,12 +241,13 @@ PeerReport Watcher::CheckPeer(size_t i) {
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (report.state != peers_[i].state) {  // peers_ changes on this thread only
-    nlohmann::json fields = {{"peer", report.url}, {"state", report.state}};
+  const std::string state = PeerStateText(report);
+  if (state != PeerStateText(peers_[i])) {  // peers_ changes on this thread only
+    nlohmann::json fields = {{"peer", report.url}, {"state", state}};
     if (c && c->fork_index) fields["fork_index"] = *c->fork_index;
     if (!report.detail.empty()) fields["detail"] = report.detail;
     log_.Event(c && c->fork_index ? "fork" : "peer",
-               "peer " + report.url + ": " + report.state +
+               "peer " + report.url + ": " + state +
                    (report.detail.empty() ? "" : " (" + report.detail + ")"),
                std::move(fields));
   }

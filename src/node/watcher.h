@@ -24,14 +24,30 @@
 
 namespace vellum::node {
 
+// What this node last found out about a peer.
+enum class PeerStatus {
+  kNotChecked,
+  kInSync,
+  kAhead,         // the peer is ahead of this node by `count` entries
+  kBehind,        // the peer is behind by `count` entries
+  kForked,        // the histories differ first at entry `count`
+  kUnreachable,   // no answer, or not in time
+  kBadSignature,  // its checkpoint did not verify with the peer keys
+  kRefused,       // it contradicted itself (a proof or a subtree hash did not check out)
+};
+
 struct PeerReport {
   std::string url = {};
-  std::string state = "not checked yet";  // in sync, behind by N, ahead by N, forked at K,
-                                          // unreachable, bad signature
+  PeerStatus state = PeerStatus::kNotChecked;
+  uint64_t count = 0;  // entries ahead or behind, or the fork index
   uint64_t size = 0;
   std::string detail = {};
   uint64_t checks = 0;  // checks of this peer completed since the node started
 };
+
+// The state as the API, metrics and event log show it: "in sync", "behind by 3",
+// "forked at 7", "unreachable", "bad signature", "refused", "not checked yet".
+std::string PeerStateText(const PeerReport& report);
 
 class Watcher {
  public:
@@ -51,6 +67,7 @@ class Watcher {
   // The network analysis (NetworkJson) of this node ("self") and its peers as of the last
   // round of checks; before the first, the peers are "not checked yet".
   nlohmann::json Network() const;
+  // "in sync at N", "refused or failed: <why>", or "" before the first round.
   std::string UpstreamState() const;
   void Stop();
 
@@ -61,7 +78,7 @@ class Watcher {
   PeerReport CheckPeer(size_t i);
   // Fork evidence for a fork found by `c` with `peer`, proven and kept in the ledger; the
   // error says why none could be kept.
-  Result<void> KeepEvidence(LedgerView& peer, const Comparison& c);
+  [[nodiscard]] Result<void> KeepEvidence(LedgerView& peer, const Comparison& c);
 
   Ledger& ledger_;
   const std::string upstream_url_;
@@ -78,7 +95,10 @@ class Watcher {
   std::condition_variable wake_;
   bool stopping_ = false;
   int failures_ = 0;
-  std::string upstream_state_;
+  // The last round with the upstream: copied up to `upstream_size_`, or refused and why.
+  bool upstream_synced_ = false;
+  uint64_t upstream_size_ = 0;
+  std::optional<std::string> upstream_refusal_;
   std::vector<PeerReport> peers_;
   nlohmann::json network_;
   std::thread thread_;

@@ -21,8 +21,8 @@ Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
 
 // Reads an entry row (columns: ts, data) at `index` and computes its leaf hash.
 // kCorruption if the row does not fit the ledger's format.
-Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
-                           EntryFormat format);
+[[nodiscard]] Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
+                                         EntryFormat format);
 
 }  // namespace vellum::storage
 

@@ -7,8 +7,8 @@
 namespace vellum {
 namespace {
 
-Result<Checkpoint> OpenSide(const char* side, std::string_view note,
-                            std::span<const VerifierKey> keys) {
+[[nodiscard]] Result<Checkpoint> OpenSide(const char* side, std::string_view note,
+                                          std::span<const VerifierKey> keys) {
   auto checkpoint = OpenCheckpoint(note, keys);
   if (!checkpoint) {
     return Fail(ErrorCode::kVerificationFailed,
@@ -19,7 +19,8 @@ Result<Checkpoint> OpenSide(const char* side, std::string_view note,
 
 }  // namespace
 
-Result<void> CheckForkEvidence(const ForkEvidence& e, std::span<const VerifierKey> keys) {
+[[nodiscard]] Result<void> CheckForkEvidence(const ForkEvidence& e,
+                                             std::span<const VerifierKey> keys) {
   if (!e.proven) {
     return Fail(ErrorCode::kVerificationFailed,
                 "this evidence carries no inclusion proofs (kept by an older vellum)");

@@ -21,7 +21,8 @@ uint64_t MakeRecord(const uint8_t* hash, uint64_t offset) {
 uint64_t LoadRecord(const uint8_t* p) { return LoadBigEndian<uint64_t>(p); }
 
 // Adds to `out` the index of every record in the run at `first` whose key is `key`.
-Result<void> SearchRun(sqlite3* db, int64_t first, uint64_t key, std::vector<uint64_t>& out) {
+[[nodiscard]] Result<void> SearchRun(sqlite3* db, int64_t first, uint64_t key,
+                                     std::vector<uint64_t>& out) {
   sqlite3_blob* blob = nullptr;
   if (sqlite3_blob_open(db, "main", "leaf_runs", "keys", first, 0, &blob) != SQLITE_OK) {
     sqlite3_blob_close(blob);

@@ -31,20 +31,20 @@ inline uint64_t RunSpan(int level) { return uint64_t{256} << (4 * level); }
 class LeafIndex {
  public:
   explicit LeafIndex(Db& db) : db_(db) {}
-  Result<void> Prepare();
+  [[nodiscard]] Result<void> Prepare();
 
   // Call inside the append transaction after storing full level-0 tile `tile` (its 256 leaf
   // hashes in `hashes`), once per tile, in order: builds and merges the runs it completes.
-  Result<void> AddFullTile(uint64_t tile, std::span<const uint8_t> hashes);
+  [[nodiscard]] Result<void> AddFullTile(uint64_t tile, std::span<const uint8_t> hashes);
   // Drops what is kept in memory between calls; call when the append transaction rolls back.
   void Forget() { pending_.clear(); }
 
   // Indexes of entries below `size` whose leaf hash may be `leaf_hash`, ascending.
-  Result<std::vector<uint64_t>> Candidates(const Hash& leaf_hash, uint64_t size);
+  [[nodiscard]] Result<std::vector<uint64_t>> Candidates(const Hash& leaf_hash, uint64_t size);
 
  private:
-  Result<void> WriteRun(int level, uint64_t first, std::vector<uint64_t>& records);
-  Result<void> MergeLevelTwo(uint64_t end);
+  [[nodiscard]] Result<void> WriteRun(int level, uint64_t first, std::vector<uint64_t>& records);
+  [[nodiscard]] Result<void> MergeLevelTwo(uint64_t end);
 
   // Sorted records of the full tiles of the current group of 16, from pending_first_tile_ on,
   // kept so that closing a group does not read its tiles back. Rebuilt from the tiles when it

@@ -21,28 +21,29 @@ class Ledger::Impl {
  public:
   Impl(storage::Db db, storage::Metadata meta)
       : db_(std::move(db)), meta_(std::move(meta)), leaf_index_(db_) {}
-  Result<void> Prepare();
+  [[nodiscard]] Result<void> Prepare();
 
-  Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
-  Result<uint64_t> AppendVerified(std::span<const NewEntry> entries, std::string_view note,
-                                  std::span<const Hash> proof);
-  Result<Head> ReadHead();
-  Result<uint64_t> HeadSize();
-  Result<Hash> RootAt(uint64_t size);
-  Result<Entry> Get(uint64_t index);
-  Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
-  Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
-  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
-  Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
-  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
-  Result<std::string> SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size);
-  Result<std::string> LatestCheckpoint();
-  Result<void> RecordCheckpoint(std::string_view note);
-  Result<void> RecordForkEvidence(const ForkEvidence& evidence,
-                                  std::span<const VerifierKey> peer_keys);
-  Result<std::vector<ForkEvidence>> ListForkEvidence();
-  Result<VerifyReport> Verify(const ProgressFn& progress);
+  [[nodiscard]] Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
+  [[nodiscard]] Result<uint64_t> AppendVerified(std::span<const NewEntry> entries,
+                                                std::string_view note, std::span<const Hash> proof);
+  [[nodiscard]] Result<Head> ReadHead();
+  [[nodiscard]] Result<uint64_t> HeadSize();
+  [[nodiscard]] Result<Hash> RootAt(uint64_t size);
+  [[nodiscard]] Result<Entry> Get(uint64_t index);
+  [[nodiscard]] Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
+  [[nodiscard]] Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
+  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
+  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);
+  [[nodiscard]] Result<Bytes> ReadTile(uint8_t level, uint64_t index, uint32_t width);
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
+  [[nodiscard]] Result<std::string> SignCheckpoint(const SignerKey& key,
+                                                   std::optional<uint64_t> size);
+  [[nodiscard]] Result<std::string> LatestCheckpoint();
+  [[nodiscard]] Result<void> RecordCheckpoint(std::string_view note);
+  [[nodiscard]] Result<void> RecordForkEvidence(const ForkEvidence& evidence,
+                                                std::span<const VerifierKey> peer_keys);
+  [[nodiscard]] Result<std::vector<ForkEvidence>> ListForkEvidence();
+  [[nodiscard]] Result<VerifyReport> Verify(const ProgressFn& progress);
 
   // Runs `read` inside one read transaction: one snapshot, and one lock round trip to the
   // file instead of one per statement.
@@ -59,25 +60,27 @@ class Ledger::Impl {
   storage::Metadata meta_;
 
  public:
-  Result<void> CheckEntries(std::span<const NewEntry> entries) const;
+  [[nodiscard]] Result<void> CheckEntries(std::span<const NewEntry> entries) const;
 
  private:
   // One append transaction: the entries, then `check(new size)` with the tree extended (it may
   // write more in the same transaction); all of it is rolled back if anything fails.
-  Result<uint64_t> AppendChecked(std::span<const NewEntry> entries,
-                                 const std::function<Result<void>(uint64_t)>& check);
-  Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
+  [[nodiscard]] Result<uint64_t> AppendChecked(std::span<const NewEntry> entries,
+                                               const std::function<Result<void>(uint64_t)>& check);
+  [[nodiscard]] Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
   // Parses `note` as a checkpoint of this ledger signed by its own verifier key.
-  Result<Checkpoint> OpenOwnCheckpoint(std::string_view note) const;
+  [[nodiscard]] Result<Checkpoint> OpenOwnCheckpoint(std::string_view note) const;
   // Recomputes the leaf hashes of entries [from, to) and checks that, with the stored frontier
   // at `from` (which must fold to `from_root`), they rebuild the stored root at `to`.
-  Result<void> CheckEntriesSince(uint64_t from, const Hash& from_root, uint64_t to);
+  [[nodiscard]] Result<void> CheckEntriesSince(uint64_t from, const Hash& from_root, uint64_t to);
   void ExtendTree(std::span<const NewEntry> entries, int64_t now);
-  Result<void> InsertRows(std::span<const NewEntry> entries, uint64_t first, int64_t now);
-  Result<void> StoreTree();
-  Result<void> LoadEdge(uint64_t size);
-  Result<void> CheckSize(uint64_t size, const char* what);
-  Result<void> InsertCheckpoint(uint64_t size, const Hash& root, std::string_view note);
+  [[nodiscard]] Result<void> InsertRows(std::span<const NewEntry> entries, uint64_t first,
+                                        int64_t now);
+  [[nodiscard]] Result<void> StoreTree();
+  [[nodiscard]] Result<void> LoadEdge(uint64_t size);
+  [[nodiscard]] Result<void> CheckSize(uint64_t size, const char* what);
+  [[nodiscard]] Result<void> InsertCheckpoint(uint64_t size, const Hash& root,
+                                              std::string_view note);
 
   storage::LeafIndex leaf_index_;
   storage::HelperThread helper_;           // hashes large appends beside the inserts

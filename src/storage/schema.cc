@@ -108,7 +108,7 @@ CREATE TRIGGER meta_no_delete BEFORE DELETE ON vellum_meta BEGIN
 END;
 )sql";
 
-Result<std::string> MetaText(Db& db, const char* key) {
+[[nodiscard]] Result<std::string> MetaText(Db& db, const char* key) {
   auto stmt = db.Prepare("SELECT value FROM vellum_meta WHERE key = ?");
   if (!stmt) return std::unexpected(stmt.error());
   stmt->BindText(1, key);
@@ -122,7 +122,7 @@ Result<std::string> MetaText(Db& db, const char* key) {
 }
 
 // Keys added by later schema versions are absent from older files: "" then.
-Result<std::string> OptionalMetaText(Db& db, const char* key) {
+[[nodiscard]] Result<std::string> OptionalMetaText(Db& db, const char* key) {
   auto stmt = db.Prepare("SELECT value FROM vellum_meta WHERE key = ?");
   if (!stmt) return std::unexpected(stmt.error());
   stmt->BindText(1, key);
@@ -144,7 +144,7 @@ UPDATE vellum_meta SET value = '2' WHERE key = 'schema_version';
 
 }  // namespace
 
-Result<void> UpgradeSchema(Db& db, Metadata& meta) {
+[[nodiscard]] Result<void> UpgradeSchema(Db& db, Metadata& meta) {
   if (meta.schema_version >= kSchemaVersion) return {};
   if (auto ok = db.Exec("BEGIN IMMEDIATE"); !ok) return ok;
   auto version = MetaText(db, "schema_version");  // another process may have upgraded it
@@ -159,14 +159,14 @@ Result<void> UpgradeSchema(Db& db, Metadata& meta) {
   return {};
 }
 
-Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
-                                 std::function<void()> on_lock_wait) {
+[[nodiscard]] Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
+                                               std::function<void()> on_lock_wait) {
   db.SetBusyHandler(busy_timeout_ms, std::move(on_lock_wait));
   if (read_only) return db.Exec("PRAGMA query_only = ON");
   return db.Exec(kConnectionPragmas);
 }
 
-Result<void> CreateSchema(Db& db, const CreateOptions& options) {
+[[nodiscard]] Result<void> CreateSchema(Db& db, const CreateOptions& options) {
   if (auto ok = db.Exec("BEGIN IMMEDIATE"); !ok) return ok;
   auto fail = [&](Error e) -> Result<void> {
     (void)db.Exec("ROLLBACK");
@@ -191,7 +191,7 @@ Result<void> CreateSchema(Db& db, const CreateOptions& options) {
   return db.Exec("COMMIT");
 }
 
-Result<Metadata> ReadMetadata(Db& db) {
+[[nodiscard]] Result<Metadata> ReadMetadata(Db& db) {
   auto probe = db.Prepare(
       "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'vellum_meta'");
   if (!probe) {

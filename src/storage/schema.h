@@ -21,11 +21,11 @@ inline constexpr const char* kConnectionPragmas =
 
 // Connection settings every ledger connection uses: the pragmas above and the busy handler
 // (Db::SetBusyHandler).
-Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
-                                 std::function<void()> on_lock_wait = {});
+[[nodiscard]] Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
+                                               std::function<void()> on_lock_wait = {});
 
 // Creates tables, index, view and triggers, and records the metadata. Runs in one transaction.
-Result<void> CreateSchema(Db& db, const CreateOptions& options);
+[[nodiscard]] Result<void> CreateSchema(Db& db, const CreateOptions& options);
 
 struct Metadata {
   int64_t schema_version = 0;
@@ -37,11 +37,11 @@ struct Metadata {
 
 // Reads and checks the metadata without writing anything: kInvalidArgument for a file that is
 // not a vellum ledger, kConflict for a newer schema version.
-Result<Metadata> ReadMetadata(Db& db);
+[[nodiscard]] Result<Metadata> ReadMetadata(Db& db);
 
 // Brings an older file up to kSchemaVersion in one transaction (doc/format.md lists the
 // changes) and updates `meta`. REQUIRES: a writable connection.
-Result<void> UpgradeSchema(Db& db, Metadata& meta);
+[[nodiscard]] Result<void> UpgradeSchema(Db& db, Metadata& meta);
 
 }  // namespace vellum::storage
 

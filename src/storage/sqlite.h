@@ -35,9 +35,9 @@ class Stmt {
   Stmt& Bind(int pos, std::span<const uint8_t> blob);
   Stmt& BindText(int pos, std::string_view text);
   // True when a row is ready, false when done; an error otherwise.
-  Result<bool> Step();
+  [[nodiscard]] Result<bool> Step();
   // Runs to completion, for statements that return no rows.
-  Result<void> Run();
+  [[nodiscard]] Result<void> Run();
   void Reset();
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -56,8 +56,8 @@ class Db {
   // Opens an existing file (create=false) or creates a new one. Never creates on open.
   // `immutable` (read-only only): read the file as it is, without the -wal and -shm files a
   // WAL database otherwise needs, for a ledger in a directory or file the reader cannot write.
-  static Result<Db> Open(const std::string& path, bool create, bool read_only = false,
-                         bool immutable = false);
+  [[nodiscard]] static Result<Db> Open(const std::string& path, bool create, bool read_only = false,
+                                       bool immutable = false);
   Db(Db&& other) noexcept
       : db_(other.db_), path_(std::move(other.path_)), busy_(std::move(other.busy_)) {
     other.db_ = nullptr;
@@ -65,8 +65,8 @@ class Db {
   Db& operator=(Db&& other) noexcept;
   ~Db();
 
-  Result<void> Exec(const std::string& sql);
-  Result<Stmt> Prepare(std::string_view sql);
+  [[nodiscard]] Result<void> Exec(const std::string& sql);
+  [[nodiscard]] Result<Stmt> Prepare(std::string_view sql);
   const std::string& path() const { return path_; }
   sqlite3* raw() const { return db_; }
 

@@ -38,7 +38,7 @@ uint32_t TileWidthAt(uint8_t level, uint64_t index, uint64_t size) {
 namespace {
 
 // Local levels 1 and 2 are not stored: fold their 2 or 4 bottom hashes.
-Result<Hash> ComputedHash(const TileBlob& tile, const NodeLocation& loc) {
+[[nodiscard]] Result<Hash> ComputedHash(const TileBlob& tile, const NodeLocation& loc) {
   const uint64_t first = loc.local_index << loc.local_level;
   Hash h[4];
   for (uint64_t i = 0; i < (uint64_t{1} << loc.local_level); ++i) {
@@ -52,7 +52,7 @@ Result<Hash> ComputedHash(const TileBlob& tile, const NodeLocation& loc) {
 
 }  // namespace
 
-Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
+[[nodiscard]] Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
   if (loc.local_level > 0 && loc.local_level < kFirstInnerLevel) return ComputedHash(tile, loc);
   const Bytes& column = loc.local_level == 0 ? tile.hashes : tile.inner;
   const size_t pos =

@@ -62,7 +62,7 @@ uint32_t TileWidthAt(uint8_t level, uint64_t index, uint64_t size);
 
 // Reads (levels 0, 3..7) or computes (levels 1, 2) the hash at `loc` from a tile's columns;
 // kCorruption if the tile is too short for it.
-Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc);
+[[nodiscard]] Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc);
 
 // Appends `hash` to the tile's bottom row and the inner hashes it completes. Returns the tile's
 // root (a level 8L+8 hash) when this made the tile full. REQUIRES: tile.width() < 256.

@@ -17,17 +17,18 @@ inline constexpr const char* kSelectTileSql =
     "SELECT hashes, inner FROM tiles WHERE level = ? AND idx = ?";
 
 // Reads tile `id` with a statement prepared from kSelectTileSql; nullopt if it is not stored.
-Result<std::optional<TileBlob>> ReadTileBlob(Stmt& select, const TileId& id);
+[[nodiscard]] Result<std::optional<TileBlob>> ReadTileBlob(Stmt& select, const TileId& id);
 
 // A HashSource over stored tiles. Each tile is read once per GetHashes call.
 // Lives no longer than the statement it borrows; not thread-safe.
 class TileHashSource : public merkle::HashSource {
  public:
   explicit TileHashSource(Stmt& select) : select_(select) {}
-  Result<void> GetHashes(std::span<const merkle::NodeId> ids, std::span<Hash> out) override;
+  [[nodiscard]] Result<void> GetHashes(std::span<const merkle::NodeId> ids,
+                                       std::span<Hash> out) override;
 
  private:
-  Result<const TileBlob*> Load(const TileId& id);
+  [[nodiscard]] Result<const TileBlob*> Load(const TileId& id);
   Stmt& select_;
   std::vector<std::pair<TileId, TileBlob>> cache_;
 };

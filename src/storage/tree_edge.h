@@ -18,7 +18,7 @@ class TreeEdge {
   static std::vector<std::pair<TileId, uint32_t>> EdgeTiles(uint64_t size);
   // Resumes from the stored edge: tiles[i] is the contents of EdgeTiles(size)[i] (empty for
   // width 0). kCorruption if a tile's length disagrees with its expected width.
-  static Result<TreeEdge> FromTiles(uint64_t size, std::vector<TileBlob> tiles);
+  [[nodiscard]] static Result<TreeEdge> FromTiles(uint64_t size, std::vector<TileBlob> tiles);
 
   void AddLeaf(const Hash& leaf_hash);
   uint64_t size() const { return size_; }

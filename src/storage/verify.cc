@@ -45,7 +45,7 @@ class Verifier {
   Verifier(Db& db, EntryFormat format, const ProgressFn& progress)
       : db_(db), format_(format), progress_(progress) {}
 
-  Result<VerifyReport> Run();
+  [[nodiscard]] Result<VerifyReport> Run();
 
  private:
   // Records a problem; the report keeps the one at the lowest entry index.
@@ -53,10 +53,10 @@ class Verifier {
   bool FoundAtOrBefore(uint64_t index) const {
     return report_.first_bad_index && *report_.first_bad_index <= index;
   }
-  Result<void> CheckEntries();
-  Result<void> CheckTiles();
-  Result<void> CheckTile(int64_t level, uint64_t index, const TileBlob& stored);
-  Result<void> CheckHead(const Hash& root);
+  [[nodiscard]] Result<void> CheckEntries();
+  [[nodiscard]] Result<void> CheckTiles();
+  [[nodiscard]] Result<void> CheckTile(int64_t level, uint64_t index, const TileBlob& stored);
+  [[nodiscard]] Result<void> CheckHead(const Hash& root);
 
   Db& db_;
   EntryFormat format_;
@@ -275,7 +275,8 @@ Result<VerifyReport> Verifier::Run() {
 
 }  // namespace
 
-Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format, const ProgressFn& progress) {
+[[nodiscard]] Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format,
+                                                const ProgressFn& progress) {
   if (auto ok = db.Exec("BEGIN"); !ok) return std::unexpected(ok.error());
   Verifier verifier(db, format, progress);
   auto report = verifier.Run();

@@ -9,7 +9,8 @@
 namespace vellum::storage {
 
 // Reads the whole file inside one read transaction. Never writes.
-Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format, const ProgressFn& progress);
+[[nodiscard]] Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format,
+                                                const ProgressFn& progress);
 
 }  // namespace vellum::storage
 

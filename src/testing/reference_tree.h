@@ -22,7 +22,7 @@ std::vector<Hash> ReferenceConsistency(uint64_t m, std::span<const Hash> leaves)
 class MemoryHashSource : public HashSource {
  public:
   explicit MemoryHashSource(std::span<const Hash> leaves);
-  Result<void> GetHashes(std::span<const NodeId> ids, std::span<Hash> out) override;
+  [[nodiscard]] Result<void> GetHashes(std::span<const NodeId> ids, std::span<Hash> out) override;
   // How many hashes were requested so far (to check proofs read O(log n) of them).
   uint64_t reads() const { return reads_; }
 
