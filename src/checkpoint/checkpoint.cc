@@ -15,7 +15,7 @@ std::unexpected<Error> Malformed(const std::string& why) {
 
 }  // namespace
 
-[[nodiscard]] Result<void> CheckOrigin(std::string_view origin) {
+Result<void> CheckOrigin(std::string_view origin) {
   if (origin.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "a ledger needs an origin, e.g. example.com/audit");
   }
@@ -40,7 +40,7 @@ std::string CheckpointBody(const Checkpoint& checkpoint) {
   return out;
 }
 
-[[nodiscard]] Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
+Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
     const size_t nl = text.find('\n');
@@ -68,8 +68,7 @@ std::string CheckpointBody(const Checkpoint& checkpoint) {
   return cp;
 }
 
-[[nodiscard]] Result<Checkpoint> OpenCheckpoint(std::string_view note,
-                                                std::span<const VerifierKey> known) {
+Result<Checkpoint> OpenCheckpoint(std::string_view note, std::span<const VerifierKey> known) {
   auto parsed = ParseSignedNote(note);
   if (!parsed) return std::unexpected(parsed.error());
   auto verified = VerifyNote(*parsed, known);

@@ -6,11 +6,11 @@
 
 namespace vellum {
 
-[[nodiscard]] Result<void> WriteKeyFile(const std::string& path, const SignerKey& key) {
+Result<void> WriteKeyFile(const std::string& path, const SignerKey& key) {
   return WritePrivateFile(path, key.ToString() + "\n", "key file");
 }
 
-[[nodiscard]] Result<SignerKey> ReadKeyFile(const std::string& path) {
+Result<SignerKey> ReadKeyFile(const std::string& path) {
   auto text = ReadPrivateFile(path, "key file", 4096);
   if (!text) return std::unexpected(text.error());
   auto key = SignerKey::Parse(*text);

@@ -46,7 +46,7 @@ bool IsValidSignerName(std::string_view name) {
 
 }  // namespace
 
-[[nodiscard]] Result<SignedNote> ParseSignedNote(std::string_view note) {
+Result<SignedNote> ParseSignedNote(std::string_view note) {
   if (note.size() > kMaxNoteSize) return Malformed("longer than 1 MiB");
   if (!IsCleanText(note)) return Malformed("not UTF-8 text without control characters");
   for (size_t start = 0; start < note.size();) {
@@ -82,7 +82,7 @@ std::string FormatSignedNote(const SignedNote& note) {
   return out;
 }
 
-[[nodiscard]] Result<std::string> SignNote(std::string_view text, const SignerKey& key) {
+Result<std::string> SignNote(std::string_view text, const SignerKey& key) {
   if (text.empty() || text.back() != '\n' || !IsCleanText(text) ||
       text.find("\n\n") != std::string_view::npos) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -93,8 +93,8 @@ std::string FormatSignedNote(const SignedNote& note) {
   return FormatSignedNote({std::string(text), {{key.name(), key.key_id(), std::move(*sig)}}});
 }
 
-[[nodiscard]] Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
-                                                          std::span<const VerifierKey> known) {
+Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
+                                            std::span<const VerifierKey> known) {
   std::vector<std::string> verified;
   for (const NoteSignature& sig : note.signatures) {
     auto key = std::find_if(known.begin(), known.end(), [&](const VerifierKey& k) {

@@ -26,8 +26,7 @@ struct AppendArgs {
   return bytes;
 }
 
-[[nodiscard]] Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args,
-                                                      std::optional<int64_t> time) {
+Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args, std::optional<int64_t> time) {
   std::vector<NewEntry> out;
   auto add = [&](Result<Bytes> payload) -> Result<void> {
     if (!payload) return std::unexpected(payload.error());

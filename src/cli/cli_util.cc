@@ -73,15 +73,14 @@ CLI::Validator Unsigned() {
       "UINT");
 }
 
-[[nodiscard]] Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
+Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
   return Ledger::Open(path, {.read_only = read_only, .on_lock_wait = [path] {
                                std::cerr << "vellum: " << path
                                          << " is locked by another process; waiting up to 10 s\n";
                              }});
 }
 
-[[nodiscard]] Result<SignerKey> ReadLedgerKey(const std::string& ledger,
-                                              const std::string& key_file) {
+Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file) {
   auto key = ReadKeyFile(key_file.empty() ? DefaultKeyPath(ledger) : key_file);
   if (!key && key_file.empty() && key.error().code() == ErrorCode::kNotFound) {
     return Fail(ErrorCode::kNotFound, key.error().message() + " (give the key with --key FILE)");
@@ -89,7 +88,7 @@ CLI::Validator Unsigned() {
   return key;
 }
 
-[[nodiscard]] Result<std::string> ReadFile(const std::string& file) {
+Result<std::string> ReadFile(const std::string& file) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
     return Fail(ErrorCode::kInvalidArgument, file + " is a directory; give a file");
@@ -104,13 +103,12 @@ CLI::Validator Unsigned() {
   return content;
 }
 
-[[nodiscard]] Result<std::string> ReadInput(const std::string& file) {
+Result<std::string> ReadInput(const std::string& file) {
   if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   return ReadFile(file);
 }
 
-[[nodiscard]] Result<std::vector<VerifierKey>> ParseVerifierKeys(
-    const std::vector<std::string>& texts) {
+Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts) {
   std::vector<VerifierKey> keys;
   for (const std::string& text : texts) {
     auto key = VerifierKey::Parse(text);

@@ -128,27 +128,52 @@ void PrintComparison(const char* a, const char* b, const node::Comparison& c) {
   }
 }
 
+// Starts `vellum serve LEDGER EXTRA...` as node `name`, its event lines going to a file in the
+// demo's folder rather than between the demo's paragraphs.
+std::unique_ptr<process::NodeProcess> StartNode(const std::string& self, const fs::path& dir,
+                                                const std::string& name, const std::string& ledger,
+                                                const std::vector<std::string>& extra = {}) {
+  auto node =
+      std::make_unique<process::NodeProcess>(self, ledger, extra, (dir / (name + ".log")).string());
+  if (!node->ok()) throw std::runtime_error(name + " did not start");
+  return node;
+}
+
+void PrintNetwork(std::vector<std::unique_ptr<node::LedgerView>>& views,
+                  const std::vector<std::string>& names) {
+  std::cout << "\nnetwork analysis:\n";
+  const auto report = node::AnalyzeNetwork(views);
+  for (size_t i = 0; i < report.peers.size(); ++i) {
+    const auto& p = report.peers[i];
+    std::cout << "  " << names[i] << "  size " << p.head->size << "  root " << Short(p.head->root)
+              << "  lineage " << p.lineage << (p.lag ? "  behind by " + std::to_string(p.lag) : "")
+              << "\n";
+  }
+  std::cout << "  sync groups: " << report.sync_groups.size() << ", synced nodes: " << report.synced
+            << " of " << report.peers.size() << " (" << report.sync_percentage << "%), network "
+            << (report.healthy ? "healthy" : "NOT healthy (needs 80%)") << "\n";
+  for (const auto& f : report.forks) {
+    std::cout << "  fork: histories part at index " << f.index << "\n";
+  }
+}
+
 void PartThree(const fs::path& dir, const SignerKey& key, const std::string& self) {
   Section("3. Node network");
   const std::string n1 = (dir / "node1.db").string(), vkey = key.verifier().ToString();
   Must(WriteKeyFile(n1 + ".key", key), "key file");
-  // The nodes' event lines go to files in the demo's folder, not between its paragraphs.
-  process::NodeProcess node1(self, n1, {}, (dir / "node1.log").string());
-  if (!node1.ok()) throw std::runtime_error("node1 did not start");
+  auto node1 = StartNode(self, dir, "node1", n1);
   std::vector<VerifierKey> keys = {key.verifier()};
-  auto v1 = Must(node::OpenView(node1.url(), keys), "view");
+  auto v1 = Must(node::OpenView(node1->url(), keys), "view");
   const auto h1 = Must(v1->Head(), "node1 checkpoint");
-  std::cout << "node1 " << node1.url() << ": " << h1.size << " events, root " << Short(h1.root)
+  std::cout << "node1 " << node1->url() << ": " << h1.size << " events, root " << Short(h1.root)
             << ", signed checkpoint verified\n";
 
-  process::NodeProcess node2(
-      self, (dir / "node2.db").string(),
-      {"--upstream", node1.url(), "--upstream-vkey", vkey, "--poll-interval", "100"},
-      (dir / "node2.log").string());
-  if (!node2.ok()) throw std::runtime_error("node2 did not start");
-  auto v2 = Must(node::OpenView(node2.url(), keys), "view");
+  auto node2 =
+      StartNode(self, dir, "node2", (dir / "node2.db").string(),
+                {"--upstream", node1->url(), "--upstream-vkey", vkey, "--poll-interval", "100"});
+  auto v2 = Must(node::OpenView(node2->url(), keys), "view");
   WaitForSize(*v2, h1.size);
-  std::cout << "node2 " << node2.url() << ": a mirror of node1, caught up from an empty file\n";
+  std::cout << "node2 " << node2->url() << ": a mirror of node1, caught up from an empty file\n";
 
   // node4: a copy synced now, which will fall behind.
   const std::string n4 = (dir / "node4.db").string();
@@ -156,7 +181,7 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
   Must(node::SyncFrom(*lagging, *v1), "sync node4");
   lagging.reset();
 
-  net::HttpClient client(node1.url(), {.bearer_token = node1.token()});
+  net::HttpClient client(node1->url(), {.bearer_token = node1->token()});
   const std::string more =
       R"({"entries":[{"data":"carol uploaded data.csv"},{"data":"alice logged out"},)"
       R"({"data":"carol logged out"}]})";
@@ -175,32 +200,17 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
       {"user alice logged in", "user bob logged in", "bob deleted report.pdf", "bob logged out"},
       kT0);
   other.reset();
-  process::NodeProcess node3(self, n3, {"--key", n1 + ".key"}, (dir / "node3.log").string());
-  if (!node3.ok()) throw std::runtime_error("node3 did not start");
-  auto v3 = Must(node::OpenView(node3.url(), keys), "view");
+  auto node3 = StartNode(self, dir, "node3", n3, {"--key", n1 + ".key"});
+  auto v3 = Must(node::OpenView(node3->url(), keys), "view");
   PrintComparison("node1", "node3", Must(node::Compare(*v1, *v3), "compare"));
   auto v4 = Must(node::OpenView(n4, {}), "view");
   PrintComparison("node4", "node1", Must(node::Compare(*v4, *v1), "compare"));
 
-  std::cout << "\nnetwork analysis:\n";
   std::vector<std::unique_ptr<node::LedgerView>> views;
-  for (const std::string& peer : {node1.url(), node2.url(), node3.url(), n4}) {
+  for (const std::string& peer : {node1->url(), node2->url(), node3->url(), n4}) {
     views.push_back(Must(node::OpenView(peer, keys), "view"));
   }
-  const auto report = node::AnalyzeNetwork(views);
-  const char* names[] = {"node1", "node2", "node3", "node4"};
-  for (size_t i = 0; i < report.peers.size(); ++i) {
-    const auto& p = report.peers[i];
-    std::cout << "  " << names[i] << "  size " << p.head->size << "  root " << Short(p.head->root)
-              << "  lineage " << p.lineage << (p.lag ? "  behind by " + std::to_string(p.lag) : "")
-              << "\n";
-  }
-  std::cout << "  sync groups: " << report.sync_groups.size() << ", synced nodes: " << report.synced
-            << " of " << report.peers.size() << " (" << report.sync_percentage << "%), network "
-            << (report.healthy ? "healthy" : "NOT healthy (needs 80%)") << "\n";
-  for (const auto& f : report.forks) {
-    std::cout << "  fork: histories part at index " << f.index << "\n";
-  }
+  PrintNetwork(views, {"node1", "node2", "node3", "node4"});
 }
 
 void PartFour(const fs::path& dir) {

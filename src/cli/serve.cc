@@ -60,20 +60,17 @@ struct ServeArgs {
   return std::pair{listen.substr(0, colon), port};
 }
 
-int RunServe(const ServeArgs& args) {
-  // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so before any is
-  // started) and taken by one thread with sigwait, which may safely stop the server.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+// The node's options from the command line (the listen address already parsed).
+Result<node::ServeOptions> OptionsFromArgs(const ServeArgs& args) {
   auto listen = ParseListen(args.listen);
-  if (!listen) return ReportUsage(listen.error().message());
+  if (!listen) return std::unexpected(listen.error());
   auto log_format = node::EventLog::ParseFormat(args.log_format);
-  if (!log_format) return ReportUsage("--log-format: " + log_format.error().message());
+  if (!log_format) {
+    return Fail(ErrorCode::kInvalidArgument, "--log-format: " + log_format.error().message());
+  }
   if (!args.format.empty() && args.upstream.empty()) {
-    return ReportUsage("--format chooses a new mirror's format: it goes with --upstream");
+    return Fail(ErrorCode::kInvalidArgument,
+                "--format chooses a new mirror's format: it goes with --upstream");
   }
   node::ServeOptions options;
   std::tie(options.host, options.port) = *listen;
@@ -93,37 +90,15 @@ int RunServe(const ServeArgs& args) {
   options.extra_vkeys = args.peer_vkeys;
   options.poll_interval_ms = args.poll_interval_ms;
   options.allowed_hosts = args.allowed_hosts;
-  auto ledger = OpenServed(args);
-  if (!ledger) return ReportError(ledger.error());
-  std::optional<node::Token> token;
-  if (args.upstream.empty()) {  // a mirror takes no writes
-    auto loaded = node::LoadOrCreateToken(args.path, args.token_file);
-    if (!loaded) return ReportError(loaded.error());
-    token = std::move(*loaded);
-    options.token = token->value;
-  }
-  std::optional<SignerKey> key;
-  if (args.upstream.empty() && !(*ledger)->verifier_key().empty()) {
-    auto read = ReadLedgerKey(args.path, args.key);
-    if (!read) return ReportError(read.error());
-    key = std::move(*read);
-  }
-  const std::string origin = (*ledger)->origin();
-  const uint64_t size = (*ledger)->GetHead().value_or(Head{}).size;
   options.log_to = stderr;
-  auto node = node::Node::Create(std::move(*ledger), std::move(key), options);
-  if (!node) return ReportError(node.error());
-  auto port = (*node)->Bind();
-  if (!port) return ReportError(port.error());
+  return options;
+}
 
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    (*node)->Stop();
-  });
-  std::cout << *port << std::endl;
+// The "start" event: where the node serves what, and how to write to it.
+void LogStart(node::Node& node, const ServeArgs& args, const node::ServeOptions& options, int port,
+              const std::string& origin, uint64_t size, const std::optional<node::Token>& token) {
   const std::string url = std::string(args.tls_cert.empty() ? "http" : "https") + "://" +
-                          options.host + ":" + std::to_string(*port);
+                          options.host + ":" + std::to_string(port);
   nlohmann::json fields = {{"ledger", args.path},
                            {"url", url},
                            {"origin", origin},
@@ -138,7 +113,48 @@ int RunServe(const ServeArgs& args) {
   } else {
     message += "; a mirror of " + args.upstream + ", it takes no writes";
   }
-  (*node)->log().Event("start", message, std::move(fields));
+  node.log().Event("start", message, std::move(fields));
+}
+
+int RunServe(const ServeArgs& args) {
+  // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so before any is
+  // started) and taken by one thread with sigwait, which may safely stop the server.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto options = OptionsFromArgs(args);
+  if (!options) return ReportUsage(options.error().message());
+  auto ledger = OpenServed(args);
+  if (!ledger) return ReportError(ledger.error());
+  std::optional<node::Token> token;
+  if (args.upstream.empty()) {  // a mirror takes no writes
+    auto loaded = node::LoadOrCreateToken(args.path, args.token_file);
+    if (!loaded) return ReportError(loaded.error());
+    token = std::move(*loaded);
+    options->token = token->value;
+  }
+  std::optional<SignerKey> key;
+  if (args.upstream.empty() && !(*ledger)->verifier_key().empty()) {
+    auto read = ReadLedgerKey(args.path, args.key);
+    if (!read) return ReportError(read.error());
+    key = std::move(*read);
+  }
+  const std::string origin = (*ledger)->origin();
+  const uint64_t size = (*ledger)->GetHead().value_or(Head{}).size;
+  auto node = node::Node::Create(std::move(*ledger), std::move(key), *options);
+  if (!node) return ReportError(node.error());
+  auto port = (*node)->Bind();
+  if (!port) return ReportError(port.error());
+
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    (*node)->Stop();
+  });
+  std::cout << *port << std::endl;
+  LogStart(**node, args, *options, *port, origin, size, token);
   (*node)->Run();
   (*node)->log().Event("stop", "stopped serving " + args.path, {{"ledger", args.path}});
   pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own

@@ -61,7 +61,7 @@ struct TrustedRoot {
   return TrustedRoot{checkpoint->root, checkpoint->size};
 }
 
-[[nodiscard]] Result<void> CheckSize(const TrustedRoot& trusted, uint64_t size) {
+Result<void> CheckSize(const TrustedRoot& trusted, uint64_t size) {
   if (trusted.size && *trusted.size != size) {
     return Fail(ErrorCode::kVerificationFailed,
                 "the proof is for tree size " + std::to_string(size) +

@@ -10,8 +10,8 @@
 
 namespace vellum {
 
-[[nodiscard]] Result<void> WritePrivateFile(const std::string& path, std::string_view text,
-                                            std::string_view what) {
+Result<void> WritePrivateFile(const std::string& path, std::string_view text,
+                              std::string_view what) {
   const std::string name = std::string(what) + " " + path;
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -28,8 +28,8 @@ namespace vellum {
   return {};
 }
 
-[[nodiscard]] Result<std::string> ReadPrivateFile(const std::string& path, std::string_view what,
-                                                  size_t max_bytes) {
+Result<std::string> ReadPrivateFile(const std::string& path, std::string_view what,
+                                    size_t max_bytes) {
   const std::string name = std::string(what) + " " + path;
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

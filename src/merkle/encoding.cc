@@ -32,7 +32,7 @@ std::string ToHex(std::span<const uint8_t> data) {
   return out;
 }
 
-[[nodiscard]] Result<Bytes> FromHex(std::string_view hex) {
+Result<Bytes> FromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) {
     return Fail(ErrorCode::kInvalidArgument,
                 "hex string has odd length " + std::to_string(hex.size()));
@@ -50,7 +50,7 @@ std::string ToHex(std::span<const uint8_t> data) {
   return out;
 }
 
-[[nodiscard]] Result<Hash> HashFromBytes(std::span<const uint8_t> data) {
+Result<Hash> HashFromBytes(std::span<const uint8_t> data) {
   if (data.size() != kHashSize) {
     return Fail(ErrorCode::kInvalidArgument,
                 "hash must be 32 bytes, got " + std::to_string(data.size()));
@@ -60,7 +60,7 @@ std::string ToHex(std::span<const uint8_t> data) {
   return h;
 }
 
-[[nodiscard]] Result<Hash> HashFromHex(std::string_view hex) {
+Result<Hash> HashFromHex(std::string_view hex) {
   if (hex.size() != 2 * kHashSize) {
     return Fail(ErrorCode::kInvalidArgument,
                 "hash must be 64 hex characters, got " + std::to_string(hex.size()));
@@ -78,7 +78,7 @@ std::string Base64Encode(std::span<const uint8_t> data) {
   return out;
 }
 
-[[nodiscard]] Result<Bytes> Base64Decode(std::string_view text) {
+Result<Bytes> Base64Decode(std::string_view text) {
   // EVP_DecodeBlock is lenient (whitespace, padding); check the strict form first.
   if (text.size() % 4 != 0) {
     return Fail(ErrorCode::kInvalidArgument, "base64 length is not a multiple of 4");

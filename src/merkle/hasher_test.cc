@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
+#include <initializer_list>
 #include <thread>
 
 #include "vellum/merkle.h"
@@ -17,10 +19,28 @@ TEST(HasherTest, LeafHashPrefixesZeroByte) {
             "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
 }
 
+// SHA-256 of `parts` joined, straight from OpenSSL: what RFC 6962 says the hashes must be.
+Hash Sha256(std::initializer_list<std::span<const uint8_t>> parts) {
+  Bytes joined;
+  for (auto part : parts) joined.insert(joined.end(), part.begin(), part.end());
+  Hash out;
+  unsigned int len = 0;
+  EVP_Digest(joined.data(), joined.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
+
+TEST(HasherTest, LeafHashOfDataPrefixesZero) {
+  const uint8_t zero[] = {0x00};
+  EXPECT_EQ(LeafHash(AsBytes("a")), Sha256({zero, AsBytes("a")}));
+  EXPECT_EQ(LeafHash(AsBytes("ab"), AsBytes("cd")), Sha256({zero, AsBytes("abcd")}));
+}
+
 TEST(HasherTest, NodeHashPrefixesOneAndIsOrderSensitive) {
   Hash a = LeafHash(AsBytes("a")), b = LeafHash(AsBytes("b"));
+  const uint8_t one[] = {0x01};
+  EXPECT_EQ(NodeHash(a, b), Sha256({one, a, b}));
+  EXPECT_NE(NodeHash(a, b), Sha256({a, b}));  // the prefix is not optional
   EXPECT_NE(NodeHash(a, b), NodeHash(b, a));
-  EXPECT_NE(NodeHash(a, b), LeafHash(std::span<const uint8_t>(a.data(), 32)));
 }
 
 TEST(HasherTest, SameResultsFromManyThreads) {

@@ -18,15 +18,14 @@ namespace {
 
 }  // namespace
 
-[[nodiscard]] Result<Hash> RootAt(HashSource& source, uint64_t size) {
+Result<Hash> RootAt(HashSource& source, uint64_t size) {
   if (size == 0) return EmptyRoot();
   auto hashes = Fetch(source, RangeNodes(0, size));
   if (!hashes) return std::unexpected(hashes.error());
   return FoldRange(*hashes);
 }
 
-[[nodiscard]] Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index,
-                                                       uint64_t size) {
+Result<std::vector<Hash>> InclusionProof(HashSource& source, uint64_t index, uint64_t size) {
   if (index >= size) {
     return Fail(ErrorCode::kInvalidArgument, "inclusion proof: index " + std::to_string(index) +
                                                  " is not below tree size " + std::to_string(size));
@@ -37,8 +36,8 @@ namespace {
   return AssembleProof(plan, *hashes);
 }
 
-[[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(HashSource& source, uint64_t old_size,
-                                                         uint64_t new_size) {
+Result<std::vector<Hash>> ConsistencyProof(HashSource& source, uint64_t old_size,
+                                           uint64_t new_size) {
   if (old_size > new_size) {
     return Fail(ErrorCode::kInvalidArgument,
                 "consistency proof: old size " + std::to_string(old_size) +

@@ -6,7 +6,20 @@ namespace vellum::merkle {
 namespace {
 
 // Adds the hashes needed to climb from perfect subtree `node` to the root of a tree of `size`
-// leaves (RFC 9162 §2.1.3.1 PATH, generalised to start above the leaves).
+// leaves (RFC 9162 §2.1.3.1 PATH, generalised to start above the leaves). For leaf 4 of a tree
+// of size 7:
+//
+//                 root
+//            /            \   .
+//        (2,0)            [ephemeral: 4..6]
+//                        /          \   .
+//                    (1,2)          (0,6)        <- right sibling cut off by the size: (0,6)
+//                   /     \   .
+//               (0,4)   (0,5)                     <- start; sibling (0,5)
+//
+//   level 0: sibling 5 (right, inside)        -> (0,5)
+//   level 1: sibling 3 covers 6..7, cut to 6  -> RangeNodes(6, 7) = (0,6), one element
+//   level 2: sibling 0 (left)                 -> (2,0)
 void AddPath(NodeId node, uint64_t size, ProofPlan* plan) {
   uint64_t index = node.index;
   for (unsigned level = node.level; level < 64; ++level, index >>= 1) {

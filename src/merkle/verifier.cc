@@ -21,8 +21,8 @@ void ShiftUntilOddOrZero(uint64_t& fn, uint64_t& sn) {
 
 }  // namespace
 
-[[nodiscard]] Result<void> VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
-                                           std::span<const Hash> proof, const Hash& root) {
+Result<void> VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
+                             std::span<const Hash> proof, const Hash& root) {
   if (index >= size) {
     return Bad("inclusion: index " + std::to_string(index) + " is not below size " +
                std::to_string(size));
@@ -45,9 +45,8 @@ void ShiftUntilOddOrZero(uint64_t& fn, uint64_t& sn) {
   return {};
 }
 
-[[nodiscard]] Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size,
-                                             const Hash& old_root, const Hash& new_root,
-                                             std::span<const Hash> proof) {
+Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,
+                               const Hash& new_root, std::span<const Hash> proof) {
   if (old_size > new_size) {
     return Bad("consistency: old size " + std::to_string(old_size) + " exceeds new size " +
                std::to_string(new_size));
@@ -94,7 +93,7 @@ void ShiftUntilOddOrZero(uint64_t& fn, uint64_t& sn) {
   return {};
 }
 
-[[nodiscard]] Result<std::vector<Hash>> ProofFromBytes(std::span<const Bytes> proof) {
+Result<std::vector<Hash>> ProofFromBytes(std::span<const Bytes> proof) {
   std::vector<Hash> out;
   out.reserve(proof.size());
   for (size_t i = 0; i < proof.size(); ++i) {

@@ -313,8 +313,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void RefuseBodySize() {
     const auto length = parser_ ? parser_->content_length() : boost::none;
     if (length) {
-      linger_bytes_ = std::max<uint64_t>(
-          kLingerBytes, std::min<uint64_t>(*length, 2 * limits_.max_body_bytes));
+      linger_bytes_ =
+          std::max<uint64_t>(kLingerBytes, std::min<uint64_t>(*length, 2 * limits_.max_body_bytes));
     }
     Refuse(413, "request body too large (at most " +
                     std::to_string(body_limit_ ? body_limit_ : limits_.max_body_bytes) + " bytes)");

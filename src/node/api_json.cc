@@ -65,7 +65,7 @@ nlohmann::json HexList(const std::vector<Hash>& hashes) {
 
 }  // namespace
 
-[[nodiscard]] Result<int64_t> ParseTime(std::string_view text) {
+Result<int64_t> ParseTime(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
   auto bad = [&](const std::string& why) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -136,8 +136,7 @@ nlohmann::json EntryJson(const Entry& entry) {
   return j;
 }
 
-[[nodiscard]] Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index,
-                                                 std::optional<uint64_t> size) {
+Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
   ProofDocument doc;
@@ -157,8 +156,8 @@ nlohmann::json EntryJson(const Entry& entry) {
   return doc;
 }
 
-[[nodiscard]] Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
-                                                   std::optional<uint64_t> new_size) {
+Result<ProofDocument> ConsistencyDoc(Ledger& ledger, uint64_t old_size,
+                                     std::optional<uint64_t> new_size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
   ProofDocument doc;
@@ -239,7 +238,7 @@ namespace {
 
 }  // namespace
 
-[[nodiscard]] Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
+Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
   if (!json.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
   }
@@ -277,7 +276,7 @@ namespace {
   return doc;
 }
 
-[[nodiscard]] Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
+Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
   auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "request body is not JSON");
   std::vector<NewEntry> out;

@@ -108,7 +108,7 @@ std::string_view RelationName(Comparison::Relation relation) {
   return "unknown";
 }
 
-[[nodiscard]] Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
+Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   Comparison out;
   auto ha = a.Head();
   if (!ha) return std::unexpected(ha.error());

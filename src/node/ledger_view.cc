@@ -19,7 +19,7 @@ class LocalView : public LedgerView {
         ledger_(owned_.get()),
         keys_(std::move(keys)) {}
   LocalView(std::string name, Ledger& ledger) : LedgerView(std::move(name)), ledger_(&ledger) {}
-  [[nodiscard]] Result<ViewHead> Head() override {
+  Result<ViewHead> Head() override {
     checkpoint_refused_ = false;
     if (!keys_.empty()) {
       auto note = ledger_->LatestCheckpoint();
@@ -38,19 +38,17 @@ class LocalView : public LedgerView {
     return ViewHead{ledger_->origin(), head->size, head->root, false};
   }
   std::string CheckpointNote() const override { return note_; }
-  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(
-      std::span<const merkle::NodeId> ids) override {
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
     return ledger_->SubtreeHashes(ids);
   }
-  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
-                                                           uint64_t new_size) override {
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
     return ledger_->ConsistencyProof(old_size, new_size);
   }
-  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
     return ledger_->InclusionProof(index, size);
   }
-  [[nodiscard]] Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
-  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+  Result<Entry> Get(uint64_t index) override { return ledger_->Get(index); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
     auto entries = ledger_->GetRange(begin, end);
     if (!entries) return std::unexpected(entries.error());
     std::vector<Bytes> out;
@@ -59,7 +57,7 @@ class LocalView : public LedgerView {
     }
     return out;
   }
-  [[nodiscard]] Result<EntryFormat> Format() override { return ledger_->format(); }
+  Result<EntryFormat> Format() override { return ledger_->format(); }
 
  private:
   std::unique_ptr<Ledger> owned_;
@@ -83,15 +81,13 @@ class RemoteView : public LedgerView {
         client_(parts.base, ClientOptionsFor(remote)),
         prefix_(std::move(parts.prefix)),
         keys_(std::move(keys)) {}
-  [[nodiscard]] Result<ViewHead> Head() override;
-  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(
-      std::span<const merkle::NodeId> ids) override;
-  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
-                                                           uint64_t new_size) override;
-  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override;
-  [[nodiscard]] Result<Entry> Get(uint64_t index) override;
-  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
-  [[nodiscard]] Result<EntryFormat> Format() override;
+  Result<ViewHead> Head() override;
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override;
+  Result<Entry> Get(uint64_t index) override;
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
+  Result<EntryFormat> Format() override;
   std::string CheckpointNote() const override { return note_; }
   [[nodiscard]] Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
 
@@ -240,7 +236,7 @@ Result<EntryFormat> RemoteView::Format() {
 
 }  // namespace
 
-[[nodiscard]] Result<nlohmann::json> FetchNodeStatus(const std::string& url, RemoteOptions remote) {
+Result<nlohmann::json> FetchNodeStatus(const std::string& url, RemoteOptions remote) {
   auto parts = SplitNodeUrl(url);
   if (!parts) return std::unexpected(parts.error());
   RemoteView view(url, std::move(*parts), {}, remote);
@@ -251,7 +247,7 @@ std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
   return std::make_unique<LocalView>(std::move(name), ledger);
 }
 
-[[nodiscard]] Result<NodeUrl> SplitNodeUrl(const std::string& url) {
+Result<NodeUrl> SplitNodeUrl(const std::string& url) {
   const size_t scheme_end = url.find("://");
   if (!IsNodeUrl(url) || scheme_end == std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument, "'" + url + "' is not an http:// or https:// URL");
@@ -266,9 +262,8 @@ std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
   return out;
 }
 
-[[nodiscard]] Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
-                                                           std::vector<VerifierKey> keys,
-                                                           RemoteOptions remote) {
+Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
+                                             std::vector<VerifierKey> keys, RemoteOptions remote) {
   if (IsNodeUrl(file_or_url)) {
     auto parts = SplitNodeUrl(file_or_url);
     if (!parts) return std::unexpected(parts.error());

@@ -7,19 +7,11 @@
 
 namespace vellum::node {
 
-NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
-  NetworkReport report;
-  for (auto& view : views) {
-    PeerState peer{view->name(), std::nullopt, "", -1, 0};
-    auto head = view->Head();
-    if (head) {
-      peer.head = *head;
-    } else {
-      peer.problem = head.error().message();
-    }
-    report.peers.push_back(std::move(peer));
-  }
-  // Sync groups: identical (size, root).
+namespace {
+
+// Sync groups: peers with identical (size, root), largest group first; the share in the largest
+// decides health.
+void GroupBySyncState(NetworkReport& report) {
   std::map<std::pair<uint64_t, std::string>, std::vector<size_t>> groups;
   for (size_t i = 0; i < report.peers.size(); ++i) {
     const auto& h = report.peers[i].head;
@@ -33,9 +25,11 @@ NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
                                                 : 100.0 * static_cast<double>(report.synced) /
                                                       static_cast<double>(report.peers.size());
   report.healthy = report.sync_percentage >= kHealthyPercentage;
+}
 
-  // Lineages: longest histories first; each peer joins the first lineage whose tip it is a
-  // prefix of, or starts a new one.
+// Lineages: longest histories first; each peer joins the first lineage whose tip it is a
+// prefix of, or starts a new one.
+void GroupByLineage(NetworkReport& report, std::vector<std::unique_ptr<LedgerView>>& views) {
   std::vector<size_t> order;
   for (size_t i = 0; i < report.peers.size(); ++i) {
     if (report.peers[i].head) order.push_back(i);
@@ -62,7 +56,10 @@ NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
       report.lineages.push_back({i});
     }
   }
-  // Forks: between every two lineage tips.
+}
+
+// Forks: between every two lineage tips.
+void FindForks(NetworkReport& report, std::vector<std::unique_ptr<LedgerView>>& views) {
   for (size_t x = 0; x < report.lineages.size(); ++x) {
     for (size_t y = x + 1; y < report.lineages.size(); ++y) {
       const size_t a = report.lineages[x][0], b = report.lineages[y][0];
@@ -72,6 +69,25 @@ NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
       }
     }
   }
+}
+
+}  // namespace
+
+NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
+  NetworkReport report;
+  for (auto& view : views) {
+    PeerState peer{view->name(), std::nullopt, "", -1, 0};
+    auto head = view->Head();
+    if (head) {
+      peer.head = *head;
+    } else {
+      peer.problem = head.error().message();
+    }
+    report.peers.push_back(std::move(peer));
+  }
+  GroupBySyncState(report);
+  GroupByLineage(report, views);
+  FindForks(report, views);
   return report;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 constexpr uint64_t kAppendBatch = 10000;
 
-[[nodiscard]] Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t index) {
+Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t index) {
   auto entry = Ledger::DecodeEntry(format, bytes);
   if (entry) return entry;
   // Raw entries read as records are short or give times far outside any calendar: the
@@ -23,14 +23,11 @@ constexpr uint64_t kAppendBatch = 10000;
           "; are the upstream's entries raw? (nothing from this batch was written)");
 }
 
-}  // namespace
-
-[[nodiscard]] Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream,
-                                          const SyncProgress& progress) {
+// The upstream's signed head, refused unless it is signed by its key and names our origin.
+Result<ViewHead> SignedHead(Ledger& ledger, LedgerView& upstream) {
   auto head = upstream.Head();
   if (!head) return std::unexpected(head.error());
-  const std::string note = upstream.CheckpointNote();
-  if (!head->signature_checked || note.empty()) {
+  if (!head->signature_checked || upstream.CheckpointNote().empty()) {
     return Fail(ErrorCode::kVerificationFailed,
                 upstream.name() +
                     " offers no checkpoint signed by the upstream's key; nothing "
@@ -40,30 +37,69 @@ constexpr uint64_t kAppendBatch = 10000;
     return Fail(ErrorCode::kVerificationFailed,
                 upstream.name() + " serves '" + head->origin + "', not '" + ledger.origin() + "'");
   }
-  auto local = ledger.GetHead();
-  if (!local) return std::unexpected(local.error());
-  SyncResult result{local->size, local->size};
-  const std::string where = "the mirror's history (size " + std::to_string(local->size) + ")";
-  if (head->size < local->size) {
+  return head;
+}
+
+// Checks that the mirror's history `local` is a prefix of the signed tree `head`.
+Result<void> CheckPrefix(const Head& local, const ViewHead& head, LedgerView& upstream) {
+  const std::string where = "the mirror's history (size " + std::to_string(local.size) + ")";
+  if (head.size < local.size) {
     return Fail(ErrorCode::kConflict, upstream.name() + " signed only " +
-                                          std::to_string(head->size) + " entries; " + where +
+                                          std::to_string(head.size) + " entries; " + where +
                                           " is longer: nothing to do, nothing changed");
   }
-  if (local->size > 0) {  // the mirror's history must be a prefix of the signed one
-    std::vector<Hash> proof;
-    if (head->size > local->size) {
-      auto got = upstream.ConsistencyProof(local->size, head->size);
-      if (!got) return std::unexpected(got.error());
-      proof = std::move(*got);
-    }
-    if (auto ok =
-            merkle::VerifyConsistency(local->size, head->size, local->root, head->root, proof);
-        !ok) {
-      return Fail(ErrorCode::kVerificationFailed,
-                  upstream.name() + "'s signed checkpoint is not an extension of " + where + ": " +
-                      ok.error().message());
-    }
+  if (local.size == 0) return {};
+  std::vector<Hash> proof;
+  if (head.size > local.size) {
+    auto got = upstream.ConsistencyProof(local.size, head.size);
+    if (!got) return std::unexpected(got.error());
+    proof = std::move(*got);
   }
+  if (auto ok = merkle::VerifyConsistency(local.size, head.size, local.root, head.root, proof);
+      !ok) {
+    return Fail(ErrorCode::kVerificationFailed, upstream.name() +
+                                                    "'s signed checkpoint is not an extension of " +
+                                                    where + ": " + ok.error().message());
+  }
+  return {};
+}
+
+// Fetches entries from `at` on, a bundle at a time, until about kAppendBatch are in `fetched`
+// or `size` is reached; returns where it stopped. Each entry is decoded (and so checked
+// against the mirror's format) here; its hash is checked when the batch is appended.
+Result<uint64_t> FetchBatch(LedgerView& upstream, EntryFormat format, uint64_t at, uint64_t size,
+                            std::vector<NewEntry>& fetched) {
+  while (at < size && fetched.size() < kAppendBatch) {
+    const uint64_t end = std::min(size, (at / kTileWidth + 1) * kTileWidth);
+    auto bytes = upstream.EntryBytes(at, end);
+    if (!bytes) return std::unexpected(bytes.error());
+    if (bytes->size() != end - at) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  upstream.name() + " sent the wrong number of entries");
+    }
+    for (const Bytes& b : *bytes) {
+      if (b.size() > kMaxEntrySize) {
+        return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
+      }
+      auto entry = DecodeEntry(b, format, at + (&b - bytes->data()));
+      if (!entry) return std::unexpected(entry.error());
+      fetched.push_back(std::move(*entry));
+    }
+    at = end;
+  }
+  return at;
+}
+
+}  // namespace
+
+Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProgress& progress) {
+  auto head = SignedHead(ledger, upstream);
+  if (!head) return std::unexpected(head.error());
+  const std::string note = upstream.CheckpointNote();
+  auto local = ledger.GetHead();
+  if (!local) return std::unexpected(local.error());
+  if (auto ok = CheckPrefix(*local, *head, upstream); !ok) return std::unexpected(ok.error());
+  SyncResult result{local->size, local->size};
   if (head->size == local->size) {  // nothing new; keep the upstream's newest signature
     if (auto ok = ledger.RecordCheckpoint(note); !ok) return std::unexpected(ok.error());
     return result;
@@ -72,28 +108,12 @@ constexpr uint64_t kAppendBatch = 10000;
   // which the ledger checks in the same transaction (the last batch must rebuild its root and
   // records it; earlier ones must be proven prefixes of it). Memory stays bounded and a sync
   // that is stopped keeps what it proved.
-  const EntryFormat format = ledger.format();
   std::vector<NewEntry> fetched;
   for (uint64_t at = local->size; at < head->size;) {
     const uint64_t batch_first = at;
-    while (at < head->size && fetched.size() < kAppendBatch) {
-      const uint64_t end = std::min(head->size, (at / kTileWidth + 1) * kTileWidth);
-      auto bytes = upstream.EntryBytes(at, end);
-      if (!bytes) return std::unexpected(bytes.error());
-      if (bytes->size() != end - at) {
-        return Fail(ErrorCode::kVerificationFailed,
-                    upstream.name() + " sent the wrong number of entries");
-      }
-      for (const Bytes& b : *bytes) {
-        if (b.size() > kMaxEntrySize) {
-          return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
-        }
-        auto entry = DecodeEntry(b, format, batch_first + fetched.size());
-        if (!entry) return std::unexpected(entry.error());
-        fetched.push_back(std::move(*entry));
-      }
-      at = end;
-    }
+    auto fetched_to = FetchBatch(upstream, ledger.format(), at, head->size, fetched);
+    if (!fetched_to) return std::unexpected(fetched_to.error());
+    at = *fetched_to;
     std::vector<Hash> proof;
     if (at < head->size) {
       auto got = upstream.ConsistencyProof(at, head->size);
@@ -114,9 +134,9 @@ constexpr uint64_t kAppendBatch = 10000;
   return result;
 }
 
-[[nodiscard]] Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(
-    const std::string& path, LedgerView& upstream, const std::string& verifier_key,
-    std::optional<EntryFormat> format) {
+Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, LedgerView& upstream,
+                                                   const std::string& verifier_key,
+                                                   std::optional<EntryFormat> format) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     auto ledger = Ledger::Open(path);

@@ -56,7 +56,7 @@ std::string FormatTilePath(const TilePath& tile) {
   return out;
 }
 
-[[nodiscard]] Result<TilePath> ParseTilePath(std::string_view path) {
+Result<TilePath> ParseTilePath(std::string_view path) {
   auto parts = Split(path);
   TilePath tile;
   // A partial tile ends in ".p/<W>": the last element is W, the one before ends in ".p".
@@ -109,8 +109,7 @@ void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry) {
   bundle.insert(bundle.end(), entry.begin(), entry.end());
 }
 
-[[nodiscard]] Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle,
-                                                          uint64_t count) {
+Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uint64_t count) {
   std::vector<Bytes> entries;
   size_t at = 0;
   for (uint64_t i = 0; i < count; ++i) {

@@ -22,8 +22,7 @@ namespace {
 
 }  // namespace
 
-[[nodiscard]] Result<Token> LoadOrCreateToken(const std::string& ledger,
-                                              const std::string& token_file) {
+Result<Token> LoadOrCreateToken(const std::string& ledger, const std::string& token_file) {
   const std::string path = token_file.empty() ? DefaultTokenPath(ledger) : token_file;
   auto text = ReadPrivateFile(path, "token file");
   if (!text && text.error().code() == ErrorCode::kNotFound && token_file.empty()) {

@@ -12,50 +12,42 @@ namespace {
 class NotCheckedView : public LedgerView {
  public:
   explicit NotCheckedView(std::string url) : LedgerView(std::move(url)) {}
-  [[nodiscard]] Result<ViewHead> Head() override {
+  Result<ViewHead> Head() override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId>) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId>) override {
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t, uint64_t) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t, uint64_t) override {
+  Result<std::vector<Hash>> InclusionProof(uint64_t, uint64_t) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t, uint64_t) override {
+  Result<Entry> Get(uint64_t) override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t, uint64_t) override {
     return Fail(ErrorCode::kUnavailable, "not checked yet");
   }
-  [[nodiscard]] Result<Entry> Get(uint64_t) override {
-    return Fail(ErrorCode::kUnavailable, "not checked yet");
-  }
-  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t, uint64_t) override {
-    return Fail(ErrorCode::kUnavailable, "not checked yet");
-  }
-  [[nodiscard]] Result<EntryFormat> Format() override {
-    return Fail(ErrorCode::kUnavailable, "not checked yet");
-  }
+  Result<EntryFormat> Format() override { return Fail(ErrorCode::kUnavailable, "not checked yet"); }
 };
 
 // Another view under the same name, for an analysis that must not take ownership of it.
 class BorrowedView : public LedgerView {
  public:
   explicit BorrowedView(LedgerView& view) : LedgerView(view.name()), view_(view) {}
-  [[nodiscard]] Result<ViewHead> Head() override { return view_.Head(); }
-  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(
-      std::span<const merkle::NodeId> ids) override {
+  Result<ViewHead> Head() override { return view_.Head(); }
+  Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override {
     return view_.SubtreeHashes(ids);
   }
-  [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
-                                                           uint64_t new_size) override {
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
     return view_.ConsistencyProof(old_size, new_size);
   }
-  [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) override {
     return view_.InclusionProof(index, size);
   }
-  [[nodiscard]] Result<Entry> Get(uint64_t index) override { return view_.Get(index); }
-  [[nodiscard]] Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
+  Result<Entry> Get(uint64_t index) override { return view_.Get(index); }
+  Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override {
     return view_.EntryBytes(begin, end);
   }
-  [[nodiscard]] Result<EntryFormat> Format() override { return view_.Format(); }
+  Result<EntryFormat> Format() override { return view_.Format(); }
   std::string CheckpointNote() const override { return view_.CheckpointNote(); }
 
  private:

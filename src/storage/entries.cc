@@ -25,7 +25,7 @@ std::string_view EntryFormatName(EntryFormat format) {
   return format == EntryFormat::kRaw ? "raw" : "record";
 }
 
-[[nodiscard]] Result<EntryFormat> ParseEntryFormat(std::string_view name) {
+Result<EntryFormat> ParseEntryFormat(std::string_view name) {
   if (name == "record") return EntryFormat::kRecord;
   if (name == "raw") return EntryFormat::kRaw;
   return Fail(ErrorCode::kInvalidArgument,
@@ -88,8 +88,8 @@ Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
   return merkle::LeafHash(RecordTime(time_ms), payload);
 }
 
-[[nodiscard]] Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
-                                         EntryFormat format) {
+Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
+                           EntryFormat format) {
   Entry entry;
   entry.index = index;
   const bool has_time = !row.IsNull(ts_col);

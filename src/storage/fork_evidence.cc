@@ -19,8 +19,7 @@ namespace {
 
 }  // namespace
 
-[[nodiscard]] Result<void> CheckForkEvidence(const ForkEvidence& e,
-                                             std::span<const VerifierKey> keys) {
+Result<void> CheckForkEvidence(const ForkEvidence& e, std::span<const VerifierKey> keys) {
   if (!e.proven) {
     return Fail(ErrorCode::kVerificationFailed,
                 "this evidence carries no inclusion proofs (kept by an older vellum)");

@@ -14,6 +14,12 @@ constexpr size_t kRecord = 8;
 constexpr uint64_t kTilesPerRun = 16;
 
 // A record as a number: (first 6 hash bytes) << 16 | offset. Sorting numbers sorts records.
+//
+//   byte:    0  1  2  3  4  5 | 6  7
+//            leaf hash[0..6)  | offset from the run's first entry (big-endian)
+//
+// Level-1 runs cover 4,096 entries (offsets < 2^12) and level-2 runs 65,536 (< 2^16): the
+// offset always fits in two bytes.
 uint64_t MakeRecord(const uint8_t* hash, uint64_t offset) {
   return LoadBigEndian<uint64_t>(hash, 6) << 16 | offset;
 }

@@ -144,7 +144,7 @@ UPDATE vellum_meta SET value = '2' WHERE key = 'schema_version';
 
 }  // namespace
 
-[[nodiscard]] Result<void> UpgradeSchema(Db& db, Metadata& meta) {
+Result<void> UpgradeSchema(Db& db, Metadata& meta) {
   if (meta.schema_version >= kSchemaVersion) return {};
   if (auto ok = db.Exec("BEGIN IMMEDIATE"); !ok) return ok;
   auto version = MetaText(db, "schema_version");  // another process may have upgraded it
@@ -159,14 +159,14 @@ UPDATE vellum_meta SET value = '2' WHERE key = 'schema_version';
   return {};
 }
 
-[[nodiscard]] Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
-                                               std::function<void()> on_lock_wait) {
+Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
+                                 std::function<void()> on_lock_wait) {
   db.SetBusyHandler(busy_timeout_ms, std::move(on_lock_wait));
   if (read_only) return db.Exec("PRAGMA query_only = ON");
   return db.Exec(kConnectionPragmas);
 }
 
-[[nodiscard]] Result<void> CreateSchema(Db& db, const CreateOptions& options) {
+Result<void> CreateSchema(Db& db, const CreateOptions& options) {
   if (auto ok = db.Exec("BEGIN IMMEDIATE"); !ok) return ok;
   auto fail = [&](Error e) -> Result<void> {
     (void)db.Exec("ROLLBACK");
@@ -191,7 +191,7 @@ UPDATE vellum_meta SET value = '2' WHERE key = 'schema_version';
   return db.Exec("COMMIT");
 }
 
-[[nodiscard]] Result<Metadata> ReadMetadata(Db& db) {
+Result<Metadata> ReadMetadata(Db& db) {
   auto probe = db.Prepare(
       "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'vellum_meta'");
   if (!probe) {

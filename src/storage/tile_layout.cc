@@ -11,6 +11,13 @@ size_t InnerCount(uint32_t width) {
   return n;
 }
 
+// Where local node (r, k) sits in `inner`. With r = 3 and k = 1, for example:
+//
+//   bottom:  h0 .. h7 | h8 .. h15 | h16 ..          m = (k + 1) << r = 16 hashes complete it
+//   inner:   (3,0)      (3,1)                       InnerCount(15) = 1 hash stored before it
+//                        ^ position 1
+//
+// and when h15 arrives (3,1) and (4,0) complete, in that order: (4,0) goes at position 2.
 size_t InnerPosition(unsigned r, uint64_t k) {
   // The node completes when the bottom row reaches m = (k + 1) << r hashes. Before that,
   // InnerCount(m - 1) inner hashes are stored; at m, levels 3..r complete in that order.
@@ -18,6 +25,11 @@ size_t InnerPosition(unsigned r, uint64_t k) {
   return InnerCount(m - 1) + (r - kFirstInnerLevel);
 }
 
+// Tree node (level, index) lies in the tile of level level / 8; inside it, at local level
+// level % 8, where one tile spans 256 >> local_level nodes. Node (10, 5), for example:
+//
+//   tile level 1 (tree levels 8..15), local level 2: 64 nodes per tile
+//   tile index 5 / 64 = 0, local index 5 % 64 = 5
 NodeLocation Locate(const merkle::NodeId& node) {
   NodeLocation loc;
   loc.tile.level = static_cast<uint8_t>(node.level / kTileHeight);
@@ -52,7 +64,7 @@ namespace {
 
 }  // namespace
 
-[[nodiscard]] Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
+Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
   if (loc.local_level > 0 && loc.local_level < kFirstInnerLevel) return ComputedHash(tile, loc);
   const Bytes& column = loc.local_level == 0 ? tile.hashes : tile.inner;
   const size_t pos =

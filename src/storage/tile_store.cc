@@ -4,7 +4,7 @@
 
 namespace vellum::storage {
 
-[[nodiscard]] Result<std::optional<TileBlob>> ReadTileBlob(Stmt& select, const TileId& id) {
+Result<std::optional<TileBlob>> ReadTileBlob(Stmt& select, const TileId& id) {
   select.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
   auto row = select.Step();
   if (!row) return std::unexpected(row.error());

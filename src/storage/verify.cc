@@ -45,7 +45,7 @@ class Verifier {
   Verifier(Db& db, EntryFormat format, const ProgressFn& progress)
       : db_(db), format_(format), progress_(progress) {}
 
-  [[nodiscard]] Result<VerifyReport> Run();
+  Result<VerifyReport> Run();
 
  private:
   // Records a problem; the report keeps the one at the lowest entry index.
@@ -54,8 +54,26 @@ class Verifier {
     return report_.first_bad_index && *report_.first_bad_index <= index;
   }
   [[nodiscard]] Result<void> CheckEntries();
+  // Compares the leaf hash of entry `index`, computed from its bytes, with the one stored in
+  // its level-0 tile (read once per tile).
+  [[nodiscard]] Result<void> CheckLeafHash(uint64_t index, const Hash& leaf_hash);
   [[nodiscard]] Result<void> CheckTiles();
   [[nodiscard]] Result<void> CheckTile(int64_t level, uint64_t index, const TileBlob& stored);
+  // Rebuilds the tile's inner hashes from its bottom row, comparing each with the stored one;
+  // returns the tile's root, or nothing once a mismatch is noted.
+  std::optional<Hash> CheckInnerHashes(int64_t level, uint64_t index, const TileBlob& stored,
+                                       uint32_t width);
+  // A full tile's root is stored again as one hash of the tile above.
+  [[nodiscard]] Result<void> CheckRootAbove(int64_t level, uint64_t index, const Hash& root);
+  // The first entry under bottom position `pos` of tile (level, index).
+  static uint64_t FirstLeaf(int64_t level, uint64_t index, uint64_t pos) {
+    return (index * kTileWidth + pos) << (static_cast<unsigned>(level) * kTileHeight);
+  }
+  // A changed hash below a node makes the node mismatch too: a problem already noted inside
+  // entries [a, b) explains it.
+  bool Explained(uint64_t a, uint64_t b) const {
+    return report_.first_bad_index && a <= *report_.first_bad_index && *report_.first_bad_index < b;
+  }
   [[nodiscard]] Result<void> CheckHead(const Hash& root);
 
   Db& db_;
@@ -64,6 +82,8 @@ class Verifier {
   uint64_t size_ = 0;
   VerifyReport report_;
   Stmt select_tile_;
+  std::optional<TileBlob> leaf_tile_;  // the level-0 tile CheckLeafHash read last
+  uint64_t leaf_tile_index_ = UINT64_MAX;
 };
 
 void Verifier::Note(std::optional<uint64_t> index, Problem problem, std::string message) {
@@ -80,8 +100,6 @@ Result<void> Verifier::CheckEntries() {
   auto scan = db_.Prepare("SELECT idx, ts, data FROM entries ORDER BY idx");
   if (!scan) return std::unexpected(scan.error());
   uint64_t expected = 0;
-  std::optional<TileBlob> tile;
-  uint64_t tile_index = UINT64_MAX;
   while (true) {
     auto row = scan->Step();
     if (!row) return std::unexpected(row.error());
@@ -99,38 +117,16 @@ Result<void> Verifier::CheckEntries() {
     if (FoundAtOrBefore(idx)) break;  // nothing later in this scan can come first
     expected = idx + 1;
     ++report_.entries_checked;
-    if (progress_ && report_.entries_checked % 16384 == 0)
+    if (progress_ && report_.entries_checked % 16384 == 0) {
       progress_(report_.entries_checked, size_);
-
+    }
     auto entry = EntryFromRow(*scan, 1, 2, idx, format_);
     if (!entry) {
       Note(idx, Problem::kEntryChanged,
            "entry " + std::to_string(idx) + " was changed: " + entry.error().message());
       continue;
     }
-    if (idx / kTileWidth != tile_index) {
-      tile_index = idx / kTileWidth;
-      auto blob = ReadTileBlob(select_tile_, {0, tile_index});
-      if (!blob) return std::unexpected(blob.error());
-      tile = std::move(*blob);
-    }
-    auto stored = tile ? HashInTile(*tile, {{0, tile_index}, 0, idx % kTileWidth})
-                       : Result<Hash>(Fail(ErrorCode::kCorruption, "missing"));
-    if (!stored) {
-      Note(idx, Problem::kTreeHashChanged,
-           "the leaf hash of entry " + std::to_string(idx) + " is missing from " +
-               TileName(0, tile_index));
-    } else if (*stored != entry->leaf_hash) {
-      if (StoredAncestorMatches(*tile, idx % kTileWidth, entry->leaf_hash)) {
-        Note(idx, Problem::kTreeHashChanged,
-             "the stored leaf hash of entry " + std::to_string(idx) +
-                 " was changed (the entry and the hash above it agree)");
-      } else {
-        Note(idx, Problem::kEntryChanged,
-             "entry " + std::to_string(idx) +
-                 " was changed: its bytes no longer hash to the stored leaf hash");
-      }
-    }
+    if (auto ok = CheckLeafHash(idx, entry->leaf_hash); !ok) return ok;
   }
   if (expected < size_ && !FoundAtOrBefore(expected)) {
     Note(expected, Problem::kEntryMissing,
@@ -140,19 +136,60 @@ Result<void> Verifier::CheckEntries() {
   return {};
 }
 
+Result<void> Verifier::CheckLeafHash(uint64_t index, const Hash& leaf_hash) {
+  if (index / kTileWidth != leaf_tile_index_) {
+    leaf_tile_index_ = index / kTileWidth;
+    auto blob = ReadTileBlob(select_tile_, {0, leaf_tile_index_});
+    if (!blob) return std::unexpected(blob.error());
+    leaf_tile_ = std::move(*blob);
+  }
+  const uint32_t pos = index % kTileWidth;
+  auto stored = leaf_tile_ ? HashInTile(*leaf_tile_, {{0, leaf_tile_index_}, 0, pos})
+                           : Result<Hash>(Fail(ErrorCode::kCorruption, "missing"));
+  if (!stored) {
+    Note(index, Problem::kTreeHashChanged,
+         "the leaf hash of entry " + std::to_string(index) + " is missing from " +
+             TileName(0, leaf_tile_index_));
+  } else if (*stored != leaf_hash) {
+    if (StoredAncestorMatches(*leaf_tile_, pos, leaf_hash)) {
+      Note(index, Problem::kTreeHashChanged,
+           "the stored leaf hash of entry " + std::to_string(index) +
+               " was changed (the entry and the hash above it agree)");
+    } else {
+      Note(index, Problem::kEntryChanged,
+           "entry " + std::to_string(index) +
+               " was changed: its bytes no longer hash to the stored leaf hash");
+    }
+  }
+  return {};
+}
+
+// A tile at tile level L (tree level 8L) and index N covers entries [N*256 << 8L, (N+1)*256 << 8L).
+// Its bottom row of hashes is stored whole; the inner hashes (tree levels 8L+3 .. 8L+7, see
+// tile_layout.h) are checked against the ones rebuilt from that row, and the tile's root (its
+// level 8L+8 hash, once the tile is full) against the hash stored for it in the tile above:
+//
+//   tile (L+1, N/256):   ...  [h_N%256]  ...            <- must equal the root rebuilt below
+//                                  |
+//   tile (L, N):        inner 8L+7 .. 8L+3 (rebuilt, compared as each completes)
+//                       bottom row: 256 hashes of tree level 8L
 Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& stored) {
-  const unsigned shift = static_cast<unsigned>(level) * kTileHeight;
-  auto first_leaf = [&](uint64_t bottom_pos) { return (index * kTileWidth + bottom_pos) << shift; };
   const uint32_t width = TileWidthAt(static_cast<uint8_t>(level), index, size_);
   if (stored.hashes.size() != width * kHashSize ||
       stored.inner.size() != InnerCount(width) * kHashSize) {
     const uint64_t at = std::min<uint64_t>(stored.width(), width);
-    Note(first_leaf(at), Problem::kTreeHashChanged,
+    Note(FirstLeaf(level, index, at), Problem::kTreeHashChanged,
          TileName(level, index) + " holds " + std::to_string(stored.width()) +
              " hashes where the head needs " + std::to_string(width));
     if (width == 0) return {};
   }
-  // Rebuild the inner hashes from the stored bottom row, comparing each as it completes.
+  const std::optional<Hash> root = CheckInnerHashes(level, index, stored, width);
+  if (!root) return {};
+  return CheckRootAbove(level, index, *root);
+}
+
+std::optional<Hash> Verifier::CheckInnerHashes(int64_t level, uint64_t index,
+                                               const TileBlob& stored, uint32_t width) {
   TileBlob rebuilt;
   std::optional<Hash> root;
   for (uint32_t i = 0; i < width && (i + 1) * kHashSize <= stored.hashes.size(); ++i) {
@@ -165,29 +202,27 @@ Result<void> Verifier::CheckTile(int64_t level, uint64_t index, const TileBlob& 
                         std::equal(rebuilt.inner.begin() + j * kHashSize,
                                    rebuilt.inner.begin() + (j + 1) * kHashSize,
                                    stored.inner.begin() + j * kHashSize);
-      const uint64_t a = first_leaf(i + 1 - (1u << r)), b = first_leaf(i + 1);
-      // A changed hash below this node makes it mismatch too; that one was already reported.
-      const bool explained =
-          report_.first_bad_index && a <= *report_.first_bad_index && *report_.first_bad_index < b;
-      if (!same && !explained) {
+      const uint64_t a = FirstLeaf(level, index, i + 1 - (1u << r));
+      const uint64_t b = FirstLeaf(level, index, i + 1);
+      if (!same && !Explained(a, b)) {
         Note(a, Problem::kTreeHashChanged,
              "the stored tree hash of entries " + std::to_string(a) + " to " +
                  std::to_string(b - 1) + " in " + TileName(level, index) +
                  " does not match the hashes below it");
-        return {};
+        return std::nullopt;
       }
     }
   }
-  if (!root) return {};
-  // A full tile's root is stored again as one hash of the tile above.
+  return root;
+}
+
+Result<void> Verifier::CheckRootAbove(int64_t level, uint64_t index, const Hash& root) {
   auto above = ReadTileBlob(select_tile_, {static_cast<uint8_t>(level + 1), index / kTileWidth});
   if (!above) return std::unexpected(above.error());
   auto stored_root = *above ? HashInTile(**above, {{}, 0, index % kTileWidth})
                             : Result<Hash>(std::unexpected(Error(ErrorCode::kCorruption, "")));
-  const uint64_t a = first_leaf(0), b = first_leaf(kTileWidth);
-  const bool explained =
-      report_.first_bad_index && a <= *report_.first_bad_index && *report_.first_bad_index < b;
-  if ((!stored_root || *stored_root != *root) && !explained) {
+  const uint64_t a = FirstLeaf(level, index, 0), b = FirstLeaf(level, index, kTileWidth);
+  if ((!stored_root || *stored_root != root) && !Explained(a, b)) {
     Note(a, Problem::kTreeHashChanged,
          "the stored tree hash of entries " + std::to_string(a) + " to " + std::to_string(b - 1) +
              " in " + TileName(level + 1, index / kTileWidth) +
@@ -275,8 +310,7 @@ Result<VerifyReport> Verifier::Run() {
 
 }  // namespace
 
-[[nodiscard]] Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format,
-                                                const ProgressFn& progress) {
+Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format, const ProgressFn& progress) {
   if (auto ok = db.Exec("BEGIN"); !ok) return std::unexpected(ok.error());
   Verifier verifier(db, format, progress);
   auto report = verifier.Run();
