@@ -2,12 +2,8 @@
 // `vellum sync` and a watching node against hostile servers written here. After each, the node
 // still answers a normal client within a second, its peak memory stays under kMemoryBound, and
 // the ledger is exactly as it was.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,6 +17,7 @@
 #include <vector>
 
 #include "tests/process.h"
+#include "tests/socket.h"
 #include "tests/temp_dir.h"
 #include "vellum/ledger.h"
 
@@ -38,42 +35,9 @@ constexpr long kMemoryBoundKb = 1024 * 1024;
 constexpr long kMemoryBoundKb = 200 * 1024;
 #endif
 
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Sends all of `data`; false once the other side stopped taking it.
-bool SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// What arrives on `fd` until it closes, `max` bytes arrived or nothing came for `idle_ms`.
-std::string Receive(int fd, size_t max = 1 << 20, int idle_ms = 3000) {
-  std::string in;
-  char buf[8192];
-  while (in.size() < max) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, idle_ms) <= 0) break;
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
-  return in;
-}
+using testing::ConnectLoopback;
+using testing::Receive;
+using testing::SendAll;
 
 // True when the other side closed `fd` within `ms` (what it sent first is read and dropped).
 bool ClosedWithin(int fd, int ms) {
@@ -195,7 +159,7 @@ class HttpAttackTest : public ::testing::Test {
 
 TEST_F(HttpAttackTest, AnEndlessChunkedBodyIsCutAtTheLimitBeforeTheTokenIsAsked) {
   Start();
-  const int fd = Connect(node_->port());
+  const int fd = ConnectLoopback(node_->port());
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(SendAll(fd,
                       "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -215,7 +179,7 @@ TEST_F(HttpAttackTest, AnEndlessChunkedBodyIsCutAtTheLimitBeforeTheTokenIsAsked)
 
 TEST_F(HttpAttackTest, CompressedBodiesAreRefusedUnread) {
   Start();
-  const int fd = Connect(node_->port());
+  const int fd = ConnectLoopback(node_->port());
   ASSERT_TRUE(SendAll(fd,
                       "POST /v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                       "Content-Encoding: gzip\r\nContent-Length: 407552\r\n\r\n"));
@@ -228,7 +192,7 @@ TEST_F(HttpAttackTest, CompressedBodiesAreRefusedUnread) {
 
 TEST_F(HttpAttackTest, EndlessHeadersAreCutAtTheLimit) {
   Start();
-  const int fd = Connect(node_->port());
+  const int fd = ConnectLoopback(node_->port());
   ASSERT_TRUE(SendAll(fd, "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
   const std::string line = "X-Padding: " + std::string(1000, 'p') + "\r\n";
   size_t sent = 0;
@@ -240,7 +204,7 @@ TEST_F(HttpAttackTest, EndlessHeadersAreCutAtTheLimit) {
   }
   close(fd);
   // Under the byte limit, but too many header lines.
-  const int many = Connect(node_->port());
+  const int many = ConnectLoopback(node_->port());
   std::string request = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (int i = 0; i < 150; ++i) request += "X-" + std::to_string(i) + ": 1\r\n";
   ASSERT_TRUE(SendAll(many, request + "\r\n"));
@@ -287,7 +251,7 @@ TEST_F(HttpAttackTest, ClientsDribblingHeadersAreDroppedAtTheDeadlineWhileOthers
   Start({"--io-timeout", "2"});
   std::vector<int> dribblers;
   for (int i = 0; i < 100; ++i) {
-    dribblers.push_back(Connect(node_->port()));
+    dribblers.push_back(ConnectLoopback(node_->port()));
     ASSERT_GE(dribblers.back(), 0);
   }
   const std::string request = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n";
@@ -313,7 +277,7 @@ TEST_F(HttpAttackTest, AThousandIdleConnectionsDoNotStopTheNode) {
   Start({"--max-connections-per-address", "2000", "--io-timeout", "60"});
   std::vector<int> idle;
   for (int i = 0; i < 1000; ++i) {
-    const int fd = Connect(node_->port());
+    const int fd = ConnectLoopback(node_->port());
     ASSERT_GE(fd, 0) << "connection " << i;
     idle.push_back(fd);
   }
@@ -328,9 +292,9 @@ TEST_F(HttpAttackTest, AThousandIdleConnectionsDoNotStopTheNode) {
 TEST_F(HttpAttackTest, ConnectionsFromOneAddressAreCapped) {
   Start({"--max-connections-per-address", "10", "--io-timeout", "60"});
   std::vector<int> idle;
-  for (int i = 0; i < 10; ++i) idle.push_back(Connect(node_->port()));
+  for (int i = 0; i < 10; ++i) idle.push_back(ConnectLoopback(node_->port()));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all ten accepted
-  const int over = Connect(node_->port());
+  const int over = ConnectLoopback(node_->port());
   const std::string refused = Receive(over);
   EXPECT_TRUE(refused.starts_with("HTTP/1.1 503")) << refused;
   EXPECT_NE(refused.find("too many connections"), std::string::npos) << refused;
@@ -350,7 +314,7 @@ TEST_F(HttpAttackTest, ConnectionsFromOneAddressAreCapped) {
 TEST_F(HttpAttackTest, SigtermDrainsIdleAndSlowConnections) {
   Start({"--io-timeout", "60"});
   std::vector<int> held;
-  for (int i = 0; i < 50; ++i) held.push_back(Connect(node_->port()));
+  for (int i = 0; i < 50; ++i) held.push_back(ConnectLoopback(node_->port()));
   SendAll(held[0], "GET /v1/sta");  // half a request
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(node_->Stop(SIGTERM), 0);  // -2 would mean it had to be killed after 10 s

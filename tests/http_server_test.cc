@@ -2,11 +2,7 @@
 // shared budgets, against a handler written for each test.
 #include "net/http_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +12,7 @@
 
 #include "net/http.h"
 #include "net/http_client.h"
+#include "tests/socket.h"
 
 namespace vellum::net {
 namespace {
@@ -47,50 +44,9 @@ void Echo(Request& req, HttpServer::Respond respond) {
   respond(std::move(res));
 }
 
-int Connect(int port, int receive_buffer = 0) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (receive_buffer > 0) {  // before connecting, so that the window starts small
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  return fd;
-}
-
-void Send(int fd, const std::string& data) {
-  ASSERT_EQ(send(fd, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
-}
-
-// Reads until `needle` arrived or nothing came for 3 s.
-std::string ReadUntil(int fd, const std::string& needle) {
-  std::string in;
-  char buf[4096];
-  while (in.find(needle) == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 3000) <= 0) break;
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
-  return in;
-}
-
-// Reads until `expected` bytes arrived or nothing came for 3 s.
-std::string Read(int fd, size_t expected) {
-  std::string in;
-  char buf[4096];
-  while (in.size() < expected) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 3000) <= 0) break;
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
-  return in;
-}
+using testing::ConnectLoopback;
+using testing::Receive;
+using testing::SendAll;
 
 TEST(HttpTest, TargetsAreSplitAndDecoded) {
   std::string path;
@@ -111,11 +67,11 @@ TEST(HttpTest, TargetsAreSplitAndDecoded) {
 
 TEST(HttpServerTest, ChunkedBodiesUnderTheLimitArriveWhole) {
   Served served({}, Echo);
-  const int fd = Connect(served.port());
+  const int fd = ConnectLoopback(served.port());
   std::string request = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 10; ++i) request += "2800\r\n" + std::string(0x2800, 'c') + "\r\n";
-  Send(fd, request + "0\r\n\r\n");
-  const std::string answer = Read(fd, 1);
+  ASSERT_TRUE(SendAll(fd, request + "0\r\n\r\n"));
+  const std::string answer = Receive(fd, 1);
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
   EXPECT_NE(answer.find("POST /x 102400"), std::string::npos) << answer;
   close(fd);
@@ -123,9 +79,10 @@ TEST(HttpServerTest, ChunkedBodiesUnderTheLimitArriveWhole) {
 
 TEST(HttpServerTest, HeadAnswersTheHeadersOfGet) {
   Served served({}, Echo);
-  const int fd = Connect(served.port());
-  Send(fd, "HEAD /thing HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n");
-  const std::string answers = ReadUntil(fd, "GET /after 0");
+  const int fd = ConnectLoopback(served.port());
+  ASSERT_TRUE(
+      SendAll(fd, "HEAD /thing HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n"));
+  const std::string answers = Receive(fd, 1 << 20, 3000, "GET /after 0");
   // "GET /thing 0" is 12 bytes: announced, not sent; the next answer follows at once.
   EXPECT_NE(answers.find("Content-Length: 12\r\n\r\nHTTP/1.1 200"), std::string::npos) << answers;
   EXPECT_EQ(answers.find("GET /thing"), std::string::npos) << answers;
@@ -135,24 +92,25 @@ TEST(HttpServerTest, HeadAnswersTheHeadersOfGet) {
 
 TEST(HttpServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
   Served served({}, Echo);
-  const int fd = Connect(served.port());
-  Send(fd, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
-  const std::string go = Read(fd, 25);
+  const int fd = ConnectLoopback(served.port());
+  ASSERT_TRUE(SendAll(
+      fd, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string go = Receive(fd, 25);
   EXPECT_EQ(go, "HTTP/1.1 100 Continue\r\n\r\n");
-  Send(fd, "hello");
-  EXPECT_NE(Read(fd, 1).find("POST /x 5"), std::string::npos);
+  ASSERT_TRUE(SendAll(fd, "hello"));
+  EXPECT_NE(Receive(fd, 1).find("POST /x 5"), std::string::npos);
   close(fd);
 }
 
 TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   Served served({}, Echo);
-  const int fd = Connect(served.port());
+  const int fd = ConnectLoopback(served.port());
   std::string requests;
   for (int i = 0; i < 20; ++i) {
     requests += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
   }
-  Send(fd, requests);
-  const std::string answers = ReadUntil(fd, "GET /19 0");
+  ASSERT_TRUE(SendAll(fd, requests));
+  const std::string answers = Receive(fd, 1 << 20, 3000, "GET /19 0");
   size_t at = 0;
   for (int i = 0; i < 20; ++i) {
     const size_t found = answers.find("GET /" + std::to_string(i) + " 0", at);
@@ -172,8 +130,8 @@ TEST(HttpServerTest, LargeAnswersBeyondTheSharedBudgetAreRefused) {
   });
   // A client that does not read holds its 16 MiB answer (more than the sockets buffer) in the
   // budget...
-  const int stuck = Connect(served.port(), 4096);
-  Send(stuck, "GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
+  const int stuck = ConnectLoopback(served.port(), 4096);
+  ASSERT_TRUE(SendAll(stuck, "GET /big HTTP/1.1\r\nHost: a\r\n\r\n"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // ...so the next large answer does not fit, and says so.
   auto c = served.Client();

@@ -74,8 +74,8 @@ class HashSource {
 // check failed.
 [[nodiscard]] Result<void> VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
                                            std::span<const Hash> proof, const Hash& root);
-// RFC 9162 §2.1.4.2, plus DESIGN.md §2: from size 0 the proof must be empty; equal sizes need an
-// empty proof and equal roots.
+// RFC 9162 §2.1.4.2, plus doc/design.md (Hashing): from size 0 the proof must be empty; equal
+// sizes need an empty proof and equal roots.
 [[nodiscard]] Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size,
                                              const Hash& old_root, const Hash& new_root,
                                              std::span<const Hash> proof);

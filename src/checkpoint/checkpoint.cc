@@ -9,7 +9,7 @@
 namespace vellum {
 namespace {
 
-std::unexpected<Error> Malformed(const std::string& why) {
+std::unexpected<Error> MalformedCheckpoint(const std::string& why) {
   return Fail(ErrorCode::kInvalidArgument, "malformed checkpoint: " + why);
 }
 
@@ -44,25 +44,26 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
     const size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return Malformed("the last line has no newline");
+    if (nl == std::string_view::npos) return MalformedCheckpoint("the last line has no newline");
     lines.push_back(text.substr(0, nl));
     text.remove_prefix(nl + 1);
   }
-  if (lines.size() < 3) return Malformed("needs origin, size and root lines");
+  if (lines.size() < 3) return MalformedCheckpoint("needs origin, size and root lines");
   Checkpoint cp;
-  if (lines[0].empty()) return Malformed("empty origin");
+  if (lines[0].empty()) return MalformedCheckpoint("empty origin");
   cp.origin = std::string(lines[0]);
   const std::string_view size = lines[1];
   auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), cp.size);
   if (size.empty() || ec != std::errc() || end != size.data() + size.size() ||
       (size.size() > 1 && size[0] == '0')) {
-    return Malformed("size line is not a decimal number");
+    return MalformedCheckpoint("size line is not a decimal number");
   }
   auto root = Base64Decode(lines[2]);
-  if (!root || root->size() != kHashSize) return Malformed("root is not 32 bytes of base64");
+  if (!root || root->size() != kHashSize)
+    return MalformedCheckpoint("root is not 32 bytes of base64");
   cp.root = *HashFromBytes(*root);
   for (size_t i = 3; i < lines.size(); ++i) {
-    if (lines[i].empty()) return Malformed("empty extension line");
+    if (lines[i].empty()) return MalformedCheckpoint("empty extension line");
     cp.extensions.emplace_back(lines[i]);
   }
   return cp;

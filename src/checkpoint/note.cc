@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, then a space
 
-std::unexpected<Error> Malformed(const std::string& why) {
+std::unexpected<Error> MalformedNote(const std::string& why) {
   return Fail(ErrorCode::kInvalidArgument, "malformed signed note: " + why);
 }
 
@@ -28,17 +28,17 @@ bool IsValidSignerName(std::string_view name) {
 
 [[nodiscard]] Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   if (!line.starts_with(kSigPrefix)) {
-    return Malformed("signature line does not start with an em dash and a space");
+    return MalformedNote("signature line does not start with an em dash and a space");
   }
   line.remove_prefix(kSigPrefix.size());
   const size_t space = line.find(' ');
-  if (space == std::string_view::npos) return Malformed("signature line has no signature");
+  if (space == std::string_view::npos) return MalformedNote("signature line has no signature");
   NoteSignature sig;
   sig.name = std::string(line.substr(0, space));
-  if (!IsValidSignerName(sig.name)) return Malformed("invalid key name in signature line");
+  if (!IsValidSignerName(sig.name)) return MalformedNote("invalid key name in signature line");
   auto raw = Base64Decode(line.substr(space + 1));
-  if (!raw) return Malformed("signature is not canonical base64");
-  if (raw->size() < 5) return Malformed("signature is too short");
+  if (!raw) return MalformedNote("signature is not canonical base64");
+  if (raw->size() < 5) return MalformedNote("signature is too short");
   sig.key_id = LoadBigEndian<uint32_t>(raw->data());
   sig.signature.assign(raw->begin() + 4, raw->end());
   return sig;
@@ -47,24 +47,26 @@ bool IsValidSignerName(std::string_view name) {
 }  // namespace
 
 Result<SignedNote> ParseSignedNote(std::string_view note) {
-  if (note.size() > kMaxNoteSize) return Malformed("longer than 1 MiB");
-  if (!IsCleanText(note)) return Malformed("not UTF-8 text without control characters");
+  if (note.size() > kMaxNoteSize) return MalformedNote("longer than 1 MiB");
+  if (!IsCleanText(note)) return MalformedNote("not UTF-8 text without control characters");
   for (size_t start = 0; start < note.size();) {
     const size_t nl = std::min(note.find('\n', start), note.size());
-    if (nl - start > kMaxNoteLine) return Malformed("a line is longer than 8192 bytes");
+    if (nl - start > kMaxNoteLine) return MalformedNote("a line is longer than 8192 bytes");
     start = nl + 1;
   }
   const size_t split = note.rfind("\n\n");
-  if (split == std::string_view::npos) return Malformed("no blank line before the signatures");
+  if (split == std::string_view::npos) return MalformedNote("no blank line before the signatures");
   SignedNote out;
   out.text = std::string(note.substr(0, split + 1));
   std::string_view sigs = note.substr(split + 2);
-  if (sigs.empty() || sigs.back() != '\n') return Malformed("signatures must end with a newline");
+  if (sigs.empty() || sigs.back() != '\n')
+    return MalformedNote("signatures must end with a newline");
   while (!sigs.empty()) {
     const size_t nl = sigs.find('\n');
     auto sig = ParseSignatureLine(sigs.substr(0, nl));
     if (!sig) return std::unexpected(sig.error());
-    if (out.signatures.size() == kMaxNoteSignatures) return Malformed("more than 100 signatures");
+    if (out.signatures.size() == kMaxNoteSignatures)
+      return MalformedNote("more than 100 signatures");
     out.signatures.push_back(std::move(*sig));
     sigs.remove_prefix(nl + 1);
   }

@@ -136,6 +136,22 @@ nlohmann::json EntryJson(const Entry& entry) {
   return j;
 }
 
+Result<NewEntry> ParseEntryJson(const nlohmann::json& json) {
+  if (!json.is_object() || !json.contains("data_hex") || !json["data_hex"].is_string()) {
+    return Fail(ErrorCode::kInvalidArgument, "an entry needs a 'data_hex' string");
+  }
+  auto payload = FromHex(json["data_hex"].get<std::string>());
+  if (!payload) return Fail(ErrorCode::kInvalidArgument, "data_hex: " + payload.error().message());
+  NewEntry entry{.payload = std::move(*payload)};
+  if (json.contains("time_ms")) {
+    if (!json["time_ms"].is_number_integer()) {
+      return Fail(ErrorCode::kInvalidArgument, "time_ms must be an integer");
+    }
+    entry.time_ms = json["time_ms"].get<int64_t>();
+  }
+  return entry;
+}
+
 Result<ProofDocument> InclusionDoc(Ledger& ledger, uint64_t index, std::optional<uint64_t> size) {
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());

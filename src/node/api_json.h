@@ -25,6 +25,9 @@ std::string FormatTime(int64_t ms);
 
 // {"index", "leaf_hash", "time", "time_ms", "data" (text payloads), "data_hex"}
 nlohmann::json EntryJson(const Entry& entry);
+// The payload ("data_hex") and time ("time_ms", when present) of an EntryJson document; the
+// other fields repeat these or are claims a reader recomputes (the leaf hash).
+[[nodiscard]] Result<NewEntry> ParseEntryJson(const nlohmann::json& json);
 
 // A proof document (doc/protocol.md): what `vellum prove --json` prints, `GET /v1/proof/...`
 // answers and `vellum verify-proof` reads. Only the proof hashes and the sizes (and index) mean

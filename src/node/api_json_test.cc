@@ -92,5 +92,28 @@ TEST(ProofDocumentTest, NamesWhatIsMalformed) {
   EXPECT_FALSE(ParseProofDocument(nlohmann::json::array()));
 }
 
+TEST(EntryJsonTest, PayloadAndTimeRoundTrip) {
+  Entry entry{.index = 4, .time_ms = 1764000000123, .payload = ToBytes("caf\xC3\xA9")};
+  const nlohmann::json json = EntryJson(entry);
+  EXPECT_EQ(json["data"], "caf\xC3\xA9");
+  auto back = ParseEntryJson(json);
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->payload, entry.payload);
+  EXPECT_EQ(back->time_ms, entry.time_ms);
+  Entry raw{.index = 0, .time_ms = std::nullopt, .payload = {0, 1, 2}};
+  back = ParseEntryJson(EntryJson(raw));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->payload, raw.payload);
+  EXPECT_FALSE(back->time_ms);
+}
+
+TEST(EntryJsonTest, RefusesEntriesWithoutHexPayloadOrWithABadTime) {
+  EXPECT_FALSE(ParseEntryJson({{"data", "text only"}}));
+  EXPECT_FALSE(ParseEntryJson({{"data_hex", "zz"}}));
+  EXPECT_FALSE(ParseEntryJson({{"data_hex", "00"}, {"time_ms", "noon"}}));
+  EXPECT_FALSE(ParseEntryJson(nlohmann::json::array()));
+  EXPECT_TRUE(ParseEntryJson({{"data_hex", ""}}));
+}
+
 }  // namespace
 }  // namespace vellum::node

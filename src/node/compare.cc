@@ -108,6 +108,24 @@ std::string_view RelationName(Comparison::Relation relation) {
   return "unknown";
 }
 
+namespace {
+
+// The hashes of `nodes`, the perfect subtrees that make up [0, m), as `view` has them, proven
+// against its signed head.
+Result<std::vector<Hash>> ProvenFrontier(LedgerView& view, const ViewHead& head,
+                                         std::span<const merkle::NodeId> nodes, uint64_t m) {
+  std::vector<Hash> hashes;
+  if (m > 0) {
+    auto fetched = Fetch(view, nodes, nullptr);
+    if (!fetched) return std::unexpected(fetched.error());
+    hashes = std::move(*fetched);
+  }
+  if (auto ok = ProveFrontier(view, head, m, hashes); !ok) return std::unexpected(ok.error());
+  return hashes;
+}
+
+}  // namespace
+
 Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   Comparison out;
   auto ha = a.Head();
@@ -121,18 +139,13 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
                                                  "', " + b.name() + " is '" + hb->origin + "'");
   }
   const uint64_t m = std::min(ha->size, hb->size);
-  std::vector<Hash> da, db;
   const auto nodes = merkle::RangeNodes(0, m);
-  if (m > 0) {
-    auto fa = Fetch(a, nodes, nullptr);
-    if (!fa) return std::unexpected(fa.error());
-    auto fb = Fetch(b, nodes, nullptr);
-    if (!fb) return std::unexpected(fb.error());
-    da = std::move(*fa);
-    db = std::move(*fb);
-  }
-  if (auto ok = ProveFrontier(a, *ha, m, da); !ok) return std::unexpected(ok.error());
-  if (auto ok = ProveFrontier(b, *hb, m, db); !ok) return std::unexpected(ok.error());
+  auto fa = ProvenFrontier(a, *ha, nodes, m);
+  if (!fa) return std::unexpected(fa.error());
+  auto fb = ProvenFrontier(b, *hb, nodes, m);
+  if (!fb) return std::unexpected(fb.error());
+  const std::vector<Hash>& da = *fa;
+  const std::vector<Hash>& db = *fb;
   const auto diff =
       static_cast<size_t>(std::mismatch(da.begin(), da.end(), db.begin()).first - da.begin());
   if (diff == da.size()) {  // the shorter is a proven prefix of the longer

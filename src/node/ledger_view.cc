@@ -193,14 +193,15 @@ Result<std::vector<Hash>> RemoteView::InclusionProof(uint64_t index, uint64_t si
 Result<Entry> RemoteView::Get(uint64_t index) {
   auto doc = FetchJson("/v1/entries/" + std::to_string(index));
   if (!doc) return std::unexpected(doc.error());
+  auto parsed = ParseEntryJson(*doc);
+  if (!parsed) {
+    return Fail(ErrorCode::kVerificationFailed,
+                name_ + " sent a malformed entry: " + parsed.error().message());
+  }
   Entry entry;
   entry.index = index;
-  auto payload = FromHex(doc->value("data_hex", ""));
-  if (!payload) return Fail(ErrorCode::kVerificationFailed, name_ + " sent a malformed entry");
-  entry.payload = std::move(*payload);
-  if (doc->contains("time_ms") && (*doc)["time_ms"].is_number_integer()) {
-    entry.time_ms = (*doc)["time_ms"].get<int64_t>();
-  }
+  entry.payload = std::move(parsed->payload);
+  entry.time_ms = parsed->time_ms;
   const EntryFormat format = entry.time_ms ? EntryFormat::kRecord : EntryFormat::kRaw;
   entry.leaf_hash = merkle::LeafHash(Ledger::EncodeEntry(format, entry.time_ms, entry.payload));
   return entry;
@@ -213,8 +214,9 @@ Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) 
     return Fail(ErrorCode::kInvalidArgument, "entry range must lie within one bundle");
   }
   const uint64_t width = end - first;
-  std::string path = "/tile/entries/" + EncodeTileIndex(bundle);
-  if (width < kTileWidth) path += ".p/" + std::to_string(width);
+  const std::string path =
+      "/tile/" +
+      FormatTilePath({.entries = true, .index = bundle, .width = static_cast<uint32_t>(width)});
   auto body = Fetch(path, width * (kBundleLengthSize + kMaxEntrySize));
   if (!body) return std::unexpected(body.error());
   auto bundle_entries = ParseEntryBundle(
