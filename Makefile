@@ -17,6 +17,10 @@ SANITIZED = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="
 # for Debian's uninstrumented libcurl and OpenSSL (scripts/tsan.supp says which and why).
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+# Ninja (scripts/setup.sh installs it) for new build folders: it compiles a library's users while
+# the library is still compiling, which keeps both cores busy. A folder made before keeps its
+# generator.
+generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp
 
 .PHONY: all setup configure build test test-fast test-release asan-configure test-asan test-tsan \
@@ -28,7 +32,7 @@ setup:
 	@bash scripts/setup.sh
 
 configure: setup
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -43,7 +47,7 @@ test-fast: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'slow|fuzz'
 
 asan-configure: setup
-	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(SANITIZED) \
+	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(call generator,$(ASAN_DIR)) $(SANITIZED) \
 	  -DVELLUM_SANITIZE=address,undefined -DVELLUM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 
 test-asan: asan-configure
@@ -52,7 +56,7 @@ test-asan: asan-configure
 
 # TSan maps memory at fixed addresses; without ASLR its layout fits on every kernel.
 test-tsan: setup
-	@cmake -S . -B $(TSAN_DIR) $(SANITIZED) -DVELLUM_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(TSAN_DIR) $(call generator,$(TSAN_DIR)) $(SANITIZED) -DVELLUM_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(TSAN_DIR) -j $(JOBS)
 	@cd $(TSAN_DIR) && setarch $$(uname -m) -R ctest --output-on-failure -j $(JOBS)
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config clang-format
   clang-16 libclang-rt-16-dev
   libsqlite3-dev sqlite3 curl python3
   libssl-dev
