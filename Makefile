@@ -1,7 +1,8 @@
 # Thin wrapper over CMake. `make demo` installs what is missing, builds and runs the demonstration;
 # `make test` installs, builds and runs every test: the suite in a release build, again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (clang, with a short run of every fuzz target),
-# and again under ThreadSanitizer. doc/reliability.md says what each part checks.
+# and again under ThreadSanitizer. doc/reliability.md says what each part checks. `make test-fast`
+# is the loop while working: the release build without the tests labelled slow or fuzz.
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 TSAN_DIR ?= build-tsan
