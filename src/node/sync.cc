@@ -77,11 +77,12 @@ Result<uint64_t> FetchBatch(LedgerView& upstream, EntryFormat format, uint64_t a
       return Fail(ErrorCode::kVerificationFailed,
                   upstream.name() + " sent the wrong number of entries");
     }
-    for (const Bytes& b : *bytes) {
+    for (size_t k = 0; k < bytes->size(); ++k) {
+      const Bytes& b = (*bytes)[k];
       if (b.size() > kMaxEntrySize) {
         return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
       }
-      auto entry = DecodeEntry(b, format, at + (&b - bytes->data()));
+      auto entry = DecodeEntry(b, format, at + k);
       if (!entry) return std::unexpected(entry.error());
       fetched.push_back(std::move(*entry));
     }
