@@ -70,6 +70,7 @@ demo: build
 	@$(BUILD_DIR)/vellum demo
 
 bench: build
+	@$(BUILD_DIR)/bench/vellum_append
 	@$(BUILD_DIR)/bench/vellum_bench
 	@$(BUILD_DIR)/bench/vellum_load
 	@$(BUILD_DIR)/bench/vellum_peers
