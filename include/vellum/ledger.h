@@ -11,6 +11,7 @@
 #ifndef VELLUM_LEDGER_H_
 #define VELLUM_LEDGER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -69,6 +70,9 @@ struct OpenOptions {
   // Called once when a wait for another process's lock has lasted a second (e.g. to tell the
   // user why nothing happens). Runs on the waiting thread.
   std::function<void()> on_lock_wait = {};
+  // Memory for tiles kept between calls, so that roots and proofs read the file seldom: all of
+  // them at 1M entries fit in the default (a tile holds 256 entries' hashes in ~10 KiB).
+  size_t tile_cache_bytes = size_t{64} << 20;
 };
 
 // An entry to append. In kRecord format `time_ms` defaults to the current time; it must be

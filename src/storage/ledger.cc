@@ -61,6 +61,7 @@ Result<Head> Ledger::Impl::ReadHead() {
   select_head_.Reset();
   if (!root) return Fail(ErrorCode::kCorruption, db_.path() + ": the head root is damaged");
   head.root = *root;
+  if (head.size > known_head_.size) known_head_ = head;
   return head;
 }
 
@@ -71,6 +72,7 @@ Result<uint64_t> Ledger::Impl::HeadSize() {
 }
 
 Result<void> Ledger::Impl::CheckSize(uint64_t size, const char* what) {
+  if (size <= known_head_.size) return {};  // the head only grows
   auto head_size = HeadSize();
   if (!head_size) return std::unexpected(head_size.error());
   if (size > *head_size) {
@@ -154,7 +156,8 @@ Result<void> Ledger::Impl::InsertRows(std::span<const NewEntry> entries, uint64_
 }
 
 Result<void> Ledger::Impl::StoreTree() {
-  for (const auto& [id, blob] : edge_->TakeChanged()) {
+  written_ = edge_->TakeChanged();
+  for (const auto& [id, blob] : written_) {
     upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
     upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
     if (auto ok = upsert_tile_.Run(); !ok) return ok;
@@ -162,7 +165,8 @@ Result<void> Ledger::Impl::StoreTree() {
       if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) return ok;
     }
   }
-  update_head_.Bind(1, static_cast<int64_t>(edge_->size())).Bind(2, edge_->Root());
+  written_head_ = {edge_->size(), edge_->Root()};
+  update_head_.Bind(1, static_cast<int64_t>(written_head_.size)).Bind(2, written_head_.root);
   return update_head_.Run();
 }
 
@@ -241,10 +245,18 @@ Result<uint64_t> Ledger::Impl::AppendChecked(std::span<const NewEntry> entries,
   if (first) {
     if (auto ok = db_.Exec("COMMIT"); !ok) first = std::unexpected(ok.error());
   }
+  if (first) {
+    known_head_ = written_head_;
+    for (auto& [id, blob] : written_) {
+      tile_cache_.Put(id, std::make_shared<const storage::TileBlob>(std::move(blob)));
+    }
+  }
+  written_.clear();
   if (!first) {
     (void)db_.Exec("ROLLBACK");
     edge_.reset();  // it may hold leaves that were rolled back
     leaf_index_.Forget();
+    known_head_ = Head{0, merkle::EmptyRoot()};  // it may name the head rolled back
   }
   return first;
 }
@@ -333,7 +345,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOption
   if (!options.read_only) {
     if (auto ok = storage::UpgradeSchema(*db, *meta); !ok) return std::unexpected(ok.error());
   }
-  auto impl = std::make_unique<Impl>(std::move(*db), std::move(*meta));
+  auto impl = std::make_unique<Impl>(std::move(*db), std::move(*meta), options.tile_cache_bytes);
   if (auto ok = impl->Prepare(); !ok) return std::unexpected(ok.error());
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }
@@ -383,7 +395,10 @@ Result<uint64_t> Ledger::AppendVerified(std::span<const NewEntry> entries, std::
   VELLUM_LOCKED(AppendVerified(entries, note, proof));
 }
 Result<Head> Ledger::GetHead() { VELLUM_READ(ReadHead()); }
-Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_READ(RootAt(size)); }
+// Roots and proofs need no read transaction: the head only grows and a stored tile only
+// lengthens, so a size once seen stays valid and every statement's snapshot holds its tiles.
+// With the tiles cached, they touch the file not at all.
+Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_LOCKED(RootAt(size)); }
 Result<Entry> Ledger::Get(uint64_t index) { VELLUM_READ(Get(index)); }
 Result<std::vector<Entry>> Ledger::GetRange(uint64_t begin, uint64_t end) {
   VELLUM_READ(GetRange(begin, end));
@@ -392,10 +407,10 @@ Result<uint64_t> Ledger::FindByLeafHash(const Hash& leaf_hash) {
   VELLUM_READ(FindByLeafHash(leaf_hash));
 }
 Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t index, uint64_t size) {
-  VELLUM_READ(InclusionProof(index, size));
+  VELLUM_LOCKED(InclusionProof(index, size));
 }
 Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  VELLUM_READ(ConsistencyProof(old_size, new_size));
+  VELLUM_LOCKED(ConsistencyProof(old_size, new_size));
 }
 Result<Bytes> Ledger::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
   VELLUM_READ(ReadTile(level, index, width));

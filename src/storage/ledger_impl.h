@@ -12,6 +12,7 @@
 #include "storage/leaf_index.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
+#include "storage/tile_store.h"
 #include "storage/tree_edge.h"
 #include "vellum/ledger.h"
 
@@ -19,8 +20,11 @@ namespace vellum {
 
 class Ledger::Impl {
  public:
-  Impl(storage::Db db, storage::Metadata meta)
-      : db_(std::move(db)), meta_(std::move(meta)), leaf_index_(db_) {}
+  Impl(storage::Db db, storage::Metadata meta, size_t tile_cache_bytes)
+      : db_(std::move(db)),
+        meta_(std::move(meta)),
+        tile_cache_(tile_cache_bytes),
+        leaf_index_(db_) {}
   [[nodiscard]] Result<void> Prepare();
 
   [[nodiscard]] Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
@@ -82,6 +86,15 @@ class Ledger::Impl {
   [[nodiscard]] Result<void> InsertCheckpoint(uint64_t size, const Hash& root,
                                               std::string_view note);
 
+  // Tiles kept for roots and proofs (OpenOptions::tile_cache_bytes): the upper levels and the
+  // right edge stay in memory, so a proof reads little more than its level-0 tiles.
+  storage::TileCache tile_cache_;
+  // Tiles and head the open append transaction wrote; cached once it commits.
+  std::vector<std::pair<storage::TileId, storage::TileBlob>> written_;
+  Head written_head_;
+  // The largest head read or committed through this handle. The head only grows, so any size up
+  // to it is valid without reading the file again.
+  Head known_head_{0, merkle::EmptyRoot()};
   storage::LeafIndex leaf_index_;
   storage::HelperThread helper_;           // hashes large appends beside the inserts
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches

@@ -9,11 +9,9 @@
 namespace vellum {
 
 Result<Hash> Ledger::Impl::RootAt(uint64_t size) {
-  auto head = ReadHead();
-  if (!head) return std::unexpected(head.error());
-  if (size == head->size) return head->root;
   if (auto ok = CheckSize(size, "size"); !ok) return std::unexpected(ok.error());
-  storage::TileHashSource source(select_tile_);
+  if (size == known_head_.size) return known_head_.root;
+  storage::TileHashSource source(select_tile_, &tile_cache_);
   return merkle::RootAt(source, size);
 }
 
@@ -85,13 +83,13 @@ Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {
 
 Result<std::vector<Hash>> Ledger::Impl::InclusionProof(uint64_t index, uint64_t size) {
   if (auto ok = CheckSize(size, "tree size"); !ok) return std::unexpected(ok.error());
-  storage::TileHashSource source(select_tile_);
+  storage::TileHashSource source(select_tile_, &tile_cache_);
   return merkle::InclusionProof(source, index, size);
 }
 
 Result<std::vector<Hash>> Ledger::Impl::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
   if (auto ok = CheckSize(new_size, "tree size"); !ok) return std::unexpected(ok.error());
-  storage::TileHashSource source(select_tile_);
+  storage::TileHashSource source(select_tile_, &tile_cache_);
   return merkle::ConsistencyProof(source, old_size, new_size);
 }
 
@@ -127,7 +125,7 @@ Result<std::vector<Hash>> Ledger::Impl::SubtreeHashes(std::span<const merkle::No
     }
   }
   std::vector<Hash> out(ids.size());
-  storage::TileHashSource source(select_tile_);
+  storage::TileHashSource source(select_tile_, &tile_cache_);
   if (auto ok = source.GetHashes(ids, out); !ok) return std::unexpected(ok.error());
   return out;
 }

@@ -276,6 +276,46 @@ TEST_F(LedgerTest, LookupRunsSpanAppendsFromSeveralHandles) {
   }
 }
 
+TEST_F(LedgerTest, ProofsFollowAppendsMadeThroughAnotherHandle) {
+  // A handle keeps the tiles it read for its next proofs. Another handle (or process) then
+  // lengthens the same partial tiles: proofs at the new sizes must read them again, and sizes
+  // beyond the head stay refused.
+  auto reader = Make(EntryFormat::kRaw);
+  std::vector<Hash> leaves;
+  auto append = [&](Ledger& ledger, uint64_t count) {
+    std::vector<NewEntry> batch;
+    for (uint64_t i = 0; i < count; ++i) {
+      batch.push_back({.payload = ToBytes(std::string("e").append(std::to_string(leaves.size())))});
+      leaves.push_back(merkle::LeafHash(batch.back().payload));
+    }
+    ASSERT_TRUE(ledger.AppendBatch(batch));
+  };
+  std::mt19937_64 rng(7);
+  auto check_all = [&] {
+    MemoryHashSource core(leaves);
+    for (uint64_t size = 1; size <= leaves.size(); size += 1 + rng() % 7) {
+      const uint64_t index = rng() % size, old_size = rng() % (size + 1);
+      ASSERT_EQ(*reader->RootAt(size), *merkle::RootAt(core, size)) << size;
+      ASSERT_EQ(*reader->InclusionProof(index, size), *merkle::InclusionProof(core, index, size))
+          << index << "/" << size;
+      ASSERT_EQ(*reader->ConsistencyProof(old_size, size),
+                *merkle::ConsistencyProof(core, old_size, size))
+          << old_size << "->" << size;
+    }
+    ASSERT_EQ(*reader->RootAt(leaves.size()), merkle::testing::ReferenceRoot(leaves));
+  };
+  append(*reader, 300);
+  check_all();
+  auto writer = *Ledger::Open(path_);
+  for (uint64_t count : {1, 200, 70000 - 501}) {
+    append(*writer, count);
+    check_all();
+  }
+  EXPECT_EQ(reader->InclusionProof(0, leaves.size() + 1).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(reader->RootAt(leaves.size() + 1).error().code(), ErrorCode::kInvalidArgument);
+}
+
 class LedgerCheckpointTest : public LedgerTest {
  protected:
   void SetUp() override {
