@@ -25,7 +25,7 @@ generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp
 
 .PHONY: all setup configure build test test-fast test-release asan-configure test-asan test-tsan \
-        fuzz bench demo clean
+        fuzz bench demo python clean
 
 all: build
 
@@ -68,6 +68,14 @@ fuzz: asan-configure
 
 demo: build
 	@$(BUILD_DIR)/vellum demo
+
+# The Python package, built for Debian's python3 and copied into its site-packages folder
+# (/usr/local/lib/python3.X/dist-packages), so that `python3 -c "import vellum"` works anywhere.
+PYTHON ?= /usr/bin/python3
+python: build
+	@dest=$$($(PYTHON) -c 'import site; print(site.getsitepackages()[0])') && mkdir -p "$$dest" && \
+	  rm -rf "$$dest/vellum" && cp -r $(BUILD_DIR)/python/vellum "$$dest/" && \
+	  echo "installed the vellum package for $(PYTHON) in $$dest/vellum"
 
 bench: build
 	@$(BUILD_DIR)/bench/vellum_append

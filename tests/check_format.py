@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-FOLDERS = ("include", "src", "tests", "bench", "fuzz")
+FOLDERS = ("include", "src", "tests", "bench", "fuzz", "python")
 VIOLATION = re.compile(r"^(.+?):\d+:\d+: (?:error|warning): code should be clang-formatted", re.M)
 
 

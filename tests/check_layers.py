@@ -22,6 +22,7 @@ ALLOWED = {
     "src/process": {"process"},
     "src/cli": {"vellum", "common", "net", "node", "process", "cli"},
     "src/testing": {"vellum", "testing"},
+    "python/src": {"vellum", "node"},  # the extension module: the core's API and node's JSON
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

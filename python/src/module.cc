@@ -1,0 +1,252 @@
+// vellum._vellum: the C++ library for Python. Thin on purpose: it converts types, releases the GIL
+// around anything that touches the file or hashes much, and raises vellum's exceptions (defined in
+// python/vellum/errors.py, one per ErrorCode). The Pythonic API lives in python/vellum/.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "node/api_json.h"
+#include "vellum/checkpoint.h"
+#include "vellum/ledger.h"
+#include "vellum/merkle.h"
+
+namespace py = pybind11;
+
+namespace vellum::python {
+namespace {
+
+// vellum.errors.<name> for each ErrorCode, looked up once at import.
+py::object& ErrorClass(ErrorCode code) {
+  static py::object classes[8];
+  return classes[static_cast<int>(code)];
+}
+
+[[noreturn]] void Raise(const Error& error) {
+  PyErr_SetString(ErrorClass(error.code()).ptr(), error.message().c_str());
+  throw py::error_already_set();
+}
+
+template <typename T>
+T Take(Result<T> result) {
+  if (!result) Raise(result.error());
+  return std::move(*result);
+}
+void Take(Result<void> result) {
+  if (!result) Raise(result.error());
+}
+
+py::bytes ToPy(std::span<const uint8_t> bytes) {
+  return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+Bytes FromPy(const py::bytes& bytes) {
+  const std::string_view view = bytes;
+  return Bytes(view.begin(), view.end());
+}
+Hash HashFromPy(const py::bytes& bytes) {
+  auto hash = HashFromBytes(FromPy(bytes));
+  if (!hash) Raise(Error(ErrorCode::kInvalidArgument, "a hash is 32 bytes"));
+  return *hash;
+}
+std::vector<Hash> HashesFromPy(const std::vector<py::bytes>& list) {
+  std::vector<Hash> out;
+  for (const auto& item : list) out.push_back(HashFromPy(item));
+  return out;
+}
+py::list HashesToPy(const std::vector<Hash>& hashes) {
+  py::list out;
+  for (const Hash& h : hashes) out.append(ToPy(h));
+  return out;
+}
+
+// Runs `call` with the GIL released: other Python threads run meanwhile. `call` must not touch
+// Python objects; its Result is turned into a value or an exception after the GIL is back.
+template <typename F>
+auto Unlocked(F call) -> decltype(call()) {
+  py::gil_scoped_release free;
+  return call();
+}
+
+std::string Dump(const node::ProofDocument& doc) {
+  return node::ProofDocumentJson(doc).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// (index, time_ms or None, payload, leaf_hash)
+py::tuple EntryToPy(const Entry& e) {
+  return py::make_tuple(e.index, e.time_ms ? py::object(py::int_(*e.time_ms)) : py::none(),
+                        ToPy(e.payload), ToPy(e.leaf_hash));
+}
+
+// One open ledger. Calls hold the GIL only while converting: other Python threads run while one
+// appends, verifies or proves (the Ledger itself is thread-safe).
+class PyLedger {
+ public:
+  explicit PyLedger(std::unique_ptr<Ledger> ledger) : ledger_(std::move(ledger)) {}
+
+  // What `vellum init` does: a new signing key written to `key_path` (0600), or the key already
+  // in `key_path` when `reuse`; no key at all when `key_path` is empty.
+  static PyLedger Create(const std::string& path, const std::string& origin,
+                         const std::string& format, const std::string& key_path, bool reuse) {
+    const EntryFormat parsed = Take(ParseEntryFormat(format));
+    std::optional<SignerKey> key;
+    if (!key_path.empty()) key = Take(reuse ? ReadKeyFile(key_path) : SignerKey::Generate(origin));
+    auto ledger = Take(
+        Ledger::Create(path, {.origin = origin,
+                              .format = parsed,
+                              .verifier_key = key ? key->verifier().ToString() : std::string()}));
+    if (key && !reuse) {
+      if (auto ok = WriteKeyFile(key_path, *key); !ok) {
+        ledger.reset();
+        (void)Ledger::RemoveEmpty(path);
+        Raise(Error(ok.error().code(),
+                    ok.error().message() + " (so the new ledger was removed again)"));
+      }
+    }
+    return PyLedger(std::move(ledger));
+  }
+  static PyLedger Open(const std::string& path, bool read_only) {
+    return PyLedger(Take(Ledger::Open(path, {.read_only = read_only})));
+  }
+
+  // The ledger, shared with the call that uses it: close() from another thread then cannot free
+  // it under a call that runs without the GIL.
+  std::shared_ptr<Ledger> Get() const {
+    if (!ledger_) Raise(Error(ErrorCode::kInvalidArgument, "the ledger is closed"));
+    return ledger_;
+  }
+  void Close() { ledger_.reset(); }
+  bool closed() const { return !ledger_; }
+
+  py::tuple Head() {
+    const vellum::Head h = Take(Unlocked([l = Get()] { return l->GetHead(); }));
+    return py::make_tuple(h.size, ToPy(h.root));
+  }
+  py::bytes RootAt(uint64_t size) {
+    return ToPy(Take(Unlocked([l = Get(), size] { return l->RootAt(size); })));
+  }
+  py::tuple EntryAt(uint64_t index) {
+    return EntryToPy(Take(Unlocked([l = Get(), index] { return l->Get(index); })));
+  }
+  py::list Range(uint64_t begin, uint64_t end) {
+    py::list out;
+    for (const Entry& e :
+         Take(Unlocked([l = Get(), begin, end] { return l->GetRange(begin, end); }))) {
+      out.append(EntryToPy(e));
+    }
+    return out;
+  }
+  uint64_t Find(const py::bytes& leaf_hash) {
+    const Hash h = HashFromPy(leaf_hash);
+    return Take(Unlocked([l = Get(), &h] { return l->FindByLeafHash(h); }));
+  }
+  // Entries as (payload bytes, time_ms or None); one transaction. Returns the first index.
+  uint64_t AppendMany(const std::vector<std::pair<py::bytes, std::optional<int64_t>>>& items) {
+    std::vector<NewEntry> entries;
+    entries.reserve(items.size());
+    for (const auto& [payload, time_ms] : items) entries.push_back({FromPy(payload), time_ms});
+    return Take(Unlocked([l = Get(), &entries] { return l->AppendBatch(entries); }));
+  }
+  py::list Inclusion(uint64_t index, uint64_t size) {
+    return HashesToPy(
+        Take(Unlocked([l = Get(), index, size] { return l->InclusionProof(index, size); })));
+  }
+  py::list Consistency(uint64_t old_size, uint64_t new_size) {
+    return HashesToPy(Take(Unlocked(
+        [l = Get(), old_size, new_size] { return l->ConsistencyProof(old_size, new_size); })));
+  }
+  // The CLI's `prove --json` documents, byte for byte (without its final newline).
+  std::string InclusionJson(uint64_t index, uint64_t size) {
+    return Dump(
+        Take(Unlocked([l = Get(), index, size] { return node::InclusionDoc(*l, index, size); })));
+  }
+  std::string ConsistencyJson(uint64_t old_size, uint64_t new_size) {
+    return Dump(Take(Unlocked(
+        [l = Get(), old_size, new_size] { return node::ConsistencyDoc(*l, old_size, new_size); })));
+  }
+  py::dict Verify() {
+    const VerifyReport r = Take(Unlocked([l = Get()] { return l->Verify(); }));
+    py::dict out;
+    out["ok"] = r.ok;
+    out["size"] = r.size;
+    out["entries_checked"] = r.entries_checked;
+    out["first_bad_index"] =
+        r.first_bad_index ? py::object(py::int_(*r.first_bad_index)) : py::none();
+    out["problem"] = r.ok ? py::object(py::none()) : py::object(py::str(ProblemName(r.problem)));
+    out["message"] = r.message;
+    return out;
+  }
+  std::string SignCheckpoint(const std::string& key_path, std::optional<uint64_t> size) {
+    const SignerKey key = Take(ReadKeyFile(key_path));
+    return Take(Unlocked([l = Get(), &key, size] { return l->SignCheckpoint(key, size); }));
+  }
+
+ private:
+  std::shared_ptr<Ledger> ledger_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_vellum, m) {
+  m.doc() = "vellum's C++ library; use the vellum package, not this module";
+  const py::module_ errors = py::module_::import("vellum.errors");
+  const std::pair<ErrorCode, const char*> names[] = {
+      {ErrorCode::kNotFound, "NotFound"},
+      {ErrorCode::kInvalidArgument, "InvalidArgument"},
+      {ErrorCode::kCorruption, "Corruption"},
+      {ErrorCode::kVerificationFailed, "VerificationError"},
+      {ErrorCode::kConflict, "Conflict"},
+      {ErrorCode::kIoError, "IOFailure"},
+      {ErrorCode::kUnavailable, "Unavailable"},
+      {ErrorCode::kNoSpace, "NoSpace"},
+  };
+  for (const auto& [code, name] : names) ErrorClass(code) = errors.attr(name);
+
+  py::class_<PyLedger>(m, "Ledger")
+      .def_static("create", &PyLedger::Create)
+      .def_static("open", &PyLedger::Open)
+      .def("close", &PyLedger::Close)
+      .def_property_readonly("closed", &PyLedger::closed)
+      .def_property_readonly("path", [](PyLedger& l) { return l.Get()->path(); })
+      .def_property_readonly("origin", [](PyLedger& l) { return l.Get()->origin(); })
+      .def_property_readonly(
+          "format", [](PyLedger& l) { return std::string(EntryFormatName(l.Get()->format())); })
+      .def_property_readonly("verifier_key", [](PyLedger& l) { return l.Get()->verifier_key(); })
+      .def("head", &PyLedger::Head)
+      .def("root_at", &PyLedger::RootAt)
+      .def("entry", &PyLedger::EntryAt)
+      .def("range", &PyLedger::Range)
+      .def("find", &PyLedger::Find)
+      .def("append_many", &PyLedger::AppendMany)
+      .def("inclusion", &PyLedger::Inclusion)
+      .def("consistency", &PyLedger::Consistency)
+      .def("inclusion_json", &PyLedger::InclusionJson)
+      .def("consistency_json", &PyLedger::ConsistencyJson)
+      .def("verify", &PyLedger::Verify)
+      .def("sign_checkpoint", &PyLedger::SignCheckpoint);
+
+  m.def("leaf_hash", [](const py::bytes& data) { return ToPy(merkle::LeafHash(FromPy(data))); });
+  m.def("node_hash", [](const py::bytes& left, const py::bytes& right) {
+    return ToPy(merkle::NodeHash(HashFromPy(left), HashFromPy(right)));
+  });
+  m.def("verify_inclusion", [](const py::bytes& leaf_hash, uint64_t index, uint64_t size,
+                               const std::vector<py::bytes>& proof, const py::bytes& root) {
+    Take(merkle::VerifyInclusion(HashFromPy(leaf_hash), index, size, HashesFromPy(proof),
+                                 HashFromPy(root)));
+  });
+  m.def("verify_consistency", [](uint64_t old_size, uint64_t new_size, const py::bytes& old_root,
+                                 const py::bytes& new_root, const std::vector<py::bytes>& proof) {
+    Take(merkle::VerifyConsistency(old_size, new_size, HashFromPy(old_root), HashFromPy(new_root),
+                                   HashesFromPy(proof)));
+  });
+  m.def("verify_checkpoint", [](const std::string& note, const std::string& vkey) {
+    const VerifierKey key = Take(VerifierKey::Parse(vkey));
+    const Checkpoint c = Take(OpenCheckpoint(note, std::span<const VerifierKey>(&key, 1)));
+    return py::make_tuple(c.origin, c.size, ToPy(c.root));
+  });
+}
+
+}  // namespace vellum::python

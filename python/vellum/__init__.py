@@ -1,0 +1,405 @@
+"""vellum for Python: tamper-evident, append-only ledgers in SQLite files.
+
+The same library as the ``vellum`` command, in process::
+
+    import vellum
+
+    with vellum.Ledger.create("events.db", origin="example.com/events") as ledger:
+        i = ledger.append("user 42 logged in")
+        proof = ledger.prove(i)
+        vellum.verify_inclusion(ledger[i].leaf_hash, i, proof.size, proof.hashes, proof.root)
+
+Indexes are 0-based. Payloads are bytes; a str is encoded as UTF-8. Times are aware datetimes
+(UTC). Every failure raises a subclass of :class:`vellum.Error` (see :mod:`vellum.errors`).
+Calls that read or write the file release the GIL, so threads append and read at once.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json as _json
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, List, Optional, Sequence, Union
+
+from .errors import (  # noqa: F401  (re-exported)
+    Conflict,
+    Corruption,
+    Error,
+    InvalidArgument,
+    IOFailure,
+    NoSpace,
+    NotFound,
+    Unavailable,
+    VerificationError,
+)
+from . import _vellum
+
+Data = Union[bytes, bytearray, memoryview, str]
+Time = Union[_dt.datetime, int, None]
+
+_BATCH = 10000  # entries per transaction in append_many, and per read when iterating
+
+
+def _payload(data: Data) -> bytes:
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise InvalidArgument(f"an entry is bytes or str, not {type(data).__name__}")
+
+
+def _time_ms(time: Time) -> Optional[int]:
+    if time is None:
+        return None
+    if isinstance(time, _dt.datetime):
+        if time.tzinfo is None or time.utcoffset() is None:
+            raise InvalidArgument("give an aware datetime (e.g. with tzinfo=timezone.utc), not a naive one")
+        return int(time.timestamp() * 1000)
+    if isinstance(time, int) and not isinstance(time, bool):
+        return time
+    raise InvalidArgument(f"a time is an aware datetime or integer milliseconds, not {type(time).__name__}")
+
+
+def _hash(value: Union[bytes, str], what: str = "hash") -> bytes:
+    if isinstance(value, str):
+        try:
+            value = bytes.fromhex(value)
+        except ValueError:
+            raise InvalidArgument(f"the {what} is not hex: {value!r}") from None
+    if not isinstance(value, (bytes, bytearray)) or len(value) != 32:
+        raise InvalidArgument(f"the {what} must be 32 bytes (or 64 hex digits)")
+    return bytes(value)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger entry. ``time`` is None in raw-format ledgers; ``text`` is None when the payload
+    is not UTF-8 text."""
+
+    index: int
+    payload: bytes
+    leaf_hash: bytes
+    time_ms: Optional[int] = None
+
+    @property
+    def time(self) -> Optional[_dt.datetime]:
+        if self.time_ms is None:
+            return None
+        return _dt.datetime.fromtimestamp(self.time_ms / 1000, tz=_dt.timezone.utc)
+
+    @property
+    def text(self) -> Optional[str]:
+        try:
+            return self.payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    @classmethod
+    def _from(cls, row) -> "Entry":
+        index, time_ms, payload, leaf_hash = row
+        return cls(index=index, payload=payload, leaf_hash=leaf_hash, time_ms=time_ms)
+
+
+@dataclass(frozen=True)
+class Head:
+    """The ledger's size (entries) and the Merkle root of all of them."""
+
+    size: int
+    root: bytes
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
+
+    index: int
+    size: int
+    leaf_hash: bytes
+    root: bytes
+    hashes: List[bytes]
+    _json: str = field(repr=False, compare=False)
+
+    def to_json(self) -> str:
+        """The document ``vellum prove --json`` prints, byte for byte (without the final newline)."""
+        return self._json
+
+    def verify(self) -> None:
+        """Checks the proof against its own root; raises VerificationError naming the failed check."""
+        verify_inclusion(self.leaf_hash, self.index, self.size, self.hashes, self.root)
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """RFC 9162 consistency proof that the tree of ``old_size`` entries is a prefix of ``new_size``."""
+
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    hashes: List[bytes]
+    _json: str = field(repr=False, compare=False)
+
+    def to_json(self) -> str:
+        """The document ``vellum prove --old-size ... --json`` prints (without the final newline)."""
+        return self._json
+
+    def verify(self) -> None:
+        verify_consistency(self.old_size, self.new_size, self.old_root, self.new_root, self.hashes)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What :meth:`Ledger.verify` found. When ``ok`` is False, ``first_bad_index`` is the lowest
+    entry affected and ``problem`` names the damage (e.g. "entry changed")."""
+
+    ok: bool
+    size: int
+    entries_checked: int
+    first_bad_index: Optional[int]
+    problem: Optional[str]
+    message: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed checkpoint whose signature checked out."""
+
+    origin: str
+    size: int
+    root: bytes
+
+
+class Ledger:
+    """An open ledger file. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, impl: "_vellum.Ledger"):
+        self._impl = impl
+        self._path = impl.path  # still known once closed
+
+    @classmethod
+    def create(cls, path: str, origin: str, format: str = "record", key: Union[str, bool, None] = None) -> "Ledger":
+        """Creates a new ledger, as ``vellum init`` does: a new signing key is written to
+        ``PATH.key`` (or to ``key`` when it names a file that does not exist yet; an existing key
+        file there is reused). ``key=False`` makes a ledger without a key (it cannot sign).
+        ``format`` is "record" (time + payload) or "raw" (payload only)."""
+        path = str(path)
+        if key is False:
+            return cls(_vellum.Ledger.create(path, origin, format, "", False))
+        import os
+
+        key_path = str(key) if key not in (None, True) else path + ".key"
+        reuse = key not in (None, True) and os.path.exists(key_path)
+        return cls(_vellum.Ledger.create(path, origin, format, key_path, reuse))
+
+    @classmethod
+    def open(cls, path: str, read_only: bool = False) -> "Ledger":
+        """Opens an existing ledger; refuses anything that is not one without changing it."""
+        return cls(_vellum.Ledger.open(str(path), read_only))
+
+    def close(self) -> None:
+        self._impl.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._impl.closed
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<vellum.Ledger (closed)>"
+        return f"<vellum.Ledger {self.path!r} origin={self.origin!r} format={self.format} size={len(self)}>"
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def origin(self) -> str:
+        return self._impl.origin
+
+    @property
+    def format(self) -> str:
+        return self._impl.format
+
+    @property
+    def verifier_key(self) -> str:
+        return self._impl.verifier_key
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def append(self, data: Data, time: Time = None) -> int:
+        """Appends one entry (durable on return); returns its index."""
+        return self._impl.append_many([(_payload(data), _time_ms(time))])
+
+    def append_many(self, entries: Iterable[Union[Data, tuple]], batch_size: int = _BATCH) -> range:
+        """Appends entries in transactions of ``batch_size``: each batch all or nothing. An item is
+        data, or (data, time). Returns the range of the new indexes."""
+        if batch_size < 1:
+            raise InvalidArgument("batch_size must be at least 1")
+        first = None
+        count = 0
+        batch: list = []
+
+        def flush():
+            nonlocal first, batch
+            if batch:
+                start = self._impl.append_many(batch)
+                if first is None:
+                    first = start
+                batch = []
+
+        for item in entries:
+            if isinstance(item, tuple):
+                data, time = item
+                batch.append((_payload(data), _time_ms(time)))
+            else:
+                batch.append((_payload(item), None))
+            count += 1
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        if first is None:
+            first = len(self)
+        return range(first, first + count)
+
+    def sign_checkpoint(self, key_path: Optional[str] = None, size: Optional[int] = None) -> str:
+        """Signs and records the checkpoint of the head (or of ``size``); returns the note."""
+        return self._impl.sign_checkpoint(str(key_path or self.path + ".key"), size)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def head(self) -> Head:
+        size, root = self._impl.head()
+        return Head(size, root)
+
+    def __len__(self) -> int:
+        return self._impl.head()[0]
+
+    def root(self, size: Optional[int] = None) -> bytes:
+        """The Merkle root (RFC 6962) of the first ``size`` entries (all when None)."""
+        if size is None:
+            return self.head.root
+        return self._impl.root_at(size)
+
+    def get(self, index: int) -> Entry:
+        return Entry._from(self._impl.entry(index))
+
+    def __getitem__(self, key: Union[int, slice]) -> Union[Entry, List[Entry]]:
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            if step != 1:
+                return [self.get(i) for i in range(start, stop, step)]
+            out: List[Entry] = []
+            for begin in range(start, stop, _BATCH):
+                out.extend(Entry._from(r) for r in self._impl.range(begin, min(stop, begin + _BATCH)))
+            return out
+        if not isinstance(key, int):
+            raise InvalidArgument(f"an index is an int, not {type(key).__name__}")
+        if key < 0:
+            key += len(self)
+            if key < 0:
+                raise NotFound("the index is before the first entry")
+        return self.get(key)
+
+    def __iter__(self) -> Iterator[Entry]:
+        """Every entry in order, read in chunks (the ledger is never loaded whole)."""
+        begin = 0
+        while True:
+            end = min(len(self), begin + _BATCH)
+            if begin >= end:
+                return
+            for row in self._impl.range(begin, end):
+                yield Entry._from(row)
+            begin = end
+
+    def find(self, leaf_hash: Union[bytes, str]) -> int:
+        """The index of the entry with this leaf hash (bytes or hex); NotFound if none."""
+        return self._impl.find(_hash(leaf_hash, "leaf hash"))
+
+    # --- proofs and verification -------------------------------------------------------------
+
+    def prove(self, index: int, size: Optional[int] = None) -> InclusionProof:
+        n = len(self) if size is None else size
+        doc = self._impl.inclusion_json(index, n)
+        parsed = _json.loads(doc)
+        return InclusionProof(
+            index=index,
+            size=n,
+            leaf_hash=bytes.fromhex(parsed["leaf_hash"]),
+            root=bytes.fromhex(parsed["root"]),
+            hashes=[bytes.fromhex(h) for h in parsed["proof"]],
+            _json=doc,
+        )
+
+    def prove_consistency(self, old_size: int, new_size: Optional[int] = None) -> ConsistencyProof:
+        n = len(self) if new_size is None else new_size
+        doc = self._impl.consistency_json(old_size, n)
+        parsed = _json.loads(doc)
+        return ConsistencyProof(
+            old_size=old_size,
+            new_size=n,
+            old_root=bytes.fromhex(parsed["old_root"]),
+            new_root=bytes.fromhex(parsed["new_root"]),
+            hashes=[bytes.fromhex(h) for h in parsed["proof"]],
+            _json=doc,
+        )
+
+    def verify(self) -> VerifyReport:
+        """Re-hashes every entry and stored tree hash (``vellum verify``). A damaged file gives a
+        report with ``ok`` False naming the first bad entry; it does not raise."""
+        return VerifyReport(**self._impl.verify())
+
+
+def leaf_hash(data: Data) -> bytes:
+    """RFC 6962 leaf hash of ``data`` as given (a raw-format entry's leaf hash)."""
+    return _vellum.leaf_hash(_payload(data))
+
+
+def verify_inclusion(leaf_hash: Union[bytes, str], index: int, size: int, proof: Sequence[Union[bytes, str]],
+                     root: Union[bytes, str]) -> None:
+    """RFC 9162 inclusion check; raises VerificationError naming the failed check."""
+    _vellum.verify_inclusion(_hash(leaf_hash, "leaf hash"), index, size, [_hash(h, "proof hash") for h in proof],
+                             _hash(root, "root"))
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: Union[bytes, str], new_root: Union[bytes, str],
+                       proof: Sequence[Union[bytes, str]]) -> None:
+    """RFC 9162 consistency check; raises VerificationError naming the failed check."""
+    _vellum.verify_consistency(old_size, new_size, _hash(old_root, "old root"), _hash(new_root, "new root"),
+                               [_hash(h, "proof hash") for h in proof])
+
+
+def verify_checkpoint(note: str, vkey: str) -> Checkpoint:
+    """Checks a signed checkpoint note with a verifier key; returns what it says."""
+    origin, size, root = _vellum.verify_checkpoint(note, vkey)
+    return Checkpoint(origin, size, root)
+
+
+__all__ = [
+    "Ledger",
+    "Entry",
+    "Head",
+    "InclusionProof",
+    "ConsistencyProof",
+    "VerifyReport",
+    "Checkpoint",
+    "leaf_hash",
+    "verify_inclusion",
+    "verify_consistency",
+    "verify_checkpoint",
+    "Error",
+    "NotFound",
+    "InvalidArgument",
+    "Corruption",
+    "VerificationError",
+    "Conflict",
+    "IOFailure",
+    "Unavailable",
+    "NoSpace",
+]

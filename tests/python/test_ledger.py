@@ -1,0 +1,169 @@
+"""The Pythonic API (vellum.Ledger and the free functions) against the C++ library and the CLI."""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import threading
+
+import pytest
+
+import vellum
+
+VELLUM = os.environ.get("VELLUM_BIN", "vellum")
+
+
+def cli(*args):
+    return subprocess.run([VELLUM, *map(str, args)], capture_output=True, text=True, check=False)
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    with vellum.Ledger.create(tmp_path / "l.db", origin="example.com/py") as l:
+        yield l
+
+
+def test_create_open_and_context_manager(tmp_path):
+    path = tmp_path / "a.db"
+    with vellum.Ledger.create(path, origin="example.com/a", format="raw") as l:
+        assert (l.origin, l.format, len(l)) == ("example.com/a", "raw", 0)
+        assert l.verifier_key.startswith("example.com/a+")
+        assert os.path.exists(str(path) + ".key")  # as `vellum init` does
+    assert l.closed
+    with pytest.raises(vellum.InvalidArgument, match="closed"):
+        len(l)
+    with pytest.raises(vellum.Conflict, match="already exists"):
+        vellum.Ledger.create(path, origin="example.com/a")
+    with vellum.Ledger.open(path, read_only=True) as r:
+        assert r.format == "raw"
+        with pytest.raises(vellum.Error):
+            r.append("x")
+    with pytest.raises(vellum.NotFound, match="does not exist"):
+        vellum.Ledger.open(tmp_path / "missing.db")
+    with pytest.raises(vellum.InvalidArgument):
+        vellum.Ledger.create(tmp_path / "b.db", origin="x", format="yaml")
+
+
+def test_append_get_index_slice_iterate(ledger):
+    when = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)
+    assert ledger.append("first", time=when) == 0
+    assert ledger.append(b"\x00\xffbinary") == 1
+    assert ledger.append_many(["a", ("b", when), b"c"]) == range(2, 5)
+    assert len(ledger) == 5
+    e = ledger[0]
+    assert (e.index, e.payload, e.text, e.time) == (0, b"first", "first", when)
+    assert e.time.tzinfo is not None
+    assert ledger[1].text is None and ledger[1].payload == b"\x00\xffbinary"
+    assert ledger[-1].payload == b"c"
+    assert [x.index for x in ledger[1:4]] == [1, 2, 3]
+    assert [x.index for x in ledger[::2]] == [0, 2, 4]
+    assert [x.payload for x in ledger] == [b"first", b"\x00\xffbinary", b"a", b"b", b"c"]
+    assert ledger.find(e.leaf_hash) == 0 and ledger.find(e.leaf_hash.hex()) == 0
+    with pytest.raises(vellum.NotFound):
+        ledger[5]
+    with pytest.raises(vellum.NotFound):
+        ledger[-6]
+    with pytest.raises(vellum.NotFound):
+        ledger.find(b"\x01" * 32)
+
+
+def test_bad_input_raises_and_leaves_the_file_unchanged(ledger):
+    ledger.append("kept")
+    ledger.close()
+    before = file_bytes(ledger.path)
+    with vellum.Ledger.open(ledger.path) as l:
+        for bad in (123, None, ["list"]):
+            with pytest.raises(vellum.InvalidArgument):
+                l.append(bad)
+        with pytest.raises(vellum.InvalidArgument, match="aware"):
+            l.append("x", time=dt.datetime(2026, 1, 1))
+        with pytest.raises(vellum.InvalidArgument):
+            l.append("x" * 70000)
+        with pytest.raises(vellum.InvalidArgument):
+            l.append_many(["ok", "x" * 70000])  # the whole batch is refused
+        with pytest.raises(vellum.InvalidArgument):
+            l.find("not hex")
+        with pytest.raises(vellum.InvalidArgument):
+            l.prove(0, size=5)
+        assert len(l) == 1
+    assert file_bytes(ledger.path) == before
+
+
+def test_roots_and_proofs_equal_the_cli_and_verify(tmp_path):
+    path = tmp_path / "p.db"
+    with vellum.Ledger.create(path, origin="example.com/p", format="raw") as l:
+        l.append_many(f"entry {i}" for i in range(1000))
+        cli_root = json.loads(cli("root", path, "--json").stdout)
+        assert cli_root["root"] == l.root().hex() and cli_root["size"] == 1000
+        assert json.loads(cli("root", path, "--size", 333, "--json").stdout)["root"] == l.root(333).hex()
+        p = l.prove(417, size=900)
+        printed = cli("prove", path, "--index", 417, "--size", 900, "--json").stdout
+        assert p.to_json() + "\n" == printed
+        p.verify()
+        vellum.verify_inclusion(l[417].leaf_hash, 417, 900, p.hashes, l.root(900))
+        c = l.prove_consistency(123, 1000)
+        assert c.to_json() + "\n" == cli("prove", path, "--old", 123, "--json").stdout
+        vellum.verify_consistency(123, 1000, l.root(123), l.root(), c.hashes)
+        with pytest.raises(vellum.VerificationError):
+            vellum.verify_inclusion(l[418].leaf_hash, 417, 900, p.hashes, l.root(900))
+        with pytest.raises(vellum.VerificationError):
+            vellum.verify_consistency(124, 1000, l.root(123), l.root(), c.hashes)
+        assert vellum.leaf_hash("entry 0") == l[0].leaf_hash
+        assert hashlib.sha256(b"\x00entry 0").digest() == l[0].leaf_hash
+
+
+def test_checkpoints_sign_and_verify(ledger):
+    ledger.append_many(["a", "b"])
+    note = ledger.sign_checkpoint()
+    cp = vellum.verify_checkpoint(note, ledger.verifier_key)
+    assert (cp.origin, cp.size, cp.root) == ("example.com/py", 2, ledger.root())
+    with pytest.raises(vellum.VerificationError):
+        vellum.verify_checkpoint(note.replace("\n2\n", "\n3\n"), ledger.verifier_key)
+    with pytest.raises(vellum.InvalidArgument):
+        vellum.verify_checkpoint(note, "not a key")
+
+
+def test_verify_names_the_first_edited_entry(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "t.db"
+    with vellum.Ledger.create(path, origin="example.com/t") as l:
+        l.append_many(f"e{i}" for i in range(50))
+        assert l.verify().ok
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER entries_no_update")
+    db.execute("UPDATE entries SET data = 'forged' WHERE idx = 17")
+    db.commit()
+    db.close()
+    with vellum.Ledger.open(path) as l:
+        report = l.verify()
+        assert not report.ok
+        assert report.first_bad_index == 17
+        assert report.problem == "entry changed"
+
+
+def test_threads_appending_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "th.db"
+    with vellum.Ledger.create(path, origin="example.com/th", format="raw") as shared:
+        def worker(t):
+            own = vellum.Ledger.open(path)
+            for i in range(50):
+                shared.append(f"shared {t} {i}")
+                own.append_many([f"own {t} {i} {j}" for j in range(3)])
+            own.close()
+
+        threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(shared) == 4 * 50 * 4
+        payloads = {e.payload for e in shared}
+        assert len(payloads) == 800
+        assert shared.verify().ok
