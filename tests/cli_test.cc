@@ -131,6 +131,8 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
       {{"get", dir_.File("nope.db"), "0"}, "", "does not exist", 1},
       {{"init", db_, "--origin", "again"}, "", "already exists", 1},
       {{"compare", db_, "localhost:8001"}, "", "http://localhost:8001", 1},
+      {{"compare", db_, "ftp://example.com/log"}, "", "only http:// and https://", 1},
+      {{"network", "gopher://example.com", db_}, "", "only http:// and https://", 1},
       {{"verify-checkpoint", "-"}, "", "--vkey is required"},
       {{"compare", db_, db_, "--vkey", "junk"}, "", "--vkey"},
       {{"no-such-command"}, "", ""},

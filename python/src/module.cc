@@ -5,12 +5,16 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "node/api_json.h"
+#include "node/compare.h"
+#include "node/ledger_view.h"
+#include "node/network.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 #include "vellum/merkle.h"
@@ -188,6 +192,75 @@ class PyLedger {
   std::shared_ptr<Ledger> ledger_;
 };
 
+std::vector<VerifierKey> KeysFromPy(const std::vector<std::string>& texts) {
+  std::vector<VerifierKey> keys;
+  for (const std::string& text : texts) keys.push_back(Take(VerifierKey::Parse(text)));
+  return keys;
+}
+
+node::RemoteOptions Deadline(double timeout_s) {
+  if (!(timeout_s > 0) || timeout_s > 3600) {
+    Raise(Error(ErrorCode::kInvalidArgument, "timeout is seconds, more than 0 and at most 3600"));
+  }
+  return {.deadline_ms = static_cast<int>(timeout_s * 1000)};
+}
+
+// A ledger file or node URL seen from outside (node::LedgerView): heads from checkpoints verified
+// with the given keys, entries hashed here, proofs from the node. One call at a time.
+class PyView {
+ public:
+  PyView(const std::string& file_or_url, const std::vector<std::string>& vkeys, double timeout_s)
+      : keys_(KeysFromPy(vkeys)), remote_(Deadline(timeout_s)) {
+    view_ = Take(Unlocked([&] { return node::OpenView(file_or_url, keys_, remote_); }));
+  }
+  py::tuple Head() {
+    const node::ViewHead h = Take(Locked([&] { return view_->Head(); }));
+    return py::make_tuple(h.origin, h.size, ToPy(h.root), h.signature_checked,
+                          view_->CheckpointNote());
+  }
+  py::tuple EntryAt(uint64_t index) {
+    return EntryToPy(Take(Locked([&] { return view_->Get(index); })));
+  }
+  py::list Inclusion(uint64_t index, uint64_t size) {
+    return HashesToPy(Take(Locked([&] { return view_->InclusionProof(index, size); })));
+  }
+  py::list Consistency(uint64_t old_size, uint64_t new_size) {
+    return HashesToPy(Take(Locked([&] { return view_->ConsistencyProof(old_size, new_size); })));
+  }
+  std::string Format() {
+    return std::string(EntryFormatName(Take(Locked([&] { return view_->Format(); }))));
+  }
+  py::tuple Cost() const { return py::make_tuple(view_->round_trips(), view_->bytes_received()); }
+
+ private:
+  template <typename F>
+  auto Locked(F call) -> decltype(call()) {
+    py::gil_scoped_release free;
+    std::lock_guard<std::mutex> lock(mu_);
+    return call();
+  }
+  std::vector<VerifierKey> keys_;
+  node::RemoteOptions remote_;
+  std::mutex mu_;
+  std::unique_ptr<node::LedgerView> view_;
+};
+
+// Opens a view of each of `peers` (files, or URLs checked with `vkeys`), as the CLI does.
+std::vector<std::unique_ptr<node::LedgerView>> OpenViews(const std::vector<std::string>& peers,
+                                                         const std::vector<std::string>& vkeys,
+                                                         double timeout_s) {
+  const std::vector<VerifierKey> keys = KeysFromPy(vkeys);
+  const node::RemoteOptions remote = Deadline(timeout_s);
+  std::vector<std::unique_ptr<node::LedgerView>> views;
+  for (const std::string& peer : peers) {
+    views.push_back(Take(Unlocked([&] {
+      return node::OpenView(peer, node::IsNodeUrl(peer) ? keys : std::vector<VerifierKey>{},
+                            remote);
+    })));
+  }
+  return views;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_vellum, m) {
@@ -227,6 +300,54 @@ PYBIND11_MODULE(_vellum, m) {
       .def("consistency_json", &PyLedger::ConsistencyJson)
       .def("verify", &PyLedger::Verify)
       .def("sign_checkpoint", &PyLedger::SignCheckpoint);
+
+  py::class_<PyView>(m, "View")
+      .def(py::init<const std::string&, const std::vector<std::string>&, double>())
+      .def("head", &PyView::Head)
+      .def("entry", &PyView::EntryAt)
+      .def("inclusion", &PyView::Inclusion)
+      .def("consistency", &PyView::Consistency)
+      .def("format", &PyView::Format)
+      .def("cost", &PyView::Cost);
+
+  // `vellum compare A B --json` and `vellum network PEER... --json`, as JSON text.
+  m.def("compare_json", [](const std::string& a, const std::string& b,
+                           const std::vector<std::string>& vkeys, double timeout_s) {
+    auto views = OpenViews({a, b}, vkeys, timeout_s);
+    const node::Comparison c = Take(Unlocked([&] { return node::Compare(*views[0], *views[1]); }));
+    return node::ComparisonJson(c, *views[0], *views[1])
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+  m.def("network_json", [](const std::vector<std::string>& peers,
+                           const std::vector<std::string>& vkeys, double timeout_s) {
+    auto views = OpenViews(peers, vkeys, timeout_s);
+    const node::NetworkReport report = Unlocked([&] { return node::AnalyzeNetwork(views); });
+    return node::NetworkJson(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+  m.def("node_status_json", [](const std::string& url, double timeout_s) {
+    const node::RemoteOptions remote = Deadline(timeout_s);
+    return Take(Unlocked([&] { return node::FetchNodeStatus(url, remote); })).dump();
+  });
+
+  // Baselines for bench/python_bench.py: the C++ library doing what the Python calls do, with
+  // no Python objects involved. Appends "event <n>" for n in [first, first + count) in batches.
+  m.def("_bench_append", [](const std::string& path, uint64_t first, uint64_t count, size_t batch) {
+    auto ledger = Take(Ledger::Open(path));
+    Take(Unlocked([&]() -> Result<void> {
+      std::vector<NewEntry> entries;
+      for (uint64_t n = first; n < first + count;) {
+        entries.clear();
+        for (; n < first + count && entries.size() < batch; ++n) {
+          entries.push_back({ToBytes("event " + std::to_string(n))});
+        }
+        if (auto ok = ledger->AppendBatch(entries); !ok) return std::unexpected(ok.error());
+      }
+      return {};
+    }));
+  });
+  m.def("_bench_verify", [](PyLedger& ledger) {  // the same handle, called from C++
+    return Take(Unlocked([l = ledger.Get()] { return l->Verify(); })).ok;
+  });
 
   m.def("leaf_hash", [](const py::bytes& data) { return ToPy(merkle::LeafHash(FromPy(data))); });
   m.def("node_hash", [](const py::bytes& left, const py::bytes& right) {

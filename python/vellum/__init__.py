@@ -356,6 +356,90 @@ class Ledger:
         return VerifyReport(**self._impl.verify())
 
 
+@dataclass(frozen=True)
+class RemoteHead:
+    """A node's head from its /checkpoint. ``signature_checked`` is True only when a verifier key
+    was given and the note's signature verified with it; otherwise the head is the node's claim."""
+
+    origin: str
+    size: int
+    root: bytes
+    signature_checked: bool
+    note: str
+
+
+class RemoteNode:
+    """A vellum node (or a ledger file) seen from outside, everything it sends proven here.
+
+    With ``vkey`` (a verifier key, or a list of them) the node's checkpoint must verify with one
+    of them; entries are hashed here and proven against the checkpoint's root with the node's
+    inclusion proof. Each request has a deadline of ``timeout`` seconds and a byte cap."""
+
+    def __init__(self, url: str, vkey: Union[str, Sequence[str], None] = None, timeout: float = 30):
+        self.url = str(url)
+        keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
+        self._keys = keys
+        self._timeout = timeout
+        self._view = _vellum.View(self.url, keys, float(timeout))
+
+    def __repr__(self) -> str:
+        return f"<vellum.RemoteNode {self.url!r}>"
+
+    def status(self) -> dict:
+        """The node's /v1/status document (not signed: what the node says about itself)."""
+        return _json.loads(_vellum.node_status_json(self.url, float(self._timeout)))
+
+    def checkpoint(self) -> RemoteHead:
+        """The node's current signed head (fetched again on every call)."""
+        origin, size, root, checked, note = self._view.head()
+        return RemoteHead(origin, size, root, checked, note)
+
+    def __len__(self) -> int:
+        return self.checkpoint().size
+
+    @property
+    def format(self) -> str:
+        """The entry format the node says it has (a claim: not signed)."""
+        return self._view.format()
+
+    def get(self, index: int) -> Entry:
+        """Entry ``index``, proven: its bytes hash to a leaf the checkpoint's tree includes at
+        ``index`` (VerificationError otherwise)."""
+        head = self.checkpoint()
+        entry = Entry._from(self._view.entry(index))
+        proof = self._view.inclusion(index, head.size)
+        verify_inclusion(entry.leaf_hash, index, head.size, proof, head.root)
+        return entry
+
+    def prove_consistency(self, old_size: int, old_root: Union[bytes, str]) -> RemoteHead:
+        """Checks that the tree of ``old_size`` entries with ``old_root`` (what you saw before) is
+        a prefix of the node's current one; returns the current head."""
+        head = self.checkpoint()
+        proof = self._view.consistency(old_size, head.size) if old_size < head.size else []
+        verify_consistency(old_size, head.size, _hash(old_root, "old root"), head.root, proof)
+        return head
+
+    @property
+    def cost(self) -> tuple:
+        """(requests sent, response bytes received) so far."""
+        return self._view.cost()
+
+
+def compare(a: str, b: str, vkey: Union[str, Sequence[str], None] = None, timeout: float = 30) -> dict:
+    """Compares two ledgers (files or node URLs): the facts ``vellum compare A B --json`` prints
+    (``relation`` identical / a_behind / b_behind / forked, ``fork_index``, each side's head and
+    cost). A side that contradicts itself raises VerificationError."""
+    keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
+    return _json.loads(_vellum.compare_json(str(a), str(b), keys, float(timeout)))
+
+
+def network(peers: Sequence[str], vkey: Union[str, Sequence[str], None] = None, timeout: float = 30) -> dict:
+    """Analyses ledgers and nodes together: what ``vellum network ... --json`` prints (sync groups,
+    sync percentage, healthy, lineages, lags, forks). Unreachable peers count against health."""
+    keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
+    return _json.loads(_vellum.network_json([str(p) for p in peers], keys, float(timeout)))
+
+
 def leaf_hash(data: Data) -> bytes:
     """RFC 6962 leaf hash of ``data`` as given (a raw-format entry's leaf hash)."""
     return _vellum.leaf_hash(_payload(data))
@@ -389,6 +473,10 @@ __all__ = [
     "ConsistencyProof",
     "VerifyReport",
     "Checkpoint",
+    "RemoteHead",
+    "RemoteNode",
+    "compare",
+    "network",
     "leaf_hash",
     "verify_inclusion",
     "verify_consistency",

@@ -15,15 +15,6 @@ struct CompareArgs {
   int timeout = 30;
 };
 
-nlohmann::json SideJson(const node::ViewHead& head, const node::LedgerView& view) {
-  return {{"peer", view.name()},
-          {"size", head.size},
-          {"root", ToHex(head.root)},
-          {"signature_checked", head.signature_checked},
-          {"round_trips", view.round_trips()},
-          {"bytes", view.bytes_received()}};
-}
-
 void PrintHuman(const node::Comparison& c, const CompareArgs& args) {
   using R = node::Comparison::Relation;
   switch (c.relation) {
@@ -80,15 +71,7 @@ int RunCompare(const CompareArgs& args) {
                  "checked; this compares what the nodes say, not what their key signed\n";
   }
   if (args.json) {
-    nlohmann::json j = {{"relation", std::string(node::RelationName(c->relation))},
-                        {"a", SideJson(c->a, **a)},
-                        {"b", SideJson(c->b, **b)}};
-    if (c->behind_by) j["behind_by"] = c->behind_by;
-    if (c->fork_index) j["fork_index"] = *c->fork_index;
-    j["signature_checked"] = signed_a && signed_b;
-    if (c->entry_a) j["entry_a"] = EntryJson(*c->entry_a);
-    if (c->entry_b) j["entry_b"] = EntryJson(*c->entry_b);
-    PrintJson(j);
+    PrintJson(node::ComparisonJson(*c, **a, **b));
   } else {
     PrintHuman(*c, args);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "node/api_json.h"
 #include "vellum/merkle.h"
 
 namespace vellum::node {
@@ -164,6 +165,31 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   out.entry_a = ProvenEntry(a, d->index, d->leaf_a);
   out.entry_b = ProvenEntry(b, d->index, d->leaf_b);
   return out;
+}
+
+namespace {
+
+nlohmann::json SideJson(const ViewHead& head, const LedgerView& view) {
+  return {{"peer", view.name()},
+          {"size", head.size},
+          {"root", ToHex(head.root)},
+          {"signature_checked", head.signature_checked},
+          {"round_trips", view.round_trips()},
+          {"bytes", view.bytes_received()}};
+}
+
+}  // namespace
+
+nlohmann::json ComparisonJson(const Comparison& c, const LedgerView& a, const LedgerView& b) {
+  nlohmann::json j = {{"relation", std::string(RelationName(c.relation))},
+                      {"a", SideJson(c.a, a)},
+                      {"b", SideJson(c.b, b)}};
+  if (c.behind_by) j["behind_by"] = c.behind_by;
+  if (c.fork_index) j["fork_index"] = *c.fork_index;
+  j["signature_checked"] = c.a.signature_checked && c.b.signature_checked;
+  if (c.entry_a) j["entry_a"] = EntryJson(*c.entry_a);
+  if (c.entry_b) j["entry_b"] = EntryJson(*c.entry_b);
+  return j;
 }
 
 }  // namespace vellum::node

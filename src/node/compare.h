@@ -5,6 +5,7 @@
 #ifndef VELLUM_NODE_COMPARE_H_
 #define VELLUM_NODE_COMPARE_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "node/ledger_view.h"
@@ -28,6 +29,10 @@ std::string_view RelationName(Comparison::Relation relation);
 // the longer side), children against their parent, entries against their leaf hash. A side
 // caught contradicting itself is an error (kVerificationFailed) naming it, never a fork.
 [[nodiscard]] Result<Comparison> Compare(LedgerView& a, LedgerView& b);
+
+// What `vellum compare --json` prints (doc/cli.md): the relation, each side's head and what
+// talking to it cost, and at a fork the index and both entries.
+nlohmann::json ComparisonJson(const Comparison& c, const LedgerView& a, const LedgerView& b);
 
 }  // namespace vellum::node
 

@@ -273,6 +273,11 @@ Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
         new RemoteView(file_or_url, std::move(*parts), std::move(keys), remote));
   }
   std::error_code ec;
+  if (const size_t scheme = file_or_url.find("://");
+      scheme != std::string::npos && scheme > 0 && !std::filesystem::exists(file_or_url, ec)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                file_or_url + ": only http:// and https:// node URLs are supported (or a file)");
+  }
   const size_t colon = file_or_url.rfind(':');
   if (!std::filesystem::exists(file_or_url, ec) && colon != std::string::npos &&
       colon + 1 < file_or_url.size() &&

@@ -167,3 +167,30 @@ def test_threads_appending_at_once_lose_nothing(tmp_path):
         payloads = {e.payload for e in shared}
         assert len(payloads) == 800
         assert shared.verify().ok
+
+
+def test_long_calls_release_the_gil(tmp_path):
+    # A thread that ticks every millisecond keeps ticking while another verifies: with the GIL
+    # held through verify() no tick could land inside the call.
+    import time
+
+    with vellum.Ledger.create(tmp_path / "g.db", origin="example.com/g", format="raw") as l:
+        l.append_many(f"entry {i}" for i in range(300000))
+        ticks, done = [], threading.Event()
+
+        def tick():
+            while not done.is_set():
+                ticks.append(time.monotonic())
+                time.sleep(0.001)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        start = time.monotonic()
+        report = l.verify()
+        end = time.monotonic()
+        done.set()
+        t.join()
+        assert report.ok and report.entries_checked == 300000
+        margin = (end - start) / 4
+        inside = [x for x in ticks if start + margin < x < end - margin]
+        assert len(inside) >= 5, (end - start, len(ticks))

@@ -10,8 +10,10 @@ and reaches the same conclusions. What differs, on purpose:
 
 * Roots are RFC 6962 Merkle roots (leaf and node hashes with the 0x00 / 0x01 prefixes), so their
   values differ from the original's; identical histories still have identical roots.
-* Every database is a real vellum ledger (raw format, origin ``compat/<file name>``) that
-  ``vellum verify``, ``vellum serve`` and the rest open as any other.
+* Every database is a real vellum ledger (raw format, with a signing key ``<file>.key`` beside
+  it) that ``vellum verify``, ``vellum serve`` and the rest open as any other. All of them have
+  the origin ``vellum.compat/ledger``: the original's nodes were copies of one log, and vellum
+  compares only ledgers of the same origin.
 * Only the data is hashed. Two nodes that log the same events in the same order at different
   moments are identical, as in the original. The timestamp each record shows is kept beside the
   ledger in the table ``compat_unhashed_times``: it is NOT covered by the Merkle tree, so nothing

@@ -14,6 +14,9 @@ from typing import List, Optional, Tuple
 import vellum
 
 _TIMES = "compat_unhashed_times"
+# Every compat database is a copy of one log, as the original's nodes were: one origin for all,
+# so that vellum compares them (each still has its own signing key).
+ORIGIN = "vellum.compat/ledger"
 
 
 class Connection:
@@ -24,8 +27,7 @@ class Connection:
         if os.path.exists(self.db_file):
             self.ledger = vellum.Ledger.open(self.db_file)
         else:
-            origin = "compat/" + (os.path.basename(self.db_file) or "ledger")
-            self.ledger = vellum.Ledger.create(self.db_file, origin=origin, format="raw")
+            self.ledger = vellum.Ledger.create(self.db_file, origin=ORIGIN, format="raw")
         if self.ledger.format != "raw":
             self.ledger.close()
             raise vellum.InvalidArgument(

@@ -1,0 +1,111 @@
+"""RemoteNode, compare and network against real `vellum serve` processes on 127.0.0.1, and the
+same facts as the CLI's --json."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import vellum
+
+VELLUM = os.environ.get("VELLUM_BIN", "vellum")
+
+
+class Served:
+    """`vellum serve LEDGER --listen 127.0.0.1:0`; the first line it prints is the port."""
+
+    def __init__(self, path):
+        self.proc = subprocess.Popen([VELLUM, "serve", str(path), "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        assert line.strip().isdigit(), f"vellum serve printed {line!r}"
+        self.url = f"http://127.0.0.1:{int(line)}"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+
+
+@pytest.fixture
+def two_forked(tmp_path):
+    """Two raw ledgers sharing their first 700 of 1000 entries and one key, each served."""
+    a_path, b_path = tmp_path / "a.db", tmp_path / "b.db"
+    with vellum.Ledger.create(a_path, origin="example.com/net", format="raw") as a:
+        a.append_many(f"e{i}" for i in range(700))
+    shutil.copy(a_path, b_path)
+    shutil.copy(str(a_path) + ".key", str(b_path) + ".key")
+    with vellum.Ledger.open(a_path) as a:
+        a.append_many(f"e{i}" for i in range(700, 1000))
+        vkey = a.verifier_key
+    with vellum.Ledger.open(b_path) as b:
+        b.append_many(f"other {i}" for i in range(700, 1000))
+    nodes = [Served(a_path), Served(b_path)]
+    yield a_path, b_path, nodes, vkey
+    for n in nodes:
+        n.stop()
+
+
+def test_remote_node_heads_entries_and_proofs(two_forked):
+    a_path, _, (na, _), vkey = two_forked
+    node = vellum.RemoteNode(na.url, vkey=vkey)
+    head = node.checkpoint()
+    with vellum.Ledger.open(a_path, read_only=True) as local:
+        assert (head.origin, head.size, head.root) == ("example.com/net", 1000, local.root())
+        assert head.signature_checked and head.note.startswith("example.com/net\n1000\n")
+        assert vellum.verify_checkpoint(head.note, vkey).root == head.root
+        e = node.get(417)
+        assert (e.index, e.payload, e.leaf_hash) == (417, b"e417", local[417].leaf_hash)
+        old = local.root(300)
+    assert node.prove_consistency(300, old).size == 1000
+    with pytest.raises(vellum.VerificationError):
+        node.prove_consistency(300, b"\x07" * 32)
+    assert node.status()["size"] == 1000
+    assert node.format == "raw" and len(node) == 1000
+    assert node.cost[0] > 0
+    with pytest.raises(vellum.Error):
+        node.get(1000)
+    # Without a key nothing is signature-checked; with the wrong key the head is refused.
+    assert vellum.RemoteNode(na.url).checkpoint().signature_checked is False
+    other = vellum.Ledger.create(a_path.parent / "o.db", origin="example.com/net")
+    with pytest.raises(vellum.VerificationError):
+        vellum.RemoteNode(na.url, vkey=other.verifier_key).checkpoint()
+    other.close()
+
+
+def test_compare_and_network_give_the_cli_facts(two_forked):
+    a_path, b_path, (na, nb), vkey = two_forked
+    got = vellum.compare(na.url, nb.url, vkey=vkey)
+    assert got["relation"] == "forked" and got["fork_index"] == 700
+    assert got["signature_checked"] is True
+    assert got["entry_a"]["data"] == "e700" and got["entry_b"]["data"] == "other 700"
+    printed = subprocess.run([VELLUM, "compare", na.url, nb.url, "--vkey", vkey, "--json"],
+                             capture_output=True, text=True)
+    cli = json.loads(printed.stdout)
+    for side in ("a", "b"):  # costs are per connection; everything else is the same fact
+        for key in ("round_trips", "bytes"):
+            cli[side].pop(key), got[side].pop(key)
+    assert got == cli
+    assert vellum.compare(a_path, a_path)["relation"] == "identical"
+
+    report = vellum.network([na.url, nb.url, a_path], vkey=vkey)
+    printed = subprocess.run([VELLUM, "network", na.url, nb.url, str(a_path), "--vkey", vkey, "--json"],
+                             capture_output=True, text=True)
+    assert report == json.loads(printed.stdout)
+    assert report["total_nodes"] == 3 and report["synced_nodes"] == 2
+    assert report["forks"][0]["fork_index"] == 700 and report["healthy"] is False
+
+
+def test_unreachable_and_malformed_peers_raise_clear_errors(tmp_path):
+    with pytest.raises(vellum.InvalidArgument):
+        vellum.RemoteNode("ftp://example.com/")
+    with pytest.raises(vellum.InvalidArgument):
+        vellum.RemoteNode("http://127.0.0.1:1", timeout=0)
+    with pytest.raises(vellum.Error):
+        vellum.RemoteNode("http://127.0.0.1:1", timeout=2).checkpoint()
+    with pytest.raises(vellum.NotFound):
+        vellum.compare(tmp_path / "missing.db", tmp_path / "missing2.db")
+    down = vellum.network(["http://127.0.0.1:1"], timeout=2)
+    assert down["healthy"] is False and down["total_nodes"] == 1
