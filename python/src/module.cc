@@ -15,6 +15,7 @@
 #include "node/compare.h"
 #include "node/ledger_view.h"
 #include "node/network.h"
+#include "node/sync.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 #include "vellum/merkle.h"
@@ -323,6 +324,20 @@ PYBIND11_MODULE(_vellum, m) {
     auto views = OpenViews(peers, vkeys, timeout_s);
     const node::NetworkReport report = Unlocked([&] { return node::AnalyzeNetwork(views); });
     return node::NetworkJson(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+  // `vellum sync PATH --from URL --vkey KEY [--format F]`: (old size, new size, root).
+  m.def("sync", [](const std::string& from, const std::string& path, const std::string& vkey,
+                   const std::string& format, double timeout_s) {
+    const std::vector<VerifierKey> keys = KeysFromPy({vkey});
+    std::optional<EntryFormat> chosen;
+    if (!format.empty()) chosen = Take(ParseEntryFormat(format));
+    const node::RemoteOptions remote = Deadline(timeout_s);
+    const node::SyncResult r = Take(Unlocked([&]() -> Result<node::SyncResult> {
+      auto upstream = node::OpenView(from, keys, remote);
+      if (!upstream) return std::unexpected(upstream.error());
+      return node::SyncInto(path, **upstream, keys[0].ToString(), chosen);
+    }));
+    return py::make_tuple(r.old_size, r.new_size, ToPy(r.root));
   });
   m.def("node_status_json", [](const std::string& url, double timeout_s) {
     const node::RemoteOptions remote = Deadline(timeout_s);

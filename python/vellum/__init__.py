@@ -440,6 +440,22 @@ def network(peers: Sequence[str], vkey: Union[str, Sequence[str], None] = None, 
     return _json.loads(_vellum.network_json([str(p) for p in peers], keys, float(timeout)))
 
 
+@dataclass(frozen=True)
+class SyncResult:
+    old_size: int
+    new_size: int
+    root: bytes
+
+
+def sync(source: str, path: str, vkey: str, format: Optional[str] = None, timeout: float = 30) -> SyncResult:
+    """Mirrors ``source`` (a node URL, or a ledger file) into the ledger at ``path``, created as a
+    mirror when missing (``format``: the upstream's, "record" by default), as ``vellum sync``
+    does: the checkpoint must verify with ``vkey`` and every entry is proven against it before
+    anything is written. A refused first sync leaves no file behind."""
+    old, new, root = _vellum.sync(str(source), str(path), vkey, format or "", float(timeout))
+    return SyncResult(old, new, root)
+
+
 def leaf_hash(data: Data) -> bytes:
     """RFC 6962 leaf hash of ``data`` as given (a raw-format entry's leaf hash)."""
     return _vellum.leaf_hash(_payload(data))
@@ -477,6 +493,8 @@ __all__ = [
     "RemoteNode",
     "compare",
     "network",
+    "sync",
+    "SyncResult",
     "leaf_hash",
     "verify_inclusion",
     "verify_consistency",

@@ -2,7 +2,6 @@
 // when missing), verifying everything before writing anything.
 #include "node/sync.h"
 
-#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -27,28 +26,17 @@ int RunSync(const SyncArgs& args) {
   }
   auto upstream = node::OpenView(args.from, *keys, {.deadline_ms = args.timeout * 1000});
   if (!upstream) return ReportError(upstream.error());
-  std::error_code ec;
-  const bool created = !std::filesystem::exists(args.path, ec);
-  auto ledger = node::OpenOrCreateMirror(args.path, **upstream, (*keys)[0].ToString(), format);
-  if (!ledger) return ReportError(ledger.error());
   Result<node::SyncResult> result;
   {
     Progress progress("syncing");
-    result = node::SyncFrom(**ledger, **upstream,
+    result = node::SyncInto(args.path, **upstream, (*keys)[0].ToString(), format,
                             [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   }
-  if (!result) {
-    if (created && (*ledger)->GetHead().value_or(Head{1}).size == 0) {
-      ledger->reset();
-      (void)Ledger::RemoveEmpty(args.path);  // the refused sync leaves no new file behind
-    }
-    return ReportError("sync refused: " + result.error().message());
-  }
-  auto head = (*ledger)->GetHead();
+  if (!result) return ReportError(result.error());
   if (args.json) {
     PrintJson({{"old_size", result->old_size},
                {"new_size", result->new_size},
-               {"root", head ? ToHex(head->root) : ""}});
+               {"root", ToHex(result->root)}});
   } else if (result->new_size == result->old_size) {
     std::cout << "up to date: " << result->new_size << " entries\n";
   } else {

@@ -176,4 +176,25 @@ Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, Ledg
       {.origin = head->origin, .format = chosen, .verifier_key = verifier_key, .mirror = true});
 }
 
+Result<SyncResult> SyncInto(const std::string& path, LedgerView& upstream,
+                            const std::string& verifier_key, std::optional<EntryFormat> format,
+                            const SyncProgress& progress) {
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(path, ec);
+  auto ledger = OpenOrCreateMirror(path, upstream, verifier_key, format);
+  if (!ledger) return std::unexpected(ledger.error());
+  auto result = SyncFrom(**ledger, upstream, progress);
+  if (!result) {
+    if (created && (*ledger)->GetHead().value_or(Head{1}).size == 0) {
+      ledger->reset();
+      (void)Ledger::RemoveEmpty(path);
+    }
+    return Fail(result.error().code(), "sync refused: " + result.error().message());
+  }
+  auto head = (*ledger)->GetHead();
+  if (!head) return std::unexpected(head.error());
+  result->root = head->root;
+  return result;
+}
+
 }  // namespace vellum::node

@@ -17,6 +17,7 @@ namespace vellum::node {
 struct SyncResult {
   uint64_t old_size = 0;
   uint64_t new_size = 0;
+  Hash root{};  // of the mirror afterwards (SyncInto)
 };
 
 // Called after each batch with (entries verified and written, entries to write).
@@ -36,6 +37,14 @@ using SyncProgress = std::function<void(uint64_t, uint64_t)>;
                                                                  LedgerView& upstream,
                                                                  const std::string& verifier_key,
                                                                  std::optional<EntryFormat> format);
+
+// `vellum sync`: opens or creates the mirror at `path` (OpenOrCreateMirror) and syncs it from
+// `upstream`. A mirror this call created is removed again when the sync is refused before it
+// wrote anything, so a refused first sync leaves no file behind.
+[[nodiscard]] Result<SyncResult> SyncInto(const std::string& path, LedgerView& upstream,
+                                          const std::string& verifier_key,
+                                          std::optional<EntryFormat> format,
+                                          const SyncProgress& progress = nullptr);
 
 }  // namespace vellum::node
 

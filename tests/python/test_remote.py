@@ -98,6 +98,30 @@ def test_compare_and_network_give_the_cli_facts(two_forked):
     assert report["forks"][0]["fork_index"] == 700 and report["healthy"] is False
 
 
+def test_sync_mirrors_a_node_and_refuses_the_wrong_key(two_forked, tmp_path):
+    a_path, _, (na, nb), vkey = two_forked
+    mirror = tmp_path / "mirror.db"
+    done = vellum.sync(na.url, mirror, vkey, format="raw")
+    with vellum.Ledger.open(a_path, read_only=True) as a:
+        assert (done.old_size, done.new_size, done.root) == (0, 1000, a.root())
+    assert vellum.sync(na.url, mirror, vkey).new_size == 1000  # up to date
+    with vellum.Ledger.open(mirror) as m:
+        assert m.verify().ok and len(m) == 1000
+        with pytest.raises(vellum.Conflict, match="mirror"):
+            m.append("not through sync")
+    # The forked node is refused: its history contradicts what the mirror holds.
+    before = open(mirror, "rb").read()
+    with pytest.raises(vellum.Error, match="sync refused"):
+        vellum.sync(nb.url, mirror, vkey)
+    assert open(mirror, "rb").read() == before
+    # A wrong key: refused, and no new file is left behind.
+    stranger = vellum.Ledger.create(tmp_path / "s.db", origin="example.com/net", key=str(tmp_path / "s.key"))
+    with pytest.raises(vellum.VerificationError):
+        vellum.sync(na.url, tmp_path / "never.db", stranger.verifier_key, format="raw")
+    stranger.close()
+    assert not (tmp_path / "never.db").exists()
+
+
 def test_unreachable_and_malformed_peers_raise_clear_errors(tmp_path):
     with pytest.raises(vellum.InvalidArgument):
         vellum.RemoteNode("ftp://example.com/")
