@@ -97,6 +97,7 @@ class PyLedger {
   static PyLedger Create(const std::string& path, const std::string& origin,
                          const std::string& format, const std::string& key_path, bool reuse) {
     const EntryFormat parsed = Take(ParseEntryFormat(format));
+    Take(CheckOrigin(origin));
     std::optional<SignerKey> key;
     if (!key_path.empty()) key = Take(reuse ? ReadKeyFile(key_path) : SignerKey::Generate(origin));
     auto ledger = Take(

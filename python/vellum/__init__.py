@@ -60,6 +60,14 @@ def _time_ms(time: Time) -> Optional[int]:
     raise InvalidArgument(f"a time is an aware datetime or integer milliseconds, not {type(time).__name__}")
 
 
+def _count(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgument(f"{what} is an int, not {type(value).__name__}")
+    if value < 0:
+        raise InvalidArgument(f"{what} counts from 0; {value} is negative")
+    return value
+
+
 def _hash(value: Union[bytes, str], what: str = "hash") -> bytes:
     if isinstance(value, str):
         try:
@@ -253,6 +261,8 @@ class Ledger:
                     first = start
                 batch = []
 
+        if isinstance(entries, (str, bytes, bytearray)) or not hasattr(entries, "__iter__"):
+            raise InvalidArgument("append_many takes an iterable of entries (use append for one)")
         for item in entries:
             if isinstance(item, tuple):
                 data, time = item
@@ -285,10 +295,10 @@ class Ledger:
         """The Merkle root (RFC 6962) of the first ``size`` entries (all when None)."""
         if size is None:
             return self.head.root
-        return self._impl.root_at(size)
+        return self._impl.root_at(_count(size, "a size"))
 
     def get(self, index: int) -> Entry:
-        return Entry._from(self._impl.entry(index))
+        return Entry._from(self._impl.entry(_count(index, "an index")))
 
     def __getitem__(self, key: Union[int, slice]) -> Union[Entry, List[Entry]]:
         if isinstance(key, slice):
@@ -325,8 +335,8 @@ class Ledger:
     # --- proofs and verification -------------------------------------------------------------
 
     def prove(self, index: int, size: Optional[int] = None) -> InclusionProof:
-        n = len(self) if size is None else size
-        doc = self._impl.inclusion_json(index, n)
+        n = len(self) if size is None else _count(size, "a size")
+        doc = self._impl.inclusion_json(_count(index, "an index"), n)
         parsed = _json.loads(doc)
         return InclusionProof(
             index=index,
@@ -338,8 +348,8 @@ class Ledger:
         )
 
     def prove_consistency(self, old_size: int, new_size: Optional[int] = None) -> ConsistencyProof:
-        n = len(self) if new_size is None else new_size
-        doc = self._impl.consistency_json(old_size, n)
+        n = len(self) if new_size is None else _count(new_size, "a size")
+        doc = self._impl.consistency_json(_count(old_size, "a size"), n)
         parsed = _json.loads(doc)
         return ConsistencyProof(
             old_size=old_size,

@@ -143,7 +143,9 @@ Result<void> VerifierKey::Verify(std::string_view message,
 Result<SignerKey> SignerKey::Generate(std::string_view name) {
   if (!IsValidName(name)) {
     return Fail(ErrorCode::kInvalidArgument,
-                "key name '" + std::string(name) + "' is invalid (no spaces or '+')");
+                "key name '" + std::string(name) +
+                    "' is invalid: no spaces or '+' (a ledger's signing key is named after its "
+                    "origin, so choose an origin like example.com/audit)");
   }
   Bytes seed(kKeySize);
   if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {

@@ -194,3 +194,23 @@ def test_long_calls_release_the_gil(tmp_path):
         margin = (end - start) / 4
         inside = [x for x in ticks if start + margin < x < end - margin]
         assert len(inside) >= 5, (end - start, len(ticks))
+
+
+def test_wrong_types_and_negative_numbers_raise_invalid_argument(ledger):
+    ledger.append("x")
+    for call in (lambda: ledger.get(-1), lambda: ledger.prove(-1), lambda: ledger.root(-5),
+                 lambda: ledger.prove("a"), lambda: ledger.prove_consistency(-1),
+                 lambda: ledger.append_many(5), lambda: ledger.append_many("abc"),
+                 lambda: ledger.append_many([("x", "not a time")]), lambda: ledger[1.5]):
+        with pytest.raises(vellum.InvalidArgument):
+            call()
+    assert ledger.append("") == 1 and ledger[1].payload == b"" and ledger[1].text == ""
+    assert ledger.append_many([]) == range(2, 2)
+
+
+def test_an_origin_that_cannot_name_a_key_is_refused_clearly(tmp_path):
+    with pytest.raises(vellum.InvalidArgument, match="needs an origin"):
+        vellum.Ledger.create(tmp_path / "x.db", origin="")
+    with pytest.raises(vellum.InvalidArgument, match="named after its origin"):
+        vellum.Ledger.create(tmp_path / "y.db", origin="a b")
+    assert not (tmp_path / "x.db").exists() and not (tmp_path / "y.db").exists()
