@@ -25,14 +25,20 @@ namespace py = pybind11;
 namespace vellum::python {
 namespace {
 
-// vellum.errors.<name> for each ErrorCode, looked up once at import.
+// vellum.errors.<name> for each ErrorCode, looked up once at import. Never freed: the
+// interpreter may be gone by the time static objects are destroyed.
 py::object& ErrorClass(ErrorCode code) {
-  static py::object classes[8];
+  static auto* classes = new py::object[8];
   return classes[static_cast<int>(code)];
 }
 
 [[noreturn]] void Raise(const Error& error) {
-  PyErr_SetString(ErrorClass(error.code()).ptr(), error.message().c_str());
+  // A message may quote what a peer sent: decode it leniently.
+  const std::string& text = error.message();
+  PyObject* message =
+      PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+  PyErr_SetObject(ErrorClass(error.code()).ptr(), message);
+  Py_XDECREF(message);
   throw py::error_already_set();
 }
 
