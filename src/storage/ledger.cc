@@ -61,7 +61,14 @@ Result<Head> Ledger::Impl::ReadHead() {
   select_head_.Reset();
   if (!root) return Fail(ErrorCode::kCorruption, db_.path() + ": the head root is damaged");
   head.root = *root;
-  if (head.size > known_head_.size) known_head_ = head;
+  if (head.size < known_head_.size ||
+      (head.size == known_head_.size && head.root != known_head_.root)) {
+    // A head never shrinks or changes at its size: the file was rewritten under this handle.
+    // Forget what was cached from it; the reads that follow say what is there now.
+    tile_cache_.Clear();
+    edge_.reset();
+  }
+  known_head_ = head;
   return head;
 }
 

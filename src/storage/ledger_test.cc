@@ -316,6 +316,24 @@ TEST_F(LedgerTest, ProofsFollowAppendsMadeThroughAnotherHandle) {
   EXPECT_EQ(reader->RootAt(leaves.size() + 1).error().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_F(LedgerTest, AHeadRewrittenUnderAHandleIsBelievedOverWhatTheHandleCached) {
+  // Someone rolls the head back with plain SQLite (as a restored older copy would): the handle
+  // that saw the larger tree must not keep proving sizes the file no longer has.
+  auto ledger = Make(EntryFormat::kRaw);
+  std::vector<NewEntry> batch(300);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].payload = ToBytes(std::to_string(i));
+  ASSERT_TRUE(ledger->AppendBatch(batch));
+  ASSERT_TRUE(ledger->InclusionProof(250, 300));
+  ASSERT_EQ(RawSql(path_,
+                   "DROP TRIGGER head_only_grows; UPDATE head SET size = 100, root = "
+                   "(SELECT root FROM head) WHERE id = 0"),
+            "");
+  ASSERT_EQ(ledger->GetHead()->size, 100u);
+  EXPECT_EQ(ledger->InclusionProof(250, 300).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ledger->RootAt(150).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(ledger->RootAt(100));
+}
+
 class LedgerCheckpointTest : public LedgerTest {
  protected:
   void SetUp() override {
