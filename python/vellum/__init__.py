@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json as _json
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, List, Optional, Sequence, Union
 
@@ -193,8 +194,6 @@ class Ledger:
         path = str(path)
         if key is False:
             return cls(_vellum.Ledger.create(path, origin, format, "", False))
-        import os
-
         key_path = str(key) if key not in (None, True) else path + ".key"
         reuse = key not in (None, True) and os.path.exists(key_path)
         return cls(_vellum.Ledger.create(path, origin, format, key_path, reuse))
@@ -244,38 +243,37 @@ class Ledger:
         """Appends one entry (durable on return); returns its index."""
         return self._impl.append_many([(_payload(data), _time_ms(time))])
 
-    def append_many(self, entries: Iterable[Union[Data, tuple]], batch_size: int = _BATCH) -> range:
+    def append_many(self, entries: Iterable[Union[Data, tuple]], batch_size: int = _BATCH) -> Union[range, List[int]]:
         """Appends entries in transactions of ``batch_size``: each batch all or nothing. An item is
-        data, or (data, time). Returns the range of the new indexes."""
+        data, or (data, time). Returns the range of the new indexes; should another writer append
+        between two batches, the indexes are not contiguous and a list of them is returned instead."""
         if batch_size < 1:
             raise InvalidArgument("batch_size must be at least 1")
-        first = None
-        count = 0
+        if isinstance(entries, (str, bytes, bytearray)) or not hasattr(entries, "__iter__"):
+            raise InvalidArgument("append_many takes an iterable of entries (use append for one)")
+        written: List[range] = []
         batch: list = []
 
         def flush():
-            nonlocal first, batch
             if batch:
                 start = self._impl.append_many(batch)
-                if first is None:
-                    first = start
-                batch = []
+                written.append(range(start, start + len(batch)))
+                batch.clear()
 
-        if isinstance(entries, (str, bytes, bytearray)) or not hasattr(entries, "__iter__"):
-            raise InvalidArgument("append_many takes an iterable of entries (use append for one)")
         for item in entries:
             if isinstance(item, tuple):
                 data, time = item
                 batch.append((_payload(data), _time_ms(time)))
             else:
                 batch.append((_payload(item), None))
-            count += 1
             if len(batch) >= batch_size:
                 flush()
         flush()
-        if first is None:
-            first = len(self)
-        return range(first, first + count)
+        if not written:
+            return range(len(self), len(self))
+        if all(a.stop == b.start for a, b in zip(written, written[1:])):
+            return range(written[0].start, written[-1].stop)
+        return [i for r in written for i in r]
 
     def sign_checkpoint(self, key_path: Optional[str] = None, size: Optional[int] = None) -> str:
         """Signs and records the checkpoint of the head (or of ``size``); returns the note."""

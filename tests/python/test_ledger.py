@@ -214,3 +214,18 @@ def test_an_origin_that_cannot_name_a_key_is_refused_clearly(tmp_path):
     with pytest.raises(vellum.InvalidArgument, match="named after its origin"):
         vellum.Ledger.create(tmp_path / "y.db", origin="a b")
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "y.db").exists()
+
+
+def test_append_many_says_which_indexes_it_wrote_when_another_writer_interleaves(tmp_path):
+    path = tmp_path / "i.db"
+    with vellum.Ledger.create(path, origin="example.com/i", format="raw") as l, vellum.Ledger.open(path) as other:
+        def entries():
+            for i in range(5):
+                if i == 2:
+                    other.append("from the other writer")  # between the two batches
+                yield f"mine {i}"
+
+        got = l.append_many(entries(), batch_size=2)
+        assert got == [0, 1, 3, 4, 5]
+        assert [l[i].payload for i in got] == [b"mine 0", b"mine 1", b"mine 2", b"mine 3", b"mine 4"]
+        assert l.append_many(["a", "b", "c"], batch_size=2) == range(6, 9)
