@@ -82,9 +82,11 @@ auto Unlocked(F call) -> decltype(call()) {
   return call();
 }
 
-std::string Dump(const node::ProofDocument& doc) {
-  return node::ProofDocumentJson(doc).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+// JSON as the CLI prints it (two-space indent), bytes that are not UTF-8 replaced.
+std::string JsonText(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+std::string Dump(const node::ProofDocument& doc) { return JsonText(node::ProofDocumentJson(doc)); }
 
 // (index, time_ms or None, payload, leaf_hash)
 py::tuple EntryToPy(const Entry& e) {
@@ -106,10 +108,11 @@ class PyLedger {
     Take(CheckOrigin(origin));
     std::optional<SignerKey> key;
     if (!key_path.empty()) key = Take(reuse ? ReadKeyFile(key_path) : SignerKey::Generate(origin));
-    auto ledger = Take(
-        Ledger::Create(path, {.origin = origin,
-                              .format = parsed,
-                              .verifier_key = key ? key->verifier().ToString() : std::string()}));
+    const std::string verifier_key = key ? key->verifier().ToString() : std::string();
+    auto ledger = Take(Unlocked([&] {
+      return Ledger::Create(path,
+                            {.origin = origin, .format = parsed, .verifier_key = verifier_key});
+    }));
     if (key && !reuse) {
       if (auto ok = WriteKeyFile(key_path, *key); !ok) {
         ledger.reset();
@@ -121,7 +124,7 @@ class PyLedger {
     return PyLedger(std::move(ledger));
   }
   static PyLedger Open(const std::string& path, bool read_only) {
-    return PyLedger(Take(Ledger::Open(path, {.read_only = read_only})));
+    return PyLedger(Take(Unlocked([&] { return Ledger::Open(path, {.read_only = read_only}); })));
   }
 
   // The ledger, shared with the call that uses it: close() from another thread then cannot free
@@ -161,14 +164,6 @@ class PyLedger {
     entries.reserve(items.size());
     for (const auto& [payload, time_ms] : items) entries.push_back({FromPy(payload), time_ms});
     return Take(Unlocked([l = Get(), &entries] { return l->AppendBatch(entries); }));
-  }
-  py::list Inclusion(uint64_t index, uint64_t size) {
-    return HashesToPy(
-        Take(Unlocked([l = Get(), index, size] { return l->InclusionProof(index, size); })));
-  }
-  py::list Consistency(uint64_t old_size, uint64_t new_size) {
-    return HashesToPy(Take(Unlocked(
-        [l = Get(), old_size, new_size] { return l->ConsistencyProof(old_size, new_size); })));
   }
   // The CLI's `prove --json` documents, byte for byte (without its final newline).
   std::string InclusionJson(uint64_t index, uint64_t size) {
@@ -302,8 +297,6 @@ PYBIND11_MODULE(_vellum, m) {
       .def("range", &PyLedger::Range)
       .def("find", &PyLedger::Find)
       .def("append_many", &PyLedger::AppendMany)
-      .def("inclusion", &PyLedger::Inclusion)
-      .def("consistency", &PyLedger::Consistency)
       .def("inclusion_json", &PyLedger::InclusionJson)
       .def("consistency_json", &PyLedger::ConsistencyJson)
       .def("verify", &PyLedger::Verify)
@@ -323,14 +316,13 @@ PYBIND11_MODULE(_vellum, m) {
                            const std::vector<std::string>& vkeys, double timeout_s) {
     auto views = OpenViews({a, b}, vkeys, timeout_s);
     const node::Comparison c = Take(Unlocked([&] { return node::Compare(*views[0], *views[1]); }));
-    return node::ComparisonJson(c, *views[0], *views[1])
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return JsonText(node::ComparisonJson(c, *views[0], *views[1]));
   });
   m.def("network_json", [](const std::vector<std::string>& peers,
                            const std::vector<std::string>& vkeys, double timeout_s) {
     auto views = OpenViews(peers, vkeys, timeout_s);
     const node::NetworkReport report = Unlocked([&] { return node::AnalyzeNetwork(views); });
-    return node::NetworkJson(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return JsonText(node::NetworkJson(report));
   });
   // `vellum sync PATH --from URL --vkey KEY [--format F]`: (old size, new size, root).
   m.def("sync", [](const std::string& from, const std::string& path, const std::string& vkey,

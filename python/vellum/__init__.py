@@ -22,17 +22,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, List, Optional, Sequence, Union
 
-from .errors import (  # noqa: F401  (re-exported)
-    Conflict,
-    Corruption,
-    Error,
-    InvalidArgument,
-    IOFailure,
-    NoSpace,
-    NotFound,
-    Unavailable,
-    VerificationError,
-)
+from . import errors as _errors
+from .errors import *  # noqa: F401,F403  (the exception classes, re-exported)
 from . import _vellum
 
 Data = Union[bytes, bytearray, memoryview, str]
@@ -507,13 +498,4 @@ __all__ = [
     "verify_inclusion",
     "verify_consistency",
     "verify_checkpoint",
-    "Error",
-    "NotFound",
-    "InvalidArgument",
-    "Corruption",
-    "VerificationError",
-    "Conflict",
-    "IOFailure",
-    "Unavailable",
-    "NoSpace",
-]
+] + _errors.__all__

@@ -84,6 +84,10 @@ def test_nodes_reach_the_original_conclusions():
     assert net["network_healthy"] is False
     assert net["roots"]["A"] == a.get_merkle_root()
 
+    empty = Node("Z", "z.db").initialize()
+    assert empty.compare(a)["divergence_type"] == "self_behind"  # nothing is a prefix of anything
+    empty.close()
+
     e = Node("E", "e.db").initialize()
     for event in ["login alice", "transfer 10", "logout alice"]:
         e.add_event(event)

@@ -63,6 +63,7 @@ def test_remote_node_heads_entries_and_proofs(two_forked):
     with pytest.raises(vellum.VerificationError):
         node.prove_consistency(300, b"\x07" * 32)
     assert node.status()["size"] == 1000
+    assert vellum.RemoteNode(na.url + "/", vkey=vkey).checkpoint().root == head.root  # trailing slash
     assert node.format == "raw" and len(node) == 1000
     assert node.cost[0] > 0
     with pytest.raises(vellum.Error):

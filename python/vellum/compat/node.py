@@ -56,14 +56,12 @@ class Node:
         mine, theirs = self._need().ledger, other._need().ledger
         root_self, root_other = mine.root(), theirs.root()
         n_self, n_other = len(mine), len(theirs)
-        if root_self == root_other and n_self == n_other:
-            kind = None
+        if n_self == n_other:
+            kind = None if root_self == root_other else "diverged"
         else:
-            small, big, small_root = (mine, theirs, root_self) if n_self <= n_other else (theirs, mine, root_other)
+            small, small_root, big = (mine, root_self, theirs) if n_self < n_other else (theirs, root_other, mine)
             try:
-                proof = big.prove_consistency(len(small)) if len(small) < len(big) else None
-                if proof is None:
-                    raise vellum.VerificationError("same size, different roots")
+                proof = big.prove_consistency(len(small))
                 vellum.verify_consistency(len(small), len(big), small_root, proof.new_root, proof.hashes)
                 kind = "self_behind" if n_self < n_other else "other_behind"
             except vellum.VerificationError:
