@@ -48,6 +48,9 @@ std::vector<NodeId> RangeNodes(uint64_t begin, uint64_t end);
 // Hashes of `nodes` (a RangeNodes list) folded right to left into the hash of their range.
 // REQUIRES: !hashes.empty().
 Hash FoldRange(std::span<const Hash> hashes);
+// The hash of the perfect subtree whose 2^k consecutive, aligned children (at any one level)
+// are `children`, folded pairwise. REQUIRES: children.size() is a power of two.
+Hash PerfectRoot(std::span<const Hash> children);
 
 // Supplies hashes of perfect subtrees, e.g. from a ledger's stored tiles.
 class HashSource {

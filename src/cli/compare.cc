@@ -11,6 +11,7 @@ namespace {
 struct CompareArgs {
   std::string a, b;
   std::vector<std::string> vkeys;
+  std::string format;
   bool json = false;
   int timeout = 30;
 };
@@ -51,12 +52,18 @@ int RunCompare(const CompareArgs& args) {
     if (!parsed) return ReportUsage(parsed.error().message());
     keys = std::move(*parsed);
   }
+  node::RemoteOptions remote{.deadline_ms = args.timeout * 1000};
+  if (!args.format.empty()) {
+    auto format = ParseEntryFormat(args.format);
+    if (!format) return ReportUsage("--format: " + format.error().message());
+    remote.format = *format;
+  }
   // Keys check what nodes signed; a file is read as it is.
-  auto a = node::OpenView(args.a, node::IsNodeUrl(args.a) ? keys : std::vector<VerifierKey>{},
-                          {.deadline_ms = args.timeout * 1000});
+  auto a =
+      node::OpenView(args.a, node::IsNodeUrl(args.a) ? keys : std::vector<VerifierKey>{}, remote);
   if (!a) return ReportError(a.error());
-  auto b = node::OpenView(args.b, node::IsNodeUrl(args.b) ? keys : std::vector<VerifierKey>{},
-                          {.deadline_ms = args.timeout * 1000});
+  auto b =
+      node::OpenView(args.b, node::IsNodeUrl(args.b) ? keys : std::vector<VerifierKey>{}, remote);
   if (!b) return ReportError(b.error());
   auto c = node::Compare(**a, **b);
   if (!c) {
@@ -90,6 +97,9 @@ void AddCompare(CLI::App& app, Action& action) {
   cmd->add_option("--timeout", args->timeout,
                   "Seconds each request to a node may take (default 30)")
       ->check(CLI::Range(1, 3600));
+  cmd->add_option("--format", args->format,
+                  "How to show the entries of a log that serves only tlog-tiles: raw (default) "
+                  "or record");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunCompare(*args); }; });
 }

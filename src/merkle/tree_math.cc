@@ -58,6 +58,14 @@ Hash FoldRange(std::span<const Hash> hashes) {
   return acc;
 }
 
+Hash PerfectRoot(std::span<const Hash> children) {
+  std::vector<Hash> level(children.begin(), children.end());
+  for (size_t n = level.size(); n > 1; n /= 2) {
+    for (size_t i = 0; i < n / 2; ++i) level[i] = NodeHash(level[2 * i], level[2 * i + 1]);
+  }
+  return level[0];
+}
+
 ProofPlan InclusionPlan(uint64_t index, uint64_t size) {
   ProofPlan plan;
   AddPath({0, index}, size, &plan);

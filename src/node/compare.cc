@@ -9,21 +9,8 @@
 namespace vellum::node {
 namespace {
 
-constexpr unsigned kLevelsPerStep = kTileHeight;  // 256 hashes, one tile's worth, per request
-
 std::unexpected<Error> Lied(const LedgerView& view, const std::string& what) {
   return Fail(ErrorCode::kVerificationFailed, view.name() + " contradicts itself: " + what);
-}
-
-// Folds 2^k consecutive sibling hashes pairwise into their common ancestor.
-Hash FoldPerfect(std::vector<Hash> level) {
-  while (level.size() > 1) {
-    for (size_t i = 0; i < level.size() / 2; ++i) {
-      level[i] = merkle::NodeHash(level[2 * i], level[2 * i + 1]);
-    }
-    level.resize(level.size() / 2);
-  }
-  return level[0];
 }
 
 // The hashes of `ids` from `view`, checked to fold into `parent` when given.
@@ -31,7 +18,7 @@ Hash FoldPerfect(std::vector<Hash> level) {
                                               const Hash* parent) {
   auto hashes = view.SubtreeHashes(ids);
   if (!hashes) return hashes;
-  if (parent && FoldPerfect(*hashes) != *parent) {
+  if (parent && merkle::PerfectRoot(*hashes) != *parent) {
     return Lied(view, "subtree hashes do not rebuild their parent");
   }
   return hashes;
@@ -46,7 +33,10 @@ struct Difference {
 [[nodiscard]] Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b,
                                                      merkle::NodeId node, Hash ha, Hash hb) {
   while (node.level > 0) {
-    const unsigned step = std::min<unsigned>(kLevelsPerStep, node.level);
+    // Down to the next level that is a multiple of the tile height, so that the children are
+    // one row of one hash tile (at most 256 hashes): one request to a node, one tile from a
+    // tiles-only log.
+    const unsigned step = node.level % kTileHeight ? node.level % kTileHeight : kTileHeight;
     std::vector<merkle::NodeId> children;
     const uint8_t level = static_cast<uint8_t>(node.level - step);
     for (uint64_t i = 0; i < (uint64_t{1} << step); ++i) {

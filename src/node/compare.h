@@ -1,7 +1,8 @@
 // Comparing two ledgers of the same origin: identical, one a prefix of the other (proven with a
 // consistency proof), or forked at the first index where they differ. The fork is found by
-// walking stored subtree hashes top-down, 8 levels per request: O(log n) hashes and, for a
-// million entries, at most 4 requests to each side after the heads.
+// walking subtree hashes top-down one tile row (up to 8 levels) per request: O(log n) hashes
+// and, for a million entries, at most 4 requests to each side after the heads (a few more to a
+// tiles-only log, whose frontier takes one hash tile per tile level).
 #ifndef VELLUM_NODE_COMPARE_H_
 #define VELLUM_NODE_COMPARE_H_
 

@@ -6,6 +6,7 @@
 #include "net/http_client.h"
 #include "node/api_json.h"
 #include "node/tile_path.h"
+#include "node/tile_reader.h"
 
 namespace vellum::node {
 namespace {
@@ -80,7 +81,11 @@ class RemoteView : public LedgerView {
       : LedgerView(url),
         client_(parts.base, ClientOptionsFor(remote)),
         prefix_(std::move(parts.prefix)),
-        keys_(std::move(keys)) {}
+        keys_(std::move(keys)),
+        format_(remote.format),
+        tiles_(url, [this](const std::string& path, size_t max_bytes) {
+          return Fetch(path, max_bytes);
+        }) {}
   Result<ViewHead> Head() override;
   Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids) override;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override;
@@ -92,16 +97,38 @@ class RemoteView : public LedgerView {
   [[nodiscard]] Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
 
  private:
-  // GETs `path`; the body of a 200 answer, or an error naming the peer.
+  // Whether the server offers vellum's /v1/ API, learnt from its first answer there. One that
+  // answers a /v1/ path with anything but vellum's JSON error (a static folder of tiles, another
+  // implementation) is read through its tlog-tiles resources alone, by `tiles_`.
+  enum class Api { kUnknown, kVellum, kTilesOnly };
+
+  // GETs `path`; the body of a 200 answer, or an error naming the peer (kNotFound for a 404).
   [[nodiscard]] Result<std::string> Fetch(const std::string& path, size_t max_bytes);
   [[nodiscard]] Result<nlohmann::json> FetchJson(const std::string& path);
   [[nodiscard]] Result<std::vector<Hash>> FetchProof(const std::string& path);
+  [[nodiscard]] Result<std::vector<Hash>> SubtreeHashesByApi(std::span<const merkle::NodeId> ids);
+  [[nodiscard]] Result<Entry> GetByApi(uint64_t index);
+  // True when a request to the /v1/ API failed because the server has none; the caller then
+  // reads the tiles.
+  bool NoApi() const { return api_ == Api::kTilesOnly; }
+  [[nodiscard]] Result<void> NeedTreeSize(uint64_t size);
 
   net::HttpClient client_;
   std::string prefix_;
   std::vector<VerifierKey> keys_;
+  std::optional<EntryFormat> format_;
   std::string note_;
+  Api api_ = Api::kUnknown;
+  TileReader tiles_;
 };
+
+// What a server without vellum's API answers for a /v1/ path: not found, forbidden (an object
+// store), method not allowed or not implemented, and not vellum's {"error": {...}} document.
+bool IsNotAnApiAnswer(int status, const std::string& body) {
+  if (status != 404 && status != 403 && status != 405 && status != 501) return false;
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  return !(doc.is_object() && doc.contains("error") && doc["error"].is_object());
+}
 
 Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes) {
   ++round_trips_;
@@ -109,6 +136,9 @@ Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes)
   auto res = client_.Send("GET", prefix_ + path, {}, "", "", std::max<size_t>(max_bytes, 4096));
   if (!res) return std::unexpected(res.error());  // unreachable, too slow, too large
   bytes_ += res->body.size();
+  if (path.starts_with("/v1/") && api_ == Api::kUnknown) {
+    api_ = IsNotAnApiAnswer(res->status, res->body) ? Api::kTilesOnly : Api::kVellum;
+  }
   if (res->status != 200) {
     return Fail(res->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
                 name_ + path + " answered " + std::to_string(res->status));
@@ -146,10 +176,30 @@ Result<ViewHead> RemoteView::Head() {
                 name_ + " served a bad checkpoint: " + checkpoint.error().message());
   }
   note_ = *note;
+  tiles_.SetTreeSize(checkpoint->size);
   return ViewHead{checkpoint->origin, checkpoint->size, checkpoint->root, !keys_.empty()};
 }
 
+Result<void> RemoteView::NeedTreeSize(uint64_t size) {
+  if (size <= tiles_.tree_size()) return {};
+  if (auto head = Head(); !head) return std::unexpected(head.error());
+  if (size <= tiles_.tree_size()) return {};
+  return Fail(ErrorCode::kNotFound, name_ + " has signed only " +
+                                        std::to_string(tiles_.tree_size()) + " entries, not " +
+                                        std::to_string(size));
+}
+
 Result<std::vector<Hash>> RemoteView::SubtreeHashes(std::span<const merkle::NodeId> ids) {
+  if (!NoApi()) {
+    auto hashes = SubtreeHashesByApi(ids);
+    if (hashes || !NoApi()) return hashes;
+  }
+  std::vector<Hash> out(ids.size());
+  if (auto ok = tiles_.GetHashes(ids, out); !ok) return std::unexpected(ok.error());
+  return out;
+}
+
+Result<std::vector<Hash>> RemoteView::SubtreeHashesByApi(std::span<const merkle::NodeId> ids) {
   std::string path = "/v1/subtrees?nodes=";
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i) path += ",";
@@ -181,16 +231,49 @@ Result<std::vector<Hash>> RemoteView::FetchProof(const std::string& path) {
 }
 
 Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  return FetchProof("/v1/proof/consistency?old=" + std::to_string(old_size) +
-                    "&new=" + std::to_string(new_size));
+  if (!NoApi()) {
+    auto proof = FetchProof("/v1/proof/consistency?old=" + std::to_string(old_size) +
+                            "&new=" + std::to_string(new_size));
+    if (proof || !NoApi()) return proof;
+  }
+  if (auto ok = NeedTreeSize(new_size); !ok) return std::unexpected(ok.error());
+  return merkle::ConsistencyProof(tiles_, old_size, new_size);
 }
 
 Result<std::vector<Hash>> RemoteView::InclusionProof(uint64_t index, uint64_t size) {
-  return FetchProof("/v1/proof/inclusion?index=" + std::to_string(index) +
-                    "&size=" + std::to_string(size));
+  if (!NoApi()) {
+    auto proof = FetchProof("/v1/proof/inclusion?index=" + std::to_string(index) +
+                            "&size=" + std::to_string(size));
+    if (proof || !NoApi()) return proof;
+  }
+  if (auto ok = NeedTreeSize(size); !ok) return std::unexpected(ok.error());
+  return merkle::InclusionProof(tiles_, index, size);
 }
 
 Result<Entry> RemoteView::Get(uint64_t index) {
+  if (!NoApi()) {
+    auto entry = GetByApi(index);
+    if (entry || !NoApi()) return entry;
+  }
+  if (auto ok = NeedTreeSize(index + 1); !ok) return std::unexpected(ok.error());
+  auto bytes = tiles_.EntryBytes(index, index + 1);
+  if (!bytes) return std::unexpected(bytes.error());
+  // The bundle holds the exact bytes that were hashed; the format (unsigned, the user's word)
+  // only says how to show them.
+  Entry entry;
+  entry.index = index;
+  entry.leaf_hash = merkle::LeafHash((*bytes)[0]);
+  auto decoded = Ledger::DecodeEntry(format_.value_or(EntryFormat::kRaw), (*bytes)[0]);
+  if (decoded) {
+    entry.payload = std::move(decoded->payload);
+    entry.time_ms = decoded->time_ms;
+  } else {
+    entry.payload = std::move((*bytes)[0]);
+  }
+  return entry;
+}
+
+Result<Entry> RemoteView::GetByApi(uint64_t index) {
   auto doc = FetchJson("/v1/entries/" + std::to_string(index));
   if (!doc) return std::unexpected(doc.error());
   auto parsed = ParseEntryJson(*doc);
@@ -208,32 +291,19 @@ Result<Entry> RemoteView::Get(uint64_t index) {
 }
 
 Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) {
-  // One tlog-tiles entry bundle: the full one when it exists, else the partial one up to `end`.
-  const uint64_t bundle = begin / kTileWidth, first = bundle * kTileWidth;
-  if (end <= begin || end > first + kTileWidth) {
-    return Fail(ErrorCode::kInvalidArgument, "entry range must lie within one bundle");
-  }
-  const uint64_t width = end - first;
-  const std::string path =
-      "/tile/" +
-      FormatTilePath({.entries = true, .index = bundle, .width = static_cast<uint32_t>(width)});
-  auto body = Fetch(path, width * (kBundleLengthSize + kMaxEntrySize));
-  if (!body) return std::unexpected(body.error());
-  auto bundle_entries = ParseEntryBundle(
-      std::span(reinterpret_cast<const uint8_t*>(body->data()), body->size()), width);
-  if (!bundle_entries) {
-    return Fail(ErrorCode::kVerificationFailed,
-                name_ + path + ": " + bundle_entries.error().message());
-  }
-  bundle_entries->erase(bundle_entries->begin(),
-                        bundle_entries->begin() + static_cast<ptrdiff_t>(begin - first));
-  return bundle_entries;
+  return tiles_.EntryBytes(begin, end);
 }
 
 Result<EntryFormat> RemoteView::Format() {
-  auto status = FetchJson("/v1/status");
-  if (!status) return std::unexpected(status.error());
-  return ParseEntryFormat(status->value("format", ""));
+  if (!NoApi()) {
+    auto status = FetchJson("/v1/status");
+    if (status) return ParseEntryFormat(status->value("format", ""));
+    if (!NoApi()) return std::unexpected(status.error());
+  }
+  return Fail(ErrorCode::kNotFound,
+              name_ +
+                  " serves only C2SP tlog-tiles (no vellum /v1/ API), which do not say how its "
+                  "entries are encoded: say which with --format raw or --format record");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ class LedgerView {
   // (kTileWidth entries).
   [[nodiscard]] virtual Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) = 0;
   // The entry format the side says it has. Not signed: a remote side's answer is a claim.
+  // kNotFound when the side does not say (a log that serves only tlog-tiles).
   [[nodiscard]] virtual Result<EntryFormat> Format() = 0;
   // The signed checkpoint note behind Head() ("" for a local file).
   virtual std::string CheckpointNote() const { return ""; }
@@ -80,12 +82,16 @@ inline bool IsNodeUrl(const std::string& s) {
 struct RemoteOptions {
   int deadline_ms = 30000;
   const std::atomic<bool>* cancel = nullptr;
+  // How to show the entries of a log that does not say (a tiles-only one): raw when not given.
+  std::optional<EntryFormat> format = std::nullopt;
 };
 
 // A local file (read-only) or an http(s):// node URL (a path prefix and a trailing slash are
 // fine). Heads of remote views come from the node's /checkpoint; with `keys`, its signature
-// must verify with one of them. A name that is neither a file nor a URL but looks like
-// host:port gets an error suggesting http://.
+// must verify with one of them. A URL may also be any C2SP tlog-tiles log (a static folder,
+// another implementation): without vellum's /v1/ API, hashes, proofs and entries are read from
+// its tiles and bundles (node/tile_reader.h). A name that is neither a file nor a URL but looks
+// like host:port gets an error suggesting http://.
 [[nodiscard]] Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                                            std::vector<VerifierKey> keys,
                                                            RemoteOptions remote = {});

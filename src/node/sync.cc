@@ -160,9 +160,11 @@ Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, Ledg
                 upstream.name() + "'s checkpoint was not checked with the upstream's key");
   }
   // The entry format is not part of any signed statement, so the upstream's word for it only
-  // confirms the user's choice: a disagreement is refused rather than guessed.
+  // confirms the user's choice: a disagreement is refused rather than guessed. A log that does
+  // not say (tiles only) takes the user's word alone, which must then be given.
   const EntryFormat chosen = format.value_or(EntryFormat::kRecord);
   auto claimed = upstream.Format();
+  if (!claimed && claimed.error().code() == ErrorCode::kNotFound && format) claimed = *format;
   if (!claimed) return std::unexpected(claimed.error());
   if (*claimed != chosen) {
     return Fail(ErrorCode::kVerificationFailed,

@@ -32,7 +32,8 @@ using SyncProgress = std::function<void(uint64_t, uint64_t)>;
 // Opens the mirror ledger at `path` (it must belong to `verifier_key`), or creates it as a
 // mirror (CreateOptions::mirror) from the upstream's signed origin, with `verifier_key` (the
 // upstream's) and `format` (default record) when the file does not exist yet. The upstream's
-// unsigned /v1/status must agree with the format: a disagreement is refused, never guessed.
+// unsigned /v1/status must agree with the format: a disagreement is refused, never guessed. An
+// upstream that serves only tlog-tiles says nothing of its format: `format` must be given.
 [[nodiscard]] Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path,
                                                                  LedgerView& upstream,
                                                                  const std::string& verifier_key,
