@@ -12,8 +12,9 @@ Usage: tlog_tiles_log.py DIR ORIGIN SIZE [SIZE ...] [--fork-at K] [--drop-partia
 Writes the log as it is at each SIZE in turn (a log that grows), each step adding its full tiles
 and partial tiles and replacing the checkpoint, and prints the verifier key. Entry i is
 b"entry <i>", empty when i % 97 == 5; with --fork-at K, entries from K on differ. Without
---drop-partials the partial tiles of earlier sizes stay (clients may still ask for them);
-with it they are deleted once superseded, as the spec allows.
+--drop-partials the partial tiles of earlier sizes stay; with it a partial tile is deleted once
+its full tile exists, as the spec allows ("MAY omit any partial tile for which the corresponding
+full tile is available"), so readers must fall back to the full one.
 """
 import argparse
 import base64
@@ -99,27 +100,11 @@ def publish(root_dir, entries, tree, size, drop_partials):
             width = min(WIDTH, len(row) - n * WIDTH)
             write(root_dir, tile_path(str(t), n, width), b"".join(row[n * WIDTH:n * WIDTH + width]))
         t += 1
-    if drop_partials:
-        keep = current_partials(size)
+    if drop_partials:  # the spec allows it once the full tile exists
         for dirpath, _, files in os.walk(os.path.join(root_dir, "tile")):
-            for f in files:
-                rel = os.path.relpath(os.path.join(dirpath, f), root_dir)
-                if dirpath.endswith(".p") and rel not in keep:
+            if dirpath.endswith(".p") and os.path.isfile(dirpath[:-2]):
+                for f in files:
                     os.remove(os.path.join(dirpath, f))
-
-
-def current_partials(size):
-    out = set()
-    n, width = size // WIDTH, size % WIDTH
-    if width:
-        out.add(tile_path("entries", n, width))
-    t = 0
-    while (size >> (TILE_HEIGHT * t)) > 0:
-        count = size >> (TILE_HEIGHT * t)
-        if count % WIDTH:
-            out.add(tile_path(str(t), count // WIDTH, count % WIDTH))
-        t += 1
-    return out
 
 
 def signed_note(text, name, key):

@@ -54,8 +54,9 @@ Result<void> TileReader::GetHashes(std::span<const merkle::NodeId> ids, std::spa
     // The node's hash is stored in the tile row at the level below it that is a multiple of 8,
     // or folded from the 2^below hashes there under it, which lie in one tile.
     const unsigned tile_level = id.level / kTileHeight, below = id.level % kTileHeight;
-    const uint64_t row_size = size_ >> (tile_level * kTileHeight);  // hashes in that row
-    if (id.level >= 64 || id.index >= (row_size >> below)) {
+    // The hashes in that row (none for a level beyond any tree).
+    const uint64_t row_size = id.level < 64 ? size_ >> (tile_level * kTileHeight) : 0;
+    if (id.index >= (row_size >> below)) {
       return Fail(ErrorCode::kInvalidArgument,
                   "subtree " + std::to_string(id.level) + "-" + std::to_string(id.index) +
                       " lies beyond the tree of size " + std::to_string(size_));
