@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
-  python3-dev pybind11-dev python3-pytest python3-cryptography
+  python3-dev pybind11-dev python3-pytest python3-cryptography nginx-light
 )
 
 missing=()

@@ -55,6 +55,19 @@ TEST_F(InProcessTest, AppendsAndReadsThroughTheServersRoutes) {
   EXPECT_EQ(bundle.body.size(), 2u * (2 + 8 + 1));  // length prefix, 8-byte time, one byte
 }
 
+TEST(NodeCreateTest, APublishingNodeNeedsSignedCheckpoints) {
+  testing::TempDir dir;
+  auto ledger = Ledger::Create(dir.File("l.db"), {.origin = "test.example/log"});
+  ASSERT_TRUE(ledger);
+  node::ServeOptions o;
+  o.token = std::string(64, 't');
+  o.publish_dir = dir.File("www");
+  auto node = Node::Create(std::move(*ledger), std::nullopt, o);
+  ASSERT_FALSE(node);
+  EXPECT_NE(node.error().message().find("--publish needs signed checkpoints"), std::string::npos)
+      << node.error().message();
+}
+
 TEST_F(InProcessTest, RefusesLikeTheServer) {
   auto unknown = node_->HandleInProcess("GET", "/nothing/here");
   EXPECT_EQ(unknown.status, 404);

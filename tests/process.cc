@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -139,6 +140,26 @@ RunResult Vellum(const std::vector<std::string>& args, const std::string& input)
   std::vector<std::string> argv = {VELLUM_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(argv, input);
+}
+
+int StartProgram(const std::vector<std::string>& argv, const std::string& err_file) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  // The child dies with the test (a crashed or killed test leaves no server behind).
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
+  const int in = open("/dev/null", O_RDWR),
+            err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (in < 0 || err < 0) _exit(127);
+  dup2(in, 0);
+  dup2(in, 1);
+  dup2(err, 2);
+  execvp(args[0], args.data());
+  _exit(127);
 }
 
 int StartVellum(const std::vector<std::string>& args, const std::string& input_file,

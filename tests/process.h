@@ -33,6 +33,9 @@ RunResult Vellum(const std::vector<std::string>& args, const std::string& input 
 // Starts the vellum binary with `args` in the background, stderr to `err_file`; returns its pid.
 int StartVellum(const std::vector<std::string>& args, const std::string& input_file,
                 const std::string& err_file = "/dev/null");
+// Starts `argv` (argv[0] looked up in PATH) in the background, stdin and stdout /dev/null,
+// stderr to `err_file`; returns its pid.
+int StartProgram(const std::vector<std::string>& argv, const std::string& err_file = "/dev/null");
 // Waits for `pid`; returns its exit code (-1 if killed).
 int WaitFor(int pid);
 

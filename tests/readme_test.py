@@ -8,7 +8,8 @@ A block line starting with "$ " is a command (a trailing backslash continues it)
 after it, up to the next command, are its output (stdout and stderr together). A command ending
 in "&" runs in the background, its output unseen; a background `vellum serve` is waited for
 until it listens (and, for a mirror or a node with peers, until it has looked at them once).
-Ports 8001-8003 are replaced by free ports. Before comparing, what legitimately differs from run
+Ports 8001-8004 are replaced by free ports; a background command that names one of them is
+waited for until it accepts connections. Before comparing, what legitimately differs from run
 to run is normalised: hashes, keys, signatures, times, ports. --update rewrites the README's
 outputs with this run's (then review the diff).
 
@@ -25,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 
-README_PORTS = [8001, 8002, 8003]
+README_PORTS = [8001, 8002, 8003, 8004]
 DEADLINE_S = 60
 
 
@@ -85,7 +86,11 @@ def status(port):
 
 def wait_for_node(command, ports):
     m = re.search(r"--listen 127\.0\.0\.1:(\d+)", command)
-    if not m:
+    if not m:  # another server (a static one): wait until it accepts connections
+        for port in ports:
+            if re.search(rf"\b{port}\b", command):
+                wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                         or True, f"a server on port {port}")
         return
     port = int(m.group(1))
     wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True,

@@ -37,6 +37,7 @@ void AddServe(CLI::App& app, Action& action);
 void AddCompare(CLI::App& app, Action& action);
 void AddNetwork(CLI::App& app, Action& action);
 void AddSync(CLI::App& app, Action& action);
+void AddPublish(CLI::App& app, Action& action);
 void AddStatus(CLI::App& app, Action& action);
 void AddDemo(CLI::App& app, Action& action);
 

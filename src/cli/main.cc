@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddCompare(app, action);
   vellum::cli::AddNetwork(app, action);
   vellum::cli::AddSync(app, action);
+  vellum::cli::AddPublish(app, action);
   vellum::cli::AddStatus(app, action);
   vellum::cli::AddDemo(app, action);
   bool json = false;

@@ -26,6 +26,7 @@ struct ServeArgs {
   std::string upstream, upstream_vkey, format, log_format = "text";
   std::vector<std::string> peers, peer_vkeys, allowed_hosts;
   int poll_interval_ms = 1000;
+  std::string publish_dir;
 };
 
 // The ledger to serve: for a mirror, created from the upstream when it does not exist yet.
@@ -90,6 +91,7 @@ Result<node::ServeOptions> OptionsFromArgs(const ServeArgs& args) {
   options.extra_vkeys = args.peer_vkeys;
   options.poll_interval_ms = args.poll_interval_ms;
   options.allowed_hosts = args.allowed_hosts;
+  options.publish_dir = args.publish_dir;
   options.log_to = stderr;
   return options;
 }
@@ -202,6 +204,9 @@ void AddServe(CLI::App& app, Action& action) {
       ->allow_extra_args(false);
   cmd->add_option("--poll-interval", args->poll_interval_ms, "Milliseconds between checks")
       ->check(CLI::Range(50, 3600000));
+  cmd->add_option("--publish", args->publish_dir,
+                  "Keep this folder a static tlog-tiles copy of the ledger (as `vellum publish`), "
+                  "for any web server to serve");
   cmd->add_option("--log-format", args->log_format,
                   "How the node says what it does on stderr: text (default) or json");
   cmd->add_flag("--no-group-commit", args->no_group_commit,

@@ -38,6 +38,10 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
       return Fail(ErrorCode::kInvalidArgument, "--upstream: " + ok.error().message());
     }
   }
+  if (!options.publish_dir.empty() && !key && options.upstream.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--publish needs signed checkpoints: the ledger's key, or an upstream to mirror");
+  }
   if (!options.upstream.empty() && key) {
     return Fail(ErrorCode::kInvalidArgument, "a mirror does not sign: drop the key or --upstream");
   }
@@ -71,6 +75,11 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
       *impl->ledger_, impl->options_.upstream, own, impl->options_.peers, std::move(peer_keys),
       impl->options_.poll_interval_ms, impl->options_.peer_timeout_ms,
       [raw] { return raw->CurrentCheckpoint(); }, raw->log_);
+  if (!impl->options_.publish_dir.empty()) {
+    impl->publisher_ = std::make_unique<Publisher>(
+        *impl->ledger_, impl->options_.publish_dir, impl->options_.checkpoint_interval_ms,
+        [raw] { return raw->CurrentCheckpoint(); }, raw->log_);
+  }
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
@@ -103,6 +112,7 @@ InProcessResponse Node::HandleInProcess(std::string_view method, std::string_vie
 }
 
 void Node::Stop() {
+  if (impl_->publisher_) impl_->publisher_->Stop();
   impl_->watcher_->Stop();
   impl_->server_->Stop();
 }

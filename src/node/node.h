@@ -33,6 +33,8 @@ struct ServeOptions {
   std::vector<std::string> peers;        // nodes to watch for lag and forks
   std::vector<std::string> extra_vkeys;  // also accepted on upstream/peer checkpoints
   int poll_interval_ms = 1000;
+  // Keep this folder a static tlog-tiles copy of the ledger (node/publish.h); "" for none.
+  std::string publish_dir;
   // Where the node's event lines go (node/event_log.h); nullptr: nowhere.
   std::FILE* log_to = nullptr;
   EventLog::Format log_format = EventLog::Format::kText;

@@ -12,6 +12,7 @@
 #include "node/group_commit.h"
 #include "node/metrics.h"
 #include "node/node.h"
+#include "node/publish.h"
 #include "node/watcher.h"
 
 namespace vellum::node {
@@ -82,8 +83,10 @@ class Node::Impl {
   std::chrono::steady_clock::time_point checkpoint_signed_{};
   std::string last_refusal_;  // the last reason signing was refused, logged once
 
-  // Upstream and peers. Last, so it stops before anything it uses is destroyed.
+  // Upstream and peers, and the published folder. Last, so that they stop before anything
+  // they use is destroyed.
   std::unique_ptr<Watcher> watcher_;
+  std::unique_ptr<Publisher> publisher_;
 };
 
 }  // namespace vellum::node

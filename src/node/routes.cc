@@ -202,6 +202,9 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
                                   : nlohmann::json{{"upstream", options_.upstream},
                                                    {"state", watcher_->UpstreamState()}}},
                  {"peers", peers},
+                 {"published", publisher_ ? nlohmann::json{{"dir", options_.publish_dir},
+                                                           {"size", publisher_->published_size()}}
+                                          : nlohmann::json()},
                  {"fork_evidence", forks ? forks->size() : 0}});
 }
 

@@ -104,6 +104,25 @@ Result<TilePath> ParseTilePath(std::string_view path) {
 
 namespace vellum::node {
 
+Result<Bytes> ReadEntryBundle(Ledger& ledger, uint64_t bundle, uint32_t width) {
+  const uint64_t first = bundle * kTileWidth;
+  auto head = ledger.GetHead();
+  if (!head) return std::unexpected(head.error());
+  if (first + width > head->size) {
+    return Fail(ErrorCode::kNotFound,
+                "entry bundle " +
+                    FormatTilePath({.entries = true, .index = bundle, .width = width}) +
+                    " is not complete yet");
+  }
+  auto entries = ledger.GetRange(first, first + width);
+  if (!entries) return std::unexpected(entries.error());
+  Bytes out;
+  for (const Entry& e : *entries) {
+    AppendBundleEntry(out, Ledger::EncodeEntry(ledger.format(), e.time_ms, e.payload));
+  }
+  return out;
+}
+
 void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry) {
   AppendBigEndian(bundle, static_cast<uint16_t>(entry.size()));
   bundle.insert(bundle.end(), entry.begin(), entry.end());

@@ -10,6 +10,7 @@
 
 #include "vellum/error.h"
 #include "vellum/hash.h"
+#include "vellum/ledger.h"
 #include "vellum/merkle.h"
 
 namespace vellum::node {
@@ -32,6 +33,9 @@ std::string FormatTilePath(const TilePath& tile);
 // Entry bundles: each entry as a big-endian uint16 length, then its bytes.
 // Appends one entry (at most kMaxEntrySize bytes) to `bundle`.
 void AppendBundleEntry(Bytes& bundle, std::span<const uint8_t> entry);
+// The entry bundle of entries [bundle * 256, bundle * 256 + width) of `ledger`, each entry
+// encoded as it is hashed. kNotFound if the ledger does not have them all yet.
+[[nodiscard]] Result<Bytes> ReadEntryBundle(Ledger& ledger, uint64_t bundle, uint32_t width);
 // Splits a bundle that must hold exactly `count` entries; names what is wrong with it otherwise.
 [[nodiscard]] Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle,
                                                           uint64_t count);

@@ -21,17 +21,9 @@ void Node::Impl::HandleTile(const Request& req, Response& res) {
   if (!tile) return SendError(res, tile.error());
   Bytes body;
   if (tile->entries) {
-    const uint64_t first = tile->index * kTileWidth;
-    auto head = ledger_->GetHead();
-    if (!head) return SendError(res, head.error());
-    if (first + tile->width > head->size) {
-      return SendError(res, 404, "entry bundle " + FormatTilePath(*tile) + " is not complete yet");
-    }
-    auto entries = ledger_->GetRange(first, first + tile->width);
-    if (!entries) return SendError(res, entries.error());
-    for (const Entry& e : *entries) {
-      AppendBundleEntry(body, Ledger::EncodeEntry(ledger_->format(), e.time_ms, e.payload));
-    }
+    auto bundle = ReadEntryBundle(*ledger_, tile->index, tile->width);
+    if (!bundle) return SendError(res, bundle.error());
+    body = std::move(*bundle);
   } else {
     auto hashes = ledger_->ReadTile(tile->level, tile->index, tile->width);
     if (!hashes) return SendError(res, hashes.error());

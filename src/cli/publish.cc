@@ -1,0 +1,72 @@
+// vellum publish LEDGER DIR [--key FILE]: write the ledger as a static C2SP tlog-tiles log.
+#include "node/publish.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.h"
+
+namespace vellum::cli {
+namespace {
+
+struct PublishArgs {
+  std::string path, dir, key;
+  bool json = false;
+};
+
+int RunPublish(const PublishArgs& args) {
+  // A ledger with a key gets a checkpoint of its head signed now; a mirror (no key) publishes
+  // the newest checkpoint its upstream signed.
+  std::error_code ec;
+  const bool sign = !args.key.empty() || std::filesystem::exists(DefaultKeyPath(args.path), ec);
+  auto ledger = OpenLedger(args.path, !sign);
+  if (!ledger) return ReportError(ledger.error());
+  Result<std::string> note = Fail(ErrorCode::kNotFound, "");
+  if (sign) {
+    auto key = ReadLedgerKey(args.path, args.key);
+    if (!key) return ReportError(key.error());
+    note = (*ledger)->SignCheckpoint(*key, std::nullopt);
+  } else {
+    note = (*ledger)->LatestCheckpoint();
+    if (!note && note.error().code() == ErrorCode::kNotFound) {
+      return ReportError(Error(ErrorCode::kNotFound,
+                               args.path + " has no key (" + DefaultKeyPath(args.path) +
+                                   ") to sign a checkpoint and no recorded one (a mirror "
+                                   "records its upstream's): give --key FILE, or sync it first"));
+    }
+  }
+  if (!note) return ReportError(note.error());
+  auto published = node::Publish(**ledger, *note, args.dir);
+  if (!published) return ReportError(published.error());
+  if (args.json) {
+    PrintJson({{"dir", args.dir},
+               {"old_size", published->old_size},
+               {"size", published->size},
+               {"files_written", published->files_written},
+               {"bytes_written", published->bytes_written}});
+  } else {
+    std::cout << "published " << published->size << " entries to " << args.dir << " (was "
+              << published->old_size << "): " << published->files_written << " files, "
+              << published->bytes_written << " bytes written\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddPublish(CLI::App& app, Action& action) {
+  auto args = std::make_shared<PublishArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "publish",
+      "Write the ledger as a static C2SP tlog-tiles log (a folder any web server serves)");
+  cmd->add_option("ledger", args->path, "Ledger file")->required();
+  cmd->add_option("dir", args->dir, "Folder to publish into (created; updated when run again)")
+      ->required();
+  cmd->add_option("--key", args->key,
+                  "Sign the checkpoint with this key (default LEDGER.key; without one, the "
+                  "newest recorded checkpoint is published)");
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->callback([args, &action] { action = [args] { return RunPublish(*args); }; });
+}
+
+}  // namespace vellum::cli

@@ -1,0 +1,237 @@
+#include "node/publish.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "node/tile_path.h"
+#include "vellum/checkpoint.h"
+
+namespace vellum::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error IoError(const std::string& what, int err) {
+  return Error(err == ENOSPC || err == EDQUOT ? ErrorCode::kNoSpace : ErrorCode::kIoError,
+               what + ": " + std::strerror(err));
+}
+
+// Files under one folder, each written to a temporary name and renamed into place.
+class FolderWriter {
+ public:
+  explicit FolderWriter(std::string dir) : dir_(std::move(dir)) {}
+
+  [[nodiscard]] Result<void> Write(const std::string& rel, std::span<const uint8_t> bytes,
+                                   bool sync = false) {
+    const fs::path path = fs::path(dir_) / rel;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return Fail(ErrorCode::kIoError, path.parent_path().string() + ": " + ec.message());
+    const std::string tmp = path.string() + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return std::unexpected(IoError(tmp, errno));
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Abandon(fd, tmp, errno);
+      done += static_cast<size_t>(n);
+    }
+    if (sync && ::fsync(fd) != 0) return Abandon(fd, tmp, errno);
+    if (::close(fd) != 0) return Abandon(-1, tmp, errno);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) return Abandon(-1, tmp, errno);
+    ++files_;
+    bytes_ += bytes.size();
+    return {};
+  }
+  // Everything written so far reaches the disk (one syncfs for the whole file system).
+  [[nodiscard]] Result<void> SyncAll() {
+    const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return std::unexpected(IoError(dir_, errno));
+    const int rc = ::syncfs(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) return std::unexpected(IoError(dir_, err));
+    return {};
+  }
+  uint64_t files() const { return files_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::unexpected<Error> Abandon(int fd, const std::string& tmp, int err) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return std::unexpected(IoError(tmp, err));
+  }
+
+  std::string dir_;
+  uint64_t files_ = 0, bytes_ = 0;
+};
+
+[[nodiscard]] Result<Checkpoint> ParseNote(std::string_view note) {
+  auto parsed = ParseSignedNote(note);
+  if (!parsed) return std::unexpected(parsed.error());
+  return ParseCheckpointBody(parsed->text);
+}
+
+// The checkpoint already in `dir` (size 0 when there is none), refused unless `ledger` has
+// the same history up to it and it is no larger than `next`.
+[[nodiscard]] Result<Checkpoint> PublishedBefore(Ledger& ledger, const std::string& dir,
+                                                 const Checkpoint& next) {
+  const fs::path path = fs::path(dir) / "checkpoint";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Checkpoint{ledger.origin(), 0, merkle::EmptyRoot(), {}};
+  std::ifstream in(path, std::ios::binary);
+  std::string note(kMaxNoteSize + 1, '\0');
+  in.read(note.data(), static_cast<std::streamsize>(note.size()));
+  note.resize(static_cast<size_t>(in.gcount()));
+  auto old = ParseNote(note);
+  if (!old) {
+    return Fail(ErrorCode::kConflict, path.string() + " is not a checkpoint (" +
+                                          old.error().message() +
+                                          "): publish into an empty folder or a log's own");
+  }
+  if (old->origin != ledger.origin()) {
+    return Fail(ErrorCode::kConflict,
+                dir + " holds the log '" + old->origin + "', not '" + ledger.origin() + "'");
+  }
+  if (old->size > next.size) {
+    return Fail(ErrorCode::kConflict, dir + " already holds " + std::to_string(old->size) +
+                                          " entries, more than the " + std::to_string(next.size) +
+                                          " of this checkpoint: nothing was written");
+  }
+  auto root = ledger.RootAt(old->size);
+  if (!root) return std::unexpected(root.error());
+  if (*root != old->root) {
+    return Fail(ErrorCode::kConflict, dir + " holds another history: its root at size " +
+                                          std::to_string(old->size) +
+                                          " is not the ledger's; nothing was written");
+  }
+  return old;
+}
+
+// Writes the tiles (level >= 0) or bundles (entries) that the tree of `size` has and the tree of
+// `old_size` did not, and deletes the partial ones a new full tile makes redundant. Files in
+// the way (left by a publish that stopped before its checkpoint) are overwritten.
+[[nodiscard]] Result<void> WriteTiles(Ledger& ledger, FolderWriter& out, const std::string& dir,
+                                      bool entries, uint8_t level, uint64_t old_size,
+                                      uint64_t size) {
+  const uint64_t row = size >> (level * kTileHeight);
+  const uint64_t old_row = old_size >> (level * kTileHeight);
+  for (uint64_t n = old_row / kTileWidth; n * kTileWidth < row; ++n) {
+    const auto width = static_cast<uint32_t>(std::min<uint64_t>(kTileWidth, row - n * kTileWidth));
+    // A tile the old tree already had whole was written before the old checkpoint was.
+    if (old_row >= n * kTileWidth + width) continue;
+    const TilePath tile{.entries = entries, .level = level, .index = n, .width = width};
+    const std::string rel = "tile/" + FormatTilePath(tile);
+    std::error_code ec;
+    auto bytes = entries ? ReadEntryBundle(ledger, n, width) : ledger.ReadTile(level, n, width);
+    if (!bytes) return std::unexpected(bytes.error());
+    if (auto ok = out.Write(rel, *bytes); !ok) return ok;
+    if (tile.full()) fs::remove_all(fs::path(dir) / (rel + ".p"), ec);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
+                              const std::string& dir) {
+  auto next = ParseNote(checkpoint_note);
+  if (!next) return std::unexpected(next.error());
+  if (next->origin != ledger.origin()) {
+    return Fail(ErrorCode::kConflict,
+                "the checkpoint is of '" + next->origin + "', not '" + ledger.origin() + "'");
+  }
+  auto root = ledger.RootAt(next->size);
+  if (!root) return std::unexpected(root.error());
+  if (*root != next->root) {
+    return Fail(ErrorCode::kConflict,
+                "the checkpoint's root is not the ledger's at size " + std::to_string(next->size));
+  }
+  auto old = PublishedBefore(ledger, dir, *next);
+  if (!old) return std::unexpected(old.error());
+  FolderWriter out(dir);
+  if (auto ok = WriteTiles(ledger, out, dir, true, 0, old->size, next->size); !ok) {
+    return std::unexpected(ok.error());
+  }
+  for (uint8_t level = 0; level < 8 && (next->size >> (level * kTileHeight)) > 0; ++level) {
+    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  // The checkpoint last, once every tile it needs is on disk.
+  if (out.files() > 0) {
+    if (auto ok = out.SyncAll(); !ok) return std::unexpected(ok.error());
+  }
+  const auto note =
+      std::span(reinterpret_cast<const uint8_t*>(checkpoint_note.data()), checkpoint_note.size());
+  if (auto ok = out.Write("checkpoint", note, true); !ok) return std::unexpected(ok.error());
+  if (auto ok = out.SyncAll(); !ok) return std::unexpected(ok.error());
+  return PublishResult{old->size, next->size, out.files(), out.bytes()};
+}
+
+Publisher::Publisher(Ledger& ledger, std::string dir, int interval_ms,
+                     std::function<Result<std::string>()> checkpoint, EventLog& log)
+    : ledger_(ledger),
+      dir_(std::move(dir)),
+      interval_ms_(interval_ms),
+      checkpoint_(std::move(checkpoint)),
+      log_(log),
+      thread_([this] { Run(); }) {}
+
+Publisher::~Publisher() { Stop(); }
+
+void Publisher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Publisher::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    PublishOnce();
+    lock.lock();
+    wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
+  }
+}
+
+void Publisher::PublishOnce() {
+  auto note = checkpoint_();
+  if (note && *note == last_note_) return;
+  // A mirror before its first sync has nothing signed yet: nothing to say either.
+  if (!note && note.error().code() == ErrorCode::kUnavailable) return;
+  auto published =
+      note ? Publish(ledger_, *note, dir_) : Result<PublishResult>(std::unexpected(note.error()));
+  if (!published) {
+    // Said once, until it changes or publishing works again.
+    if (published.error().message() != last_error_) {
+      last_error_ = published.error().message();
+      log_.Event("publish", "publishing to " + dir_ + " failed (will retry): " + last_error_,
+                 {{"dir", dir_}});
+    }
+    return;
+  }
+  last_error_.clear();
+  last_note_ = *note;
+  published_size_ = published->size;
+  if (published->files_written > 1 || published->old_size != published->size) {
+    log_.Event("publish",
+               "published " + std::to_string(published->size) + " entries to " + dir_ + " (" +
+                   std::to_string(published->files_written) + " files)",
+               {{"dir", dir_}, {"size", published->size}});
+  }
+}
+
+}  // namespace vellum::node

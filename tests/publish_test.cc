@@ -1,0 +1,254 @@
+// `vellum publish` and `serve --publish`: a ledger written as a static C2SP tlog-tiles folder,
+// served by nginx (Debian's nginx-light) and read back by `vellum sync` and `compare` from the
+// static files alone.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+#include "vellum/ledger.h"
+
+namespace vellum {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::Vellum;
+
+// A port that was free a moment ago on 127.0.0.1.
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+// nginx serving `root` on 127.0.0.1, in the foreground with one process (so that, run as root,
+// it reads the test's private folder as root), its files in `work`. nginx cannot listen on
+// port 0, so a free port is picked and, if another process takes it first, another.
+class Nginx {
+ public:
+  Nginx(const std::string& root, const std::string& work) {
+    for (int attempt = 0; attempt < 5 && port_ == 0; ++attempt) {
+      const int port = FreePort();
+      const std::string conf = work + "/nginx.conf";
+      std::ofstream(conf) << "daemon off;\nmaster_process off;\nworker_processes 1;\n"
+                          << "pid " << work << "/nginx.pid;\nerror_log " << work
+                          << "/error.log;\nevents { worker_connections 64; }\nhttp {\n"
+                          << "  access_log off;\n  default_type application/octet-stream;\n"
+                          << "  client_body_temp_path " << work << "/body;\n"
+                          << "  proxy_temp_path " << work << "/proxy;\n"
+                          << "  fastcgi_temp_path " << work << "/fastcgi;\n"
+                          << "  uwsgi_temp_path " << work << "/uwsgi;\n"
+                          << "  scgi_temp_path " << work << "/scgi;\n"
+                          << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << root
+                          << ";\n"
+                          // As the README has it.
+                          << "    location /tile/ { add_header Cache-Control \"public, "
+                             "max-age=31536000, immutable\"; }\n"
+                          << "    location ~ \\.p/ { add_header Cache-Control \"public, "
+                             "max-age=60\"; }\n"
+                          << "    location = /checkpoint { add_header Cache-Control "
+                             "\"no-cache\"; }\n  }\n}\n";
+      pid_ = testing::StartProgram(
+          {"/usr/sbin/nginx", "-p", work + "/", "-c", conf, "-e", work + "/error.log"},
+          work + "/stderr");
+      for (int i = 0; i < 200 && pid_ > 0; ++i) {
+        if (waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;  // the port was taken
+        if (pid_ > 0 && testing::LocalClient(port, "", 2000).Get("/")) port_ = port;
+        if (port_ || pid_ < 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+  ~Nginx() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool ok() const { return port_ > 0; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+// Every file under `dir` and its bytes.
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out[fs::relative(e.path(), dir).string()] = ss.str();
+  }
+  return out;
+}
+
+ino_t Inode(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+class PublishTest : public ::testing::Test {
+ protected:
+  // Creates a ledger; returns its verifier key.
+  std::string Init(const std::string& path, const std::string& origin,
+                   const std::string& format = "record") {
+    auto r = Vellum({"init", path, "--origin", origin, "--format", format, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out)["verifier_key"];
+  }
+  void Append(const std::string& path, int first, int end) {
+    std::string lines;
+    for (int i = first; i < end; ++i) lines += "entry " + std::to_string(i) + "\n";
+    auto r = Vellum({"append", path, "--stdin"}, lines);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  json Publish(const std::string& ledger, const std::string& dir) {
+    auto r = Vellum({"publish", ledger, dir, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? json::parse(r.out) : json();
+  }
+  testing::TempDir tmp_;
+};
+
+TEST_F(PublishTest, AFolderServedByNginxSyncsBackIdenticalAndGrowsByWhatChanged) {
+  const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
+  const std::string vkey = Init(ledger, "example.org/pub");
+  Append(ledger, 0, 1000);
+  ASSERT_EQ(Vellum({"append", ledger, ""}).exit_code, 0);  // an empty entry
+  auto j = Publish(ledger, dir);
+  EXPECT_EQ(j["old_size"], 0);
+  EXPECT_EQ(j["size"], 1001);
+  fs::create_directories(tmp_.File("nginx"));
+  Nginx nginx(dir, tmp_.File("nginx"));
+  ASSERT_TRUE(nginx.ok()) << "nginx did not start (scripts/setup.sh installs nginx-light)";
+
+  const std::string back = tmp_.File("back.db");
+  auto r = Vellum({"sync", back, "--from", nginx.url(), "--vkey", vkey, "--format", "record"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Vellum({"compare", back, ledger});
+  EXPECT_NE(r.out.find("identical: both have 1001 entries"), std::string::npos) << r.out;
+  EXPECT_EQ(Vellum({"verify", back}).exit_code, 0);
+
+  // Run again after appends: full tiles are not rewritten, a partial one made redundant by its
+  // full tile is gone, and the partials of the published sizes stay.
+  const ino_t first_tile = Inode(dir + "/tile/0/000");
+  Append(ledger, 1001, 1301);
+  j = Publish(ledger, dir);
+  EXPECT_EQ(j["old_size"], 1001);
+  EXPECT_EQ(j["size"], 1301);
+  EXPECT_EQ(Inode(dir + "/tile/0/000"), first_tile);
+  EXPECT_FALSE(fs::exists(dir + "/tile/0/003.p"));
+  EXPECT_TRUE(fs::exists(dir + "/tile/0/003"));
+  EXPECT_TRUE(fs::exists(dir + "/tile/1/000.p/3"));
+  EXPECT_TRUE(fs::exists(dir + "/tile/1/000.p/5"));
+  EXPECT_TRUE(fs::exists(dir + "/tile/entries/005.p/21"));
+  r = Vellum({"sync", back, "--from", nginx.url(), "--vkey", vkey});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1001 -> 1301"), std::string::npos) << r.out;
+  r = Vellum({"compare", nginx.url(), ledger, "--vkey", vkey, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["relation"], "identical");
+  // Nothing new: only the checkpoint is written again.
+  EXPECT_EQ(Publish(ledger, dir)["files_written"], 1);
+}
+
+TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
+  const std::string dir = tmp_.File("www");
+  Init(tmp_.File("a.db"), "example.org/a", "raw");
+  Append(tmp_.File("a.db"), 0, 10);
+  Publish(tmp_.File("a.db"), dir);
+  const auto before = Snapshot(dir);
+  auto refused = [&](const std::string& ledger, const std::string& why) {
+    auto r = Vellum({"publish", ledger, dir});
+    EXPECT_EQ(r.exit_code, 1) << ledger;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_EQ(Snapshot(dir), before) << ledger;
+  };
+  // Another log.
+  Init(tmp_.File("b.db"), "example.org/b", "raw");
+  Append(tmp_.File("b.db"), 0, 20);
+  refused(tmp_.File("b.db"), "holds the log 'example.org/a'");
+  // The same origin with another history.
+  Init(tmp_.File("c.db"), "example.org/a", "raw");
+  Append(tmp_.File("c.db"), 5, 25);
+  refused(tmp_.File("c.db"), "another history");
+  // The same history, shorter: publishing it would take entries back.
+  Init(tmp_.File("d.db"), "example.org/a", "raw");
+  Append(tmp_.File("d.db"), 0, 5);
+  refused(tmp_.File("d.db"), "already holds 10 entries");
+  // A ledger with no key and no recorded checkpoint has nothing signed to publish.
+  Init(tmp_.File("e.db"), "example.org/a", "raw");
+  fs::remove(tmp_.File("e.db.key"));
+  refused(tmp_.File("e.db"), "give --key FILE");
+  // A folder whose checkpoint is not one.
+  fs::create_directories(tmp_.File("other"));
+  std::ofstream(tmp_.File("other/checkpoint")) << "hello\n";
+  auto r = Vellum({"publish", tmp_.File("a.db"), tmp_.File("other")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a checkpoint"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp_.File("other/tile")));
+}
+
+TEST_F(PublishTest, ServePublishKeepsTheFoldersOfAWriterAndItsMirrorCurrent) {
+  const std::string w = tmp_.File("w.db"), dw = tmp_.File("www-w"), dm = tmp_.File("www-m");
+  const std::string vkey = Init(w, "example.org/serve");
+  testing::NodeProcess writer(w, {"--publish", dw});
+  ASSERT_TRUE(writer.ok());
+  testing::NodeProcess mirror(tmp_.File("m.db"), {"--upstream", writer.url(), "--upstream-vkey",
+                                                  vkey, "--publish", dm, "--poll-interval", "50"});
+  ASSERT_TRUE(mirror.ok());
+  auto client = testing::LocalClient(writer.port(), writer.token());
+  json body = {{"entries", json::array()}};
+  for (int i = 0; i < 300; ++i) body["entries"].push_back({{"data", "e" + std::to_string(i)}});
+  auto res = client.Post("/v1/entries", {}, body.dump(), "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  for (const auto* node : {&writer, &mirror}) {
+    EXPECT_TRUE(testing::WaitForStatus(node->port(), [](const json& s) {
+      return s["published"].is_object() && s["published"]["size"] == 300;
+    }));
+  }
+  fs::create_directories(tmp_.File("nginx"));
+  Nginx nginx(dm, tmp_.File("nginx"));
+  ASSERT_TRUE(nginx.ok());
+  auto r = Vellum({"compare", nginx.url(), writer.url(), "--vkey", vkey, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["relation"], "identical");
+  EXPECT_EQ(json::parse(r.out)["a"]["size"], 300);
+  // A node without a key signs nothing to publish, and says so before it starts.
+  Init(tmp_.File("n.db"), "example.org/n");
+  fs::remove(tmp_.File("n.db.key"));
+  r = Vellum({"serve", tmp_.File("n.db"), "--publish", tmp_.File("www-n")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("key"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp_.File("www-n")));
+}
+
+}  // namespace
+}  // namespace vellum
