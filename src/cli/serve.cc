@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "node/ledger_view.h"
 #include "node/node.h"
+#include "node/node_set.h"
 #include "node/sync.h"
 #include "node/token.h"
 
@@ -27,6 +28,7 @@ struct ServeArgs {
   std::vector<std::string> peers, peer_vkeys, allowed_hosts;
   int poll_interval_ms = 1000;
   std::string publish_dir;
+  std::string dir;
 };
 
 // The ledger to serve: for a mirror, created from the upstream when it does not exist yet.
@@ -118,6 +120,44 @@ void LogStart(node::Node& node, const ServeArgs& args, const node::ServeOptions&
   node.log().Event("start", message, std::move(fields));
 }
 
+// `serve --dir DIR`: every ledger in the folder, one port (node/node_set.h).
+int RunServeDir(const ServeArgs& args, const node::ServeOptions& options, sigset_t signals) {
+  for (const auto& [given, flag] : {std::pair{!args.upstream.empty(), "--upstream"},
+                                    {!args.peers.empty(), "--peer"},
+                                    {!args.publish_dir.empty(), "--publish"},
+                                    {!args.key.empty(), "--key"},
+                                    {!args.token_file.empty(), "--token-file"},
+                                    {!args.format.empty(), "--format"}}) {
+    if (given) {
+      return ReportUsage(std::string(flag) +
+                         " serves one ledger; with --dir each ledger has its own key and token "
+                         "beside it (NAME.db.key, NAME.db.token)");
+    }
+  }
+  auto set = node::NodeSet::Create({.dir = args.dir, .serve = options});
+  if (!set) return ReportError(set.error());
+  auto port = (*set)->Bind();
+  if (!port) return ReportError(port.error());
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    (*set)->Stop();
+  });
+  const std::string url = std::string(args.tls_cert.empty() ? "http" : "https") + "://" +
+                          options.host + ":" + std::to_string(*port);
+  std::cout << *port << std::endl;
+  (*set)->log().Event("start",
+                      "serving the ledgers in " + args.dir + " on " + url + " (" +
+                          std::to_string((*set)->Names().size()) +
+                          " now; GET /v1/ledgers lists them, each under /NAME/)",
+                      {{"dir", args.dir}, {"url", url}});
+  (*set)->Run();
+  (*set)->log().Event("stop", "stopped serving " + args.dir, {{"dir", args.dir}});
+  pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
+  waiter.join();
+  return kExitOk;
+}
+
 int RunServe(const ServeArgs& args) {
   // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so before any is
   // started) and taken by one thread with sigwait, which may safely stop the server.
@@ -126,8 +166,12 @@ int RunServe(const ServeArgs& args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (args.path.empty() == args.dir.empty()) {
+    return ReportUsage("serve needs a LEDGER file or --dir DIR (a folder of ledgers), not both");
+  }
   auto options = OptionsFromArgs(args);
   if (!options) return ReportUsage(options.error().message());
+  if (!args.dir.empty()) return RunServeDir(args, *options, signals);
   auto ledger = OpenServed(args);
   if (!ledger) return ReportError(ledger.error());
   std::optional<node::Token> token;
@@ -169,7 +213,10 @@ int RunServe(const ServeArgs& args) {
 void AddServe(CLI::App& app, Action& action) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve a ledger over HTTP (tlog-tiles and /v1/)");
-  cmd->add_option("ledger", args->path, "Ledger file")->required();
+  cmd->add_option("ledger", args->path, "Ledger file");
+  cmd->add_option("--dir", args->dir,
+                  "Serve every ledger in this folder (NAME.db under /NAME/; new ones are found "
+                  "while serving) instead of one LEDGER");
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks one");
   cmd->add_option("--token-file", args->token_file,
                   "File with the bearer token for writes (default LEDGER.token, made if missing)");

@@ -63,12 +63,14 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
   }
   auto impl = std::make_unique<Impl>(std::move(ledger), std::move(key), std::move(options));
   Impl* raw = impl.get();
-  auto server = net::HttpServer::Create(
-      raw->options_.limits,
-      [raw](net::Request& req, net::HttpServer::Respond respond) { raw->Serve(req, respond); },
-      &Impl::ErrorResponse, raw->options_.tls_cert, raw->options_.tls_key);
-  if (!server) return std::unexpected(server.error());
-  impl->server_ = std::move(*server);
+  if (!raw->options_.embedded) {
+    auto server = net::HttpServer::Create(
+        raw->options_.limits,
+        [raw](net::Request& req, net::HttpServer::Respond respond) { raw->Serve(req, respond); },
+        &Impl::ErrorResponse, raw->options_.tls_cert, raw->options_.tls_key);
+    if (!server) return std::unexpected(server.error());
+    impl->server_ = std::move(*server);
+  }
   impl->InstallRoutes();
   // The upstream is trusted with the ledger's own key only; --peer-vkey keys are for peers.
   impl->watcher_ = std::make_unique<Watcher>(
@@ -87,10 +89,17 @@ Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Node::~Node() = default;
 
 Result<int> Node::Bind() {
+  if (!impl_->server_) return Fail(ErrorCode::kInvalidArgument, "an embedded node has no server");
   return impl_->server_->Bind(impl_->options_.host, impl_->options_.port);
 }
 
-void Node::Run() { impl_->server_->Run(); }
+void Node::Run() {
+  if (impl_->server_) impl_->server_->Run();
+}
+
+void Node::Serve(net::Request& request, net::HttpServer::Respond respond) {
+  impl_->Serve(request, respond);
+}
 
 EventLog& Node::log() { return impl_->log_; }
 
@@ -114,7 +123,7 @@ InProcessResponse Node::HandleInProcess(std::string_view method, std::string_vie
 void Node::Stop() {
   if (impl_->publisher_) impl_->publisher_->Stop();
   impl_->watcher_->Stop();
-  impl_->server_->Stop();
+  if (impl_->server_) impl_->server_->Stop();
 }
 
 void Node::Impl::InstallRoutes() {
@@ -184,7 +193,7 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
   text +=
       "# HELP vellum_http_connections Open HTTP connections.\n"
       "# TYPE vellum_http_connections gauge\nvellum_http_connections " +
-      std::to_string(server_->connections()) + "\n";
+      std::to_string(server_ ? server_->connections() : 0) + "\n";
   text +=
       "# HELP vellum_peer_up Whether a peer answered the last check.\n"
       "# TYPE vellum_peer_up gauge\n";

@@ -35,6 +35,9 @@ struct ServeOptions {
   int poll_interval_ms = 1000;
   // Keep this folder a static tlog-tiles copy of the ledger (node/publish.h); "" for none.
   std::string publish_dir;
+  // No server of its own: requests come through Node::Serve (a NodeSet serving many ledgers
+  // on one port); Bind and Run are not used.
+  bool embedded = false;
   // Where the node's event lines go (node/event_log.h); nullptr: nowhere.
   std::FILE* log_to = nullptr;
   EventLog::Format log_format = EventLog::Format::kText;
@@ -64,6 +67,10 @@ class Node {
   void Stop();
   // The node's event log (ServeOptions::log_to), for its owner's events (start, stop).
   EventLog& log();
+
+  // Routes one request as the node's own server would: `respond` is called once, at once for
+  // reads, once the entries are durable for appends. For an embedded node's owner.
+  void Serve(net::Request& request, net::HttpServer::Respond respond);
 
   // Answers one request through the same routes and handlers as the server, without a socket
   // (the request-handler fuzzer drives the node this way), as a local client that holds the

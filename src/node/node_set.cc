@@ -1,0 +1,216 @@
+#include "node/node_set.h"
+
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <shared_mutex>
+#include <thread>
+
+#include "node/node_impl.h"
+#include "node/token.h"
+
+namespace vellum::node {
+
+namespace fs = std::filesystem;
+
+std::string LedgerNameOf(const std::string& file_name) {
+  if (!file_name.ends_with(".db") || file_name.size() <= 3) return "";
+  std::string name = file_name.substr(0, file_name.size() - 3);
+  if (name == "v1" || name.front() == '.') return "";
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return "";
+    }
+  }
+  return name;
+}
+
+struct NodeSet::Impl {
+  struct Served {
+    std::shared_ptr<Node> node;
+    Ledger* ledger = nullptr;  // owned by the node
+    std::string origin;
+  };
+
+  explicit Impl(NodeSetOptions options) : options_(std::move(options)) {}
+
+  // Opens the ledger files not served yet; says once why one cannot be.
+  void Scan();
+  [[nodiscard]] Result<std::shared_ptr<Node>> Open(const std::string& path, Ledger*& raw);
+  void Serve(net::Request& req, const net::HttpServer::Respond& respond);
+  void ListLedgers(net::Response& res);
+  void Rescan();
+
+  NodeSetOptions options_;
+  EventLog log_{options_.serve.log_format, options_.serve.log_to};
+  std::unique_ptr<net::HttpServer> server_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, Served> served_;        // by name
+  std::map<std::string, std::string> skipped_;  // file -> why, said once
+  std::mutex stop_mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread rescanner_;
+};
+
+Result<std::shared_ptr<Node>> NodeSet::Impl::Open(const std::string& path, Ledger*& raw) {
+  auto ledger = Ledger::Open(path);
+  if (!ledger) return std::unexpected(ledger.error());
+  if ((*ledger)->is_mirror()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a mirror: serve it alone with --upstream, which feeds it");
+  }
+  std::optional<SignerKey> key;
+  if (!(*ledger)->verifier_key().empty()) {
+    auto read = ReadKeyFile(path + ".key");
+    if (!read) return std::unexpected(read.error());
+    key = std::move(*read);
+  }
+  auto token = LoadOrCreateToken(path, "");
+  if (!token) return std::unexpected(token.error());
+  ServeOptions options = options_.serve;
+  options.embedded = true;
+  options.token = token->value;
+  raw = ledger->get();
+  auto node = Node::Create(std::move(*ledger), std::move(key), options);
+  if (!node) return std::unexpected(node.error());
+  return std::shared_ptr<Node>(std::move(*node));
+}
+
+void NodeSet::Impl::Scan() {
+  std::error_code ec;
+  std::vector<std::pair<std::string, std::string>> found;  // name, path
+  for (const auto& e : fs::directory_iterator(options_.dir, ec)) {
+    const std::string name = LedgerNameOf(e.path().filename().string());
+    std::error_code file_ec;
+    if (name.empty() || !e.is_regular_file(file_ec)) continue;
+    std::shared_lock lock(mu_);
+    if (!served_.contains(name)) found.emplace_back(name, e.path().string());
+  }
+  for (const auto& [name, path] : found) {
+    Ledger* ledger = nullptr;
+    auto node = Open(path, ledger);
+    if (!node) {
+      auto& said = skipped_[path];
+      if (said != node.error().message()) {
+        said = node.error().message();
+        log_.Event("skipped", path + " is not served: " + said, {{"ledger", path}});
+      }
+      continue;
+    }
+    skipped_.erase(path);
+    const std::string origin = ledger->origin();
+    const uint64_t size = ledger->GetHead().value_or(Head{}).size;
+    {
+      std::unique_lock lock(mu_);
+      served_[name] = Served{std::move(*node), ledger, origin};
+    }
+    log_.Event("ledger",
+               "serving " + path + " (" + origin + ", " + std::to_string(size) +
+                   " entries) under /" + name + "/; writes need the token in " + path + ".token",
+               {{"ledger", path}, {"name", name}, {"origin", origin}, {"size", size}});
+  }
+}
+
+void NodeSet::Impl::ListLedgers(net::Response& res) {
+  nlohmann::json list = nlohmann::json::array();
+  std::shared_lock lock(mu_);
+  for (const auto& [name, s] : served_) {
+    const auto head = s.ledger->GetHead();
+    list.push_back({{"name", name},
+                    {"origin", s.origin},
+                    {"size", head ? head->size : 0},
+                    {"root", head ? ToHex(head->root) : ""},
+                    {"path", "/" + name}});
+  }
+  res.Set(nlohmann::json{{"ledgers", list}}.dump(), "application/json");
+}
+
+void NodeSet::Impl::Serve(net::Request& req, const net::HttpServer::Respond& respond) {
+  if (req.path == "/v1/ledgers" && req.method == "GET") {
+    net::Response res;
+    ListLedgers(res);
+    return respond(std::move(res));
+  }
+  // "/<name>/<rest>": the ledger's own node answers "/<rest>".
+  const size_t slash = req.path.find('/', 1);
+  const std::string name = req.path.substr(1, slash == std::string::npos ? slash : slash - 1);
+  std::shared_ptr<Node> node;
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = served_.find(name); it != served_.end()) node = it->second.node;
+  }
+  if (!node) {
+    return respond(Node::Impl::ErrorResponse(
+        404, "no ledger named '" + name + "' here; GET /v1/ledgers lists them"));
+  }
+  req.path = slash == std::string::npos ? "/" : req.path.substr(slash);
+  node->Serve(req, respond);
+}
+
+void NodeSet::Impl::Rescan() {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!wake_.wait_for(lock, std::chrono::milliseconds(options_.rescan_interval_ms),
+                         [this] { return stopping_; })) {
+    lock.unlock();
+    Scan();
+    lock.lock();
+  }
+}
+
+Result<std::unique_ptr<NodeSet>> NodeSet::Create(NodeSetOptions options) {
+  std::error_code ec;
+  if (!fs::is_directory(options.dir, ec)) {
+    return Fail(ErrorCode::kNotFound, options.dir + " is not a folder of ledgers");
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  Impl* raw = impl.get();
+  auto server = net::HttpServer::Create(
+      raw->options_.serve.limits,
+      [raw](net::Request& req, net::HttpServer::Respond respond) { raw->Serve(req, respond); },
+      &Node::Impl::ErrorResponse, raw->options_.serve.tls_cert, raw->options_.serve.tls_key);
+  if (!server) return std::unexpected(server.error());
+  impl->server_ = std::move(*server);
+  impl->Scan();
+  impl->rescanner_ = std::thread([raw] { raw->Rescan(); });
+  return std::unique_ptr<NodeSet>(new NodeSet(std::move(impl)));
+}
+
+NodeSet::NodeSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+NodeSet::~NodeSet() {
+  Stop();
+  // The server is stopped: nothing routes to the nodes any more.
+  std::unique_lock lock(impl_->mu_);
+  impl_->served_.clear();
+}
+
+Result<int> NodeSet::Bind() {
+  return impl_->server_->Bind(impl_->options_.serve.host, impl_->options_.serve.port);
+}
+
+void NodeSet::Run() { impl_->server_->Run(); }
+
+void NodeSet::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->stop_mu_);
+    impl_->stopping_ = true;
+  }
+  impl_->wake_.notify_all();
+  if (impl_->rescanner_.joinable()) impl_->rescanner_.join();
+  impl_->server_->Stop();
+  std::shared_lock lock(impl_->mu_);
+  for (auto& [name, s] : impl_->served_) s.node->Stop();
+}
+
+EventLog& NodeSet::log() { return impl_->log_; }
+
+std::vector<std::string> NodeSet::Names() const {
+  std::shared_lock lock(impl_->mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, s] : impl_->served_) out.push_back(name);
+  return out;
+}
+
+}  // namespace vellum::node

@@ -1,0 +1,164 @@
+// `vellum serve --dir`: one node process serving a folder of ledgers, each under its own URL
+// prefix with its own group commit, key and token.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/process.h"
+#include "tests/temp_dir.h"
+#include "vellum/checkpoint.h"
+#include "vellum/ledger.h"
+
+namespace vellum {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kLedgers = 100;
+constexpr int kRounds = 5, kPerRequest = 10;
+
+std::string Name(int i) { return "l" + std::to_string(i); }
+
+// A ledger with its key beside it, as `vellum init` makes it.
+void MakeLedger(const std::string& path, const std::string& origin) {
+  auto key = SignerKey::Generate(origin);
+  ASSERT_TRUE(key);
+  ASSERT_TRUE(WriteKeyFile(path + ".key", *key));
+  auto ledger =
+      Ledger::Create(path, {.origin = origin, .verifier_key = key->verifier().ToString()});
+  ASSERT_TRUE(ledger) << ledger.error().ToString();
+}
+
+std::string ReadLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+json Ledgers(int port) {
+  auto r = testing::LocalClient(port).Get("/v1/ledgers");
+  EXPECT_TRUE(r);
+  return r && r->status == 200 ? json::parse(r->body)["ledgers"] : json::array();
+}
+
+TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiableAlone) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("ledgers");
+  fs::create_directories(dir);
+  for (int i = 0; i < kLedgers; ++i)
+    MakeLedger(dir + "/" + Name(i) + ".db", "example.org/" + Name(i));
+  // Files that are not served, each for its reason.
+  MakeLedger(dir + "/nokey.db", "example.org/nokey");
+  fs::remove(dir + "/nokey.db.key");
+  std::ofstream(dir + "/notes.txt") << "not a ledger\n";
+  std::ofstream(dir + "/junk.db") << "not a ledger either\n";
+
+  const std::string events = tmp.File("events");
+  // (NodeProcess puts its second argument where the ledger goes.)
+  testing::NodeProcess node("--dir=" + dir, {"--log-format", "json"}, events);
+  ASSERT_TRUE(node.ok());
+  json listed = Ledgers(node.port());
+  ASSERT_EQ(listed.size(), static_cast<size_t>(kLedgers)) << listed.dump();
+
+  // Appends to every ledger at once: four clients, each taking every ledger in turn, each
+  // request with that ledger's own token.
+  std::vector<std::thread> clients;
+  std::atomic<int> failures{0};
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = testing::LocalClient(node.port());
+      for (int round = 0; round < kRounds; ++round) {
+        for (int i = c; i < kLedgers; i += 4) {
+          json body = {{"entries", json::array()}};
+          for (int k = 0; k < kPerRequest; ++k) {
+            body["entries"].push_back(
+                {{"data", Name(i) + " round " + std::to_string(round) + " #" + std::to_string(k)}});
+          }
+          const std::string token = ReadLine(dir + "/" + Name(i) + ".db.token");
+          auto r =
+              client.Post("/" + Name(i) + "/v1/entries", {{"Authorization", "Bearer " + token}},
+                          body.dump(), "application/json");
+          if (!r || r->status != 200) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failures, 0);
+  // A token opens its own ledger only.
+  auto client = testing::LocalClient(node.port());
+  auto wrong =
+      client.Post("/l1/v1/entries", {{"Authorization", "Bearer " + ReadLine(dir + "/l0.db.token")}},
+                  R"({"data":"x"})", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  auto unknown = client.Get("/nosuch/checkpoint");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+
+  listed = Ledgers(node.port());
+  ASSERT_EQ(listed.size(), static_cast<size_t>(kLedgers));
+  for (const json& l : listed) EXPECT_EQ(l["size"], kRounds * kPerRequest) << l.dump();
+  // Each answers as a node of its own would: a signed checkpoint, checked with its own key.
+  auto key = ReadKeyFile(dir + "/l42.db.key");
+  ASSERT_TRUE(key);
+  auto r = testing::Vellum(
+      {"compare", node.url() + "/l42/", dir + "/l42.db", "--vkey", key->verifier().ToString()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("identical: both have 50 entries"), std::string::npos) << r.out;
+
+  // A ledger added while serving is found without a restart.
+  MakeLedger(dir + "/late.db", "example.org/late");
+  bool found = false;
+  for (int i = 0; i < 200 && !found; ++i) {
+    for (const json& l : Ledgers(node.port())) found = found || l["name"] == "late";
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(found);
+
+  EXPECT_EQ(node.Stop(SIGTERM), 0);
+  // Each ledger verifies alone and holds exactly its own entries.
+  for (int i = 0; i < kLedgers; ++i) {
+    auto ledger = Ledger::Open(dir + "/" + Name(i) + ".db", {.read_only = true});
+    ASSERT_TRUE(ledger);
+    auto report = (*ledger)->Verify();
+    ASSERT_TRUE(report);
+    EXPECT_TRUE(report->ok) << Name(i);
+    EXPECT_EQ(report->entries_checked, static_cast<uint64_t>(kRounds * kPerRequest));
+    auto first = (*ledger)->Get(0);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(std::string(first->payload.begin(), first->payload.end()).rfind(Name(i) + " ", 0),
+              0u);
+  }
+  // The files that are not ledgers it can serve were each named once, with the reason.
+  std::ifstream in(events);
+  std::string line, skipped;
+  while (std::getline(in, line)) {
+    if (json::parse(line)["event"] == "skipped") skipped += line + "\n";
+  }
+  EXPECT_NE(skipped.find("nokey.db"), std::string::npos) << skipped;
+  EXPECT_NE(skipped.find("junk.db"), std::string::npos) << skipped;
+  EXPECT_EQ(skipped.find("notes.txt"), std::string::npos) << skipped;
+}
+
+TEST(ManyLedgersTest, ServeDirRefusesOneLedgerOptionsAndAMissingFolder) {
+  testing::TempDir tmp;
+  auto r = testing::Vellum({"serve", "--dir", tmp.File("nothing")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a folder of ledgers"), std::string::npos) << r.err;
+  r = testing::Vellum({"serve", "--dir", tmp.path(), "--upstream", "http://127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--upstream serves one ledger"), std::string::npos) << r.err;
+  r = testing::Vellum({"serve", tmp.File("a.db"), "--dir", tmp.path()});
+  EXPECT_EQ(r.exit_code, 2);
+  r = testing::Vellum({"serve"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--dir"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace vellum
