@@ -80,9 +80,11 @@ class RemoteView : public LedgerView {
              RemoteOptions remote)
       : LedgerView(url),
         client_(parts.base, ClientOptionsFor(remote)),
+        base_(parts.base),
         prefix_(std::move(parts.prefix)),
         keys_(std::move(keys)),
         format_(remote.format),
+        remote_(remote),
         tiles_(url, [this](const std::string& path, size_t max_bytes) {
           return Fetch(path, max_bytes);
         }) {}
@@ -95,6 +97,15 @@ class RemoteView : public LedgerView {
   Result<EntryFormat> Format() override;
   std::string CheckpointNote() const override { return note_; }
   [[nodiscard]] Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
+  std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const override {
+    RemoteOptions remote = remote_;
+    remote.cancel = cancel;
+    auto view = std::make_unique<RemoteView>(name_, NodeUrl{base_, prefix_}, keys_, remote);
+    view->api_ = api_;
+    view->note_ = note_;
+    view->tiles_.SetTreeSize(tiles_.tree_size());
+    return view;
+  }
 
  private:
   // Whether the server offers vellum's /v1/ API, learnt from its first answer there. One that
@@ -114,9 +125,10 @@ class RemoteView : public LedgerView {
   [[nodiscard]] Result<void> NeedTreeSize(uint64_t size);
 
   net::HttpClient client_;
-  std::string prefix_;
+  std::string base_, prefix_;
   std::vector<VerifierKey> keys_;
   std::optional<EntryFormat> format_;
+  RemoteOptions remote_;
   std::string note_;
   Api api_ = Api::kUnknown;
   TileReader tiles_;

@@ -57,6 +57,19 @@ class LedgerView {
   // Requests sent and response bytes received (0 for a local file).
   uint64_t round_trips() const { return round_trips_; }
   uint64_t bytes_received() const { return bytes_; }
+  // Counts what other views did on this one's behalf (Another()'s).
+  void AddCost(const LedgerView& other) {
+    round_trips_ += other.round_trips_;
+    bytes_ += other.bytes_;
+  }
+
+  // A second view of the same side, for another thread (each view is single-threaded): with
+  // the same keys and options and the tree size of this one's last Head(), `cancel` stopping
+  // its requests. nullptr where one view is all there is to have (a local file).
+  virtual std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const {
+    (void)cancel;
+    return nullptr;
+  }
 
  protected:
   explicit LedgerView(std::string name) : name_(std::move(name)) {}

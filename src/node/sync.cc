@@ -1,14 +1,22 @@
 #include "node/sync.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "node/api_json.h"
 
 namespace vellum::node {
 namespace {
 
-constexpr uint64_t kAppendBatch = 10000;
+// Entries per transaction at most (and bytes of payload): large transactions for speed, a
+// bounded one for memory, and a stopped sync keeps every batch it finished.
+constexpr uint64_t kAppendBatch = 65536;
+constexpr size_t kAppendBatchBytes = size_t{64} << 20;
 
 Result<NewEntry> DecodeEntry(const Bytes& bytes, EntryFormat format, uint64_t index) {
   auto entry = Ledger::DecodeEntry(format, bytes);
@@ -64,32 +72,115 @@ Result<void> CheckPrefix(const Head& local, const ViewHead& head, LedgerView& up
   return {};
 }
 
-// Fetches entries from `at` on, a bundle at a time, until about kAppendBatch are in `fetched`
-// or `size` is reached; returns where it stopped. Each entry is decoded (and so checked
-// against the mirror's format) here; its hash is checked when the batch is appended.
-Result<uint64_t> FetchBatch(LedgerView& upstream, EntryFormat format, uint64_t at, uint64_t size,
-                            std::vector<NewEntry>& fetched) {
-  while (at < size && fetched.size() < kAppendBatch) {
-    const uint64_t end = std::min(size, (at / kTileWidth + 1) * kTileWidth);
-    auto bytes = upstream.EntryBytes(at, end);
-    if (!bytes) return std::unexpected(bytes.error());
-    if (bytes->size() != end - at) {
-      return Fail(ErrorCode::kVerificationFailed,
-                  upstream.name() + " sent the wrong number of entries");
+// Fetches the entry bundles that hold entries [from, to) with up to kFetchers requests in
+// flight, each on its own view of the upstream (views are single-threaded), decodes them (and so
+// checks them against the mirror's format) and hands them out in order. Their hashes are
+// checked when they are appended. At most about kMaxAheadBytes of fetched entries wait.
+class BundleFetcher {
+ public:
+  static constexpr int kFetchers = 4;
+  static constexpr size_t kMaxAheadBytes = size_t{64} << 20;
+
+  BundleFetcher(LedgerView& upstream, EntryFormat format, uint64_t from, uint64_t to)
+      : upstream_(upstream),
+        format_(format),
+        from_(from),
+        to_(to),
+        next_fetch_(from / kTileWidth),
+        next_hand_(from / kTileWidth),
+        end_((to + kTileWidth - 1) / kTileWidth) {
+    for (int i = 0; i < kFetchers && end_ - next_fetch_ > 1; ++i) {
+      auto view = upstream.Another(&cancel_);
+      if (!view) break;  // a local file: fetched in Next()
+      views_.push_back(std::move(view));
     }
+    for (auto& view : views_) threads_.emplace_back([this, v = view.get()] { Work(*v); });
+  }
+  ~BundleFetcher() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cancel_ = true;
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+    for (auto& view : views_) upstream_.AddCost(*view);
+  }
+
+  // The next bundle's entries within [from, to), or the error that stopped the fetching.
+  [[nodiscard]] Result<std::vector<NewEntry>> Next() {
+    if (threads_.empty()) return Fetch(upstream_, next_hand_++);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return ready_.contains(next_hand_); });
+    auto node = ready_.extract(next_hand_++);
+    ahead_bytes_ -= node.mapped().bytes;
+    cv_.notify_all();
+    return std::move(node.mapped().entries);
+  }
+
+ private:
+  struct Fetched {
+    Result<std::vector<NewEntry>> entries;
+    size_t bytes = 0;
+  };
+
+  Result<std::vector<NewEntry>> Fetch(LedgerView& view, uint64_t bundle) {
+    const uint64_t begin = std::max(from_, bundle * kTileWidth);
+    const uint64_t end = std::min(to_, (bundle + 1) * kTileWidth);
+    auto bytes = view.EntryBytes(begin, end);
+    if (!bytes) return std::unexpected(bytes.error());
+    if (bytes->size() != end - begin) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  upstream_.name() + " sent the wrong number of entries");
+    }
+    std::vector<NewEntry> out;
+    out.reserve(bytes->size());
     for (size_t k = 0; k < bytes->size(); ++k) {
       const Bytes& b = (*bytes)[k];
       if (b.size() > kMaxEntrySize) {
-        return Fail(ErrorCode::kVerificationFailed, upstream.name() + " sent an oversized entry");
+        return Fail(ErrorCode::kVerificationFailed, upstream_.name() + " sent an oversized entry");
       }
-      auto entry = DecodeEntry(b, format, at + k);
+      auto entry = DecodeEntry(b, format_, begin + k);
       if (!entry) return std::unexpected(entry.error());
-      fetched.push_back(std::move(*entry));
+      out.push_back(std::move(*entry));
     }
-    at = end;
+    return out;
   }
-  return at;
-}
+
+  void Work(LedgerView& view) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock,
+               [this] { return stop_ || next_fetch_ >= end_ || ahead_bytes_ < kMaxAheadBytes; });
+      if (stop_ || next_fetch_ >= end_) return;
+      const uint64_t bundle = next_fetch_++;
+      lock.unlock();
+      Fetched fetched{Fetch(view, bundle)};
+      if (fetched.entries) {
+        for (const NewEntry& e : *fetched.entries) fetched.bytes += e.payload.size() + 16;
+      }
+      lock.lock();
+      if (!fetched.entries) next_fetch_ = end_;  // the first error ends the sync: fetch no more
+      ahead_bytes_ += fetched.bytes;
+      ready_.emplace(bundle, std::move(fetched));
+      cv_.notify_all();
+    }
+  }
+
+  LedgerView& upstream_;
+  const EntryFormat format_;
+  const uint64_t from_, to_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t next_fetch_, next_hand_;  // bundle numbers
+  const uint64_t end_;
+  std::map<uint64_t, Fetched> ready_;
+  size_t ahead_bytes_ = 0;
+  bool stop_ = false;
+  std::atomic<bool> cancel_{false};
+  std::vector<std::unique_ptr<LedgerView>> views_;
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace
 
@@ -109,12 +200,20 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
   // which the ledger checks in the same transaction (the last batch must rebuild its root and
   // records it; earlier ones must be proven prefixes of it). Memory stays bounded and a sync
   // that is stopped keeps what it proved.
+  BundleFetcher fetcher(upstream, ledger.format(), local->size, head->size);
   std::vector<NewEntry> fetched;
   for (uint64_t at = local->size; at < head->size;) {
     const uint64_t batch_first = at;
-    auto fetched_to = FetchBatch(upstream, ledger.format(), at, head->size, fetched);
-    if (!fetched_to) return std::unexpected(fetched_to.error());
-    at = *fetched_to;
+    size_t bytes = 0;
+    while (at < head->size && fetched.size() < kAppendBatch && bytes < kAppendBatchBytes) {
+      auto bundle = fetcher.Next();
+      if (!bundle) return std::unexpected(bundle.error());
+      at += bundle->size();
+      for (NewEntry& e : *bundle) {
+        bytes += e.payload.size();
+        fetched.push_back(std::move(e));
+      }
+    }
     std::vector<Hash> proof;
     if (at < head->size) {
       auto got = upstream.ConsistencyProof(at, head->size);

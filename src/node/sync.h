@@ -1,6 +1,6 @@
 // Mirroring: bring a local ledger up to an upstream's signed checkpoint. Everything is verified
 // before it is written: the checkpoint's signature (by the view), consistency with what the
-// mirror already holds, and, for each batch of about 10,000 fetched entries, that the tree they
+// mirror already holds, and, for each batch of up to 65,536 fetched entries, that the tree they
 // extend the mirror to is proven a prefix of the signed tree (the last batch: that it rebuilds
 // exactly the signed root). Local data is never overwritten or deleted; a sync that is stopped
 // keeps the batches it proved.

@@ -49,6 +49,9 @@ class BorrowedView : public LedgerView {
   }
   Result<EntryFormat> Format() override { return view_.Format(); }
   std::string CheckpointNote() const override { return view_.CheckpointNote(); }
+  std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const override {
+    return view_.Another(cancel);
+  }
 
  private:
   LedgerView& view_;
