@@ -48,6 +48,10 @@ void Build(const std::string& path, const vellum::SignerKey& key, uint64_t n, ui
       batch.clear();
     }
   }
+  // Signed here, as a node would have signed it while the entries came: a node's first
+  // signature re-hashes every entry since the last one (never signing over edited entries), and
+  // that is not what the fork search or the catch-up measure.
+  if (!(*ledger)->SignCheckpoint(key, std::nullopt)) std::abort();
   std::ofstream(path + ".key") << key.ToString() << "\n";
   std::filesystem::permissions(path + ".key", std::filesystem::perms::owner_read);
 }
