@@ -213,6 +213,10 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("is not a checkpoint"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(tmp_.File("other/tile")));
+  // A file where the folder should be.
+  r = Vellum({"publish", tmp_.File("a.db"), tmp_.File("a.db.key")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a folder"), std::string::npos) << r.err;
 }
 
 TEST_F(PublishTest, ServePublishKeepsTheFoldersOfAWriterAndItsMirrorCurrent) {

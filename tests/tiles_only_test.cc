@@ -157,6 +157,11 @@ TEST_F(TilesOnlyTest, TheFormatIsTheUsersWordAndAMissingOneIsRefusedSayingSo) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("raw"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(mirror) && HeadOf(mirror).size > 0);
+  // `status` says what the checkpoint says, and that this is not a vellum node.
+  r = Vellum({"status", server.url()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("example.com/log: 1000 entries"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("without vellum's /v1/ API"), std::string::npos) << r.out;
 }
 
 TEST_F(TilesOnlyTest, LocatesAForkInAStaticLogInAHandfulOfRequests) {

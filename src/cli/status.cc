@@ -51,6 +51,11 @@ int RunStatus(const StatusArgs& args) {
   };
   std::cout << text(s, "origin") << ": " << number(s, "size") << " entries, root "
             << text(s, "root") << "\n";
+  if (s.value("tiles_only", false)) {
+    std::cout << "a tlog-tiles log without vellum's /v1/ API (its checkpoint's signature was not "
+                 "checked: `vellum compare` or `sync` with --vkey check it)\n";
+    return kExitOk;
+  }
   if (s.contains("upstream") && s["upstream"].is_object()) {
     std::cout << "upstream " << text(s["upstream"], "upstream") << ": "
               << text(s["upstream"], "state") << "\n";

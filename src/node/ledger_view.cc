@@ -96,7 +96,18 @@ class RemoteView : public LedgerView {
   Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
   Result<EntryFormat> Format() override;
   std::string CheckpointNote() const override { return note_; }
-  [[nodiscard]] Result<nlohmann::json> Status() { return FetchJson("/v1/status"); }
+  // /v1/status, or for a log that serves only tlog-tiles what its checkpoint says.
+  [[nodiscard]] Result<nlohmann::json> Status() {
+    auto status = FetchJson("/v1/status");
+    if (status || !NoApi()) return status;
+    auto head = Head();
+    if (!head) return std::unexpected(head.error());
+    return nlohmann::json{{"origin", head->origin},
+                          {"size", head->size},
+                          {"root", ToHex(head->root)},
+                          {"checkpoint", note_},
+                          {"tiles_only", true}};
+  }
   std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const override {
     RemoteOptions remote = remote_;
     remote.cancel = cancel;

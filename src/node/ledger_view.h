@@ -109,7 +109,9 @@ struct RemoteOptions {
                                                            std::vector<VerifierKey> keys,
                                                            RemoteOptions remote = {});
 
-// GET /v1/status of the node at `url` (a JSON object), or an error naming the node.
+// GET /v1/status of the node at `url` (a JSON object), or an error naming the node. For a log
+// that serves only tlog-tiles: {"origin", "size", "root", "checkpoint", "tiles_only": true}
+// from its checkpoint, whose signature is not checked here.
 [[nodiscard]] Result<nlohmann::json> FetchNodeStatus(const std::string& url,
                                                      RemoteOptions remote = {});
 

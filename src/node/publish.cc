@@ -155,6 +155,10 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
     return Fail(ErrorCode::kConflict,
                 "the checkpoint's root is not the ledger's at size " + std::to_string(next->size));
   }
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return Fail(ErrorCode::kInvalidArgument, dir + " is not a folder: publish into a folder");
+  }
   auto old = PublishedBefore(ledger, dir, *next);
   if (!old) return std::unexpected(old.error());
   FolderWriter out(dir);
