@@ -56,6 +56,7 @@ TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiable
   fs::remove(dir + "/nokey.db.key");
   std::ofstream(dir + "/notes.txt") << "not a ledger\n";
   std::ofstream(dir + "/junk.db") << "not a ledger either\n";
+  MakeLedger(dir + "/v1.db", "example.org/v1");  // its URL would be the node's own /v1/
 
   const std::string events = tmp.File("events");
   // (NodeProcess puts its second argument where the ledger goes.)
@@ -142,6 +143,7 @@ TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiable
   }
   EXPECT_NE(skipped.find("nokey.db"), std::string::npos) << skipped;
   EXPECT_NE(skipped.find("junk.db"), std::string::npos) << skipped;
+  EXPECT_NE(skipped.find("v1.db is not served: its name"), std::string::npos) << skipped;
   EXPECT_EQ(skipped.find("notes.txt"), std::string::npos) << skipped;
 }
 

@@ -82,9 +82,20 @@ void NodeSet::Impl::Scan() {
   std::error_code ec;
   std::vector<std::pair<std::string, std::string>> found;  // name, path
   for (const auto& e : fs::directory_iterator(options_.dir, ec)) {
-    const std::string name = LedgerNameOf(e.path().filename().string());
+    const std::string file = e.path().filename().string();
+    const std::string name = LedgerNameOf(file);
     std::error_code file_ec;
-    if (name.empty() || !e.is_regular_file(file_ec)) continue;
+    if (!file.ends_with(".db") || !e.is_regular_file(file_ec)) continue;
+    if (name.empty()) {
+      if (skipped_.emplace(e.path().string(), "name").second) {
+        log_.Event("skipped",
+                   e.path().string() +
+                       " is not served: its name is not usable in a URL (letters, digits, '.', "
+                       "'_' and '-', not starting with '.', and not v1.db)",
+                   {{"ledger", e.path().string()}});
+      }
+      continue;
+    }
     std::shared_lock lock(mu_);
     if (!served_.contains(name)) found.emplace_back(name, e.path().string());
   }
