@@ -25,6 +25,7 @@ enum class Attack {
   kAlterSubtree,     // a subtree hash with one bit flipped
   kOtherSubtrees,    // subtree hashes from another node: consistent, but not its signed tree
   kRewriteFormat,    // /v1/status says the other entry format
+  kStallBundles,     // entry bundles are never answered (until the proxy goes)
 };
 
 class HostileProxy {
@@ -35,6 +36,7 @@ class HostileProxy {
         server_([this, attack](const net::Request& req, net::Response& res) {
           Answer(attack, req, res);
         }) {}
+  ~HostileProxy() { released_ = true; }
   std::string url() const { return server_.url(); }
 
  private:
@@ -69,11 +71,15 @@ class HostileProxy {
     if (attack == Attack::kStallSubtrees && subtrees) {
       std::this_thread::sleep_for(std::chrono::seconds(5));
     }
+    while (attack == Attack::kStallBundles && bundle && !released_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     res.status = real->status;
     res.Set(std::move(body), real->header("Content-Type"));
   }
 
   int upstream_port_, other_port_;
+  std::atomic<bool> released_{false};
   testing::TestServer server_;
 };
 
@@ -142,6 +148,19 @@ TEST_F(HostilePeerTest, AStalledPeerTimesOut) {
   auto c = node::Compare(**mirror_view, *hostile);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code(), ErrorCode::kUnavailable);
+}
+
+TEST_F(HostilePeerTest, AMirrorNodeStopsPromptlyWhileItsUpstreamStallsEveryBundle) {
+  testing::NodeProcess real(dir_.File("up.db"));
+  ASSERT_TRUE(real.ok());
+  HostileProxy proxy(real.port(), Attack::kStallBundles);
+  testing::NodeProcess mirror(
+      dir_.File("m2.db"), {"--upstream", proxy.url(), "--upstream-vkey", vkey(), "--format", "raw",
+                           "--peer-timeout", "600"});
+  ASSERT_TRUE(mirror.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // its sync waits on bundles now
+  // Each of the sync's fetch workers is inside a request with 600 s left: SIGTERM stops them.
+  EXPECT_EQ(mirror.Stop(SIGTERM), 0);
 }
 
 TEST_F(HostilePeerTest, ForgedCheckpointsAlteredEntriesAndAlteredHashesAreRefused) {

@@ -18,6 +18,7 @@ struct Transfer {
   size_t max_body = 0, max_header = 0, header_bytes = 0;
   bool body_too_large = false, headers_too_large = false;
   const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* cancel_too = nullptr;
   bool cancelled = false;
 };
 
@@ -59,7 +60,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 
 int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
-  if (t->cancel && t->cancel->load()) {
+  if ((t->cancel && t->cancel->load()) || (t->cancel_too && t->cancel_too->load())) {
     t->cancelled = true;
     return 1;  // aborts (CURLE_ABORTED_BY_CALLBACK)
   }
@@ -97,6 +98,7 @@ Result<ClientResponse> HttpClient::Send(const std::string& method, const std::st
   t.max_body = max_body_bytes ? max_body_bytes : options_.max_body_bytes;
   t.max_header = options_.max_header_bytes;
   t.cancel = options_.cancel;
+  t.cancel_too = options_.cancel_too;
   const std::string url = base_ + path;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -23,8 +23,10 @@ struct ClientOptions {
   bool verify_tls = true;    // check an https server's certificate against the system's CAs
   std::string bearer_token;  // sent as Authorization: Bearer <token> when set
   // When set and it becomes true, a request in progress stops within about a second
-  // (kUnavailable, "cancelled").
+  // (kUnavailable, "cancelled"). `cancel_too` likewise: a client working for two owners (a
+  // sync's fetch worker: the sync, and the node that runs it) stops for either.
   const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* cancel_too = nullptr;
 };
 
 struct ClientResponse {

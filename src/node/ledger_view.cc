@@ -71,6 +71,7 @@ net::ClientOptions ClientOptionsFor(const RemoteOptions& remote) {
   net::ClientOptions options;
   options.deadline_ms = remote.deadline_ms;
   options.cancel = remote.cancel;
+  options.cancel_too = remote.cancel_too;
   return options;
 }
 
@@ -111,6 +112,7 @@ class RemoteView : public LedgerView {
   std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const override {
     RemoteOptions remote = remote_;
     remote.cancel = cancel;
+    remote.cancel_too = remote_.cancel;  // this view's owner stops it too
     auto view = std::make_unique<RemoteView>(name_, NodeUrl{base_, prefix_}, keys_, remote);
     view->api_ = api_;
     view->note_ = note_;

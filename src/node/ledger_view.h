@@ -64,8 +64,9 @@ class LedgerView {
   }
 
   // A second view of the same side, for another thread (each view is single-threaded): with
-  // the same keys and options and the tree size of this one's last Head(), `cancel` stopping
-  // its requests. nullptr where one view is all there is to have (a local file).
+  // the same keys and options and the tree size of this one's last Head(); `cancel` stops its
+  // requests, as does this view's own flag. nullptr where one view is all there is to have (a
+  // local file).
   virtual std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const {
     (void)cancel;
     return nullptr;
@@ -95,6 +96,7 @@ inline bool IsNodeUrl(const std::string& s) {
 struct RemoteOptions {
   int deadline_ms = 30000;
   const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* cancel_too = nullptr;  // a second owner's flag (LedgerView::Another)
   // How to show the entries of a log that does not say (a tiles-only one): raw when not given.
   std::optional<EntryFormat> format = std::nullopt;
 };
