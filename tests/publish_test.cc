@@ -1,6 +1,8 @@
 // `vellum publish` and `serve --publish`: a ledger written as a static C2SP tlog-tiles folder,
 // served by nginx (Debian's nginx-light) and read back by `vellum sync` and `compare` from the
 // static files alone.
+#include "node/publish.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -17,6 +19,7 @@
 
 #include "tests/process.h"
 #include "tests/temp_dir.h"
+#include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 
 namespace vellum {
@@ -217,6 +220,31 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   r = Vellum({"publish", tmp_.File("a.db"), tmp_.File("a.db.key")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("is not a folder"), std::string::npos) << r.err;
+}
+
+TEST_F(PublishTest, AStoppedPublishLeavesTheOldLogAndTheNextOneCarriesOn) {
+  const std::string path = tmp_.File("s.db"), dir = tmp_.File("www");
+  Init(path, "example.org/s", "raw");
+  Append(path, 0, 600);
+  auto ledger = Ledger::Open(path);
+  ASSERT_TRUE(ledger);
+  auto key = ReadKeyFile(path + ".key");
+  ASSERT_TRUE(key);
+  auto note = (*ledger)->SignCheckpoint(*key, 300);
+  ASSERT_TRUE(note);
+  ASSERT_TRUE(node::Publish(**ledger, *note, dir));
+  const auto before = Snapshot(dir);
+  note = (*ledger)->SignCheckpoint(*key, std::nullopt);
+  ASSERT_TRUE(note);
+  std::atomic<bool> stop{true};
+  auto stopped = node::Publish(**ledger, *note, dir, &stop);
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(Snapshot(dir), before);
+  auto done = node::Publish(**ledger, *note, dir);
+  ASSERT_TRUE(done) << done.error().message();
+  EXPECT_EQ(done->old_size, 300u);
+  EXPECT_EQ(done->size, 600u);
 }
 
 TEST_F(PublishTest, ServePublishKeepsTheFoldersOfAWriterAndItsMirrorCurrent) {

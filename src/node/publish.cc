@@ -120,14 +120,17 @@ class FolderWriter {
 // `old_size` did not, and deletes the partial ones a new full tile makes redundant. Files in
 // the way (left by a publish that stopped before its checkpoint) are overwritten.
 [[nodiscard]] Result<void> WriteTiles(Ledger& ledger, FolderWriter& out, const std::string& dir,
-                                      bool entries, uint8_t level, uint64_t old_size,
-                                      uint64_t size) {
+                                      bool entries, uint8_t level, uint64_t old_size, uint64_t size,
+                                      const std::atomic<bool>* cancel) {
   const uint64_t row = size >> (level * kTileHeight);
   const uint64_t old_row = old_size >> (level * kTileHeight);
   for (uint64_t n = old_row / kTileWidth; n * kTileWidth < row; ++n) {
     const auto width = static_cast<uint32_t>(std::min<uint64_t>(kTileWidth, row - n * kTileWidth));
     // A tile the old tree already had whole was written before the old checkpoint was.
     if (old_row >= n * kTileWidth + width) continue;
+    if (cancel && cancel->load()) {
+      return Fail(ErrorCode::kUnavailable, "publishing to " + dir + " was stopped");
+    }
     const TilePath tile{.entries = entries, .level = level, .index = n, .width = width};
     const std::string rel = "tile/" + FormatTilePath(tile);
     std::error_code ec;
@@ -142,7 +145,7 @@ class FolderWriter {
 }  // namespace
 
 Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
-                              const std::string& dir) {
+                              const std::string& dir, const std::atomic<bool>* cancel) {
   auto next = ParseNote(checkpoint_note);
   if (!next) return std::unexpected(next.error());
   if (next->origin != ledger.origin()) {
@@ -162,11 +165,11 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
   auto old = PublishedBefore(ledger, dir, *next);
   if (!old) return std::unexpected(old.error());
   FolderWriter out(dir);
-  if (auto ok = WriteTiles(ledger, out, dir, true, 0, old->size, next->size); !ok) {
+  if (auto ok = WriteTiles(ledger, out, dir, true, 0, old->size, next->size, cancel); !ok) {
     return std::unexpected(ok.error());
   }
   for (uint8_t level = 0; level < 8 && (next->size >> (level * kTileHeight)) > 0; ++level) {
-    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size); !ok) {
+    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size, cancel); !ok) {
       return std::unexpected(ok.error());
     }
   }
@@ -197,6 +200,7 @@ void Publisher::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  cancel_ = true;
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -216,8 +220,9 @@ void Publisher::PublishOnce() {
   if (note && *note == last_note_) return;
   // A mirror before its first sync has nothing signed yet: nothing to say either.
   if (!note && note.error().code() == ErrorCode::kUnavailable) return;
-  auto published =
-      note ? Publish(ledger_, *note, dir_) : Result<PublishResult>(std::unexpected(note.error()));
+  auto published = note ? Publish(ledger_, *note, dir_, &cancel_)
+                        : Result<PublishResult>(std::unexpected(note.error()));
+  if (!published && cancel_) return;  // the node is stopping
   if (!published) {
     // Said once, until it changes or publishing works again.
     if (published.error().message() != last_error_) {

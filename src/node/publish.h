@@ -37,9 +37,12 @@ struct PublishResult {
 // Writes `ledger` as it is at `checkpoint_note` (a checkpoint of it, signed) into `dir`,
 // creating the folder if needed. Refused, with the folder unchanged: a checkpoint of another
 // origin or whose root is not the ledger's at its size (kConflict); a folder that holds
-// another log or another history, or a larger tree (kConflict).
+// another log or another history, or a larger tree (kConflict). When `cancel` becomes true it
+// stops between two files (kUnavailable) without writing the checkpoint: the folder still
+// shows its old log, and the next publish carries on.
 [[nodiscard]] Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
-                                            const std::string& dir);
+                                            const std::string& dir,
+                                            const std::atomic<bool>* cancel = nullptr);
 
 // `vellum serve --publish DIR`: keeps `dir` current for a node. Every `interval_ms` it asks for
 // the node's newest checkpoint and publishes it when it changed; each publish, and each
@@ -70,6 +73,7 @@ class Publisher {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // stops a publish in progress
   std::thread thread_;
 };
 
