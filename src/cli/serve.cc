@@ -4,6 +4,7 @@
 // SIGINT, which let in-flight requests finish and close the ledger cleanly.
 #include <signal.h>
 
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -98,11 +99,36 @@ Result<node::ServeOptions> OptionsFromArgs(const ServeArgs& args) {
   return options;
 }
 
+std::string ServedUrl(const ServeArgs& args, const node::ServeOptions& options, int port) {
+  return std::string(args.tls_cert.empty() ? "http" : "https") + "://" + options.host + ":" +
+         std::to_string(port);
+}
+
+// Prints the port, says "start" (`log_start`), serves until SIGTERM or SIGINT (taken by one
+// thread with sigwait, which may safely stop the server) or until Run ends by itself, then says
+// "stop". `Server` is a node::Node or a node::NodeSet.
+template <typename Server>
+int ServeUntilSignalled(Server& server, sigset_t signals, int port,
+                        const std::function<void()>& log_start, const std::string& what,
+                        nlohmann::json fields) {
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.Stop();
+  });
+  std::cout << port << std::endl;
+  log_start();
+  server.Run();
+  server.log().Event("stop", "stopped serving " + what, std::move(fields));
+  pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
+  waiter.join();
+  return kExitOk;
+}
+
 // The "start" event: where the node serves what, and how to write to it.
 void LogStart(node::Node& node, const ServeArgs& args, const node::ServeOptions& options, int port,
               const std::string& origin, uint64_t size, const std::optional<node::Token>& token) {
-  const std::string url = std::string(args.tls_cert.empty() ? "http" : "https") + "://" +
-                          options.host + ":" + std::to_string(port);
+  const std::string url = ServedUrl(args, options, port);
   nlohmann::json fields = {{"ledger", args.path},
                            {"url", url},
                            {"origin", origin},
@@ -138,24 +164,17 @@ int RunServeDir(const ServeArgs& args, const node::ServeOptions& options, sigset
   if (!set) return ReportError(set.error());
   auto port = (*set)->Bind();
   if (!port) return ReportError(port.error());
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    (*set)->Stop();
-  });
-  const std::string url = std::string(args.tls_cert.empty() ? "http" : "https") + "://" +
-                          options.host + ":" + std::to_string(*port);
-  std::cout << *port << std::endl;
-  (*set)->log().Event("start",
-                      "serving the ledgers in " + args.dir + " on " + url + " (" +
-                          std::to_string((*set)->Names().size()) +
-                          " now; GET /v1/ledgers lists them, each under /NAME/)",
-                      {{"dir", args.dir}, {"url", url}});
-  (*set)->Run();
-  (*set)->log().Event("stop", "stopped serving " + args.dir, {{"dir", args.dir}});
-  pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
-  waiter.join();
-  return kExitOk;
+  const std::string url = ServedUrl(args, options, *port);
+  return ServeUntilSignalled(**set, signals, *port,
+                             [&] {
+                               (*set)->log().Event(
+                                   "start",
+                                   "serving the ledgers in " + args.dir + " on " + url + " (" +
+                                       std::to_string((*set)->Names().size()) +
+                                       " now; GET /v1/ledgers lists them, each under /NAME/)",
+                                   {{"dir", args.dir}, {"url", url}});
+                             },
+                             args.dir, {{"dir", args.dir}});
 }
 
 int RunServe(const ServeArgs& args) {
@@ -193,19 +212,9 @@ int RunServe(const ServeArgs& args) {
   if (!node) return ReportError(node.error());
   auto port = (*node)->Bind();
   if (!port) return ReportError(port.error());
-
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    (*node)->Stop();
-  });
-  std::cout << *port << std::endl;
-  LogStart(**node, args, *options, *port, origin, size, token);
-  (*node)->Run();
-  (*node)->log().Event("stop", "stopped serving " + args.path, {{"ledger", args.path}});
-  pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
-  waiter.join();
-  return kExitOk;
+  return ServeUntilSignalled(**node, signals, *port,
+                             [&] { LogStart(**node, args, *options, *port, origin, size, token); },
+                             args.path, {{"ledger", args.path}});
 }
 
 }  // namespace

@@ -99,15 +99,16 @@ class RemoteView : public LedgerView {
   std::string CheckpointNote() const override { return note_; }
   // /v1/status, or for a log that serves only tlog-tiles what its checkpoint says.
   [[nodiscard]] Result<nlohmann::json> Status() {
-    auto status = FetchJson("/v1/status");
-    if (status || !NoApi()) return status;
-    auto head = Head();
-    if (!head) return std::unexpected(head.error());
-    return nlohmann::json{{"origin", head->origin},
-                          {"size", head->size},
-                          {"root", ToHex(head->root)},
-                          {"checkpoint", note_},
-                          {"tiles_only", true}};
+    return ApiOrTiles([&] { return FetchJson("/v1/status"); },
+                      [&]() -> Result<nlohmann::json> {
+                        auto head = Head();
+                        if (!head) return std::unexpected(head.error());
+                        return nlohmann::json{{"origin", head->origin},
+                                              {"size", head->size},
+                                              {"root", ToHex(head->root)},
+                                              {"checkpoint", note_},
+                                              {"tiles_only", true}};
+                      });
   }
   std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const override {
     RemoteOptions remote = remote_;
@@ -132,9 +133,20 @@ class RemoteView : public LedgerView {
   [[nodiscard]] Result<std::vector<Hash>> FetchProof(const std::string& path);
   [[nodiscard]] Result<std::vector<Hash>> SubtreeHashesByApi(std::span<const merkle::NodeId> ids);
   [[nodiscard]] Result<Entry> GetByApi(uint64_t index);
+  [[nodiscard]] Result<Entry> GetByTiles(uint64_t index);
   // True when a request to the /v1/ API failed because the server has none; the caller then
   // reads the tiles.
   bool NoApi() const { return api_ == Api::kTilesOnly; }
+  // `by_api()` unless the server is known to have no /v1/ API; `by_tiles()` when it has none
+  // (learnt now or before).
+  template <typename ByApi, typename ByTiles>
+  auto ApiOrTiles(const ByApi& by_api, const ByTiles& by_tiles) -> decltype(by_api()) {
+    if (!NoApi()) {
+      auto answer = by_api();
+      if (answer || !NoApi()) return answer;
+    }
+    return by_tiles();
+  }
   [[nodiscard]] Result<void> NeedTreeSize(uint64_t size);
 
   net::HttpClient client_;
@@ -215,13 +227,14 @@ Result<void> RemoteView::NeedTreeSize(uint64_t size) {
 }
 
 Result<std::vector<Hash>> RemoteView::SubtreeHashes(std::span<const merkle::NodeId> ids) {
-  if (!NoApi()) {
-    auto hashes = SubtreeHashesByApi(ids);
-    if (hashes || !NoApi()) return hashes;
-  }
-  std::vector<Hash> out(ids.size());
-  if (auto ok = tiles_.GetHashes(ids, out); !ok) return std::unexpected(ok.error());
-  return out;
+  return ApiOrTiles([&] { return SubtreeHashesByApi(ids); },
+                    [&]() -> Result<std::vector<Hash>> {
+                      std::vector<Hash> out(ids.size());
+                      if (auto ok = tiles_.GetHashes(ids, out); !ok) {
+                        return std::unexpected(ok.error());
+                      }
+                      return out;
+                    });
 }
 
 Result<std::vector<Hash>> RemoteView::SubtreeHashesByApi(std::span<const merkle::NodeId> ids) {
@@ -256,30 +269,34 @@ Result<std::vector<Hash>> RemoteView::FetchProof(const std::string& path) {
 }
 
 Result<std::vector<Hash>> RemoteView::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  if (!NoApi()) {
-    auto proof = FetchProof("/v1/proof/consistency?old=" + std::to_string(old_size) +
-                            "&new=" + std::to_string(new_size));
-    if (proof || !NoApi()) return proof;
-  }
-  if (auto ok = NeedTreeSize(new_size); !ok) return std::unexpected(ok.error());
-  return merkle::ConsistencyProof(tiles_, old_size, new_size);
+  return ApiOrTiles(
+      [&] {
+        return FetchProof("/v1/proof/consistency?old=" + std::to_string(old_size) +
+                          "&new=" + std::to_string(new_size));
+      },
+      [&]() -> Result<std::vector<Hash>> {
+        if (auto ok = NeedTreeSize(new_size); !ok) return std::unexpected(ok.error());
+        return merkle::ConsistencyProof(tiles_, old_size, new_size);
+      });
 }
 
 Result<std::vector<Hash>> RemoteView::InclusionProof(uint64_t index, uint64_t size) {
-  if (!NoApi()) {
-    auto proof = FetchProof("/v1/proof/inclusion?index=" + std::to_string(index) +
-                            "&size=" + std::to_string(size));
-    if (proof || !NoApi()) return proof;
-  }
-  if (auto ok = NeedTreeSize(size); !ok) return std::unexpected(ok.error());
-  return merkle::InclusionProof(tiles_, index, size);
+  return ApiOrTiles(
+      [&] {
+        return FetchProof("/v1/proof/inclusion?index=" + std::to_string(index) +
+                          "&size=" + std::to_string(size));
+      },
+      [&]() -> Result<std::vector<Hash>> {
+        if (auto ok = NeedTreeSize(size); !ok) return std::unexpected(ok.error());
+        return merkle::InclusionProof(tiles_, index, size);
+      });
 }
 
 Result<Entry> RemoteView::Get(uint64_t index) {
-  if (!NoApi()) {
-    auto entry = GetByApi(index);
-    if (entry || !NoApi()) return entry;
-  }
+  return ApiOrTiles([&] { return GetByApi(index); }, [&] { return GetByTiles(index); });
+}
+
+Result<Entry> RemoteView::GetByTiles(uint64_t index) {
   if (auto ok = NeedTreeSize(index + 1); !ok) return std::unexpected(ok.error());
   auto bytes = tiles_.EntryBytes(index, index + 1);
   if (!bytes) return std::unexpected(bytes.error());
@@ -320,15 +337,19 @@ Result<std::vector<Bytes>> RemoteView::EntryBytes(uint64_t begin, uint64_t end) 
 }
 
 Result<EntryFormat> RemoteView::Format() {
-  if (!NoApi()) {
-    auto status = FetchJson("/v1/status");
-    if (status) return ParseEntryFormat(status->value("format", ""));
-    if (!NoApi()) return std::unexpected(status.error());
-  }
-  return Fail(ErrorCode::kNotFound,
-              name_ +
-                  " serves only C2SP tlog-tiles (no vellum /v1/ API), which do not say how its "
-                  "entries are encoded: say which with --format raw or --format record");
+  return ApiOrTiles(
+      [&]() -> Result<EntryFormat> {
+        auto status = FetchJson("/v1/status");
+        if (!status) return std::unexpected(status.error());
+        return ParseEntryFormat(status->value("format", ""));
+      },
+      [&]() -> Result<EntryFormat> {
+        return Fail(
+            ErrorCode::kNotFound,
+            name_ +
+                " serves only C2SP tlog-tiles (no vellum /v1/ API), which do not say how its "
+                "entries are encoded: say which with --format raw or --format record");
+      });
 }
 
 }  // namespace

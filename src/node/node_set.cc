@@ -1,13 +1,12 @@
 #include "node/node_set.h"
 
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <shared_mutex>
-#include <thread>
 
 #include "node/node_impl.h"
+#include "node/periodic_task.h"
 #include "node/token.h"
 
 namespace vellum::node {
@@ -40,7 +39,6 @@ struct NodeSet::Impl {
   [[nodiscard]] Result<std::shared_ptr<Node>> Open(const std::string& path, Ledger*& raw);
   void Serve(net::Request& req, const net::HttpServer::Respond& respond);
   void ListLedgers(net::Response& res);
-  void Rescan();
 
   NodeSetOptions options_;
   EventLog log_{options_.serve.log_format, options_.serve.log_to};
@@ -48,10 +46,7 @@ struct NodeSet::Impl {
   mutable std::shared_mutex mu_;
   std::map<std::string, Served> served_;        // by name
   std::map<std::string, std::string> skipped_;  // file -> why, said once
-  std::mutex stop_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread rescanner_;
+  std::unique_ptr<PeriodicTask> rescanner_;
 };
 
 Result<std::shared_ptr<Node>> NodeSet::Impl::Open(const std::string& path, Ledger*& raw) {
@@ -160,16 +155,6 @@ void NodeSet::Impl::Serve(net::Request& req, const net::HttpServer::Respond& res
   node->Serve(req, respond);
 }
 
-void NodeSet::Impl::Rescan() {
-  std::unique_lock<std::mutex> lock(stop_mu_);
-  while (!wake_.wait_for(lock, std::chrono::milliseconds(options_.rescan_interval_ms),
-                         [this] { return stopping_; })) {
-    lock.unlock();
-    Scan();
-    lock.lock();
-  }
-}
-
 Result<std::unique_ptr<NodeSet>> NodeSet::Create(NodeSetOptions options) {
   std::error_code ec;
   if (!fs::is_directory(options.dir, ec)) {
@@ -184,7 +169,9 @@ Result<std::unique_ptr<NodeSet>> NodeSet::Create(NodeSetOptions options) {
   if (!server) return std::unexpected(server.error());
   impl->server_ = std::move(*server);
   impl->Scan();
-  impl->rescanner_ = std::thread([raw] { raw->Rescan(); });
+  impl->rescanner_ =
+      std::make_unique<PeriodicTask>(raw->options_.rescan_interval_ms,
+                                     PeriodicTask::First::kAfterInterval, [raw] { raw->Scan(); });
   return std::unique_ptr<NodeSet>(new NodeSet(std::move(impl)));
 }
 
@@ -204,12 +191,7 @@ Result<int> NodeSet::Bind() {
 void NodeSet::Run() { impl_->server_->Run(); }
 
 void NodeSet::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->stop_mu_);
-    impl_->stopping_ = true;
-  }
-  impl_->wake_.notify_all();
-  if (impl_->rescanner_.joinable()) impl_->rescanner_.join();
+  impl_->rescanner_->Stop();
   impl_->server_->Stop();
   std::shared_lock lock(impl_->mu_);
   for (auto& [name, s] : impl_->served_) s.node->Stop();

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "node/tile_path.h"
 #include "vellum/checkpoint.h"
@@ -188,41 +187,20 @@ Publisher::Publisher(Ledger& ledger, std::string dir, int interval_ms,
                      std::function<Result<std::string>()> checkpoint, EventLog& log)
     : ledger_(ledger),
       dir_(std::move(dir)),
-      interval_ms_(interval_ms),
       checkpoint_(std::move(checkpoint)),
       log_(log),
-      thread_([this] { Run(); }) {}
+      task_(interval_ms, PeriodicTask::First::kNow, [this] { PublishOnce(); }) {}
 
 Publisher::~Publisher() { Stop(); }
-
-void Publisher::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cancel_ = true;
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Publisher::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    PublishOnce();
-    lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
-  }
-}
 
 void Publisher::PublishOnce() {
   auto note = checkpoint_();
   if (note && *note == last_note_) return;
   // A mirror before its first sync has nothing signed yet: nothing to say either.
   if (!note && note.error().code() == ErrorCode::kUnavailable) return;
-  auto published = note ? Publish(ledger_, *note, dir_, &cancel_)
+  auto published = note ? Publish(ledger_, *note, dir_, &task_.stopping())
                         : Result<PublishResult>(std::unexpected(note.error()));
-  if (!published && cancel_) return;  // the node is stopping
+  if (!published && task_.stopping()) return;  // the node is stopping
   if (!published) {
     // Said once, until it changes or publishing works again.
     if (published.error().message() != last_error_) {

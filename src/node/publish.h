@@ -16,13 +16,11 @@
 #define VELLUM_NODE_PUBLISH_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "node/event_log.h"
+#include "node/periodic_task.h"
 #include "vellum/ledger.h"
 
 namespace vellum::node {
@@ -55,26 +53,20 @@ class Publisher {
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
-  void Stop();
+  void Stop() { task_.Stop(); }
   // The size of the last checkpoint published, for /v1/status.
   uint64_t published_size() const { return published_size_; }
 
  private:
-  void Run();
   void PublishOnce();
 
   Ledger& ledger_;
   const std::string dir_;
-  const int interval_ms_;
   std::function<Result<std::string>()> checkpoint_;
   EventLog& log_;
   std::string last_note_, last_error_;
   std::atomic<uint64_t> published_size_{0};
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::atomic<bool> cancel_{false};  // stops a publish in progress
-  std::thread thread_;
+  PeriodicTask task_;  // last: it starts publishing at once
 };
 
 }  // namespace vellum::node

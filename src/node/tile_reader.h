@@ -43,9 +43,10 @@ class TileReader : public merkle::HashSource {
   // The hash tile at (level, index) of `width` hashes; a partial tile that is gone falls back to
   // the full one, as the spec asks of clients. Kept for later calls.
   [[nodiscard]] Result<const Bytes*> Tile(uint8_t level, uint64_t index, uint32_t width);
-  // Fetches the tile or bundle at `path`; a 404 for a partial one is retried as the full one.
+  // Fetches a hash tile or entry bundle of `width` items of at most `max_item_bytes` each; a 404
+  // for a partial one is retried as the full one.
   [[nodiscard]] Result<std::string> FetchWithFallback(bool entries, uint8_t level, uint64_t index,
-                                                      uint32_t width, size_t max_bytes_full);
+                                                      uint32_t width, size_t max_item_bytes);
 
   std::string name_;
   FetchFn fetch_;

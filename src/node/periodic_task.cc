@@ -1,0 +1,36 @@
+#include "node/periodic_task.h"
+
+#include <chrono>
+
+namespace vellum::node {
+
+PeriodicTask::PeriodicTask(int interval_ms, First first, std::function<void()> tick)
+    : interval_ms_(interval_ms), tick_(std::move(tick)), thread_([this, first] { Run(first); }) {}
+
+PeriodicTask::~PeriodicTask() { Stop(); }
+
+void PeriodicTask::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PeriodicTask::Run(First first) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto wait = [&] {
+    return !wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_),
+                           [this] { return stopping_.load(); });
+  };
+  if (first == First::kAfterInterval && !wait()) return;
+  while (!stopping_) {
+    lock.unlock();
+    tick_();
+    lock.lock();
+    if (!wait()) return;
+  }
+}
+
+}  // namespace vellum::node
