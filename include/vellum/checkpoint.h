@@ -17,16 +17,24 @@
 
 namespace vellum {
 
-// Key id (C2SP signed-note): first 4 bytes, big-endian, of
-// SHA-256(name || 0x0A || 0x01 || 32-byte Ed25519 public key).
-uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key);
+// What an Ed25519 key signs, as its signature type byte says (C2SP signed-note): notes such as a
+// log's checkpoints (0x01), or cosignatures (0x04, C2SP tlog-cosignature: a witness's statement
+// that it checked a checkpoint, vellum/witness.h). One type per key: a note signature never
+// verifies with a cosigner key nor the other way round.
+enum class KeyType : uint8_t { kNote = 0x01, kCosignature = 0x04 };
 
-// A verifier key: text form "<name>+<8 hex key id>+<base64(0x01 || public key)>".
+// Key id (C2SP signed-note): first 4 bytes, big-endian, of
+// SHA-256(name || 0x0A || type || 32-byte Ed25519 public key).
+uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key,
+               KeyType type = KeyType::kNote);
+
+// A verifier key: text form "<name>+<8 hex key id>+<base64(type || public key)>".
 class VerifierKey {
  public:
   [[nodiscard]] static Result<VerifierKey> Parse(std::string_view text);
   const std::string& name() const { return name_; }
   uint32_t key_id() const { return key_id_; }
+  KeyType type() const { return type_; }
   const Bytes& public_key() const { return public_key_; }
   std::string ToString() const;
   // Checks an Ed25519 signature over `message`.
@@ -37,17 +45,21 @@ class VerifierKey {
   friend class SignerKey;
   std::string name_;
   uint32_t key_id_ = 0;
+  KeyType type_ = KeyType::kNote;
   Bytes public_key_;  // 32 bytes
 };
 
-// A private signing key: text form "PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x01 || seed)>".
+// A private signing key: text form "PRIVATE+KEY+<name>+<8 hex key id>+<base64(type || seed)>".
 class SignerKey {
  public:
-  // A new random Ed25519 key named `name` (the log's origin, by convention).
-  [[nodiscard]] static Result<SignerKey> Generate(std::string_view name);
+  // A new random Ed25519 key named `name` (a log's key: its origin, by convention; a witness's:
+  // a schema-less URL naming it, e.g. example.com/witness).
+  [[nodiscard]] static Result<SignerKey> Generate(std::string_view name,
+                                                  KeyType type = KeyType::kNote);
   [[nodiscard]] static Result<SignerKey> Parse(std::string_view text);
   const std::string& name() const { return verifier_.name(); }
   uint32_t key_id() const { return verifier_.key_id(); }
+  KeyType type() const { return verifier_.type(); }
   const VerifierKey& verifier() const { return verifier_; }
   std::string ToString() const;
   // The 64-byte Ed25519 signature of `message`.
@@ -89,7 +101,8 @@ std::string FormatSignedNote(const SignedNote& note);
 [[nodiscard]] Result<std::string> SignNote(std::string_view text, const SignerKey& key);
 // The standard rules: signatures by unknown keys are ignored; a signature by a known key
 // (same name and key id) that fails verification rejects the note; at least one known key
-// must have signed. Returns the names of the keys that verified.
+// must have signed. Returns the names of the keys that verified. Only note keys (KeyType::kNote)
+// count here; cosignatures are checked with vellum/witness.h.
 [[nodiscard]] Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
                                                           std::span<const VerifierKey> known);
 

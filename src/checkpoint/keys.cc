@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <tuple>
 
 #include "common/coding.h"
 #include "vellum/checkpoint.h"
@@ -13,7 +12,6 @@
 namespace vellum {
 namespace {
 
-constexpr uint8_t kAlgEd25519 = 0x01;
 constexpr size_t kKeySize = 32;
 
 struct PkeyFree {
@@ -56,10 +54,16 @@ std::vector<std::string_view> SplitPlus(std::string_view text, size_t max_fields
   }
 }
 
-// Parses "<name>+<hex id>+<base64(0x01 || 32 bytes)>" and checks the id against the key bytes
-// when `public_key` is true (for a private key the id is checked by the caller).
-[[nodiscard]] Result<std::tuple<std::string, uint32_t, Bytes>> ParseKeyFields(
-    std::string_view name, std::string_view hex_id, std::string_view b64, const char* what) {
+struct KeyFields {
+  std::string name;
+  uint32_t id = 0;
+  KeyType type = KeyType::kNote;
+  Bytes key;  // the public key or the seed
+};
+
+// Parses "<name>+<hex id>+<base64(type || 32 bytes)>"; the caller checks the id against the key.
+[[nodiscard]] Result<KeyFields> ParseKeyFields(std::string_view name, std::string_view hex_id,
+                                               std::string_view b64, const char* what) {
   if (!IsValidName(name)) {
     return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": invalid key name");
   }
@@ -70,11 +74,22 @@ std::vector<std::string_view> SplitPlus(std::string_view text, size_t max_fields
   const uint32_t id = LoadBigEndian<uint32_t>(id_bytes->data());
   auto key = Base64Decode(b64);
   if (!key) return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": bad base64 key");
-  if (key->size() != 1 + kKeySize || (*key)[0] != kAlgEd25519) {
+  const uint8_t type = key->empty() ? 0 : (*key)[0];
+  if (key->size() != 1 + kKeySize || (type != static_cast<uint8_t>(KeyType::kNote) &&
+                                      type != static_cast<uint8_t>(KeyType::kCosignature))) {
     return Fail(ErrorCode::kInvalidArgument,
-                std::string(what) + ": not an Ed25519 key (want 0x01 and 32 bytes)");
+                std::string(what) +
+                    ": not an Ed25519 key (want type 0x01 for notes or 0x04 for cosignatures, "
+                    "then 32 bytes)");
   }
-  return std::tuple{std::string(name), id, Bytes(key->begin() + 1, key->end())};
+  return KeyFields{std::string(name), id, static_cast<KeyType>(type),
+                   Bytes(key->begin() + 1, key->end())};
+}
+
+Bytes Encoded(KeyType type, const Bytes& key) {
+  Bytes encoded = {static_cast<uint8_t>(type)};
+  encoded.insert(encoded.end(), key.begin(), key.end());
+  return encoded;
 }
 
 [[nodiscard]] Result<Bytes> PublicFromSeed(std::span<const uint8_t> seed) {
@@ -89,10 +104,10 @@ std::vector<std::string_view> SplitPlus(std::string_view text, size_t max_fields
 
 }  // namespace
 
-uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key) {
+uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key, KeyType type) {
   Bytes input(name.begin(), name.end());
   input.push_back('\n');
-  input.push_back(kAlgEd25519);
+  input.push_back(static_cast<uint8_t>(type));
   input.insert(input.end(), public_key.begin(), public_key.end());
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -109,17 +124,18 @@ Result<VerifierKey> VerifierKey::Parse(std::string_view text) {
   auto parsed = ParseKeyFields(fields[0], fields[1], fields[2], "verifier key");
   if (!parsed) return std::unexpected(parsed.error());
   VerifierKey key;
-  std::tie(key.name_, key.key_id_, key.public_key_) = std::move(*parsed);
-  if (KeyId(key.name_, key.public_key_) != key.key_id_) {
+  key.name_ = std::move(parsed->name);
+  key.key_id_ = parsed->id;
+  key.type_ = parsed->type;
+  key.public_key_ = std::move(parsed->key);
+  if (KeyId(key.name_, key.public_key_, key.type_) != key.key_id_) {
     return Fail(ErrorCode::kInvalidArgument, "verifier key: the key id does not match the key");
   }
   return key;
 }
 
 std::string VerifierKey::ToString() const {
-  Bytes encoded = {kAlgEd25519};
-  encoded.insert(encoded.end(), public_key_.begin(), public_key_.end());
-  return name_ + "+" + HexId(key_id_) + "+" + Base64Encode(encoded);
+  return name_ + "+" + HexId(key_id_) + "+" + Base64Encode(Encoded(type_, public_key_));
 }
 
 Result<void> VerifierKey::Verify(std::string_view message,
@@ -140,7 +156,7 @@ Result<void> VerifierKey::Verify(std::string_view message,
   return {};
 }
 
-Result<SignerKey> SignerKey::Generate(std::string_view name) {
+Result<SignerKey> SignerKey::Generate(std::string_view name, KeyType type) {
   if (!IsValidName(name)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "key name '" + std::string(name) +
@@ -151,12 +167,10 @@ Result<SignerKey> SignerKey::Generate(std::string_view name) {
   if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
     return Fail(ErrorCode::kIoError, "no randomness available to make a key");
   }
-  Bytes encoded = {kAlgEd25519};
-  encoded.insert(encoded.end(), seed.begin(), seed.end());
   auto pub = PublicFromSeed(seed);
   if (!pub) return std::unexpected(pub.error());
-  return Parse("PRIVATE+KEY+" + std::string(name) + "+" + HexId(KeyId(name, *pub)) + "+" +
-               Base64Encode(encoded));
+  return Parse("PRIVATE+KEY+" + std::string(name) + "+" + HexId(KeyId(name, *pub, type)) + "+" +
+               Base64Encode(Encoded(type, seed)));
 }
 
 Result<SignerKey> SignerKey::Parse(std::string_view text) {
@@ -168,23 +182,22 @@ Result<SignerKey> SignerKey::Parse(std::string_view text) {
   auto parsed = ParseKeyFields(fields[2], fields[3], fields[4], "private key");
   if (!parsed) return std::unexpected(parsed.error());
   SignerKey key;
-  auto& [name, id, seed] = *parsed;
-  auto pub = PublicFromSeed(seed);
+  auto pub = PublicFromSeed(parsed->key);
   if (!pub) return std::unexpected(pub.error());
-  if (KeyId(name, *pub) != id) {
+  if (KeyId(parsed->name, *pub, parsed->type) != parsed->id) {
     return Fail(ErrorCode::kInvalidArgument, "private key: the key id does not match the key");
   }
-  key.verifier_.name_ = name;
-  key.verifier_.key_id_ = id;
+  key.verifier_.name_ = std::move(parsed->name);
+  key.verifier_.key_id_ = parsed->id;
+  key.verifier_.type_ = parsed->type;
   key.verifier_.public_key_ = std::move(*pub);
-  key.seed_ = std::move(seed);
+  key.seed_ = std::move(parsed->key);
   return key;
 }
 
 std::string SignerKey::ToString() const {
-  Bytes encoded = {kAlgEd25519};
-  encoded.insert(encoded.end(), seed_.begin(), seed_.end());
-  return "PRIVATE+KEY+" + name() + "+" + HexId(key_id()) + "+" + Base64Encode(encoded);
+  return "PRIVATE+KEY+" + name() + "+" + HexId(key_id()) + "+" +
+         Base64Encode(Encoded(type(), seed_));
 }
 
 Result<Bytes> SignerKey::Sign(std::string_view message) const {

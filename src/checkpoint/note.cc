@@ -100,7 +100,7 @@ Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
   std::vector<std::string> verified;
   for (const NoteSignature& sig : note.signatures) {
     auto key = std::find_if(known.begin(), known.end(), [&](const VerifierKey& k) {
-      return k.name() == sig.name && k.key_id() == sig.key_id;
+      return k.type() == KeyType::kNote && k.name() == sig.name && k.key_id() == sig.key_id;
     });
     if (key == known.end()) continue;  // unknown signer: ignored
     if (auto ok = key->Verify(note.text, sig.signature); !ok) {
