@@ -133,7 +133,7 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
       {{"compare", db_, "localhost:8001"}, "", "http://localhost:8001", 1},
       {{"compare", db_, "ftp://example.com/log"}, "", "only http:// and https://", 1},
       {{"network", "gopher://example.com", db_}, "", "only http:// and https://", 1},
-      {{"verify-checkpoint", "-"}, "", "--vkey is required"},
+      {{"verify-checkpoint", "-"}, "", "give the verifier key with --vkey (or a --policy"},
       {{"compare", db_, db_, "--vkey", "junk"}, "", "--vkey"},
       {{"no-such-command"}, "", ""},
   };

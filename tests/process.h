@@ -91,8 +91,9 @@ class TestServer {
 class NodeProcess : public process::NodeProcess {
  public:
   explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {},
-                       const std::string& stderr_file = "")
-      : process::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file) {}
+                       const std::string& stderr_file = "",
+                       const std::string& listen = "127.0.0.1:0")
+      : process::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file, listen) {}
   // The Authorization header for writes.
   std::pair<std::string, std::string> AuthHeader() const {
     return {"Authorization", "Bearer " + token()};

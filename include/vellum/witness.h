@@ -166,18 +166,28 @@ struct WitnessCounts {
   uint64_t refused = 0;   // every answer but 200
 };
 
+// A log a witness cosigns: its origin line and the key that signs its checkpoints. Most logs
+// name the key after the origin; some do not (Go's checksum database: origin "go.sum database
+// tree", key sum.golang.org).
+struct WitnessedLogKey {
+  std::string origin;
+  VerifierKey key;
+};
+// "VKEY" (the origin is the key's name) or "ORIGIN=VKEY", as `serve --witness-log` takes it.
+[[nodiscard]] Result<WitnessedLogKey> ParseWitnessedLogKey(std::string_view text);
+
 class Witness {
  public:
   // Creates an empty witness state file; refuses a file that exists.
   [[nodiscard]] static Result<void> Create(const std::string& path);
-  // Opens the state file; `key` (KeyType::kCosignature) cosigns; `logs` (KeyType::kNote) are
-  // the logs it witnesses, by origin (the key's name).
+  // Opens the state file; `key` (KeyType::kCosignature) cosigns; `logs` are the logs it
+  // witnesses (their keys KeyType::kNote).
   [[nodiscard]] static Result<std::unique_ptr<Witness>> Open(const std::string& path, SignerKey key,
-                                                             std::vector<VerifierKey> logs);
+                                                             std::vector<WitnessedLogKey> logs);
   ~Witness();
 
   const SignerKey& key() const;
-  const std::vector<VerifierKey>& logs() const;
+  const std::vector<WitnessedLogKey>& logs() const;
 
   // One add-checkpoint request, answered as the spec says: 200 and the cosignature line; 400
   // malformed; 404 an unknown origin; 403 no signature by the log's key; 409 with the size it

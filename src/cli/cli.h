@@ -15,6 +15,7 @@
 #include "vellum/checkpoint.h"
 #include "vellum/error.h"
 #include "vellum/ledger.h"
+#include "vellum/witness.h"
 
 namespace vellum::cli {
 
@@ -40,6 +41,7 @@ void AddSync(CLI::App& app, Action& action);
 void AddPublish(CLI::App& app, Action& action);
 void AddStatus(CLI::App& app, Action& action);
 void AddDemo(CLI::App& app, Action& action);
+void AddWitness(CLI::App& app, Action& action);
 
 // Exit codes (doc/cli.md): the same for every command.
 inline constexpr int kExitOk = 0;
@@ -79,6 +81,9 @@ inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + "
 [[nodiscard]] Result<std::string> ReadFile(const std::string& file);
 // ReadFile, or all of stdin for "-".
 [[nodiscard]] Result<std::string> ReadInput(const std::string& file);
+
+// The tlog-policy file given with --policy; nullptr when `file` is "".
+[[nodiscard]] Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file);
 
 // Parses verifier keys given on the command line.
 [[nodiscard]] Result<std::vector<VerifierKey>> ParseVerifierKeys(

@@ -113,10 +113,27 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
   for (const std::string& text : texts) {
     auto key = VerifierKey::Parse(text);
     if (!key) return Fail(ErrorCode::kInvalidArgument, "--vkey: " + key.error().message());
+    if (key->type() != KeyType::kNote) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--vkey " + key->name() +
+                      " is a witness's cosigner key; give the log's key (a witness goes in a "
+                      "--policy file)");
+    }
     keys.push_back(std::move(*key));
   }
   if (keys.empty()) return Fail(ErrorCode::kInvalidArgument, "give the verifier key with --vkey");
   return keys;
+}
+
+Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file) {
+  if (file.empty()) return nullptr;
+  auto text = ReadFile(file);
+  if (!text) return std::unexpected(text.error());
+  auto policy = Policy::Parse(*text);
+  if (!policy) {
+    return Fail(ErrorCode::kInvalidArgument, "--policy " + file + ": " + policy.error().message());
+  }
+  return std::make_shared<const Policy>(std::move(*policy));
 }
 
 std::string ShowPayload(const Bytes& payload, size_t max_chars) {

@@ -11,7 +11,7 @@ namespace {
 struct CompareArgs {
   std::string a, b;
   std::vector<std::string> vkeys;
-  std::string format;
+  std::string format, policy;
   bool json = false;
   int timeout = 30;
 };
@@ -53,6 +53,9 @@ int RunCompare(const CompareArgs& args) {
     keys = std::move(*parsed);
   }
   node::RemoteOptions remote{.deadline_ms = args.timeout * 1000};
+  auto policy = ReadPolicy(args.policy);
+  if (!policy) return ReportUsage(policy.error().message());
+  remote.policy = *policy;
   if (!args.format.empty()) {
     auto format = ParseEntryFormat(args.format);
     if (!format) return ReportUsage("--format: " + format.error().message());
@@ -94,6 +97,8 @@ void AddCompare(CLI::App& app, Action& action) {
   cmd->add_option("b", args->b, "Ledger file or http(s):// node URL")->required();
   cmd->add_option("--vkey", args->vkeys, "Verify nodes' checkpoints with this key (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--policy", args->policy,
+                  "A C2SP tlog-policy file: nodes' checkpoints must meet its quorum of witnesses");
   cmd->add_option("--timeout", args->timeout,
                   "Seconds each request to a node may take (default 30)")
       ->check(CLI::Range(1, 3600));

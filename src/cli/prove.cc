@@ -1,5 +1,6 @@
 // vellum prove LEDGER --index I [--size N]      inclusion proof of entry I
 // vellum prove LEDGER --old M [--new N]         consistency proof from size M to N
+// vellum prove LEDGER --index I --tlog-proof   a C2SP tlog-proof receipt of entry I
 // With --json it prints the proof document that `vellum verify-proof` reads.
 #include <iostream>
 
@@ -13,7 +14,32 @@ struct ProveArgs {
   std::string path;
   std::optional<uint64_t> index, size, old_size, new_size;
   bool json = false;
+  bool tlog_proof = false;
 };
+
+// A tlog-proof receipt for entry `index`: the newest checkpoint recorded in the ledger (with the
+// cosignatures a node gathered for it) and the inclusion proof in its tree.
+int RunTlogProof(Ledger& ledger, uint64_t index) {
+  auto note = ledger.LatestCheckpoint();
+  if (!note) {
+    return ReportError(ledger.path() +
+                       " has no signed checkpoint to make a receipt with: sign one with `vellum "
+                       "checkpoint`, or serve the ledger");
+  }
+  auto parsed = ParseSignedNote(*note);
+  auto checkpoint = parsed ? ParseCheckpointBody(parsed->text)
+                           : Result<Checkpoint>(std::unexpected(parsed.error()));
+  if (!checkpoint) return ReportError(checkpoint.error());
+  if (index >= checkpoint->size) {
+    return ReportError("entry " + std::to_string(index) + " is not in the newest checkpoint (" +
+                       std::to_string(checkpoint->size) +
+                       " entries); sign a newer one with `vellum checkpoint`");
+  }
+  auto proof = ledger.InclusionProof(index, checkpoint->size);
+  if (!proof) return ReportError(proof.error());
+  std::cout << FormatTlogProof({std::nullopt, index, std::move(*proof), std::move(*note)});
+  return kExitOk;
+}
 
 void PrintHuman(const node::ProofDocument& doc) {
   if (doc.type == node::ProofDocument::Type::kInclusion) {
@@ -36,6 +62,12 @@ int RunProve(const ProveArgs& args) {
   }
   auto ledger = OpenLedger(args.path, true);
   if (!ledger) return ReportError(ledger.error());
+  if (args.tlog_proof) {
+    if (!args.index || args.size || args.json) {
+      return ReportUsage("--tlog-proof goes with --index I alone (the tree is the checkpoint's)");
+    }
+    return RunTlogProof(**ledger, *args.index);
+  }
   auto doc = args.index ? node::InclusionDoc(**ledger, *args.index, args.size)
                         : node::ConsistencyDoc(**ledger, *args.old_size, args.new_size);
   if (!doc) return ReportError(doc.error());
@@ -65,6 +97,9 @@ void AddProve(CLI::App& app, Action& action) {
       ->needs(old_size);
   index->excludes(old_size);
   cmd->add_flag("--json", args->json, "Print the proof document for verify-proof");
+  cmd->add_flag("--tlog-proof", args->tlog_proof,
+                "Print a C2SP tlog-proof receipt of --index I: the newest checkpoint (with its "
+                "cosignatures) and the inclusion proof, to verify offline");
   cmd->callback([args, &action] { action = [args] { return RunProve(*args); }; });
 }
 

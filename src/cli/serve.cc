@@ -30,6 +30,9 @@ struct ServeArgs {
   int poll_interval_ms = 1000;
   std::string publish_dir;
   std::string dir;
+  std::string witness, witness_key, policy;
+  std::vector<std::string> witness_logs;
+  bool require_quorum = false;
 };
 
 // The ledger to serve: for a mirror, created from the upstream when it does not exist yet.
@@ -96,6 +99,31 @@ Result<node::ServeOptions> OptionsFromArgs(const ServeArgs& args) {
   options.allowed_hosts = args.allowed_hosts;
   options.publish_dir = args.publish_dir;
   options.log_to = stderr;
+  auto policy = ReadPolicy(args.policy);
+  if (!policy) return std::unexpected(policy.error());
+  options.policy = std::move(*policy);
+  options.require_quorum = args.require_quorum;
+  if (args.witness.empty() && (!args.witness_logs.empty() || !args.witness_key.empty())) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--witness-log and --witness-key go with --witness STATE");
+  }
+  if (!args.witness.empty()) {
+    if (args.witness_logs.empty()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--witness needs the logs it witnesses: --witness-log VKEY (repeatable)");
+    }
+    std::vector<WitnessedLogKey> logs;
+    for (const std::string& text : args.witness_logs) {
+      auto log = ParseWitnessedLogKey(text);
+      if (!log) return Fail(ErrorCode::kInvalidArgument, "--witness-log: " + log.error().message());
+      logs.push_back(std::move(*log));
+    }
+    auto key = ReadKeyFile(args.witness_key.empty() ? args.witness + ".key" : args.witness_key);
+    if (!key) return std::unexpected(key.error());
+    auto witness = Witness::Open(args.witness, std::move(*key), std::move(logs));
+    if (!witness) return std::unexpected(witness.error());
+    options.witness = std::move(*witness);
+  }
   return options;
 }
 
@@ -189,7 +217,11 @@ int RunServe(const ServeArgs& args) {
     return ReportUsage("serve needs a LEDGER file or --dir DIR (a folder of ledgers), not both");
   }
   auto options = OptionsFromArgs(args);
-  if (!options) return ReportUsage(options.error().message());
+  if (!options) {
+    return options.error().code() == ErrorCode::kInvalidArgument
+               ? ReportUsage(options.error().message())
+               : ReportError(options.error());
+  }
   if (!args.dir.empty()) return RunServeDir(args, *options, signals);
   auto ledger = OpenServed(args);
   if (!ledger) return ReportError(ledger.error());
@@ -265,6 +297,20 @@ void AddServe(CLI::App& app, Action& action) {
                   "for any web server to serve");
   cmd->add_option("--log-format", args->log_format,
                   "How the node says what it does on stderr: text (default) or json");
+  cmd->add_option("--witness", args->witness,
+                  "Also be a C2SP tlog-witness (POST /add-checkpoint) with this state file "
+                  "(`vellum witness init`)");
+  cmd->add_option("--witness-key", args->witness_key,
+                  "The witness's private key file (default STATE.key)");
+  cmd->add_option("--witness-log", args->witness_logs,
+                  "A log this witness cosigns: its verifier key, or ORIGIN=VKEY when the key is "
+                  "not named after the log's origin (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--policy", args->policy,
+                  "A C2SP tlog-policy file: a writer gathers cosignatures from its witnesses "
+                  "(those with a URL); a mirror accepts only upstream checkpoints that meet it");
+  cmd->add_flag("--require-quorum", args->require_quorum,
+                "With --policy on a writer: serve only checkpoints cosigned by the quorum");
   cmd->add_flag("--no-group-commit", args->no_group_commit,
                 "One transaction per append request (for comparison)");
   cmd->callback([args, &action] { action = [args] { return RunServe(*args); }; });

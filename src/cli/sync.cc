@@ -10,7 +10,7 @@ namespace vellum::cli {
 namespace {
 
 struct SyncArgs {
-  std::string path, from, vkey, format;
+  std::string path, from, vkey, format, policy;
   bool json = false;
   int timeout = 30;
 };
@@ -24,7 +24,10 @@ int RunSync(const SyncArgs& args) {
     if (!parsed) return ReportUsage("--format: " + parsed.error().message());
     format = *parsed;
   }
-  auto upstream = node::OpenView(args.from, *keys, {.deadline_ms = args.timeout * 1000});
+  auto policy = ReadPolicy(args.policy);
+  if (!policy) return ReportUsage(policy.error().message());
+  auto upstream =
+      node::OpenView(args.from, *keys, {.deadline_ms = args.timeout * 1000, .policy = *policy});
   if (!upstream) return ReportError(upstream.error());
   Result<node::SyncResult> result;
   {
@@ -57,6 +60,9 @@ void AddSync(CLI::App& app, Action& action) {
   cmd->add_option("--vkey", args->vkey, "The upstream's verifier key")->required();
   cmd->add_option("--format", args->format,
                   "Entry format of a new mirror: record (default) or raw; the upstream must agree");
+  cmd->add_option("--policy", args->policy,
+                  "A C2SP tlog-policy file: sync only to checkpoints its quorum of witnesses "
+                  "cosigned");
   cmd->add_option("--timeout", args->timeout,
                   "Seconds each request to a node may take (default 30)")
       ->check(CLI::Range(1, 3600));

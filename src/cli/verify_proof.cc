@@ -1,5 +1,7 @@
-// vellum verify-proof PROOF.json (--root HEX | --checkpoint FILE --vkey KEY) [--old-root HEX]
-//                     [--leaf-hash HEX | --entry-hex HEX | --payload TEXT [--time T]]
+// vellum verify-proof PROOF.json (--root HEX | --checkpoint FILE (--vkey KEY | --policy FILE))
+//                     [--old-root HEX] [--leaf-hash HEX | --entry-hex HEX | --payload TEXT [--time
+//                     T]]
+// vellum verify-proof RECEIPT.tlog-proof (--policy FILE | --vkey KEY) [--leaf-hash ... as above]
 //
 // Offline: trusts nothing in the proof document but the proof hashes and the sizes/index. The
 // root (given, or taken from a checkpoint whose signature is checked here) and the leaf come
@@ -15,7 +17,7 @@ namespace {
 
 struct VerifyProofArgs {
   std::string proof_file = "-";
-  std::string root, old_root, leaf_hash, entry_hex, payload, time, checkpoint;
+  std::string root, old_root, leaf_hash, entry_hex, payload, time, checkpoint, policy;
   std::vector<std::string> vkeys;
   bool json = false;
 };
@@ -26,10 +28,8 @@ struct TrustedRoot {
   std::optional<uint64_t> size;
 };
 
-[[nodiscard]] Result<node::ProofDocument> ReadDocument(const std::string& file) {
-  auto text = ReadInput(file);
-  if (!text) return std::unexpected(text.error());
-  auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+[[nodiscard]] Result<node::ProofDocument> ParseDocument(const std::string& text) {
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
   }
@@ -42,6 +42,24 @@ struct TrustedRoot {
   return h;
 }
 
+// The policy a checkpoint must meet and the log keys it may be signed with: --policy (whose
+// logs, if it lists any, are the keys) and --vkey; with --vkey alone, the log's signature only.
+[[nodiscard]] Result<std::pair<Policy, std::vector<VerifierKey>>> PolicyFromArgs(
+    const VerifyProofArgs& args) {
+  auto policy = ReadPolicy(args.policy);
+  if (!policy) return std::unexpected(policy.error());
+  std::vector<VerifierKey> keys;
+  if (!args.vkeys.empty() || !*policy || (*policy)->logs().empty()) {
+    auto parsed = ParseVerifierKeys(args.vkeys);
+    if (!parsed) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  parsed.error().message() + " (or a --policy that lists the log)");
+    }
+    keys = std::move(*parsed);
+  }
+  return std::pair{*policy ? **policy : Policy::None(), std::move(keys)};
+}
+
 [[nodiscard]] Result<TrustedRoot> RootFromArgs(const VerifyProofArgs& args) {
   if (args.checkpoint.empty() == args.root.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -52,11 +70,11 @@ struct TrustedRoot {
     if (!root) return std::unexpected(root.error());
     return TrustedRoot{*root, std::nullopt};
   }
-  auto keys = ParseVerifierKeys(args.vkeys);
-  if (!keys) return std::unexpected(keys.error());
+  auto policy = PolicyFromArgs(args);
+  if (!policy) return std::unexpected(policy.error());
   auto text = ReadInput(args.checkpoint);
   if (!text) return std::unexpected(text.error());
-  auto checkpoint = OpenCheckpoint(*text, *keys);
+  auto checkpoint = policy->first.Open(*text, policy->second);
   if (!checkpoint) return std::unexpected(checkpoint.error());
   return TrustedRoot{checkpoint->root, checkpoint->size};
 }
@@ -115,8 +133,38 @@ std::expected<Hash, Refusal> Leaf(const VerifyProofArgs& args, const node::Proof
   return *leaf;
 }
 
+// A tlog-proof receipt: the checkpoint under the policy, then the entry's inclusion.
+std::expected<std::string, Refusal> CheckReceipt(const VerifyProofArgs& args,
+                                                 const std::string& text) {
+  if (!args.root.empty() || !args.checkpoint.empty() || !args.old_root.empty()) {
+    return Usage(Error(ErrorCode::kInvalidArgument,
+                       "a tlog-proof carries its checkpoint: give --policy or --vkey, not --root, "
+                       "--checkpoint or --old-root"));
+  }
+  auto receipt = ParseTlogProof(text);
+  if (!receipt) return Failed(receipt.error());
+  auto policy = PolicyFromArgs(args);
+  if (!policy) return Usage(policy.error());
+  auto leaf = LeafFromArgs(args);
+  if (!leaf) return Usage(leaf.error());
+  auto checkpoint = VerifyTlogProof(*receipt, *leaf, policy->first, policy->second);
+  if (!checkpoint)
+    return Failed(Error(ErrorCode::kVerificationFailed, checkpoint.error().message()));
+  std::string cosigners;
+  if (auto quorum = policy->first.Quorum(*ParseSignedNote(receipt->checkpoint))) {
+    for (const std::string& name : quorum->cosigned) {
+      cosigners += (cosigners.empty() ? "; cosigned by " : ", ") + name;
+    }
+  }
+  return "entry " + std::to_string(receipt->index) + " is in " + checkpoint->origin +
+         "'s checkpoint of " + std::to_string(checkpoint->size) + " entries" + cosigners;
+}
+
 std::expected<std::string, Refusal> Check(const VerifyProofArgs& args) {
-  auto doc = ReadDocument(args.proof_file);
+  auto text = ReadInput(args.proof_file);
+  if (!text) return Failed(text.error());
+  if (text->starts_with(std::string(kTlogProofHeader) + "\n")) return CheckReceipt(args, *text);
+  auto doc = ParseDocument(*text);
   if (!doc) return Failed(doc.error());
   auto trusted = RootFromArgs(args);
   if (!trusted) {
@@ -172,11 +220,15 @@ void AddVerifyProof(CLI::App& app, Action& action) {
   auto args = std::make_shared<VerifyProofArgs>();
   CLI::App* cmd = app.add_subcommand("verify-proof", "Check a proof offline against a root");
   cmd->add_option("proof", args->proof_file,
-                  "Proof document from 'vellum prove --json' (- = stdin)");
+                  "Proof document from 'vellum prove --json', or a tlog-proof receipt from "
+                  "'vellum prove --tlog-proof' (- = stdin)");
   cmd->add_option("--root", args->root, "Trusted root (hex) of the (new) tree");
   cmd->add_option("--checkpoint", args->checkpoint, "Signed checkpoint giving the trusted root");
-  cmd->add_option("--vkey", args->vkeys, "Verifier key for --checkpoint (repeatable)")
+  cmd->add_option("--vkey", args->vkeys,
+                  "The log's verifier key, for --checkpoint or a tlog-proof (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--policy", args->policy,
+                  "A C2SP tlog-policy file: the checkpoint must meet its logs and quorum");
   cmd->add_option("--old-root", args->old_root, "Trusted root of the old tree (consistency)");
   cmd->add_option("--leaf-hash", args->leaf_hash, "Leaf hash of the entry (hex)");
   cmd->add_option("--entry-hex", args->entry_hex, "The entry's exact bytes (hex)");

@@ -202,6 +202,7 @@ Result<ViewHead> RemoteView::Head() {
   auto note = Fetch("/checkpoint", kMaxNoteSize);
   if (!note) return std::unexpected(note.error());
   Result<Checkpoint> checkpoint = [&]() -> Result<Checkpoint> {
+    if (remote_.policy) return remote_.policy->Open(*note, keys_);
     if (!keys_.empty()) return OpenCheckpoint(*note, keys_);
     auto parsed = ParseSignedNote(*note);
     if (!parsed) return std::unexpected(parsed.error());
@@ -214,7 +215,8 @@ Result<ViewHead> RemoteView::Head() {
   }
   note_ = *note;
   tiles_.SetTreeSize(checkpoint->size);
-  return ViewHead{checkpoint->origin, checkpoint->size, checkpoint->root, !keys_.empty()};
+  return ViewHead{checkpoint->origin, checkpoint->size, checkpoint->root,
+                  !keys_.empty() || remote_.policy != nullptr};
 }
 
 Result<void> RemoteView::NeedTreeSize(uint64_t size) {

@@ -15,6 +15,7 @@
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
 #include "vellum/merkle.h"
+#include "vellum/witness.h"
 
 namespace vellum::node {
 
@@ -99,6 +100,9 @@ struct RemoteOptions {
   const std::atomic<bool>* cancel_too = nullptr;  // a second owner's flag (LedgerView::Another)
   // How to show the entries of a log that does not say (a tiles-only one): raw when not given.
   std::optional<EntryFormat> format = std::nullopt;
+  // When set, a checkpoint must also meet this policy (its logs, its quorum of witnesses'
+  // cosignatures: vellum/witness.h) or Head() refuses it.
+  std::shared_ptr<const Policy> policy = nullptr;
 };
 
 // A local file (read-only) or an http(s):// node URL (a path prefix and a trailing slash are

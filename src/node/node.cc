@@ -42,6 +42,15 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
     return Fail(ErrorCode::kInvalidArgument,
                 "--publish needs signed checkpoints: the ledger's key, or an upstream to mirror");
   }
+  if (options.policy && options.upstream.empty() && !key) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--policy on a node that neither signs nor mirrors: give the ledger's key");
+  }
+  if (options.require_quorum && (!options.policy || !key)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--require-quorum is for a writer with --policy: it withholds checkpoints that "
+                "lack the policy's quorum");
+  }
   if (!options.upstream.empty() && key) {
     return Fail(ErrorCode::kInvalidArgument, "a mirror does not sign: drop the key or --upstream");
   }
@@ -76,7 +85,16 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
   impl->watcher_ = std::make_unique<Watcher>(
       *impl->ledger_, impl->options_.upstream, own, impl->options_.peers, std::move(peer_keys),
       impl->options_.poll_interval_ms, impl->options_.peer_timeout_ms,
-      [raw] { return raw->CurrentCheckpoint(); }, raw->log_);
+      [raw] { return raw->CurrentCheckpoint(); }, raw->log_,
+      impl->options_.upstream.empty() ? nullptr : impl->options_.policy);
+  if (impl->options_.policy && impl->key_) {
+    impl->cosigner_ =
+        std::make_unique<Cosigner>(*impl->ledger_, impl->options_.policy,
+                                   impl->options_.peer_timeout_ms, &impl->stopping_, raw->log_);
+    impl->cosign_task_ = std::make_unique<PeriodicTask>(
+        std::max(impl->options_.checkpoint_interval_ms, 100), PeriodicTask::First::kNow,
+        [raw] { raw->GatherCosignatures(); });
+  }
   if (!impl->options_.publish_dir.empty()) {
     impl->publisher_ = std::make_unique<Publisher>(
         *impl->ledger_, impl->options_.publish_dir, impl->options_.checkpoint_interval_ms,
@@ -121,6 +139,8 @@ InProcessResponse Node::HandleInProcess(std::string_view method, std::string_vie
 }
 
 void Node::Stop() {
+  impl_->stopping_ = true;
+  if (impl_->cosign_task_) impl_->cosign_task_->Stop();
   if (impl_->publisher_) impl_->publisher_->Stop();
   impl_->watcher_->Stop();
   if (impl_->server_) impl_->server_->Stop();
@@ -150,6 +170,8 @@ void Node::Impl::InstallRoutes() {
   exact("GET", "/v1/subtrees", &Impl::HandleSubtrees);
   exact("GET", "/v1/network", &Impl::HandleNetwork);
   exact("GET", "/metrics", &Impl::HandleMetrics);
+  // C2SP tlog-witness: no token; what it may change is guarded by the log's signature.
+  if (options_.witness) exact("POST", "/add-checkpoint", &Impl::HandleAddCheckpoint);
 }
 
 void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
@@ -201,10 +223,131 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
     text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + PeerStateText(p) + "\"} " +
             (p.state == PeerStatus::kUnreachable ? "0" : "1") + "\n";
   }
+  if (options_.witness) {
+    const WitnessCounts counts = options_.witness->counts();
+    text +=
+        "# HELP vellum_witness_cosigned_total Checkpoints this node cosigned as a witness.\n"
+        "# TYPE vellum_witness_cosigned_total counter\nvellum_witness_cosigned_total " +
+        std::to_string(counts.cosigned) +
+        "\n# HELP vellum_witness_refused_total add-checkpoint requests this witness refused.\n"
+        "# TYPE vellum_witness_refused_total counter\nvellum_witness_refused_total " +
+        std::to_string(counts.refused) + "\n";
+  }
+  if (cosigner_) {
+    text +=
+        "# HELP vellum_cosignatures_total Cosignatures gathered from a witness.\n"
+        "# TYPE vellum_cosignatures_total counter\n";
+    for (const WitnessReport& w : cosigner_->Reports()) {
+      text += "vellum_cosignatures_total{witness=\"" + w.name + "\"} " +
+              std::to_string(w.cosigned) + "\n";
+    }
+    text +=
+        "# HELP vellum_witness_requests_total add-checkpoint requests sent to a witness.\n"
+        "# TYPE vellum_witness_requests_total counter\n";
+    for (const WitnessReport& w : cosigner_->Reports()) {
+      text += "vellum_witness_requests_total{witness=\"" + w.name + "\"} " +
+              std::to_string(w.requests) + "\n";
+    }
+  }
   res.Set(std::move(text), "text/plain; version=0.0.4");
 }
 
+nlohmann::json Node::Impl::WitnessJson() const {
+  if (!options_.witness) return nullptr;
+  const WitnessCounts counts = options_.witness->counts();
+  nlohmann::json logs = nlohmann::json::array();
+  if (auto held = options_.witness->Logs()) {
+    for (const WitnessedLog& log : *held) {
+      logs.push_back({{"origin", log.origin}, {"size", log.size}, {"root", ToHex(log.root)}});
+    }
+  }
+  auto refusals = options_.witness->Refusals(1000);
+  return {{"verifier_key", options_.witness->key().verifier().ToString()},
+          {"cosigned", counts.cosigned},
+          {"refused", counts.refused},
+          {"evidence_kept", refusals ? refusals->size() : 0},
+          {"logs", logs}};
+}
+
+nlohmann::json Node::Impl::CosignersJson() const {
+  if (!cosigner_) return nullptr;
+  nlohmann::json out = nlohmann::json::array();
+  for (const WitnessReport& w : cosigner_->Reports()) {
+    out.push_back({{"witness", w.name},
+                   {"url", w.url},
+                   {"size", w.size},
+                   {"requests", w.requests},
+                   {"cosigned", w.cosigned},
+                   {"error", w.last_error}});
+  }
+  return out;
+}
+
+void Node::Impl::HandleAddCheckpoint(const Request& req, Response& res) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  WitnessAnswer answer = options_.witness->AddCheckpoint(req.body, static_cast<uint64_t>(now));
+  if (answer.status != 200) metrics_.CountError(answer.status);
+  if (answer.status != 200 && answer.status != 409) {
+    // Said once per reason: a log retries, and a stranger may send the same request again.
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    std::string reason = answer.body.substr(0, 300);
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    if (reason != last_witness_refusal_) {
+      last_witness_refusal_ = reason;
+      log_.Event("witness-refused", "refused an add-checkpoint request: " + reason,
+                 {{"status", answer.status}});
+    }
+  }
+  res.status = answer.status;
+  res.Set(std::move(answer.body), std::move(answer.content_type));
+}
+
 Result<std::string> Node::Impl::CurrentCheckpoint() {
+  auto signed_note = SignedCheckpoint();
+  if (!cosigner_) return signed_note;
+  std::lock_guard<std::mutex> lock(cosigned_mu_);
+  if (options_.require_quorum) {
+    if (quorum_note_.empty()) {
+      return Fail(ErrorCode::kUnavailable,
+                  "no checkpoint has the policy's quorum of cosignatures yet");
+    }
+    return quorum_note_;
+  }
+  if (!signed_note) return signed_note;
+  // The cosigned note is for the signed one when its text (all but the signatures) is the same.
+  auto a = ParseSignedNote(*signed_note);
+  auto b = ParseSignedNote(cosigned_note_);
+  if (a && b && a->text == b->text) return cosigned_note_;
+  return signed_note;
+}
+
+void Node::Impl::GatherCosignatures() {
+  auto note = SignedCheckpoint();
+  if (!note) return;
+  const std::string cosigned = cosigner_->Gather(*note);
+  auto parsed = ParseSignedNote(cosigned);
+  auto quorum = parsed ? cosigner_->policy().Quorum(*parsed) : Result<QuorumReport>(QuorumReport{});
+  {
+    std::lock_guard<std::mutex> lock(cosigned_mu_);
+    cosigned_note_ = cosigned;
+    if (quorum && quorum->met) quorum_note_ = cosigned;
+  }
+  // Kept in the ledger, so that receipts made offline (`prove --tlog-proof`) carry them.
+  if (cosigned != *note && cosigned != recorded_note_) {
+    if (auto ok = ledger_->RecordCheckpoint(cosigned); ok) {
+      recorded_note_ = cosigned;
+      log_.Event("cosigned",
+                 "checkpoint cosigned by " + std::to_string(quorum ? quorum->cosigned.size() : 0) +
+                     " witness(es)" + (quorum && quorum->met ? ", quorum met" : ""),
+                 {{"witnesses", quorum ? quorum->cosigned : std::vector<std::string>{}},
+                  {"quorum", quorum && quorum->met}});
+    }
+  }
+}
+
+Result<std::string> Node::Impl::SignedCheckpoint() {
   if (!key_) {  // a mirror serves the newest checkpoint its upstream signed
     auto latest = ledger_->LatestCheckpoint();
     if (!latest && latest.error().code() == ErrorCode::kNotFound) {

@@ -15,6 +15,7 @@
 #include "node/event_log.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
+#include "vellum/witness.h"
 
 namespace vellum::node {
 
@@ -38,6 +39,14 @@ struct ServeOptions {
   // No server of its own: requests come through Node::Serve (a NodeSet serving many ledgers
   // on one port); Bind and Run are not used.
   bool embedded = false;
+  // Answer C2SP tlog-witness requests (POST /add-checkpoint) with this witness; none when null.
+  std::shared_ptr<Witness> witness = nullptr;
+  // A writer sends each new checkpoint to this policy's witnesses that have a URL and serves it
+  // with the cosignatures gathered; a mirror accepts only upstream checkpoints that meet it.
+  std::shared_ptr<const Policy> policy = nullptr;
+  // A writer with a policy serves only the newest checkpoint that meets the policy's quorum
+  // (503 until one does) instead of its newest with whatever cosignatures it has.
+  bool require_quorum = false;
   // Where the node's event lines go (node/event_log.h); nullptr: nowhere.
   std::FILE* log_to = nullptr;
   EventLog::Format log_format = EventLog::Format::kText;

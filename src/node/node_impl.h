@@ -6,12 +6,15 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "net/http.h"
 #include "net/http_server.h"
+#include "node/cosigner.h"
 #include "node/group_commit.h"
 #include "node/metrics.h"
 #include "node/node.h"
+#include "node/periodic_task.h"
 #include "node/publish.h"
 #include "node/watcher.h"
 
@@ -26,9 +29,16 @@ class Node::Impl {
   // Routes one request (the server's handler; also HandleInProcess): `respond` is called once,
   // at once for reads, once the entries are durable for appends.
   void Serve(net::Request& req, const net::HttpServer::Respond& respond);
-  // The newest signed checkpoint, signing a new one when the head moved and the last one is
-  // older than the checkpoint interval.
+  // The checkpoint the node serves: for a writer with a policy, the newest signed one with the
+  // cosignatures gathered for it (or, with require_quorum, the newest that met the quorum);
+  // otherwise SignedCheckpoint().
   [[nodiscard]] Result<std::string> CurrentCheckpoint();
+  // The newest signed checkpoint, signing a new one when the head moved and the last one is
+  // older than the checkpoint interval. A mirror's is its upstream's.
+  [[nodiscard]] Result<std::string> SignedCheckpoint();
+  // One round of the cosigning task: the newest signed checkpoint to the witnesses that have
+  // not cosigned it yet.
+  void GatherCosignatures();
 
   using Request = net::Request;
   using Response = net::Response;
@@ -45,6 +55,10 @@ class Node::Impl {
   void HandleCheckpoint(const Request& req, Response& res);
   void HandleTile(const Request& req, Response& res);
   void HandleMetrics(const Request& req, Response& res);
+  void HandleAddCheckpoint(const Request& req, Response& res);
+  // /v1/status parts: this node as a witness, and the witnesses it gathers from (null if none).
+  nlohmann::json WitnessJson() const;
+  nlohmann::json CosignersJson() const;
 
   // Writes a JSON error body with the HTTP status for `error`.
   void SendError(Response& res, const Error& error);
@@ -81,12 +95,22 @@ class Node::Impl {
   std::string checkpoint_;  // newest signed note
   uint64_t checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point checkpoint_signed_{};
-  std::string last_refusal_;  // the last reason signing was refused, logged once
+  std::string last_refusal_;          // the last reason signing was refused, logged once
+  std::string last_witness_refusal_;  // likewise for the witness's refusals
+
+  // Cosignatures (a writer with a policy): the newest signed note with those gathered for it,
+  // and the newest note that met the policy's quorum.
+  std::mutex cosigned_mu_;
+  std::string cosigned_note_, quorum_note_;
+  std::string recorded_note_;  // the last cosigned note recorded in the ledger
 
   // Upstream and peers, and the published folder. Last, so that they stop before anything
   // they use is destroyed.
   std::unique_ptr<Watcher> watcher_;
   std::unique_ptr<Publisher> publisher_;
+  std::atomic<bool> stopping_{false};  // stops the cosigner's requests
+  std::unique_ptr<Cosigner> cosigner_;
+  std::unique_ptr<PeriodicTask> cosign_task_;  // after the cosigner: stops first
 };
 
 }  // namespace vellum::node

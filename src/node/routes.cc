@@ -205,7 +205,9 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
                  {"published", publisher_ ? nlohmann::json{{"dir", options_.publish_dir},
                                                            {"size", publisher_->published_size()}}
                                           : nlohmann::json()},
-                 {"fork_evidence", forks ? forks->size() : 0}});
+                 {"fork_evidence", forks ? forks->size() : 0},
+                 {"witness", WitnessJson()},
+                 {"cosigners", CosignersJson()}});
 }
 
 // GET /v1/network: the network analysis of this node and its peers, as the watcher last made it

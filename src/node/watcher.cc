@@ -62,7 +62,8 @@ class BorrowedView : public LedgerView {
 Watcher::Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
                  std::vector<std::string> peers, std::vector<VerifierKey> peer_keys,
                  int interval_ms, int request_deadline_ms,
-                 std::function<Result<std::string>()> our_checkpoint, EventLog& log)
+                 std::function<Result<std::string>()> our_checkpoint, EventLog& log,
+                 std::shared_ptr<const Policy> upstream_policy)
     : ledger_(ledger),
       upstream_url_(std::move(upstream)),
       peer_keys_(std::move(peer_keys)),
@@ -73,7 +74,9 @@ Watcher::Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey
   if (!upstream_url_.empty()) {
     std::vector<VerifierKey> only;
     if (upstream_key) only.push_back(*upstream_key);
-    upstream_ = std::move(*OpenView(upstream_url_, std::move(only), remote));
+    RemoteOptions upstream_remote = remote;
+    upstream_remote.policy = std::move(upstream_policy);
+    upstream_ = std::move(*OpenView(upstream_url_, std::move(only), upstream_remote));
   }
   std::vector<std::unique_ptr<LedgerView>> pending;
   pending.push_back(ViewOf(ledger_, "self"));

@@ -60,7 +60,7 @@ class Watcher {
   Watcher(Ledger& ledger, std::string upstream, std::optional<VerifierKey> upstream_key,
           std::vector<std::string> peers, std::vector<VerifierKey> peer_keys, int interval_ms,
           int request_deadline_ms, std::function<Result<std::string>()> our_checkpoint,
-          EventLog& log);
+          EventLog& log, std::shared_ptr<const Policy> upstream_policy = nullptr);
   ~Watcher();  // stops and joins
 
   std::vector<PeerReport> Peers() const;

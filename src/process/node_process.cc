@@ -16,14 +16,15 @@ extern char** environ;
 namespace vellum::process {
 
 NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
-                         const std::vector<std::string>& extra, const std::string& stderr_file) {
+                         const std::vector<std::string>& extra, const std::string& stderr_file,
+                         const std::string& listen) {
   token_file_ = ledger + ".token";
   for (size_t i = 0; i + 1 < extra.size(); ++i) {
     if (extra[i] == "--token-file") token_file_ = extra[i + 1];
   }
   int out[2];
   if (pipe(out) != 0) return;
-  std::vector<std::string> argv = {binary, "serve", ledger, "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {binary, "serve", ledger, "--listen", listen};
   argv.insert(argv.end(), extra.begin(), extra.end());
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());

@@ -1,6 +1,8 @@
 // C2SP tlog-witness: the add-checkpoint protocol and the witness's state in SQLite.
 #include "vellum/witness.h"
 
+#include <openssl/evp.h>
+
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -38,6 +40,7 @@ CREATE TABLE refusals(
   status INTEGER NOT NULL,
   reason TEXT NOT NULL,
   request TEXT NOT NULL,
+  request_hash BLOB NOT NULL UNIQUE,  -- SHA-256 of the request: each kept once
   time INTEGER NOT NULL);
 )sql";
 
@@ -87,9 +90,26 @@ Result<AddCheckpointRequest> ParseAddCheckpoint(std::string_view body) {
   return request;
 }
 
+Result<WitnessedLogKey> ParseWitnessedLogKey(std::string_view text) {
+  // A verifier key has no '=' before its first '+' (its name has no spaces or '+'), so an '='
+  // there ends the origin.
+  const size_t plus = text.find('+');
+  const size_t eq = text.substr(0, plus).rfind('=');
+  const std::string_view key_text = eq == std::string_view::npos ? text : text.substr(eq + 1);
+  auto key = VerifierKey::Parse(key_text);
+  if (!key) return std::unexpected(key.error());
+  if (key->type() != KeyType::kNote) {
+    return Fail(ErrorCode::kInvalidArgument,
+                key->name() + " is a cosigner key; give the log's (note) verifier key");
+  }
+  std::string origin = eq == std::string_view::npos ? key->name() : std::string(text.substr(0, eq));
+  if (auto ok = CheckOrigin(origin); !ok) return std::unexpected(ok.error());
+  return WitnessedLogKey{std::move(origin), std::move(*key)};
+}
+
 class Witness::Impl {
  public:
-  Impl(storage::Db db, SignerKey key, std::vector<VerifierKey> logs)
+  Impl(storage::Db db, SignerKey key, std::vector<WitnessedLogKey> logs)
       : db_(std::move(db)), key_(std::move(key)), logs_(std::move(logs)) {}
 
   WitnessAnswer Add(std::string_view body, uint64_t now);
@@ -112,7 +132,7 @@ class Witness::Impl {
   std::mutex mu_;
   storage::Db db_;
   SignerKey key_;
-  std::vector<VerifierKey> logs_;
+  std::vector<WitnessedLogKey> logs_;
   std::atomic<uint64_t> cosigned_{0}, refused_{0};
 };
 
@@ -137,10 +157,13 @@ Result<void> Witness::Impl::KeepRefusal(const std::string& origin, int status,
                                         const std::string& reason, std::string_view request,
                                         uint64_t now) {
   auto insert = db_.Prepare(
-      "INSERT INTO refusals(origin, status, reason, request, time) VALUES (?, ?, ?, ?, ?)");
+      "INSERT OR IGNORE INTO refusals(origin, status, reason, request, request_hash, time) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
   if (!insert) return std::unexpected(insert.error());
+  Hash digest{};
+  EVP_Digest(request.data(), request.size(), digest.data(), nullptr, EVP_sha256(), nullptr);
   insert->BindText(1, origin).Bind(2, status).BindText(3, reason).BindText(4, request);
-  insert->Bind(5, static_cast<int64_t>(now));
+  insert->Bind(5, digest).Bind(6, static_cast<int64_t>(now));
   if (auto ok = insert->Run(); !ok) return ok;
   return db_.Exec("DELETE FROM refusals WHERE id <= (SELECT max(id) FROM refusals) - " +
                   std::to_string(kMaxRefusalsKept));
@@ -154,8 +177,8 @@ WitnessAnswer Witness::Impl::Add(std::string_view body, uint64_t now) {
   auto checkpoint = ParseCheckpointBody(note->text);
   if (!checkpoint) return Refuse(400, checkpoint.error().message());
   std::vector<VerifierKey> keys;
-  for (const VerifierKey& k : logs_) {
-    if (k.name() == checkpoint->origin) keys.push_back(k);
+  for (const WitnessedLogKey& log : logs_) {
+    if (log.origin == checkpoint->origin) keys.push_back(log.key);
   }
   if (keys.empty()) return Refuse(404, "this witness does not witness " + checkpoint->origin);
   if (auto signers = VerifyNote(*note, keys); !signers) {
@@ -287,15 +310,15 @@ Result<void> Witness::Create(const std::string& path) {
 }
 
 Result<std::unique_ptr<Witness>> Witness::Open(const std::string& path, SignerKey key,
-                                               std::vector<VerifierKey> logs) {
+                                               std::vector<WitnessedLogKey> logs) {
   if (key.type() != KeyType::kCosignature) {
     return Fail(ErrorCode::kInvalidArgument, "a witness cosigns with a cosigner key (type 0x04); " +
                                                  key.name() + " is a note key");
   }
-  for (const VerifierKey& log : logs) {
-    if (log.type() != KeyType::kNote) {
+  for (const WitnessedLogKey& log : logs) {
+    if (log.key.type() != KeyType::kNote) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "log key " + log.name() + " is a cosigner key; give the log's note key");
+                  "log key " + log.key.name() + " is a cosigner key; give the log's note key");
     }
   }
   auto db = storage::Db::Open(path, /*create=*/false);
@@ -315,7 +338,7 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::string& path, SignerKe
 Witness::Witness(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Witness::~Witness() = default;
 const SignerKey& Witness::key() const { return impl_->key_; }
-const std::vector<VerifierKey>& Witness::logs() const { return impl_->logs_; }
+const std::vector<WitnessedLogKey>& Witness::logs() const { return impl_->logs_; }
 WitnessAnswer Witness::AddCheckpoint(std::string_view body, uint64_t now) {
   return impl_->Add(body, now);
 }

@@ -274,7 +274,7 @@ class WitnessTest : public ::testing::Test {
   }
   void Reopen() {
     witness_.reset();
-    auto w = Witness::Open(path_, key_, {log_.verifier()});
+    auto w = Witness::Open(path_, key_, {{"example.com/log", log_.verifier()}});
     ASSERT_TRUE(w) << w.error().ToString();
     witness_ = std::move(*w);
   }
@@ -384,12 +384,15 @@ TEST_F(WitnessTest, RefusesWithTheSpecsStatusCodesAndKeepsEvidence) {
   EXPECT_EQ((*refusals)[0].status, 422);
   EXPECT_EQ(witness_->counts().cosigned, 1u);
   EXPECT_GE(witness_->counts().refused, 12u);
+  // The same refused request again is not kept twice.
+  EXPECT_EQ(witness_->AddCheckpoint(FormatAddCheckpoint({10, {}, fork_note}), 9).status, 409);
+  EXPECT_EQ(witness_->Refusals()->size(), 3u);
   EXPECT_EQ(Add(10, 16).status, 200);
 }
 
 TEST_F(WitnessTest, ConcurrentRequestsFromTwoProcessesNeverRollBack) {
   // Two witnesses on one file (as two processes would be), each advancing in its own order.
-  auto other = Witness::Open(path_, key_, {log_.verifier()});
+  auto other = Witness::Open(path_, key_, {{"example.com/log", log_.verifier()}});
   ASSERT_TRUE(other);
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
@@ -428,11 +431,30 @@ TEST_F(WitnessTest, ConcurrentRequestsFromTwoProcessesNeverRollBack) {
   sqlite3_close(raw);
 }
 
+TEST(WitnessLogKeyTest, TheOriginIsTheKeysNameOrGivenBeforeAnEqualsSign) {
+  auto log = SignerKey::Generate("sum.golang.org");
+  ASSERT_TRUE(log);
+  const std::string vkey = log->verifier().ToString();
+  auto plain = ParseWitnessedLogKey(vkey);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->origin, "sum.golang.org");
+  auto named = ParseWitnessedLogKey("go.sum database tree=" + vkey);
+  ASSERT_TRUE(named) << named.error().ToString();
+  EXPECT_EQ(named->origin, "go.sum database tree");
+  EXPECT_EQ(named->key.ToString(), vkey);
+  EXPECT_FALSE(ParseWitnessedLogKey("=" + vkey));
+  EXPECT_FALSE(ParseWitnessedLogKey("origin=" + std::string(kWitnessVkey)));  // a cosigner key
+  EXPECT_FALSE(ParseWitnessedLogKey("origin=nonsense"));
+}
+
 TEST_F(WitnessTest, OpeningChecksTheFileAndTheKeys) {
   EXPECT_FALSE(Witness::Create(path_));  // exists
-  EXPECT_FALSE(Witness::Open(dir_.File("missing.db"), key_, {log_.verifier()}));
-  EXPECT_FALSE(Witness::Open(path_, log_, {log_.verifier()}));  // a note key cosigning
-  EXPECT_FALSE(Witness::Open(path_, key_, {key_.verifier()}));  // a cosigner as a log
+  EXPECT_FALSE(
+      Witness::Open(dir_.File("missing.db"), key_, {{"example.com/log", log_.verifier()}}));
+  EXPECT_FALSE(
+      Witness::Open(path_, log_, {{"example.com/log", log_.verifier()}}));  // a note key cosigning
+  EXPECT_FALSE(
+      Witness::Open(path_, key_, {{"example.com/log", key_.verifier()}}));  // a cosigner as a log
 }
 
 }  // namespace
