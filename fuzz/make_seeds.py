@@ -140,3 +140,23 @@ for i, req in enumerate([
     "GET /v1/proof/inclusion?index=%33&size=1%30\n",
 ]):
     write("node_request", f"request_{i:02d}", req)
+
+
+# witness: a policy, a tlog-proof receipt and an add-checkpoint request (C2SP tlog-policy,
+# tlog-proof, tlog-witness), with the keys and the cosigned note of src/witness/witness_test.cc.
+LOG_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+WITNESS_VKEY = "witness.example.com/w1+8561c71e+BHm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk"
+COSIGNED = ("example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n"
+            "\u2014 witness.example.com/w1 hWHHHgAAAABkGFDLQB2dbiQ7rPMIDjq/twq5Ixt42T+awjiYS4+fxrnLnI31"
+            "x5abVjZlhDVvZAcRRLyAiG4oQlhTgi4DsxiPwiDaDg==\n")
+write("witness", "policy", "# comment\nlog " + LOG_VKEY + " https://log.example\n"
+      "witness W1 " + WITNESS_VKEY + " https://w1.example\n"
+      "group g any W1\ngroup h all g W1\nquorum h\n")
+write("witness", "policy_none", "quorum none\n")
+write("witness", "policy_witness", "witness W1 " + WITNESS_VKEY + "\nquorum W1\n")
+HASH = base64.b64encode(hashlib.sha256(b"x").digest()).decode()
+write("witness", "tlog_proof", "c2sp.org/tlog-proof@v1\nextra AQID\nindex 5\n" + HASH + "\n" +
+      HASH + "\n\n" + COSIGNED)
+write("witness", "tlog_proof_plain", "c2sp.org/tlog-proof@v1\nindex 0\n\n" + COSIGNED)
+write("witness", "add_checkpoint", "old 20852014\n" + HASH + "\n" + HASH + "\n\n" + COSIGNED)
+write("witness", "add_checkpoint_zero", "old 0\n\n" + COSIGNED)
