@@ -82,6 +82,7 @@ bench: build
 	@$(BUILD_DIR)/bench/vellum_bench
 	@$(BUILD_DIR)/bench/vellum_load
 	@$(BUILD_DIR)/bench/vellum_peers
+	@$(BUILD_DIR)/bench/vellum_witness
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)

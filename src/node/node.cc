@@ -171,7 +171,13 @@ void Node::Impl::InstallRoutes() {
   exact("GET", "/v1/network", &Impl::HandleNetwork);
   exact("GET", "/metrics", &Impl::HandleMetrics);
   // C2SP tlog-witness: no token; what it may change is guarded by the log's signature.
-  if (options_.witness) exact("POST", "/add-checkpoint", &Impl::HandleAddCheckpoint);
+  if (options_.witness) {
+    routes_.push_back(
+        {"POST", "/add-checkpoint", false, nullptr, nullptr, &Impl::HandleAddCheckpoint});
+    // Enough threads that a group commit gathers many requests; the queue is bounded so that a
+    // flood is answered 503 rather than held.
+    witness_queue_ = std::make_unique<WorkQueue>(16, 4096);
+  }
 }
 
 void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
@@ -190,6 +196,7 @@ void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
         req.matches = {req.path, std::string(rest)};
       }
       metrics_.CountRequest();
+      if (route.later) return (this->*route.later)(req, respond);
       if (!route.handler) return HandleAppend(req, respond);
       (this->*route.handler)(req, res);
       return respond(std::move(res));
@@ -283,11 +290,29 @@ nlohmann::json Node::Impl::CosignersJson() const {
   return out;
 }
 
-void Node::Impl::HandleAddCheckpoint(const Request& req, Response& res) {
+void Node::Impl::HandleAddCheckpoint(Request& req, const net::HttpServer::Respond& respond) {
+  auto work = [this, body = std::move(req.body), respond] {
+    Response res;
+    try {
+      AnswerAddCheckpoint(body, res);
+    } catch (...) {
+      res = {};
+      SendError(res, 500, "internal error");
+    }
+    respond(std::move(res));
+  };
+  if (!witness_queue_->Post(std::move(work))) {
+    Response res;
+    SendError(res, 503, "the witness is busy; try again");
+    respond(std::move(res));
+  }
+}
+
+void Node::Impl::AnswerAddCheckpoint(const std::string& body, Response& res) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  WitnessAnswer answer = options_.witness->AddCheckpoint(req.body, static_cast<uint64_t>(now));
+  WitnessAnswer answer = options_.witness->AddCheckpoint(body, static_cast<uint64_t>(now));
   if (answer.status != 200) metrics_.CountError(answer.status);
   if (answer.status != 200 && answer.status != 409) {
     // Said once per reason: a log retries, and a stranger may send the same request again.

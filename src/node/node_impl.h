@@ -17,6 +17,7 @@
 #include "node/periodic_task.h"
 #include "node/publish.h"
 #include "node/watcher.h"
+#include "node/work_queue.h"
 
 namespace vellum::node {
 
@@ -55,7 +56,9 @@ class Node::Impl {
   void HandleCheckpoint(const Request& req, Response& res);
   void HandleTile(const Request& req, Response& res);
   void HandleMetrics(const Request& req, Response& res);
-  void HandleAddCheckpoint(const Request& req, Response& res);
+  // Answers later, from the witness queue (AnswerAddCheckpoint).
+  void HandleAddCheckpoint(Request& req, const net::HttpServer::Respond& respond);
+  void AnswerAddCheckpoint(const std::string& body, Response& res);
   // /v1/status parts: this node as a witness, and the witnesses it gathers from (null if none).
   nlohmann::json WitnessJson() const;
   nlohmann::json CosignersJson() const;
@@ -81,13 +84,18 @@ class Node::Impl {
     std::string path;
     bool prefix = false;
     bool (*remainder_ok)(char) = nullptr;
-    void (Impl::*handler)(const Request&, Response&) = nullptr;  // null: the append route
+    void (Impl::*handler)(const Request&, Response&) = nullptr;  // null: `later` or append
+    // A handler that answers later through `respond`.
+    void (Impl::*later)(Request&, const net::HttpServer::Respond&) = nullptr;
   };
   std::vector<Route> routes_;
   std::unique_ptr<net::HttpServer> server_;
   // After the server: destroyed first, answering the appends it still holds while the
   // server's connections can take the answers.
   GroupCommitter committer_;
+  // Runs the witness's add-checkpoint requests, which wait for its group commit, off the
+  // server's threads; likewise destroyed before the server. Null unless a witness.
+  std::unique_ptr<WorkQueue> witness_queue_;
   Metrics metrics_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -109,10 +111,29 @@ Result<WitnessedLogKey> ParseWitnessedLogKey(std::string_view text) {
 
 class Witness::Impl {
  public:
-  Impl(storage::Db db, SignerKey key, std::vector<WitnessedLogKey> logs)
-      : db_(std::move(db)), key_(std::move(key)), logs_(std::move(logs)) {}
+  Impl(storage::Db db, storage::Stmt upsert, SignerKey key, std::vector<WitnessedLogKey> logs)
+      : db_(std::move(db)),
+        upsert_(std::move(upsert)),
+        key_(std::move(key)),
+        logs_(std::move(logs)) {}
 
   WitnessAnswer Add(std::string_view body, uint64_t now);
+
+  // One request waiting for the group commit.
+  struct Pending {
+    const AddCheckpointRequest* request;
+    const Checkpoint* checkpoint;
+    std::string_view body;
+    uint64_t now;
+    WitnessAnswer answer;  // unless `cosign`
+    bool cosign = false;   // the state moved to this checkpoint: cosign it
+    bool done = false;
+  };
+  // Checks and writes a batch in one transaction; every request gets its answer (500 for all
+  // when the transaction fails: then nothing was written).
+  void RunBatch(std::span<Pending* const> batch);
+  // One request against the state as the transaction sees it; an error only from SQLite.
+  Result<void> Check(Pending& p);
   Result<std::vector<WitnessedLog>> Logs();
   Result<std::vector<WitnessRefusal>> Refusals(size_t limit);
 
@@ -129,8 +150,12 @@ class Witness::Impl {
     return Answer(status, std::move(reason));
   }
 
-  std::mutex mu_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;  // the front one runs the batch
+  std::mutex mu_;               // the connection
   storage::Db db_;
+  storage::Stmt upsert_;
   SignerKey key_;
   std::vector<WitnessedLogKey> logs_;
   std::atomic<uint64_t> cosigned_{0}, refused_{0};
@@ -170,6 +195,7 @@ Result<void> Witness::Impl::KeepRefusal(const std::string& origin, int status,
 }
 
 WitnessAnswer Witness::Impl::Add(std::string_view body, uint64_t now) {
+  // What needs no state is checked here, on the caller's thread, in parallel with others.
   auto request = ParseAddCheckpoint(body);
   if (!request) return Refuse(400, request.error().message());
   auto note = ParseSignedNote(request->checkpoint);
@@ -190,67 +216,90 @@ WitnessAnswer Witness::Impl::Add(std::string_view body, uint64_t now) {
                            " is larger than the checkpoint's " + std::to_string(checkpoint->size));
   }
 
-  std::lock_guard<std::mutex> lock(mu_);
-  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) {
-    return Refuse(500, "witness state: " + ok.error().message());
-  }
-  // Ends the transaction: commits what was written (the new state or the evidence).
-  auto finish = [&](WitnessAnswer answer) {
-    if (auto ok = db_.Exec("COMMIT"); !ok) {
-      (void)db_.Exec("ROLLBACK");
-      return Refuse(500, "witness state: " + ok.error().message());
+  // Group commit (as LevelDB's writers do): requests queue; the one at the front checks every
+  // queued request against the state, in order, in one transaction, and commits once; each
+  // caller then signs its own cosignature. Cosigning after the commit is what the spec asks:
+  // the state is durable before any answer.
+  Pending pending{&*request, &*checkpoint, body, now};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&pending);
+  while (!pending.done && &pending != queue_.front()) queue_cv_.wait(lock);
+  if (!pending.done) {
+    std::vector<Pending*> batch(queue_.begin(), queue_.end());
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+    for (Pending* p : batch) {
+      p->done = true;
+      queue_.pop_front();
     }
-    return answer;
-  };
-  auto evidence = [&](int status, const std::string& reason) {
-    (void)KeepRefusal(checkpoint->origin, status, reason, body, now);
-    return finish(Refuse(status, reason));
-  };
-  auto state = ReadState(checkpoint->origin);
-  if (!state) {
-    (void)db_.Exec("ROLLBACK");
-    return Refuse(500, "witness state: " + state.error().message());
+    queue_cv_.notify_all();
   }
-  if (request->old_size != state->size) {
-    (void)db_.Exec("ROLLBACK");
-    refused_.fetch_add(1, std::memory_order_relaxed);
-    return {409, std::string(kTlogSizeContentType), std::to_string(state->size) + "\n"};
+  lock.unlock();
+  if (!pending.cosign) {
+    if (pending.answer.status != 200) refused_.fetch_add(1, std::memory_order_relaxed);
+    return std::move(pending.answer);
   }
-  if (checkpoint->size == state->size && checkpoint->root != state->root) {
+  auto cosignature = Cosign(key_, note->text, now);
+  if (!cosignature) return Refuse(500, cosignature.error().message());
+  cosigned_.fetch_add(1, std::memory_order_relaxed);
+  return Answer(200, FormatSignedNote({"", {std::move(*cosignature)}}).substr(1));
+}
+
+void Witness::Impl::RunBatch(std::span<Pending* const> batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto fail_all = [&](const Error& error) {
+    for (Pending* p : batch) {
+      p->cosign = false;
+      p->answer = Answer(500, "witness state: " + error.message());
+    }
+  };
+  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return fail_all(ok.error());
+  for (Pending* p : batch) {
+    if (auto ok = Check(*p); !ok) {
+      (void)db_.Exec("ROLLBACK");
+      return fail_all(ok.error());
+    }
+  }
+  if (auto ok = db_.Exec("COMMIT"); !ok) {
+    (void)db_.Exec("ROLLBACK");
+    return fail_all(ok.error());
+  }
+}
+
+Result<void> Witness::Impl::Check(Pending& p) {
+  const AddCheckpointRequest& request = *p.request;
+  const Checkpoint& checkpoint = *p.checkpoint;
+  auto evidence = [&](int status, std::string reason) -> Result<void> {
+    p.answer = Answer(status, reason);
+    return KeepRefusal(checkpoint.origin, status, reason, p.body, p.now);
+  };
+  auto state = ReadState(checkpoint.origin);
+  if (!state) return std::unexpected(state.error());
+  if (request.old_size != state->size) {
+    p.answer = {409, std::string(kTlogSizeContentType), std::to_string(state->size) + "\n"};
+    return {};
+  }
+  if (checkpoint.size == state->size && checkpoint.root != state->root) {
     return evidence(409, "the checkpoint has the size this witness holds (" +
                              std::to_string(state->size) + ") but another root: the log forked");
   }
-  if (auto consistent = merkle::VerifyConsistency(state->size, checkpoint->size, state->root,
-                                                  checkpoint->root, request->proof);
+  if (auto consistent = merkle::VerifyConsistency(state->size, checkpoint.size, state->root,
+                                                  checkpoint.root, request.proof);
       !consistent) {
     return evidence(422, "the consistency proof from " + std::to_string(state->size) + " to " +
-                             std::to_string(checkpoint->size) +
+                             std::to_string(checkpoint.size) +
                              " does not verify: " + consistent.error().message());
   }
-  auto cosignature = Cosign(key_, note->text, now);
-  if (!cosignature) {
-    (void)db_.Exec("ROLLBACK");
-    return Refuse(500, cosignature.error().message());
+  upsert_.BindText(1, checkpoint.origin).Bind(2, static_cast<int64_t>(checkpoint.size));
+  upsert_.Bind(3, checkpoint.root).BindText(4, request.checkpoint);
+  upsert_.Bind(5, static_cast<int64_t>(p.now));
+  if (auto ok = upsert_.Run(); !ok) {
+    upsert_.Reset();
+    return ok;
   }
-  auto upsert = db_.Prepare(
-      "INSERT INTO witnessed(origin, size, root, checkpoint, time) VALUES (?, ?, ?, ?, ?) "
-      "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
-      "checkpoint = excluded.checkpoint, time = excluded.time");
-  Result<void> stored = upsert ? Result<void>{} : std::unexpected(upsert.error());
-  if (stored) {
-    upsert->BindText(1, checkpoint->origin).Bind(2, static_cast<int64_t>(checkpoint->size));
-    upsert->Bind(3, checkpoint->root).BindText(4, request->checkpoint);
-    upsert->Bind(5, static_cast<int64_t>(now));
-    stored = upsert->Run();
-  }
-  if (!stored) {
-    (void)db_.Exec("ROLLBACK");
-    return Refuse(500, "witness state: " + stored.error().message());
-  }
-  WitnessAnswer answer =
-      finish(Answer(200, FormatSignedNote({"", {std::move(*cosignature)}}).substr(1)));
-  if (answer.status == 200) cosigned_.fetch_add(1, std::memory_order_relaxed);
-  return answer;
+  p.cosign = true;
+  return {};
 }
 
 Result<std::vector<WitnessedLog>> Witness::Impl::Logs() {
@@ -331,8 +380,13 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::string& path, SignerKe
     return Fail(ErrorCode::kInvalidArgument,
                 path + " is not a witness state file; make one with `vellum witness init`");
   }
-  return std::unique_ptr<Witness>(
-      new Witness(std::make_unique<Impl>(std::move(*db), std::move(key), std::move(logs))));
+  auto upsert = db->Prepare(
+      "INSERT INTO witnessed(origin, size, root, checkpoint, time) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
+      "checkpoint = excluded.checkpoint, time = excluded.time");
+  if (!upsert) return std::unexpected(upsert.error());
+  return std::unique_ptr<Witness>(new Witness(
+      std::make_unique<Impl>(std::move(*db), std::move(*upsert), std::move(key), std::move(logs))));
 }
 
 Witness::Witness(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
