@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "tests/process.h"
@@ -262,6 +264,83 @@ TEST_F(WitnessNetworkTest, ASplitViewIsRefusedByTheWitnessAndKeptAsEvidence) {
   ASSERT_GE(doc["refusals"].size(), 1u);
   EXPECT_EQ(doc["refusals"][0]["status"], 422);
   EXPECT_NE(doc["refusals"][0]["request"].get<std::string>().find("\n40\n"), std::string::npos);
+}
+
+TEST_F(WitnessNetworkTest, AHostileWitnessCannotAttachAnythingNorHoldTheWriter) {
+  const std::string va = Init("a.db", "example.com/a");
+  auto witness_key = SignerKey::Generate("example.com/hostile", KeyType::kCosignature);
+  auto other_key = SignerKey::Generate("example.com/hostile", KeyType::kCosignature);
+  ASSERT_TRUE(witness_key && other_key);
+  // What the hostile witness answers, switched as the test goes.
+  std::mutex mu;
+  std::string mode = "garbage";
+  std::atomic<int> requests{0};
+  testing::TestServer hostile([&](const net::Request& req, net::Response& res) {
+    ++requests;
+    std::string m;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      m = mode;
+    }
+    auto parsed = ParseAddCheckpoint(req.body);
+    auto note = parsed ? ParseSignedNote(parsed->checkpoint) : Result<SignedNote>(SignedNote{});
+    const std::string body = note ? note->text : "";
+    if (m == "garbage") {
+      res.Set("\x1b[31mnot a signature\n", "text/plain");
+    } else if (m == "other key") {  // a real cosignature, by a key of the same name
+      res.Set(FormatSignedNote({"", {*Cosign(*other_key, body, 5)}}).substr(1), "text/plain");
+    } else if (m == "other body") {  // its own key, on another checkpoint
+      res.Set(FormatSignedNote({"", {*Cosign(*witness_key, body + "x\n", 5)}}).substr(1),
+              "text/plain");
+    } else if (m == "huge") {
+      res.Set(std::string(1 << 20, 'A'), "text/plain");
+    } else if (m == "bad size") {
+      res.status = 409;
+      res.Set("-1\n", "text/x.tlog.size");
+    } else if (m == "stall") {
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      res.status = 500;
+    }
+  });
+  const std::string policy = dir_.File("a.policy");
+  WriteFile(policy, "log " + va + "\nwitness H " + witness_key->verifier().ToString() + " " +
+                        hostile.url() + "\nquorum H\n");
+  NodeProcess a(dir_.File("a.db"), {"--policy", policy, "--peer-timeout", "1"});
+  ASSERT_TRUE(a.ok());
+  auto client = testing::LocalClient(a.port());
+  const std::vector<VerifierKey> log_key = {*VerifierKey::Parse(va)};
+  // Each mode for one new checkpoint: the node says why, and serves its checkpoint with its own
+  // signature alone.
+  int size = 0;
+  const std::pair<const char*, const char*> modes[] = {
+      {"garbage", "not signature lines"}, {"other key", "no cosignature by its key"},
+      {"other body", "does not verify"},  {"huge", "larger than 65536 bytes"},
+      {"bad size", "409 without a size"}, {"stall", "did not answer /add-checkpoint within"}};
+  for (const auto& [m, expected] : modes) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      mode = m;
+    }
+    const int before = requests;
+    Append(a, size, size + 1);
+    ++size;
+    std::string error;
+    for (int i = 0; i < 200 && error.find(expected) == std::string::npos; ++i) {
+      auto status = nlohmann::json::parse(client.Get("/v1/status")->body);
+      if (requests > before && status["size"] == size) error = status["cosigners"][0]["error"];
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_NE(error.find(expected), std::string::npos) << m << ": " << error;
+    EXPECT_EQ(error.find('\x1b'), std::string::npos) << error;
+    auto served = client.Get("/checkpoint");
+    ASSERT_TRUE(served);
+    auto note = ParseSignedNote(served->body);
+    ASSERT_TRUE(note) << served->body;
+    EXPECT_EQ(note->signatures.size(), 1u) << m << ": " << served->body;
+    EXPECT_TRUE(OpenCheckpoint(served->body, log_key)) << m;
+  }
+  // Stalled, it does not hold the node when it stops.
+  EXPECT_EQ(a.Stop(SIGTERM), 0);
 }
 
 TEST_F(WitnessNetworkTest, ALogVellumDidNotWriteIsWitnessedToo) {

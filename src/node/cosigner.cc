@@ -29,9 +29,9 @@ struct Cosigner::Target {
   std::unique_ptr<net::HttpClient> client;
   WitnessReport report;
   std::optional<NoteSignature> cosignature;  // for note_
-  // After a failure the witness is asked again only after a wait that doubles up to a minute
-  // (a refused note is not sent again at all), so that a witness that is down or refuses this
-  // log's history is not flooded.
+  // A witness that answered without its cosignature is not sent that note again; one that did
+  // not answer is asked again only after a wait that doubles up to a minute. Either way a
+  // witness that is down or refuses this log's history is not flooded.
   bool refused_note = false;
   std::chrono::steady_clock::time_point next_try{};
   std::chrono::milliseconds backoff{0};
@@ -63,13 +63,20 @@ Cosigner::~Cosigner() = default;
 
 void Cosigner::AskOne(Target& t, const std::string& note, const std::string& body,
                       const Checkpoint& checkpoint) {
-  auto fail = [&](std::string why, bool refused = false) {
+  // A witness that answered, but not with its cosignature, is not sent this note again; one
+  // that did not answer (or failed on its side, 5xx) is asked again after the backoff, for this
+  // note or a newer one.
+  enum Kind { kRefused, kUnreachable };
+  auto fail = [&](std::string why, Kind kind = kRefused) {
     std::lock_guard<std::mutex> lock(mu_);
-    t.refused_note = refused;
-    t.backoff = std::min<std::chrono::milliseconds>(
-        std::max<std::chrono::milliseconds>(2 * t.backoff, std::chrono::seconds(1)),
-        std::chrono::minutes(1));
-    t.next_try = std::chrono::steady_clock::now() + t.backoff;
+    if (kind == kRefused) {
+      t.refused_note = true;
+    } else {
+      t.backoff = std::min<std::chrono::milliseconds>(
+          std::max<std::chrono::milliseconds>(2 * t.backoff, std::chrono::seconds(1)),
+          std::chrono::minutes(1));
+      t.next_try = std::chrono::steady_clock::now() + t.backoff;
+    }
     if (why != t.report.last_error) {
       log_.Event("witness",
                  "witness " + t.report.name + " did not cosign size " +
@@ -90,16 +97,17 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (old_size > checkpoint.size) {
       return fail("it cosigned a tree of " + std::to_string(old_size) +
-                      " entries, larger than this checkpoint's: this node lost entries, or "
-                      "another signed with its key",
-                  true);
+                  " entries, larger than this checkpoint's: this node lost entries, or "
+                  "another signed with its key");
     }
     std::vector<Hash> proof;
     if (old_size > 0 && old_size < checkpoint.size) {
       auto p = ledger_.ConsistencyProof(old_size, checkpoint.size);
-      if (!p)
+      if (!p) {
         return fail("no consistency proof from " + std::to_string(old_size) + ": " +
-                    p.error().message());
+                        p.error().message(),
+                    kUnreachable);
+      }
       proof = std::move(*p);
     }
     {
@@ -109,7 +117,10 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
     auto answer = t.client->Post(t.prefix + "/add-checkpoint",
                                  FormatAddCheckpoint({old_size, std::move(proof), note}),
                                  "text/plain; charset=utf-8");
-    if (!answer) return fail(answer.error().message());
+    if (!answer) {
+      return fail(answer.error().message(),
+                  answer.error().code() == ErrorCode::kUnavailable ? kUnreachable : kRefused);
+    }
     if (answer->status == 409 && answer->header("Content-Type").starts_with(kTlogSizeContentType)) {
       std::string text = answer->body;
       if (!text.empty() && text.back() == '\n') text.pop_back();
@@ -119,7 +130,7 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
         return fail("it answered 409 without a size");
       }
       if (held == old_size) {
-        return fail("it answered 409 for the size it holds: it cosigned another root", true);
+        return fail("it answered 409 for the size it holds: it cosigned another root");
       }
       old_size = held;
       std::lock_guard<std::mutex> lock(mu_);
@@ -128,7 +139,7 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
     }
     if (answer->status != 200) {
       return fail("it answered " + std::to_string(answer->status) + ": " + Excerpt(answer->body),
-                  answer->status >= 400 && answer->status < 500);
+                  answer->status >= 500 ? kUnreachable : kRefused);
     }
     // The answer is signature lines; appended to the note they parse as its signatures.
     auto parsed = ParseSignedNote(body + "\n" + answer->body);
@@ -161,7 +172,7 @@ std::string Cosigner::Gather(const std::string& note) {
     note_ = note;
     for (auto& t : targets_) {
       t->cosignature.reset();
-      t->refused_note = false;
+      t->refused_note = false;  // a new note is a new request; a backoff still holds
     }
   }
   const auto now = std::chrono::steady_clock::now();

@@ -36,8 +36,9 @@ class Cosigner {
   // Sends `note` (a checkpoint the ledger's key signed) to every witness with a URL that has
   // not cosigned it yet, all at once, each within the deadline; returns `note` with every
   // cosignature gathered for it so far (policy order). Cosignatures that do not verify with
-  // the witness's key are dropped and said. A witness that failed is asked again after a
-  // wait that doubles up to a minute; one that refused the note is not asked for it again.
+  // the witness's key are dropped and said. A witness that answered without its cosignature
+  // is not sent that note again; one that did not answer is asked again (for this note or a
+  // newer) after a wait that doubles up to a minute.
   std::string Gather(const std::string& note);
   std::vector<WitnessReport> Reports() const;
   const Policy& policy() const { return *policy_; }
