@@ -15,15 +15,31 @@ TEST(DemoTest, WalksThroughLedgerMerkleAndNetworkAndCleansUp) {
   auto r = testing::Vellum({"demo"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* claim :
-       {"== 1. Ledger operations ==", "#3  2025-11-25T09:03:00.000Z", "UPDATE is refused",
+       {"== 1. Ledger operations ==",
+        "#3  2025-11-25T09:03:00.000Z",
+        "UPDATE is refused",
         "== 2. Merkle operations ==",
         "inclusion proof for record #1 (2 hashes): verified against the signed checkpoint",
-        "root changed", "consistency proof 4 -> 5: verified", "== 3. Node network ==",
-        "signed checkpoint verified", "a mirror of node1, caught up from an empty file",
-        "compare node1 node2: identical (8 events)", "compare node1 node3: forked at index 2",
-        "node3: bob deleted report.pdf", "compare node4 node1: node4 is behind by 3 (proven)",
-        "synced nodes: 2 of 4 (50%), network NOT healthy", "fork: histories part at index 2",
-        "first bad index: 2", "cleaned up"}) {
+        "root changed",
+        "consistency proof 4 -> 5: verified",
+        "== 3. Node network ==",
+        "signed checkpoint verified",
+        "a mirror of node1, caught up from an empty file",
+        "compare node1 node2: identical (8 events)",
+        "compare node1 node3: forked at index 2",
+        "node3: bob deleted report.pdf",
+        "compare node4 node1: node4 is behind by 3 (proven)",
+        "synced nodes: 2 of 4 (50%), network NOT healthy",
+        "fork: histories part at index 2",
+        "first bad index: 2",
+        "== 5. Witnesses: a split view is refused ==",
+        "its checkpoint of 3 is cosigned too",
+        "peer1 refused it: it answered 409",
+        "peer2 refused it: it answered 409",
+        "checks only the log's signature: accepts it",
+        "missing cosignatures by peer1, peer2",
+        "peer1 keeps the refused checkpoint as evidence: 1 request",
+        "cleaned up"}) {
     EXPECT_NE(r.out.find(claim), std::string::npos) << "missing: " << claim << "\n" << r.out;
   }
   const std::string marker = "SQLite, in ";

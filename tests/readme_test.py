@@ -8,7 +8,7 @@ A block line starting with "$ " is a command (a trailing backslash continues it)
 after it, up to the next command, are its output (stdout and stderr together). A command ending
 in "&" runs in the background, its output unseen; a background `vellum serve` is waited for
 until it listens (and, for a mirror or a node with peers, until it has looked at them once).
-Ports 8001-8004 are replaced by free ports; a background command that names one of them is
+Ports 8001-8005 are replaced by free ports; a background command that names one of them is
 waited for until it accepts connections. Before comparing, what legitimately differs from run
 to run is normalised: hashes, keys, signatures, times, ports. --update rewrites the README's
 outputs with this run's (then review the diff).
@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 
-README_PORTS = [8001, 8002, 8003, 8004]
+README_PORTS = [8001, 8002, 8003, 8004, 8005]
 DEADLINE_S = 60
 
 

@@ -343,6 +343,48 @@ TEST_F(WitnessNetworkTest, AHostileWitnessCannotAttachAnythingNorHoldTheWriter) 
   EXPECT_EQ(a.Stop(SIGTERM), 0);
 }
 
+TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
+  const std::string va = Init("a.db", "example.com/a");
+  const std::string wv = InitWitness("w.db", "example.com/w");
+  const std::string policy = dir_.File("p.policy");
+  WriteFile(policy, "log " + va + "\nwitness W " + wv + "\nquorum W\n");
+  WriteFile(dir_.File("bad.policy"), "log " + va + "\nquorum W\n");
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"witness", "init", dir_.File("w.db"), "--name", "example.com/w2"}, 1, "never replaced"},
+      {{"witness", "init", dir_.File("w2.db"), "--name", "bad name"}, 1, "schema-less URL"},
+      {{"witness", "serve", dir_.File("w.db")}, 2, "--log VKEY"},
+      {{"witness", "serve", dir_.File("w.db"), "--log", wv}, 2, "cosigner key"},
+      {{"witness", "serve", dir_.File("a.db"), "--log", va, "--key", dir_.File("w.db.key")},
+       1,
+       "not a witness state file"},
+      {{"witness", "status", dir_.File("missing.db")}, 1, "missing.db"},
+      {{"serve", dir_.File("a.db"), "--witness", dir_.File("w.db")}, 2, "--witness-log VKEY"},
+      {{"serve", dir_.File("a.db"), "--witness-log", va}, 2, "go with --witness STATE"},
+      {{"serve", dir_.File("a.db"), "--require-quorum"}, 1, "--require-quorum is for a writer"},
+      {{"serve", dir_.File("a.db"), "--policy", dir_.File("bad.policy")}, 2, "not defined above"},
+      {{"serve", dir_.File("a.db"), "--policy", dir_.File("none.policy")}, 1, "none.policy"},
+      {{"verify-checkpoint", "-", "--policy", policy, "--vkey", wv}, 2, "cosigner key"},
+      {{"prove", dir_.File("a.db"), "--tlog-proof"}, 2, "--index"},
+      {{"prove", dir_.File("a.db"), "--index", "0", "--tlog-proof"}, 1, "no signed checkpoint"},
+      {{"cosign", dir_.File("a.db"), "--policy", policy}, 1, "no signed checkpoint to cosign"},
+  };
+  const std::string before = ReadFile(dir_.File("w.db")) + ReadFile(dir_.File("a.db"));
+  for (const Case& c : cases) {
+    auto r = Vellum(c.args);
+    std::string line;
+    for (const auto& a : c.args) line += a + " ";
+    EXPECT_EQ(r.exit_code, c.exit_code) << line << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << line << "\n" << r.err;
+  }
+  EXPECT_EQ(ReadFile(dir_.File("w.db")) + ReadFile(dir_.File("a.db")), before);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("w2.db")));
+}
+
 TEST_F(WitnessNetworkTest, ALogVellumDidNotWriteIsWitnessedToo) {
   // A log written by the tests' independent tlog-tiles writer (Python, C2SP specs only), whose
   // key is named "example.com" while its origin is "example.com/log".

@@ -42,6 +42,7 @@ void AddPublish(CLI::App& app, Action& action);
 void AddStatus(CLI::App& app, Action& action);
 void AddDemo(CLI::App& app, Action& action);
 void AddWitness(CLI::App& app, Action& action);
+void AddCosign(CLI::App& app, Action& action);
 
 // Exit codes (doc/cli.md): the same for every command.
 inline constexpr int kExitOk = 0;
@@ -81,6 +82,9 @@ inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + "
 [[nodiscard]] Result<std::string> ReadFile(const std::string& file);
 // ReadFile, or all of stdin for "-".
 [[nodiscard]] Result<std::string> ReadInput(const std::string& file);
+
+// --listen HOST:PORT, as (host, port); port 0 lets the system choose.
+[[nodiscard]] Result<std::pair<std::string, int>> ParseListen(const std::string& listen);
 
 // The tlog-policy file given with --policy; nullptr when `file` is "".
 [[nodiscard]] Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file);

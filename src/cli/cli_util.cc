@@ -125,6 +125,19 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
   return keys;
 }
 
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  try {
+    if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (colon == std::string::npos || port < 0 || port > 65535) {
+    return Fail(ErrorCode::kInvalidArgument, "--listen wants HOST:PORT, e.g. 127.0.0.1:0");
+  }
+  return std::pair{listen.substr(0, colon), port};
+}
+
 Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file) {
   if (file.empty()) return nullptr;
   auto text = ReadFile(file);

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -41,9 +43,9 @@ void Must(Result<void> r, const char* what) {
 void Section(const char* title) { std::cout << "\n== " << title << " ==\n"; }
 std::string Short(const Hash& h) { return ToHex(h).substr(0, 16) + "…"; }
 
-std::unique_ptr<Ledger> NewLedger(const std::string& path, const SignerKey& key) {
-  return Must(Ledger::Create(path, {.origin = "demo.vellum/events",
-                                    .verifier_key = key.verifier().ToString()}),
+std::unique_ptr<Ledger> NewLedger(const std::string& path, const SignerKey& key,
+                                  const std::string& origin = "demo.vellum/events") {
+  return Must(Ledger::Create(path, {.origin = origin, .verifier_key = key.verifier().ToString()}),
               "create ledger");
 }
 
@@ -233,6 +235,97 @@ void PartFour(const fs::path& dir) {
             << (report.first_bad_index ? std::to_string(*report.first_bad_index) : "-") << "\n";
 }
 
+// Polls `url`'s /v1/status until `done` says so (at most 10 s).
+nlohmann::json WaitForStatus(const std::string& url,
+                             const std::function<bool(const nlohmann::json&)>& done) {
+  net::HttpClient client(url);
+  for (int i = 0; i < 200 && !interrupted; ++i) {
+    auto answer = client.Get("/v1/status");
+    if (answer && answer->status == 200) {
+      auto status = nlohmann::json::parse(answer->body, nullptr, false);
+      if (status.is_object() && done(status)) return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error(url + " did not get there in 10 s");
+}
+
+void PartFive(const fs::path& dir, const std::string& self) {
+  Section("5. Witnesses: a split view is refused");
+  // A payments log whose checkpoints count only when both peers' witnesses cosigned them.
+  const SignerKey log_key = Must(SignerKey::Generate("demo.vellum/payments"), "key");
+  const std::string pay = (dir / "payments.db").string(), vkey = log_key.verifier().ToString();
+  Must(WriteKeyFile(pay + ".key", log_key), "key file");
+  AppendEvents(*NewLedger(pay, log_key, "demo.vellum/payments"),
+               {"alice pays bob 10", "bob pays carol 5"}, kT0);
+  std::string policy = "log " + vkey + "\n";
+  std::vector<std::unique_ptr<process::NodeProcess>> peers;
+  for (const std::string name : {"peer1", "peer2"}) {
+    const std::string state = (dir / (name + ".witness")).string();
+    Must(Witness::Create(state), "witness state");
+    const SignerKey key =
+        Must(SignerKey::Generate("demo.vellum/" + name, KeyType::kCosignature), "witness key");
+    Must(WriteKeyFile(state + ".key", key), "witness key file");
+    Must(Ledger::Create((dir / (name + ".db")).string(), {.origin = "demo.vellum/" + name}),
+         "peer ledger");
+    peers.push_back(StartNode(self, dir, name, (dir / (name + ".db")).string(),
+                              {"--witness", state, "--witness-log", vkey}));
+    policy +=
+        "witness " + name + " " + key.verifier().ToString() + " " + peers.back()->url() + "\n";
+  }
+  policy += "group both all peer1 peer2\nquorum both\n";
+  const std::string policy_file = (dir / "payments.policy").string();
+  std::ofstream(policy_file) << policy;
+  std::cout << "payments log; peer1 and peer2 witness it; its policy: both must cosign\n";
+
+  auto writer =
+      StartNode(self, dir, "payments", pay, {"--policy", policy_file, "--require-quorum"});
+  const Policy parsed = Must(Policy::Parse(policy), "policy");
+  auto cosigned_view = [&](const std::string& url) {
+    return Must(node::OpenView(url, {}, {.policy = std::make_shared<Policy>(parsed)}), "view");
+  };
+  auto honest = cosigned_view(writer->url());
+  WaitForSize(*honest, 2);
+  std::cout << "checkpoint of 2 payments cosigned by peer1 and peer2: readers accept it\n";
+  net::HttpClient client(writer->url(), {.bearer_token = writer->token()});
+  auto appended = client.Post("/v1/entries", R"({"data":"carol pays dave 7"})", "application/json");
+  if (!appended || appended->status != 200) throw std::runtime_error("append failed");
+  WaitForSize(*honest, 3);
+  std::cout << "the log records \"carol pays dave 7\"; its checkpoint of 3 is cosigned too\n";
+
+  // The same key, on another machine, signs a history where the third payment went elsewhere:
+  // what a log shows a victim when it wants a different history there.
+  const std::string split = (dir / "split.db").string();
+  Must(WriteKeyFile(split + ".key", log_key), "key file");
+  AppendEvents(*NewLedger(split, log_key, "demo.vellum/payments"),
+               {"alice pays bob 10", "bob pays carol 5", "carol pays mallory 7000"}, kT0);
+  auto other = StartNode(self, dir, "split", split, {"--policy", policy_file});
+  const auto status = WaitForStatus(other->url(), [](const nlohmann::json& s) {
+    for (const auto& w : s["cosigners"]) {
+      if (w["error"].get<std::string>().empty()) return false;
+    }
+    return true;
+  });
+  std::cout << "a second history of 3 payments signed with the same key (\"carol pays mallory "
+               "7000\"):\n";
+  for (const auto& w : status["cosigners"]) {
+    std::cout << "  " << w["witness"].get<std::string>()
+              << " refused it: " << w["error"].get<std::string>() << "\n";
+  }
+  auto naive = Must(node::OpenView(other->url(), {log_key.verifier()}), "view");
+  std::cout << "a reader that checks only the log's signature: "
+            << (naive->Head() ? "accepts it (the split view works on it)" : "refuses it") << "\n";
+  auto head = cosigned_view(other->url())->Head();
+  std::cout << "a reader with the policy: "
+            << (head ? "accepts it (?!)" : "refuses it: " + head.error().message()) << "\n";
+  auto evidence =
+      Must(Witness::Open((dir / "peer1.witness").string(),
+                         Must(ReadKeyFile((dir / "peer1.witness.key").string()), "key"), {}),
+           "witness");
+  std::cout << "peer1 keeps the refused checkpoint as evidence: "
+            << Must(evidence->Refusals(), "refusals").size() << " request(s)\n";
+}
+
 struct DemoArgs {
   bool keep = false;
 };
@@ -254,6 +347,7 @@ int RunDemo(const DemoArgs& args) {
     PartTwo(dir, key);
     PartThree(dir, key, self);
     PartFour(dir);
+    PartFive(dir, self);
   } catch (const std::exception& e) {
     code = ReportError(std::string("demo stopped: ") + e.what());
   }

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   vellum::cli::AddStatus(app, action);
   vellum::cli::AddDemo(app, action);
   vellum::cli::AddWitness(app, action);
+  vellum::cli::AddCosign(app, action);
   bool json = false;
   for (int i = 1; i < argc; ++i) json = json || std::string_view(argv[i]) == "--json";
   vellum::cli::SetJsonErrors(json);

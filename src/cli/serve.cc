@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "cli/serve_util.h"
 #include "node/ledger_view.h"
 #include "node/node.h"
 #include "node/node_set.h"
@@ -52,19 +53,6 @@ struct ServeArgs {
   auto view = node::OpenView(args.upstream, {*vkey}, {.deadline_ms = args.peer_timeout * 1000});
   if (!view) return std::unexpected(view.error());
   return node::OpenOrCreateMirror(args.path, **view, vkey->ToString(), format);
-}
-
-[[nodiscard]] Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
-  const size_t colon = listen.rfind(':');
-  int port = -1;
-  try {
-    if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (colon == std::string::npos || port < 0 || port > 65535) {
-    return Fail(ErrorCode::kInvalidArgument, "--listen wants HOST:PORT, e.g. 127.0.0.1:0");
-  }
-  return std::pair{listen.substr(0, colon), port};
 }
 
 // The node's options from the command line (the listen address already parsed).
@@ -132,27 +120,6 @@ std::string ServedUrl(const ServeArgs& args, const node::ServeOptions& options, 
          std::to_string(port);
 }
 
-// Prints the port, says "start" (`log_start`), serves until SIGTERM or SIGINT (taken by one
-// thread with sigwait, which may safely stop the server) or until Run ends by itself, then says
-// "stop". `Server` is a node::Node or a node::NodeSet.
-template <typename Server>
-int ServeUntilSignalled(Server& server, sigset_t signals, int port,
-                        const std::function<void()>& log_start, const std::string& what,
-                        nlohmann::json fields) {
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    server.Stop();
-  });
-  std::cout << port << std::endl;
-  log_start();
-  server.Run();
-  server.log().Event("stop", "stopped serving " + what, std::move(fields));
-  pthread_kill(waiter.native_handle(), SIGTERM);  // if Run ended on its own
-  waiter.join();
-  return kExitOk;
-}
-
 // The "start" event: where the node serves what, and how to write to it.
 void LogStart(node::Node& node, const ServeArgs& args, const node::ServeOptions& options, int port,
               const std::string& origin, uint64_t size, const std::optional<node::Token>& token) {
@@ -206,13 +173,7 @@ int RunServeDir(const ServeArgs& args, const node::ServeOptions& options, sigset
 }
 
 int RunServe(const ServeArgs& args) {
-  // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so before any is
-  // started) and taken by one thread with sigwait, which may safely stop the server.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = BlockStopSignals();
   if (args.path.empty() == args.dir.empty()) {
     return ReportUsage("serve needs a LEDGER file or --dir DIR (a folder of ledgers), not both");
   }

@@ -1,13 +1,16 @@
 // vellum witness init STATE --name NAME   make a witness: its state file and cosigner key
 // vellum witness key STATE                print its verifier key (for policies and logs)
 // vellum witness status STATE             what it cosigned last per log, what it refused
+// vellum witness serve STATE --log VKEY... answer logs over HTTP (C2SP tlog-witness)
 //
-// A witness answers logs through `vellum serve LEDGER --witness STATE --witness-log VKEY`.
+// A node can be a witness too: `vellum serve LEDGER --witness STATE --witness-log VKEY`.
 #include <unistd.h>
 
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/serve_util.h"
+#include "node/witness_server.h"
 
 namespace vellum::cli {
 namespace {
@@ -16,6 +19,11 @@ struct WitnessArgs {
   std::string state, name, key_file;
   size_t limit = 10;
   bool json = false;
+  // serve
+  std::vector<std::string> logs;
+  std::string listen = "127.0.0.1:0", log_format = "text";
+  int io_timeout = 10;
+  size_t max_connections = 4096;
 };
 
 std::string KeyPath(const WitnessArgs& args) {
@@ -103,6 +111,47 @@ int RunStatus(const WitnessArgs& args) {
   return kExitOk;
 }
 
+int RunServe(const WitnessArgs& args) {
+  const sigset_t signals = BlockStopSignals();
+  if (args.logs.empty()) {
+    return ReportUsage("a witness needs the logs it witnesses: --log VKEY (repeatable)");
+  }
+  std::vector<WitnessedLogKey> logs;
+  for (const std::string& text : args.logs) {
+    auto log = ParseWitnessedLogKey(text);
+    if (!log) return ReportUsage("--log: " + log.error().message());
+    logs.push_back(std::move(*log));
+  }
+  auto listen = ParseListen(args.listen);
+  if (!listen) return ReportUsage(listen.error().message());
+  const auto& [host, port] = *listen;
+  auto log_format = node::EventLog::ParseFormat(args.log_format);
+  if (!log_format) return ReportUsage("--log-format: " + log_format.error().message());
+  auto key = ReadKeyFile(KeyPath(args));
+  if (!key) return ReportError(key.error());
+  auto witness = Witness::Open(args.state, std::move(*key), std::move(logs));
+  if (!witness) return ReportError(witness.error());
+  net::ServerLimits limits;
+  limits.header_timeout_ms = args.io_timeout * 1000;
+  limits.body_timeout_ms = limits.write_timeout_ms = 3 * args.io_timeout * 1000;
+  limits.max_connections = args.max_connections;
+  limits.max_body_bytes = kMaxNoteSize + 8192;  // a checkpoint and a proof
+  const std::string name = (*witness)->key().name();
+  auto server = node::WitnessServer::Create(std::move(*witness), limits, *log_format, stderr);
+  if (!server) return ReportError(server.error());
+  auto bound = (*server)->Bind(host, port);
+  if (!bound) return ReportError(bound.error());
+  const std::string url = "http://" + host + ":" + std::to_string(*bound);
+  return ServeUntilSignalled(**server, signals, *bound,
+                             [&] {
+                               (*server)->log().Event(
+                                   "start",
+                                   "witness " + name + " answering POST " + url + "/add-checkpoint",
+                                   {{"state", args.state}, {"url", url}});
+                             },
+                             args.state, {{"state", args.state}});
+}
+
 }  // namespace
 
 void AddWitness(CLI::App& app, Action& action) {
@@ -127,6 +176,24 @@ void AddWitness(CLI::App& app, Action& action) {
   auto [status, status_args] =
       add("status", "What the witness cosigned last per log, and what it refused", &RunStatus);
   status->add_option("--limit", status_args->limit, "Refusals to show (default 10)");
+  auto [serve, serve_args] =
+      add("serve", "Answer logs' add-checkpoint requests over HTTP (C2SP tlog-witness)", &RunServe);
+  serve
+      ->add_option("--log", serve_args->logs,
+                   "A log to witness: its verifier key, or ORIGIN=VKEY when the key is not named "
+                   "after the origin (repeatable)")
+      ->allow_extra_args(false);
+  serve->add_option("--listen", serve_args->listen, "HOST:PORT to listen on; port 0 picks one");
+  serve
+      ->add_option("--io-timeout", serve_args->io_timeout,
+                   "Seconds a client has to send a request's headers (3x that for a body)")
+      ->check(CLI::Range(1, 600));
+  serve
+      ->add_option("--max-connections", serve_args->max_connections,
+                   "Open connections at most (default 4096)")
+      ->check(CLI::Range(1, 1000000));
+  serve->add_option("--log-format", serve_args->log_format,
+                    "How it says what it does on stderr: text (default) or json");
 }
 
 }  // namespace vellum::cli

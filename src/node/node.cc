@@ -174,9 +174,7 @@ void Node::Impl::InstallRoutes() {
   if (options_.witness) {
     routes_.push_back(
         {"POST", "/add-checkpoint", false, nullptr, nullptr, &Impl::HandleAddCheckpoint});
-    // Enough threads that a group commit gathers many requests; the queue is bounded so that a
-    // flood is answered 503 rather than held.
-    witness_queue_ = std::make_unique<WorkQueue>(16, 4096);
+    witness_ = std::make_unique<WitnessEndpoint>(options_.witness, log_);
   }
 }
 
@@ -230,16 +228,7 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
     text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + PeerStateText(p) + "\"} " +
             (p.state == PeerStatus::kUnreachable ? "0" : "1") + "\n";
   }
-  if (options_.witness) {
-    const WitnessCounts counts = options_.witness->counts();
-    text +=
-        "# HELP vellum_witness_cosigned_total Checkpoints this node cosigned as a witness.\n"
-        "# TYPE vellum_witness_cosigned_total counter\nvellum_witness_cosigned_total " +
-        std::to_string(counts.cosigned) +
-        "\n# HELP vellum_witness_refused_total add-checkpoint requests this witness refused.\n"
-        "# TYPE vellum_witness_refused_total counter\nvellum_witness_refused_total " +
-        std::to_string(counts.refused) + "\n";
-  }
+  if (witness_) text += witness_->Metrics();
   if (cosigner_) {
     text +=
         "# HELP vellum_cosignatures_total Cosignatures gathered from a witness.\n"
@@ -291,42 +280,7 @@ nlohmann::json Node::Impl::CosignersJson() const {
 }
 
 void Node::Impl::HandleAddCheckpoint(Request& req, const net::HttpServer::Respond& respond) {
-  auto work = [this, body = std::move(req.body), respond] {
-    Response res;
-    try {
-      AnswerAddCheckpoint(body, res);
-    } catch (...) {
-      res = {};
-      SendError(res, 500, "internal error");
-    }
-    respond(std::move(res));
-  };
-  if (!witness_queue_->Post(std::move(work))) {
-    Response res;
-    SendError(res, 503, "the witness is busy; try again");
-    respond(std::move(res));
-  }
-}
-
-void Node::Impl::AnswerAddCheckpoint(const std::string& body, Response& res) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  WitnessAnswer answer = options_.witness->AddCheckpoint(body, static_cast<uint64_t>(now));
-  if (answer.status != 200) metrics_.CountError(answer.status);
-  if (answer.status != 200 && answer.status != 409) {
-    // Said once per reason: a log retries, and a stranger may send the same request again.
-    std::lock_guard<std::mutex> lock(checkpoint_mu_);
-    std::string reason = answer.body.substr(0, 300);
-    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
-    if (reason != last_witness_refusal_) {
-      last_witness_refusal_ = reason;
-      log_.Event("witness-refused", "refused an add-checkpoint request: " + reason,
-                 {{"status", answer.status}});
-    }
-  }
-  res.status = answer.status;
-  res.Set(std::move(answer.body), std::move(answer.content_type));
+  witness_->Handle(req, respond, &Impl::ErrorResponse);
 }
 
 Result<std::string> Node::Impl::CurrentCheckpoint() {

@@ -17,7 +17,7 @@
 #include "node/periodic_task.h"
 #include "node/publish.h"
 #include "node/watcher.h"
-#include "node/work_queue.h"
+#include "node/witness_server.h"
 
 namespace vellum::node {
 
@@ -56,9 +56,8 @@ class Node::Impl {
   void HandleCheckpoint(const Request& req, Response& res);
   void HandleTile(const Request& req, Response& res);
   void HandleMetrics(const Request& req, Response& res);
-  // Answers later, from the witness queue (AnswerAddCheckpoint).
+  // Answers later, from the witness endpoint's queue.
   void HandleAddCheckpoint(Request& req, const net::HttpServer::Respond& respond);
-  void AnswerAddCheckpoint(const std::string& body, Response& res);
   // /v1/status parts: this node as a witness, and the witnesses it gathers from (null if none).
   nlohmann::json WitnessJson() const;
   nlohmann::json CosignersJson() const;
@@ -93,9 +92,9 @@ class Node::Impl {
   // After the server: destroyed first, answering the appends it still holds while the
   // server's connections can take the answers.
   GroupCommitter committer_;
-  // Runs the witness's add-checkpoint requests, which wait for its group commit, off the
-  // server's threads; likewise destroyed before the server. Null unless a witness.
-  std::unique_ptr<WorkQueue> witness_queue_;
+  // POST /add-checkpoint when the node is a witness (else null); likewise destroyed before the
+  // server, answering the requests it holds.
+  std::unique_ptr<WitnessEndpoint> witness_;
   Metrics metrics_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
@@ -103,8 +102,7 @@ class Node::Impl {
   std::string checkpoint_;  // newest signed note
   uint64_t checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point checkpoint_signed_{};
-  std::string last_refusal_;          // the last reason signing was refused, logged once
-  std::string last_witness_refusal_;  // likewise for the witness's refusals
+  std::string last_refusal_;  // the last reason signing was refused, logged once
 
   // Cosignatures (a writer with a policy): the newest signed note with those gathered for it,
   // and the newest note that met the policy's quorum.
