@@ -208,6 +208,11 @@ TEST_F(WitnessNetworkTest, TwoNodesWitnessEachOtherAndReadersRequireTheQuorum) {
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("vellum_cosignatures_total{witness=\"WB\"}"), std::string::npos);
   EXPECT_NE(metrics->body.find("vellum_witness_cosigned_total"), std::string::npos);
+  auto shown = Vellum({"status", b.url()});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("witness WA (" + a->url() + "): "), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("as a witness: "), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("  example.com/a: cosigned size 300"), std::string::npos) << shown.out;
   auto status = nlohmann::json::parse(testing::LocalClient(b.port()).Get("/v1/status")->body);
   EXPECT_EQ(status["cosigners"][0]["witness"], "WA");
   EXPECT_GE(status["cosigners"][0]["cosigned"], 1);

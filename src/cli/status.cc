@@ -66,6 +66,27 @@ int RunStatus(const StatusArgs& args) {
     }
   }
   std::cout << "fork evidence: " << number(s, "fork_evidence") << "\n";
+  if (s.contains("cosigners") && s["cosigners"].is_array()) {
+    for (const auto& w : s["cosigners"]) {
+      std::cout << "witness " << text(w, "witness") << " (" << text(w, "url")
+                << "): " << number(w, "cosigned") << " cosignature(s) from "
+                << number(w, "requests") << " request(s)";
+      const std::string error = text(w, "error");
+      std::cout << (error.empty() ? "" : "; last: " + error) << "\n";
+    }
+  }
+  if (s.contains("witness") && s["witness"].is_object()) {
+    const auto& w = s["witness"];
+    std::cout << "as a witness: " << number(w, "cosigned") << " cosigned, " << number(w, "refused")
+              << " refused since start, " << number(w, "evidence_kept")
+              << " refusal(s) kept as evidence\n";
+    if (w.contains("logs") && w["logs"].is_array()) {
+      for (const auto& log : w["logs"]) {
+        std::cout << "  " << text(log, "origin") << ": cosigned size " << number(log, "size")
+                  << "\n";
+      }
+    }
+  }
   return kExitOk;
 }
 
