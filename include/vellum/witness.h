@@ -198,8 +198,9 @@ class Witness {
   WitnessAnswer AddCheckpoint(std::string_view body, uint64_t now);
 
   [[nodiscard]] Result<std::vector<WitnessedLog>> Logs();
-  // The newest refusals kept as evidence, newest first (at most `limit`).
+  // The newest refusals kept as evidence, newest first (at most `limit`), and how many are kept.
   [[nodiscard]] Result<std::vector<WitnessRefusal>> Refusals(size_t limit = 100);
+  [[nodiscard]] Result<uint64_t> RefusalsKept();
   WitnessCounts counts() const;
 
   class Impl;

@@ -104,9 +104,9 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
     if (old_size > 0 && old_size < checkpoint.size) {
       auto p = ledger_.ConsistencyProof(old_size, checkpoint.size);
       if (!p) {
-        return fail("no consistency proof from " + std::to_string(old_size) + ": " +
-                        p.error().message(),
-                    kUnreachable);
+        return fail(
+            "no consistency proof from " + std::to_string(old_size) + ": " + p.error().message(),
+            kUnreachable);
       }
       proof = std::move(*p);
     }

@@ -257,11 +257,11 @@ nlohmann::json Node::Impl::WitnessJson() const {
       logs.push_back({{"origin", log.origin}, {"size", log.size}, {"root", ToHex(log.root)}});
     }
   }
-  auto refusals = options_.witness->Refusals(1000);
+  auto kept = options_.witness->RefusalsKept();
   return {{"verifier_key", options_.witness->key().verifier().ToString()},
           {"cosigned", counts.cosigned},
           {"refused", counts.refused},
-          {"evidence_kept", refusals ? refusals->size() : 0},
+          {"evidence_kept", kept ? *kept : 0},
           {"logs", logs}};
 }
 

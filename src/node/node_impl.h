@@ -24,6 +24,8 @@ namespace vellum::node {
 class Node::Impl {
  public:
   Impl(std::unique_ptr<Ledger> ledger, std::optional<SignerKey> key, ServeOptions options);
+  // Stops the cosigner's requests in progress before its task is joined.
+  ~Impl() { stopping_ = true; }
 
   // Builds the route table.
   void InstallRoutes();

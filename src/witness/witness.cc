@@ -400,6 +400,14 @@ Result<std::vector<WitnessedLog>> Witness::Logs() { return impl_->Logs(); }
 Result<std::vector<WitnessRefusal>> Witness::Refusals(size_t limit) {
   return impl_->Refusals(limit);
 }
+Result<uint64_t> Witness::RefusalsKept() {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  auto stmt = impl_->db_.Prepare("SELECT count(*) FROM refusals");
+  if (!stmt) return std::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return std::unexpected(row.error());
+  return static_cast<uint64_t>(stmt->Int(0));
+}
 WitnessCounts Witness::counts() const {
   return {impl_->cosigned_.load(std::memory_order_relaxed),
           impl_->refused_.load(std::memory_order_relaxed)};

@@ -387,6 +387,7 @@ TEST_F(WitnessTest, RefusesWithTheSpecsStatusCodesAndKeepsEvidence) {
   // The same refused request again is not kept twice.
   EXPECT_EQ(witness_->AddCheckpoint(FormatAddCheckpoint({10, {}, fork_note}), 9).status, 409);
   EXPECT_EQ(witness_->Refusals()->size(), 3u);
+  EXPECT_EQ(*witness_->RefusalsKept(), 3u);
   EXPECT_EQ(Add(10, 16).status, 200);
 }
 
