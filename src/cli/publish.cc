@@ -26,6 +26,12 @@ int RunPublish(const PublishArgs& args) {
     auto key = ReadLedgerKey(args.path, args.key);
     if (!key) return ReportError(key.error());
     note = (*ledger)->SignCheckpoint(*key, std::nullopt);
+    // The same checkpoint as recorded with witnesses' cosignatures (`vellum cosign`), if it is.
+    if (auto recorded = (*ledger)->LatestCheckpoint(); note && recorded) {
+      auto a = ParseSignedNote(*note);
+      auto b = ParseSignedNote(*recorded);
+      if (a && b && a->text == b->text) note = std::move(*recorded);
+    }
   } else {
     note = (*ledger)->LatestCheckpoint();
     if (!note && note.error().code() == ErrorCode::kNotFound) {

@@ -13,9 +13,26 @@ namespace vellum {
 Result<void> Ledger::Impl::InsertCheckpoint(uint64_t size, const Hash& root,
                                             std::string_view note) {
   // A node re-serving the same checkpoint (an idle mirror polling, a restarted writer signing
-  // the same tree: Ed25519 is deterministic) must not grow the table.
+  // the same tree: Ed25519 is deterministic) must not grow the table; nor must the same
+  // checkpoint with fewer signatures than the newest one, which carries witnesses'
+  // cosignatures (vellum/witness.h) that it would hide.
   auto latest = LatestCheckpoint();
   if (latest && *latest == note) return {};
+  if (latest) {
+    auto old_note = ParseSignedNote(*latest);
+    auto new_note = ParseSignedNote(note);
+    if (old_note && new_note && old_note->text == new_note->text &&
+        std::all_of(new_note->signatures.begin(), new_note->signatures.end(),
+                    [&](const NoteSignature& s) {
+                      return std::any_of(old_note->signatures.begin(), old_note->signatures.end(),
+                                         [&](const NoteSignature& o) {
+                                           return o.name == s.name && o.key_id == s.key_id &&
+                                                  o.signature == s.signature;
+                                         });
+                    })) {
+      return {};
+    }
+  }
   if (!latest && latest.error().code() != ErrorCode::kNotFound) {
     return std::unexpected(latest.error());
   }

@@ -9,6 +9,7 @@
 
 #include "testing/reference_tree.h"
 #include "tests/temp_dir.h"
+#include "vellum/ledger.h"
 
 namespace vellum {
 namespace {
@@ -456,6 +457,35 @@ TEST_F(WitnessTest, OpeningChecksTheFileAndTheKeys) {
       Witness::Open(path_, log_, {{"example.com/log", log_.verifier()}}));  // a note key cosigning
   EXPECT_FALSE(
       Witness::Open(path_, key_, {{"example.com/log", key_.verifier()}}));  // a cosigner as a log
+}
+
+}  // namespace
+}  // namespace vellum
+
+namespace vellum {
+namespace {
+
+TEST(CosignedCheckpointTest, SigningTheSameTreeAgainKeepsTheCosignedNoteNewest) {
+  testing::TempDir dir;
+  auto key = SignerKey::Generate("example.com/log");
+  auto witness = SignerKey::Generate("w.example/w", KeyType::kCosignature);
+  ASSERT_TRUE(key && witness);
+  auto ledger = Ledger::Create(
+      dir.File("l.db"), {.origin = "example.com/log", .verifier_key = key->verifier().ToString()});
+  ASSERT_TRUE(ledger);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*ledger)->Append({.payload = ToBytes("e")}));
+  auto note = (*ledger)->SignCheckpoint(*key);
+  ASSERT_TRUE(note);
+  auto parsed = ParseSignedNote(*note);
+  parsed->signatures.push_back(*Cosign(*witness, parsed->text, 7));
+  const std::string cosigned = FormatSignedNote(*parsed);
+  ASSERT_TRUE((*ledger)->RecordCheckpoint(cosigned));
+  EXPECT_EQ(*(*ledger)->SignCheckpoint(*key), *note);   // the same signature, deterministic
+  EXPECT_EQ(*(*ledger)->LatestCheckpoint(), cosigned);  // not hidden by it
+  ASSERT_TRUE((*ledger)->Append({.payload = ToBytes("f")}));
+  auto newer = (*ledger)->SignCheckpoint(*key);
+  ASSERT_TRUE(newer);
+  EXPECT_EQ(*(*ledger)->LatestCheckpoint(), *newer);
 }
 
 }  // namespace
