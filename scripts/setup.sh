@@ -12,6 +12,7 @@ packages=(
   libboost-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
   python3-dev pybind11-dev python3-pytest python3-cryptography nginx-light
+  chromium chromium-driver python3-selenium fonts-dejavu-core
 )
 
 missing=()

@@ -31,6 +31,7 @@ TEST(DemoTest, WalksThroughLedgerMerkleAndNetworkAndCleansUp) {
         "compare node4 node1: node4 is behind by 3 (proven)",
         "synced nodes: 2 of 4 (50%), network NOT healthy",
         "fork: histories part at index 2",
+        "dashboard: http://127.0.0.1:",
         "first bad index: 2",
         "== 5. Witnesses: a split view is refused ==",
         "its checkpoint of 3 is cosigned too",

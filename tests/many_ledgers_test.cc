@@ -164,3 +164,51 @@ TEST(ManyLedgersTest, ServeDirRefusesOneLedgerOptionsAndAMissingFolder) {
 
 }  // namespace
 }  // namespace vellum
+
+namespace vellum {
+namespace {
+
+// The dashboard (web/, tested in Chromium by dashboard_test.py) is served at a node's root and
+// under each ledger's prefix, with a policy that keeps the page talking to this node only.
+TEST(DashboardServingTest, ThePageIsAtTheRootAndUnderEachLedgersPrefix) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("ledgers");
+  std::filesystem::create_directory(dir);
+  ASSERT_EQ(testing::Vellum({"init", dir + "/a.db", "--origin", "example.com/a"}).exit_code, 0);
+  testing::NodeProcess single(dir + "/a.db");
+  testing::NodeProcess many("--dir=" + dir);
+  ASSERT_TRUE(single.ok() && many.ok());
+  auto expect_file = [](net::HttpClient& client, const std::string& path, const char* type) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_TRUE(r->header("Content-Type").starts_with(type)) << path << " " << r->header("Content-Type");
+    EXPECT_NE(r->header("Content-Security-Policy").find("connect-src 'self'"), std::string::npos);
+    EXPECT_EQ(r->header("X-Content-Type-Options"), "nosniff");
+  };
+  auto one = testing::LocalClient(single.port());
+  expect_file(one, "/", "text/html");
+  expect_file(one, "/dashboard/app.js", "text/javascript");
+  expect_file(one, "/dashboard/style.css", "text/css");
+  EXPECT_NE(one.Get("/")->body.find("dashboard/app.js"), std::string::npos);
+  for (const char* missing : {"/dashboard/index.html", "/dashboard/", "/dashboard/../x",
+                              "/dashboard/nothing.js", "/index.html"}) {
+    EXPECT_EQ(one.Get(missing)->status, 404) << missing;
+  }
+  EXPECT_EQ(one.Post("/", "x", "text/plain")->status, 404);
+
+  auto set = testing::LocalClient(many.port());
+  expect_file(set, "/", "text/html");
+  expect_file(set, "/a/", "text/html");
+  expect_file(set, "/a/dashboard/app.js", "text/javascript");
+  auto redirect = set.Get("/a");
+  ASSERT_TRUE(redirect);
+  EXPECT_EQ(redirect->status, 308);
+  EXPECT_EQ(redirect->header("Location"), "/a/");
+  auto status = nlohmann::json::parse(set.Get("/v1/status")->body);
+  EXPECT_EQ(status["node_set"], true);
+  EXPECT_EQ(status["ledgers"], 1);
+}
+
+}  // namespace
+}  // namespace vellum

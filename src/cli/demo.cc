@@ -159,7 +159,10 @@ void PrintNetwork(std::vector<std::unique_ptr<node::LedgerView>>& views,
   }
 }
 
-void PartThree(const fs::path& dir, const SignerKey& key, const std::string& self) {
+// Part three's nodes, kept running with `demo --serve`.
+using Nodes = std::vector<std::unique_ptr<process::NodeProcess>>;
+
+Nodes PartThree(const fs::path& dir, const SignerKey& key, const std::string& self) {
   Section("3. Node network");
   const std::string n1 = (dir / "node1.db").string(), vkey = key.verifier().ToString();
   Must(WriteKeyFile(n1 + ".key", key), "key file");
@@ -202,7 +205,10 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
       {"user alice logged in", "user bob logged in", "bob deleted report.pdf", "bob logged out"},
       kT0);
   other.reset();
-  auto node3 = StartNode(self, dir, "node3", n3, {"--key", n1 + ".key"});
+  // node3 watches the other two: its dashboard draws the network.
+  auto node3 = StartNode(self, dir, "node3", n3,
+                         {"--key", n1 + ".key", "--peer", node1->url(), "--peer", node2->url(),
+                          "--poll-interval", "200"});
   auto v3 = Must(node::OpenView(node3->url(), keys), "view");
   PrintComparison("node1", "node3", Must(node::Compare(*v1, *v3), "compare"));
   auto v4 = Must(node::OpenView(n4, {}), "view");
@@ -213,6 +219,11 @@ void PartThree(const fs::path& dir, const SignerKey& key, const std::string& sel
     views.push_back(Must(node::OpenView(peer, keys), "view"));
   }
   PrintNetwork(views, {"node1", "node2", "node3", "node4"});
+  std::cout << "\ndashboard: " << node3->url() << "/#network (node3's view of the network; "
+            << "`vellum demo --serve` keeps the nodes up to look at it)\n";
+  Nodes nodes;
+  for (auto* n : {&node1, &node2, &node3}) nodes.push_back(std::move(*n));
+  return nodes;
 }
 
 void PartFour(const fs::path& dir) {
@@ -328,6 +339,7 @@ void PartFive(const fs::path& dir, const std::string& self) {
 
 struct DemoArgs {
   bool keep = false;
+  bool serve = false;
 };
 
 int RunDemo(const DemoArgs& args) {
@@ -345,9 +357,16 @@ int RunDemo(const DemoArgs& args) {
     const SignerKey key = Must(SignerKey::Generate("demo.vellum/events"), "key");
     PartOne(dir, key);
     PartTwo(dir, key);
-    PartThree(dir, key, self);
+    Nodes nodes = PartThree(dir, key, self);
     PartFour(dir);
     PartFive(dir, self);
+    if (args.serve) {
+      std::cout << "\nthe nodes of part 3 keep running: open " << nodes[2]->url()
+                << "/#network or " << nodes[0]->url() << "/ ; Ctrl-C ends the demo\n"
+                << std::flush;
+      while (!interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      interrupted = false;  // asked for: the demo ends normally
+    }
   } catch (const std::exception& e) {
     code = ReportError(std::string("demo stopped: ") + e.what());
   }
@@ -364,6 +383,8 @@ void AddDemo(CLI::App& app, Action& action) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand("demo", "Walk through ledgers, proofs and a node network");
   cmd->add_flag("--keep", args->keep, "Keep the temporary folder");
+  cmd->add_flag("--serve", args->serve,
+                "Keep the network's nodes running (and their dashboards) until Ctrl-C");
   cmd->callback([args, &action] { action = [args] { return RunDemo(*args); }; });
 }
 

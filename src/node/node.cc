@@ -8,6 +8,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "node/dashboard.h"
 #include "node/node_impl.h"
 #include "node/token.h"
 
@@ -181,6 +182,10 @@ void Node::Impl::InstallRoutes() {
 void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
   Response res;
   try {
+    if (ServeDashboard(req, res)) {
+      metrics_.CountRequest();
+      return respond(std::move(res));
+    }
     for (const Route& route : routes_) {
       if (route.method != req.method) continue;
       if (!route.prefix) {
@@ -263,6 +268,12 @@ nlohmann::json Node::Impl::WitnessJson() const {
           {"refused", counts.refused},
           {"evidence_kept", kept ? *kept : 0},
           {"logs", logs}};
+}
+
+nlohmann::json Node::Impl::SignedAtMs() {
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  if (checkpoint_signed_ms_ == 0) return nullptr;
+  return checkpoint_signed_ms_;
 }
 
 nlohmann::json Node::Impl::CosignersJson() const {
@@ -358,6 +369,9 @@ Result<std::string> Node::Impl::SignedCheckpoint() {
   checkpoint_ = *note;
   checkpoint_size_ = head->size;
   checkpoint_signed_ = now;
+  checkpoint_signed_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
   return checkpoint_;
 }
 

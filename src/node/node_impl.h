@@ -63,6 +63,8 @@ class Node::Impl {
   // /v1/status parts: this node as a witness, and the witnesses it gathers from (null if none).
   nlohmann::json WitnessJson() const;
   nlohmann::json CosignersJson() const;
+  // When this node signed the checkpoint it serves (ms since the epoch), or null.
+  nlohmann::json SignedAtMs();
 
   // Writes a JSON error body with the HTTP status for `error`.
   void SendError(Response& res, const Error& error);
@@ -104,6 +106,7 @@ class Node::Impl {
   std::string checkpoint_;  // newest signed note
   uint64_t checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point checkpoint_signed_{};
+  int64_t checkpoint_signed_ms_ = 0;  // the same, wall clock (0: not signed by this node)
   std::string last_refusal_;  // the last reason signing was refused, logged once
 
   // Cosignatures (a writer with a policy): the newest signed note with those gathered for it,

@@ -5,6 +5,7 @@
 #include <set>
 #include <shared_mutex>
 
+#include "node/dashboard.h"
 #include "node/node_impl.h"
 #include "node/periodic_task.h"
 #include "node/token.h"
@@ -139,6 +140,15 @@ void NodeSet::Impl::Serve(net::Request& req, const net::HttpServer::Respond& res
     ListLedgers(res);
     return respond(std::move(res));
   }
+  if (req.path == "/v1/status" && req.method == "GET") {  // what the dashboard asks first
+    net::Response res;
+    std::shared_lock lock(mu_);
+    res.Set(nlohmann::json{{"node_set", true}, {"ledgers", served_.size()}}.dump(),
+            "application/json");
+    return respond(std::move(res));
+  }
+  // The dashboard's page lists the ledgers here; each ledger has its own under /<name>/.
+  if (net::Response res; ServeDashboard(req, res)) return respond(std::move(res));
   // "/<name>/<rest>": the ledger's own node answers "/<rest>".
   const size_t slash = req.path.find('/', 1);
   const std::string name = req.path.substr(1, slash == std::string::npos ? slash : slash - 1);
@@ -150,6 +160,14 @@ void NodeSet::Impl::Serve(net::Request& req, const net::HttpServer::Respond& res
   if (!node) {
     return respond(Node::Impl::ErrorResponse(
         404, "no ledger named '" + name + "' here; GET /v1/ledgers lists them"));
+  }
+  if (slash == std::string::npos && req.method == "GET") {
+    // The page under "/<name>/" reads the API with relative URLs: it needs the slash.
+    net::Response res;
+    res.status = 308;
+    res.headers.emplace("Location", "/" + name + "/");
+    res.Set("see /" + name + "/\n", "text/plain; charset=utf-8");
+    return respond(std::move(res));
   }
   req.path = slash == std::string::npos ? "/" : req.path.substr(slash);
   node->Serve(req, respond);

@@ -188,6 +188,10 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
                      {"size", p.size},
                      {"detail", p.detail},
                      {"checks", p.checks}});
+    if (p.fork_entry) {
+      peers.back()["fork_index"] = p.count;
+      peers.back()["fork_entry"] = EntryJson(*p.fork_entry);
+    }
   }
   auto forks = ledger_->ListForkEvidence();
   SendJson(res, {{"origin", ledger_->origin()},
@@ -207,6 +211,8 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
                                           : nlohmann::json()},
                  {"fork_evidence", forks ? forks->size() : 0},
                  {"witness", WitnessJson()},
+                 {"role", key_ ? "writer" : !options_.upstream.empty() ? "mirror" : "unsigned"},
+                 {"checkpoint_signed_ms", SignedAtMs()},
                  {"cosigners", CosignersJson()}});
 }
 

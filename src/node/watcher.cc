@@ -230,6 +230,7 @@ PeerReport Watcher::CheckPeer(size_t i) {
       case Comparison::Relation::kForked: {
         report.state = PeerStatus::kForked;
         report.count = *c->fork_index;
+        report.fork_entry = c->entry_b;
         auto kept = KeepEvidence(peer, *c);
         report.detail = kept ? "fork evidence kept: both signed checkpoints and the inclusion "
                                "proofs of the two entries"

@@ -43,6 +43,8 @@ struct PeerReport {
   uint64_t size = 0;
   std::string detail = {};
   uint64_t checks = 0;  // checks of this peer completed since the node started
+  // kForked: the peer's entry at the fork index, proven against its signed checkpoint.
+  std::optional<Entry> fork_entry = std::nullopt;
 };
 
 // The state as the API, metrics and event log show it: "in sync", "behind by 3",
