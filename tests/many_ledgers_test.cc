@@ -182,7 +182,8 @@ TEST(DashboardServingTest, ThePageIsAtTheRootAndUnderEachLedgersPrefix) {
     auto r = client.Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 200) << path;
-    EXPECT_TRUE(r->header("Content-Type").starts_with(type)) << path << " " << r->header("Content-Type");
+    EXPECT_TRUE(r->header("Content-Type").starts_with(type))
+        << path << " " << r->header("Content-Type");
     EXPECT_NE(r->header("Content-Security-Policy").find("connect-src 'self'"), std::string::npos);
     EXPECT_EQ(r->header("X-Content-Type-Options"), "nosniff");
   };

@@ -361,8 +361,8 @@ int RunDemo(const DemoArgs& args) {
     PartFour(dir);
     PartFive(dir, self);
     if (args.serve) {
-      std::cout << "\nthe nodes of part 3 keep running: open " << nodes[2]->url()
-                << "/#network or " << nodes[0]->url() << "/ ; Ctrl-C ends the demo\n"
+      std::cout << "\nthe nodes of part 3 keep running: open " << nodes[2]->url() << "/#network or "
+                << nodes[0]->url() << "/ ; Ctrl-C ends the demo\n"
                 << std::flush;
       while (!interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       interrupted = false;  // asked for: the demo ends normally

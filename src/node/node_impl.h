@@ -107,7 +107,7 @@ class Node::Impl {
   uint64_t checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point checkpoint_signed_{};
   int64_t checkpoint_signed_ms_ = 0;  // the same, wall clock (0: not signed by this node)
-  std::string last_refusal_;  // the last reason signing was refused, logged once
+  std::string last_refusal_;          // the last reason signing was refused, logged once
 
   // Cosignatures (a writer with a policy): the newest signed note with those gathered for it,
   // and the newest note that met the policy's quorum.

@@ -211,7 +211,9 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
                                           : nlohmann::json()},
                  {"fork_evidence", forks ? forks->size() : 0},
                  {"witness", WitnessJson()},
-                 {"role", key_ ? "writer" : !options_.upstream.empty() ? "mirror" : "unsigned"},
+                 {"role", key_                         ? "writer"
+                          : !options_.upstream.empty() ? "mirror"
+                                                       : "unsigned"},
                  {"checkpoint_signed_ms", SignedAtMs()},
                  {"cosigners", CosignersJson()}});
 }
