@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "node/metrics.h"
+
 namespace vellum::node {
 namespace {
 
@@ -113,6 +115,17 @@ TEST(EntryJsonTest, RefusesEntriesWithoutHexPayloadOrWithABadTime) {
   EXPECT_FALSE(ParseEntryJson({{"data_hex", "00"}, {"time_ms", "noon"}}));
   EXPECT_FALSE(ParseEntryJson(nlohmann::json::array()));
   EXPECT_TRUE(ParseEntryJson({{"data_hex", ""}}));
+}
+
+}  // namespace
+}  // namespace vellum::node
+
+namespace vellum::node {
+namespace {
+
+TEST(MetricsTest, LabelValuesAreEscapedForPrometheus) {
+  EXPECT_EQ(LabelValue("http://127.0.0.1:8001"), "http://127.0.0.1:8001");
+  EXPECT_EQ(LabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }
 
 }  // namespace

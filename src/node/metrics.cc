@@ -4,6 +4,15 @@
 
 namespace vellum::node {
 
+std::string LabelValue(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
 void Metrics::RecordAppend(uint64_t entries, double seconds) {
   ++append_requests_;
   appended_entries_ += entries;

@@ -7,8 +7,13 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace vellum::node {
+
+// `value` as a Prometheus label value: backslash, double quote and newline escaped (a peer's
+// URL and a policy's witness names come from the operator, not from the node).
+std::string LabelValue(std::string_view value);
 
 class Metrics {
  public:

@@ -230,7 +230,8 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
       "# HELP vellum_peer_up Whether a peer answered the last check.\n"
       "# TYPE vellum_peer_up gauge\n";
   for (const PeerReport& p : watcher_->Peers()) {
-    text += "vellum_peer_up{peer=\"" + p.url + "\",state=\"" + PeerStateText(p) + "\"} " +
+    text += "vellum_peer_up{peer=\"" + LabelValue(p.url) + "\",state=\"" +
+            LabelValue(PeerStateText(p)) + "\"} " +
             (p.state == PeerStatus::kUnreachable ? "0" : "1") + "\n";
   }
   if (witness_) text += witness_->Metrics();
@@ -239,14 +240,14 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
         "# HELP vellum_cosignatures_total Cosignatures gathered from a witness.\n"
         "# TYPE vellum_cosignatures_total counter\n";
     for (const WitnessReport& w : cosigner_->Reports()) {
-      text += "vellum_cosignatures_total{witness=\"" + w.name + "\"} " +
+      text += "vellum_cosignatures_total{witness=\"" + LabelValue(w.name) + "\"} " +
               std::to_string(w.cosigned) + "\n";
     }
     text +=
         "# HELP vellum_witness_requests_total add-checkpoint requests sent to a witness.\n"
         "# TYPE vellum_witness_requests_total counter\n";
     for (const WitnessReport& w : cosigner_->Reports()) {
-      text += "vellum_witness_requests_total{witness=\"" + w.name + "\"} " +
+      text += "vellum_witness_requests_total{witness=\"" + LabelValue(w.name) + "\"} " +
               std::to_string(w.requests) + "\n";
     }
   }
