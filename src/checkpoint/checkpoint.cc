@@ -1,9 +1,9 @@
 // C2SP tlog-checkpoint bodies.
 #include "vellum/checkpoint.h"
 
-#include <charconv>
 #include <string>
 
+#include "common/decimal.h"
 #include "common/utf8.h"
 
 namespace vellum {
@@ -52,12 +52,9 @@ Result<Checkpoint> ParseCheckpointBody(std::string_view text) {
   Checkpoint cp;
   if (lines[0].empty()) return MalformedCheckpoint("empty origin");
   cp.origin = std::string(lines[0]);
-  const std::string_view size = lines[1];
-  auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), cp.size);
-  if (size.empty() || ec != std::errc() || end != size.data() + size.size() ||
-      (size.size() > 1 && size[0] == '0')) {
-    return MalformedCheckpoint("size line is not a decimal number");
-  }
+  auto size = ParseDecimal(lines[1]);
+  if (!size) return MalformedCheckpoint("size line is not a decimal number");
+  cp.size = *size;
   auto root = Base64Decode(lines[2]);
   if (!root || root->size() != kHashSize)
     return MalformedCheckpoint("root is not 32 bytes of base64");

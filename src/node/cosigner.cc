@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/decimal.h"
 #include "net/http_client.h"
 #include "node/ledger_view.h"
 
@@ -91,7 +92,6 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
     std::lock_guard<std::mutex> lock(mu_);
     old_size = t.report.size;
   }
-  // A refused note stays refused until the next; the size learned stays until a cosignature.
   // At most twice: a 409 tells the size the witness holds, and the second request proves
   // consistency from there.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -122,13 +122,11 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
                   answer.error().code() == ErrorCode::kUnavailable ? kUnreachable : kRefused);
     }
     if (answer->status == 409 && answer->header("Content-Type").starts_with(kTlogSizeContentType)) {
-      std::string text = answer->body;
-      if (!text.empty() && text.back() == '\n') text.pop_back();
-      char* end = nullptr;
-      const unsigned long long held = std::strtoull(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || !std::isdigit(static_cast<unsigned char>(text[0]))) {
-        return fail("it answered 409 without a size");
-      }
+      std::string_view text = answer->body;
+      if (text.ends_with('\n')) text.remove_suffix(1);
+      const auto parsed_size = ParseDecimal(text);
+      if (!parsed_size) return fail("it answered 409 without a size");
+      const uint64_t held = *parsed_size;
       if (held == old_size) {
         return fail("it answered 409 for the size it holds: it cosigned another root");
       }

@@ -236,20 +236,18 @@ void Node::Impl::HandleMetrics(const Request&, Response& res) {
   }
   if (witness_) text += witness_->Metrics();
   if (cosigner_) {
-    text +=
-        "# HELP vellum_cosignatures_total Cosignatures gathered from a witness.\n"
-        "# TYPE vellum_cosignatures_total counter\n";
-    for (const WitnessReport& w : cosigner_->Reports()) {
-      text += "vellum_cosignatures_total{witness=\"" + LabelValue(w.name) + "\"} " +
-              std::to_string(w.cosigned) + "\n";
-    }
-    text +=
-        "# HELP vellum_witness_requests_total add-checkpoint requests sent to a witness.\n"
-        "# TYPE vellum_witness_requests_total counter\n";
-    for (const WitnessReport& w : cosigner_->Reports()) {
-      text += "vellum_witness_requests_total{witness=\"" + LabelValue(w.name) + "\"} " +
-              std::to_string(w.requests) + "\n";
-    }
+    const auto reports = cosigner_->Reports();
+    auto per_witness = [&](const char* name, const char* help, uint64_t WitnessReport::*count) {
+      text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+      for (const WitnessReport& w : reports) {
+        text += std::string(name) + "{witness=\"" + LabelValue(w.name) + "\"} " +
+                std::to_string(w.*count) + "\n";
+      }
+    };
+    per_witness("vellum_cosignatures_total", "Cosignatures gathered from a witness.",
+                &WitnessReport::cosigned);
+    per_witness("vellum_witness_requests_total", "add-checkpoint requests sent to a witness.",
+                &WitnessReport::requests);
   }
   res.Set(std::move(text), "text/plain; version=0.0.4");
 }
@@ -306,11 +304,7 @@ Result<std::string> Node::Impl::CurrentCheckpoint() {
     }
     return quorum_note_;
   }
-  if (!signed_note) return signed_note;
-  // The cosigned note is for the signed one when its text (all but the signatures) is the same.
-  auto a = ParseSignedNote(*signed_note);
-  auto b = ParseSignedNote(cosigned_note_);
-  if (a && b && a->text == b->text) return cosigned_note_;
+  if (signed_note && *signed_note == gathered_for_) return cosigned_note_;
   return signed_note;
 }
 
@@ -318,24 +312,27 @@ void Node::Impl::GatherCosignatures() {
   auto note = SignedCheckpoint();
   if (!note) return;
   const std::string cosigned = cosigner_->Gather(*note);
+  {
+    std::lock_guard<std::mutex> lock(cosigned_mu_);
+    if (cosigned == cosigned_note_) return;  // nothing new: no cosignature to check again
+  }
   auto parsed = ParseSignedNote(cosigned);
   auto quorum = parsed ? cosigner_->policy().Quorum(*parsed) : Result<QuorumReport>(QuorumReport{});
   {
     std::lock_guard<std::mutex> lock(cosigned_mu_);
+    gathered_for_ = *note;
     cosigned_note_ = cosigned;
     if (quorum && quorum->met) quorum_note_ = cosigned;
   }
+  if (cosigned == *note) return;  // no cosignature yet
   // Kept in the ledger, so that receipts made offline (`prove --tlog-proof`) carry them.
-  if (cosigned != *note && cosigned != recorded_note_) {
-    if (auto ok = ledger_->RecordCheckpoint(cosigned); ok) {
-      recorded_note_ = cosigned;
-      log_.Event("cosigned",
-                 "checkpoint cosigned by " + std::to_string(quorum ? quorum->cosigned.size() : 0) +
-                     " witness(es)" + (quorum && quorum->met ? ", quorum met" : ""),
-                 {{"witnesses", quorum ? quorum->cosigned : std::vector<std::string>{}},
-                  {"quorum", quorum && quorum->met}});
-    }
-  }
+  auto recorded = ledger_->RecordCheckpoint(cosigned);
+  log_.Event("cosigned",
+             "checkpoint cosigned by " + std::to_string(quorum ? quorum->cosigned.size() : 0) +
+                 " witness(es)" + (quorum && quorum->met ? ", quorum met" : "") +
+                 (recorded ? "" : "; not recorded in the ledger: " + recorded.error().message()),
+             {{"witnesses", quorum ? quorum->cosigned : std::vector<std::string>{}},
+              {"quorum", quorum && quorum->met}});
 }
 
 Result<std::string> Node::Impl::SignedCheckpoint() {

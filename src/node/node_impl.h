@@ -109,11 +109,10 @@ class Node::Impl {
   int64_t checkpoint_signed_ms_ = 0;  // the same, wall clock (0: not signed by this node)
   std::string last_refusal_;          // the last reason signing was refused, logged once
 
-  // Cosignatures (a writer with a policy): the newest signed note with those gathered for it,
-  // and the newest note that met the policy's quorum.
+  // Cosignatures (a writer with a policy): the newest signed note (`gathered_for_`) with those
+  // gathered for it, and the newest note that met the policy's quorum.
   std::mutex cosigned_mu_;
-  std::string cosigned_note_, quorum_note_;
-  std::string recorded_note_;  // the last cosigned note recorded in the ledger
+  std::string gathered_for_, cosigned_note_, quorum_note_;
 
   // Upstream and peers, and the published folder. Last, so that they stop before anything
   // they use is destroyed.

@@ -1,22 +1,15 @@
 #include "node/tile_path.h"
 
-#include <charconv>
 #include <vector>
 
 #include "common/coding.h"
+#include "common/decimal.h"
 
 namespace vellum::node {
 namespace {
 
 std::unexpected<Error> Bad(std::string_view path, const char* why) {
   return Fail(ErrorCode::kInvalidArgument, "bad tile path '" + std::string(path) + "': " + why);
-}
-
-// A decimal number without leading zeros (except "0") and without sign.
-bool ParseDecimal(std::string_view s, uint64_t& out) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
 }
 
 bool IsThreeDigits(std::string_view s) {
@@ -61,11 +54,11 @@ Result<TilePath> ParseTilePath(std::string_view path) {
   TilePath tile;
   // A partial tile ends in ".p/<W>": the last element is W, the one before ends in ".p".
   if (parts.size() >= 3 && parts[parts.size() - 2].ends_with(".p")) {
-    uint64_t width = 0;
-    if (!ParseDecimal(parts.back(), width) || width < 1 || width >= kTileWidth) {
+    auto width = ParseDecimal(parts.back());
+    if (!width || *width < 1 || *width >= kTileWidth) {
       return Bad(path, "partial width must be 1..255");
     }
-    tile.width = static_cast<uint32_t>(width);
+    tile.width = static_cast<uint32_t>(*width);
     parts.pop_back();
     parts.back().remove_suffix(2);
   }
@@ -73,10 +66,10 @@ Result<TilePath> ParseTilePath(std::string_view path) {
   if (parts[0] == "entries") {
     tile.entries = true;
   } else {
-    uint64_t level = 0;
     // Tile level L holds tree level 8L; a tree of at most 2^64 entries has tiles up to level 7.
-    if (!ParseDecimal(parts[0], level) || level > 7) return Bad(path, "level must be 0..7");
-    tile.level = static_cast<uint8_t>(level);
+    auto level = ParseDecimal(parts[0]);
+    if (!level || *level > 7) return Bad(path, "level must be 0..7");
+    tile.level = static_cast<uint8_t>(*level);
   }
   uint64_t index = 0;
   for (size_t i = 1; i < parts.size(); ++i) {

@@ -126,7 +126,7 @@ Result<Policy> Policy::Parse(std::string_view text) {
       } else if (fields[2] == "any") {
         threshold = 1;
       } else {
-        auto k = witness::ParseDecimal(fields[2]);
+        auto k = ParseDecimal(fields[2]);
         if (!k || *k < 1 || *k > members.size()) {
           return Bad(number, "the threshold must be all, any or a number from 1 to " +
                                  std::to_string(members.size()));

@@ -38,21 +38,12 @@ Result<TlogProof> ParseTlogProof(std::string_view text) {
     line = witness::NextLine(text);
   }
   if (!line || !line->starts_with("index ")) return Malformed("no index line");
-  auto index = witness::ParseDecimal(line->substr(6));
+  auto index = ParseDecimal(line->substr(6));
   if (!index) return Malformed("the index is not a decimal number without leading zeroes");
   proof.index = *index;
-  while (true) {
-    line = witness::NextLine(text);
-    if (!line) return Malformed("no blank line before the checkpoint");
-    if (line->empty()) break;
-    if (proof.inclusion.size() == 64) return Malformed("more than 64 proof hashes");
-    auto hash = Base64Decode(*line);
-    if (!hash || hash->size() != kHashSize) {
-      return Malformed("proof line " + std::to_string(proof.inclusion.size() + 1) +
-                       " is not 32 bytes of base64");
-    }
-    proof.inclusion.push_back(*HashFromBytes(*hash));
-  }
+  auto inclusion = witness::ReadHashLines(text, 64, "malformed tlog-proof");
+  if (!inclusion) return std::unexpected(inclusion.error());
+  proof.inclusion = std::move(*inclusion);
   auto note = ParseSignedNote(text);
   if (!note) return Malformed(note.error().message());
   auto body = ParseCheckpointBody(note->text);

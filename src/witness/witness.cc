@@ -71,23 +71,13 @@ Result<AddCheckpointRequest> ParseAddCheckpoint(std::string_view body) {
   AddCheckpointRequest request;
   auto line = witness::NextLine(body);
   if (!line || !line->starts_with("old ")) return bad("the first line must be old <size>");
-  auto old_size = witness::ParseDecimal(line->substr(4));
+  auto old_size = ParseDecimal(line->substr(4));
   if (!old_size) return bad("the old size is not a decimal number without leading zeroes");
   request.old_size = *old_size;
-  while (true) {
-    line = witness::NextLine(body);
-    if (!line) return bad("no blank line before the checkpoint");
-    if (line->empty()) break;
-    if (request.proof.size() == kMaxConsistencyProofLines) {
-      return bad("more than 63 consistency proof lines");
-    }
-    auto hash = Base64Decode(*line);
-    if (!hash || hash->size() != kHashSize) {
-      return bad("proof line " + std::to_string(request.proof.size() + 1) +
-                 " is not 32 bytes of base64");
-    }
-    request.proof.push_back(*HashFromBytes(*hash));
-  }
+  auto proof =
+      witness::ReadHashLines(body, kMaxConsistencyProofLines, "malformed add-checkpoint request");
+  if (!proof) return std::unexpected(proof.error());
+  request.proof = std::move(*proof);
   request.checkpoint = std::string(body);
   return request;
 }
