@@ -133,7 +133,8 @@ void FillSmallPayload(uint64_t n, uint8_t* out) {
 // cache starts cold, as a node's does after a restart.
 std::unique_ptr<Ledger> OpenBig(uint64_t size) {
   std::filesystem::create_directories(DataDir());
-  const std::string path = DataDir() + "/proofs-" + std::to_string(size) + ".db";
+  // Named with the storage layout (schema 3) they are written in.
+  const std::string path = DataDir() + "/proofs-" + std::to_string(size) + "-v3.db";
   if (std::filesystem::exists(path)) {
     auto ledger = Ledger::Open(path, {.read_only = true});
     if (ledger && (*ledger)->GetHead() && (*ledger)->GetHead()->size == size) {

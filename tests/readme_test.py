@@ -112,6 +112,7 @@ def normalise(text, ports):
         (r"\+[0-9a-f]{8}\+[A-Za-z0-9+/]{40,}={0,2}", "+<key>"),
         (r"[A-Za-z0-9+/]{40,}={0,2}", "<base64>"),
         (r"\b[0-9a-f]{12,64}\b", "<hex>"),
+        (r"(?<=│ )[0-9a-f]{8}(?= +│)", "<prefix>"),  # sqlite3 -box cells of leaf-hash prefixes
     ]
     for pattern, replacement in rules:
         text = re.sub(pattern, replacement, text)

@@ -16,11 +16,12 @@ constexpr const char* kDropTriggers =
     "DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; "
     "DROP TRIGGER tiles_only_grow; DROP TRIGGER tiles_no_delete; DROP TRIGGER head_only_grows; ";
 
-// Replaces 32 bytes at hash position `pos` of a blob column with random bytes.
-std::string SmashHash(const std::string& column, int pos) {
-  const std::string before = std::to_string(pos * 32), after = std::to_string(pos * 32 + 33);
-  return column + " = CAST(substr(" + column + ", 1, " + before + ") || randomblob(32) || substr(" +
-         column + ", " + after + ") AS BLOB)";
+// Replaces the `size` bytes at hash position `pos` of a blob column with random bytes.
+std::string SmashHash(const std::string& column, int pos, int size = 32) {
+  const std::string before = std::to_string(pos * size),
+                    after = std::to_string(pos * size + size + 1);
+  return column + " = CAST(substr(" + column + ", 1, " + before + ") || randomblob(" +
+         std::to_string(size) + ") || substr(" + column + ", " + after + ") AS BLOB)";
 }
 
 class TamperTest : public ::testing::Test {
@@ -77,7 +78,8 @@ TEST_F(TamperTest, SwappedTwoRows) {
 }
 
 TEST_F(TamperTest, ChangedLeafHashInATile) {
-  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("hashes", 5) +
+  // A level-0 tile stores the first 4 bytes of each leaf hash (schema 3).
+  ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("hashes", 5, 4) +
                    " WHERE level = 0 AND idx = 1",
                261, "tree hash changed");
 }

@@ -88,17 +88,33 @@ Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
   return merkle::LeafHash(RecordTime(time_ms), payload);
 }
 
+namespace {
+
+[[nodiscard]] Result<void> CheckRowFormat(const Stmt& row, int ts_col, uint64_t index,
+                                          EntryFormat format) {
+  const bool has_time = !row.IsNull(ts_col);
+  if (has_time == (format == EntryFormat::kRecord)) return {};
+  return Fail(ErrorCode::kCorruption, "entry " + std::to_string(index) +
+                                          (has_time ? " has a time in a raw-format ledger"
+                                                    : " has no time in a record-format ledger"));
+}
+
+}  // namespace
+
+Result<Hash> LeafHashFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
+                             EntryFormat format) {
+  if (auto ok = CheckRowFormat(row, ts_col, index, format); !ok) return std::unexpected(ok.error());
+  std::optional<int64_t> time;
+  if (format == EntryFormat::kRecord) time = row.Int(ts_col);
+  return EntryLeafHash(format, time, row.Blob(data_col));
+}
+
 Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,
                            EntryFormat format) {
+  if (auto ok = CheckRowFormat(row, ts_col, index, format); !ok) return std::unexpected(ok.error());
   Entry entry;
   entry.index = index;
-  const bool has_time = !row.IsNull(ts_col);
-  if (has_time != (format == EntryFormat::kRecord)) {
-    return Fail(ErrorCode::kCorruption, "entry " + std::to_string(index) +
-                                            (has_time ? " has a time in a raw-format ledger"
-                                                      : " has no time in a record-format ledger"));
-  }
-  if (has_time) entry.time_ms = row.Int(ts_col);
+  if (format == EntryFormat::kRecord) entry.time_ms = row.Int(ts_col);
   auto data = row.Blob(data_col);
   entry.payload.assign(data.begin(), data.end());
   entry.leaf_hash = EntryLeafHash(format, entry.time_ms, entry.payload);

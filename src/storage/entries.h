@@ -19,6 +19,11 @@ int64_t CurrentTimeMs();
 Hash EntryLeafHash(EntryFormat format, std::optional<int64_t> time_ms,
                    std::span<const uint8_t> payload);
 
+// The leaf hash of an entry row (columns: ts, data) at `index`, without copying the payload.
+// kCorruption if the row does not fit the ledger's format.
+[[nodiscard]] Result<Hash> LeafHashFromRow(const Stmt& row, int ts_col, int data_col,
+                                           uint64_t index, EntryFormat format);
+
 // Reads an entry row (columns: ts, data) at `index` and computes its leaf hash.
 // kCorruption if the row does not fit the ledger's format.
 [[nodiscard]] Result<Entry> EntryFromRow(const Stmt& row, int ts_col, int data_col, uint64_t index,

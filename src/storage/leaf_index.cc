@@ -10,48 +10,47 @@
 namespace vellum::storage {
 namespace {
 
-constexpr size_t kRecord = 8;
-constexpr uint64_t kTilesPerRun = 16;
+constexpr uint64_t kTilesPerLevelOneRun = 16;
 
-// A record as a number: (first 6 hash bytes) << 16 | offset. Sorting numbers sorts records.
+// A record as a number: (first `prefix` hash bytes) << 16 | offset. Sorting numbers sorts
+// records. Schema 2 (prefix 6):
 //
 //   byte:    0  1  2  3  4  5 | 6  7
 //            leaf hash[0..6)  | offset from the run's first entry (big-endian)
 //
-// Level-1 runs cover 4,096 entries (offsets < 2^12) and level-2 runs 65,536 (< 2^16): the
-// offset always fits in two bytes.
-uint64_t MakeRecord(const uint8_t* hash, uint64_t offset) {
-  return LoadBigEndian<uint64_t>(hash, 6) << 16 | offset;
+// Runs cover at most 65,536 entries (offsets < 2^16): the offset always fits in two bytes.
+uint64_t MakeRecord(const uint8_t* hash, size_t prefix, uint64_t offset) {
+  return LoadBigEndian<uint64_t>(hash, prefix) << 16 | offset;
 }
 
-uint64_t LoadRecord(const uint8_t* p) { return LoadBigEndian<uint64_t>(p); }
+uint64_t LoadRecord(const uint8_t* p, size_t record) { return LoadBigEndian<uint64_t>(p, record); }
 
 // Adds to `out` the index of every record in the run at `first` whose key is `key`.
-[[nodiscard]] Result<void> SearchRun(sqlite3* db, int64_t first, uint64_t key,
+[[nodiscard]] Result<void> SearchRun(sqlite3* db, int64_t first, uint64_t key, size_t record,
                                      std::vector<uint64_t>& out) {
   sqlite3_blob* blob = nullptr;
   if (sqlite3_blob_open(db, "main", "leaf_runs", "keys", first, 0, &blob) != SQLITE_OK) {
     sqlite3_blob_close(blob);
     return std::unexpected(SqliteError(db, "reading the leaf-hash index"));
   }
-  const size_t n = static_cast<size_t>(sqlite3_blob_bytes(blob)) / kRecord;
-  uint8_t buf[kRecord];
+  const size_t n = static_cast<size_t>(sqlite3_blob_bytes(blob)) / record;
+  uint8_t buf[8];
   auto read = [&](size_t i) {
-    return sqlite3_blob_read(blob, buf, kRecord, static_cast<int>(i * kRecord)) == SQLITE_OK;
+    return sqlite3_blob_read(blob, buf, record, static_cast<int>(i * record)) == SQLITE_OK;
   };
   size_t lo = 0, hi = n;  // first record with key >= `key`
   bool ok = true;
   while (ok && lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     ok = read(mid);
-    if (LoadRecord(buf) >> 16 < key) {
+    if (LoadRecord(buf, record) >> 16 < key) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  for (size_t i = lo; ok && i < n && (ok = read(i)) && LoadRecord(buf) >> 16 == key; ++i) {
-    out.push_back(static_cast<uint64_t>(first) + (LoadRecord(buf) & 0xffff));
+  for (size_t i = lo; ok && i < n && (ok = read(i)) && LoadRecord(buf, record) >> 16 == key; ++i) {
+    out.push_back(static_cast<uint64_t>(first) + (LoadRecord(buf, record) & 0xffff));
   }
   sqlite3_blob_close(blob);
   if (!ok) return std::unexpected(SqliteError(db, "reading the leaf-hash index"));
@@ -59,6 +58,14 @@ uint64_t LoadRecord(const uint8_t* p) { return LoadBigEndian<uint64_t>(p); }
 }
 
 }  // namespace
+
+LeafIndex::LeafIndex(Db& db, TileReader& tiles)
+    : prefix_(tiles.stored_leaf_size() == kHashSize ? 6 : kLeafPrefixSize),
+      run_tiles_(tiles.stored_leaf_size() == kHashSize ? kTilesPerLevelOneRun
+                                                       : RunSpan(2) / kTileWidth),
+      run_level_(tiles.stored_leaf_size() == kHashSize ? 1 : 2),
+      db_(db),
+      tiles_(tiles) {}
 
 Result<void> LeafIndex::Prepare() {
   struct {
@@ -71,7 +78,6 @@ Result<void> LeafIndex::Prepare() {
        "ORDER BY first"},
       {&delete_level_range_, "DELETE FROM leaf_runs WHERE level = ? AND first >= ? AND first < ?"},
       {&select_all_, "SELECT first FROM leaf_runs"},
-      {&select_tile_, kSelectTileSql},
   };
   for (const auto& [stmt, sql] : all) {
     auto prepared = db_.Prepare(sql);
@@ -97,17 +103,24 @@ void SortChunks(std::vector<uint64_t>& records, size_t chunks) {
 }  // namespace
 
 Result<void> LeafIndex::WriteRun(int level, uint64_t first, std::vector<uint64_t>& records) {
-  Bytes keys(records.size() * kRecord);
-  for (size_t i = 0; i < records.size(); ++i) StoreBigEndian(records[i], &keys[i * kRecord]);
+  const size_t record = prefix_ + 2;
+  Bytes keys(records.size() * record);
+  uint8_t buf[8];
+  for (size_t i = 0; i < records.size(); ++i) {
+    StoreBigEndian(records[i], buf);
+    std::copy(buf + 8 - record, buf + 8, &keys[i * record]);
+  }
   insert_.Bind(1, static_cast<int64_t>(first)).Bind(2, int64_t{level});
   return insert_.Bind(3, keys).Run();
 }
 
 Result<void> LeafIndex::AddFullTile(uint64_t tile, std::span<const uint8_t> hashes) {
-  const uint64_t group_first = tile / kTilesPerRun * kTilesPerRun;
-  auto add_tile = [&](uint64_t t, std::span<const uint8_t> tile_hashes) {
+  const uint64_t group_first = tile / run_tiles_ * run_tiles_;
+  // `stride`: bytes per leaf in `tile_hashes`, whole hashes or stored prefixes.
+  auto add_tile = [&](uint64_t t, std::span<const uint8_t> tile_hashes, size_t stride) {
     for (uint64_t i = 0; i < kTileWidth; ++i) {
-      pending_.push_back(MakeRecord(&tile_hashes[i * kHashSize], (t - group_first) * 256 + i));
+      pending_.push_back(
+          MakeRecord(&tile_hashes[i * stride], prefix_, (t - group_first) * kTileWidth + i));
     }
     std::sort(pending_.end() - kTileWidth, pending_.end());
   };
@@ -115,22 +128,23 @@ Result<void> LeafIndex::AddFullTile(uint64_t tile, std::span<const uint8_t> hash
   if (pending_.empty() || pending_first_tile_ != group_first || group_first + have != tile) {
     pending_.clear();
     pending_first_tile_ = group_first;
-    for (uint64_t t = group_first; t < tile; ++t) {  // continue a group begun elsewhere
-      auto blob = ReadTileBlob(select_tile_, {0, t});
+    const size_t stride = tiles_.stored_leaf_size();
+    for (uint64_t t = group_first; t < tile; ++t) {  // continue a run begun elsewhere
+      auto blob = tiles_.ReadStored({0, t});
       if (!blob) return std::unexpected(blob.error());
-      if (!*blob || (*blob)->width() != kTileWidth) {
+      if (!*blob || (*blob)->hashes.size() != kTileWidth * stride) {
         return Fail(ErrorCode::kCorruption, "tile 0/" + std::to_string(t) + " is missing or short");
       }
-      add_tile(t, (*blob)->hashes);
+      add_tile(t, (*blob)->hashes, stride);
     }
   }
-  add_tile(tile, hashes);
-  if ((tile + 1) % kTilesPerRun != 0) return {};
-  SortChunks(pending_, kTilesPerRun);
-  auto written = WriteRun(1, group_first * kTileWidth, pending_);
+  add_tile(tile, hashes, kHashSize);
+  if ((tile + 1) % run_tiles_ != 0) return {};
+  SortChunks(pending_, run_tiles_);
+  auto written = WriteRun(run_level_, group_first * kTileWidth, pending_);
   pending_.clear();
-  if (!written) return written;
-  if ((tile + 1) % (kTilesPerRun * kTilesPerRun) != 0) return {};
+  if (!written || run_level_ == 2) return written;
+  if ((tile + 1) % (run_tiles_ * kTilesPerLevelOneRun) != 0) return {};
   return MergeLevelTwo((tile + 1) * kTileWidth);
 }
 
@@ -147,8 +161,8 @@ Result<void> LeafIndex::MergeLevelTwo(uint64_t end_index) {
     if (!*row) break;
     const uint64_t shift = static_cast<uint64_t>(select_level_range_.Int(0) - begin);
     auto keys = select_level_range_.Blob(1);
-    for (size_t i = 0; i + kRecord <= keys.size(); i += kRecord) {
-      records.push_back(LoadRecord(&keys[i]) + shift);  // offsets now from `begin`
+    for (size_t i = 0; i + prefix_ + 2 <= keys.size(); i += prefix_ + 2) {
+      records.push_back(LoadRecord(&keys[i], prefix_ + 2) + shift);  // offsets now from `begin`
     }
   }
   select_level_range_.Reset();
@@ -156,14 +170,14 @@ Result<void> LeafIndex::MergeLevelTwo(uint64_t end_index) {
     return Fail(ErrorCode::kCorruption,
                 "leaf-hash index: level-1 runs before " + std::to_string(end) + " are incomplete");
   }
-  SortChunks(records, kTilesPerRun);  // each level-1 run is sorted; shifting keeps it so
+  SortChunks(records, kTilesPerLevelOneRun);  // each level-1 run is sorted; shifting keeps it so
   delete_level_range_.Bind(1, int64_t{1}).Bind(2, begin).Bind(3, end);
   if (auto ok = delete_level_range_.Run(); !ok) return ok;
   return WriteRun(2, static_cast<uint64_t>(begin), records);
 }
 
 Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash, uint64_t size) {
-  const uint64_t key = MakeRecord(leaf_hash.data(), 0) >> 16;
+  const uint64_t key = MakeRecord(leaf_hash.data(), prefix_, 0) >> 16;
   std::vector<int64_t> runs;
   while (true) {
     auto row = select_all_.Step();
@@ -174,17 +188,20 @@ Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash, uint6
   select_all_.Reset();
   std::vector<uint64_t> out;
   for (int64_t first : runs) {
-    if (auto ok = SearchRun(db_.raw(), first, key, out); !ok) return std::unexpected(ok.error());
+    if (auto ok = SearchRun(db_.raw(), first, key, prefix_ + 2, out); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
-  // Entries not in a run yet: scan their leaf hashes in the tiles.
-  const uint64_t run_tiles = kTilesPerRun;
+  // Entries not in a run yet: scan what their level-0 tiles store of their leaf hashes.
+  const uint64_t run_tiles = run_tiles_;
+  const size_t stored = tiles_.stored_leaf_size();
   for (uint64_t t = size / kTileWidth / run_tiles * run_tiles; t * kTileWidth < size; ++t) {
-    auto blob = ReadTileBlob(select_tile_, {0, t});
+    auto blob = tiles_.ReadStored({0, t});
     if (!blob) return std::unexpected(blob.error());
     if (!*blob) continue;
     const Bytes& hashes = (**blob).hashes;
-    for (size_t i = 0; (i + 1) * kHashSize <= hashes.size(); ++i) {
-      if (std::equal(leaf_hash.begin(), leaf_hash.end(), hashes.begin() + i * kHashSize)) {
+    for (size_t i = 0; (i + 1) * stored <= hashes.size(); ++i) {
+      if (std::equal(leaf_hash.begin(), leaf_hash.begin() + stored, hashes.begin() + i * stored)) {
         out.push_back(t * kTileWidth + i);
       }
     }

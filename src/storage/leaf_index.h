@@ -2,17 +2,21 @@
 //
 // A B-tree keyed by leaf hash takes every insert at a random page: at a million entries a
 // batch of 1,000 appends dirties ~1,000 index pages and the index, not the ledger, sets the
-// append rate (bench: BM_RawSqliteAppendHashIndexed). Instead, every 16 full level-0 tiles
-// (4,096 entries) become one sorted run of records in table `leaf_runs` (level 1), and every 16
-// level-1 runs merge into one level-2 run (65,536 entries). Each key is written twice,
-// sequentially. A lookup binary-searches each run and scans the leaf hashes of the entries not
-// yet in a run (fewer than 4,096) straight from the tiles. The index is derived data: callers
-// confirm each candidate against the entry itself, so damage to it can hide an entry but never
-// misplace one.
+// append rate (bench: BM_RawSqliteAppendHashIndexed). Instead, full level-0 tiles become sorted
+// runs of records in table `leaf_runs`, each written once when its last tile fills:
 //
-// Record (8 bytes): the first 6 bytes of the leaf hash, then the entry's offset from the run's
-// first index as a 2-byte big-endian number; a run is sorted bytewise. Run rows: first INTEGER
-// PRIMARY KEY (first entry index covered), level (1 or 2), keys BLOB.
+//   schema 3: every 256 tiles (65,536 entries) become one level-2 run of 6-byte records (the
+//     first 4 bytes of the leaf hash, the entry's offset from the run's first index as 2
+//     big-endian bytes). The entries not yet in a run are found through the leaf-hash prefixes
+//     their level-0 tiles store (at most 255 tiles).
+//   schema 2: every 16 tiles (4,096 entries) become one level-1 run of 8-byte records (6 bytes
+//     of the leaf hash, then the offset), and every 16 level-1 runs merge into one level-2 run.
+//     The entries not yet in a run are found in the whole leaf hashes of their tiles.
+//
+// A run is sorted bytewise. A lookup binary-searches each run. The index is derived data:
+// callers confirm each candidate against the entry itself, so damage to it can hide an entry
+// but never misplace one. Run rows: first INTEGER PRIMARY KEY (first entry index covered),
+// level (1 or 2), keys BLOB.
 #ifndef VELLUM_STORAGE_LEAF_INDEX_H_
 #define VELLUM_STORAGE_LEAF_INDEX_H_
 
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "storage/sqlite.h"
+#include "storage/tile_store.h"
 
 namespace vellum::storage {
 
@@ -30,7 +35,8 @@ inline uint64_t RunSpan(int level) { return uint64_t{256} << (4 * level); }
 // Not thread-safe; lives no longer than `db`.
 class LeafIndex {
  public:
-  explicit LeafIndex(Db& db) : db_(db) {}
+  // Uses the layout of the file `tiles` reads (TileReader::stored_leaf_size).
+  LeafIndex(Db& db, TileReader& tiles);
   [[nodiscard]] Result<void> Prepare();
 
   // Call inside the append transaction after storing full level-0 tile `tile` (its 256 leaf
@@ -46,13 +52,18 @@ class LeafIndex {
   [[nodiscard]] Result<void> WriteRun(int level, uint64_t first, std::vector<uint64_t>& records);
   [[nodiscard]] Result<void> MergeLevelTwo(uint64_t end);
 
-  // Sorted records of the full tiles of the current group of 16, from pending_first_tile_ on,
+  // Bytes of leaf hash in a record (4 or 6); tiles per written run (256 or 16), at `run_level_`.
+  size_t prefix_;
+  uint64_t run_tiles_;
+  int run_level_;
+  // Sorted records of the full tiles of the current run, from pending_first_tile_ on,
   // kept so that closing a group does not read its tiles back. Rebuilt from the tiles when it
   // does not continue exactly (another process appended, or a rollback).
   std::vector<uint64_t> pending_;
   uint64_t pending_first_tile_ = 0;
   Db& db_;
-  Stmt insert_, select_level_range_, delete_level_range_, select_all_, select_tile_;
+  TileReader& tiles_;
+  Stmt insert_, select_level_range_, delete_level_range_, select_all_;
 };
 
 }  // namespace vellum::storage

@@ -32,7 +32,6 @@ Result<void> Ledger::Impl::Prepare() {
       {&upsert_tile_,
        "INSERT INTO tiles(level, idx, hashes, inner) VALUES (?, ?, ?, ?) "
        "ON CONFLICT(level, idx) DO UPDATE SET hashes = excluded.hashes, inner = excluded.inner"},
-      {&select_tile_, storage::kSelectTileSql},
       {&select_head_, "SELECT size, root FROM head WHERE id = 0"},
       {&update_head_, "UPDATE head SET size = ?, root = ? WHERE id = 0"},
       {&select_entry_, "SELECT ts, data FROM entries WHERE idx = ?"},
@@ -48,6 +47,7 @@ Result<void> Ledger::Impl::Prepare() {
     if (!prepared) return std::unexpected(prepared.error());
     *stmt = std::move(*prepared);
   }
+  if (auto ok = tiles_.Prepare(); !ok) return ok;
   return leaf_index_.Prepare();
 }
 
@@ -122,7 +122,7 @@ Result<void> Ledger::Impl::LoadEdge(uint64_t size) {
       tiles.emplace_back();
       continue;
     }
-    auto blob = storage::ReadTileBlob(select_tile_, id);
+    auto blob = tiles_.Read(id);
     if (!blob) return std::unexpected(blob.error());
     tiles.push_back(blob->value_or(storage::TileBlob{}));
   }
@@ -166,7 +166,7 @@ Result<void> Ledger::Impl::StoreTree() {
   written_ = edge_->TakeChanged();
   for (const auto& [id, blob] : written_) {
     upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
-    upsert_tile_.Bind(3, blob.hashes).Bind(4, blob.inner);
+    upsert_tile_.Bind(3, tiles_.StoredHashes(id, blob)).Bind(4, blob.inner);
     if (auto ok = upsert_tile_.Run(); !ok) return ok;
     if (id.level == 0 && blob.width() == kTileWidth) {
       if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) return ok;
@@ -255,7 +255,7 @@ Result<uint64_t> Ledger::Impl::AppendChecked(std::span<const NewEntry> entries,
   if (first) {
     known_head_ = written_head_;
     for (auto& [id, blob] : written_) {
-      tile_cache_.Put(id, std::make_shared<const storage::TileBlob>(std::move(blob)));
+      tile_cache_.Put(id, std::make_shared<storage::TileBlob>(std::move(blob)));
     }
   }
   written_.clear();
@@ -269,7 +269,7 @@ Result<uint64_t> Ledger::Impl::AppendChecked(std::span<const NewEntry> entries,
 }
 
 Result<VerifyReport> Ledger::Impl::Verify(const ProgressFn& progress) {
-  return storage::VerifyLedger(db_, meta_.format, progress);
+  return storage::VerifyLedger(db_, meta_, progress);
 }
 
 // --- Ledger: locking wrappers -----------------------------------------------------------------
@@ -402,10 +402,17 @@ Result<uint64_t> Ledger::AppendVerified(std::span<const NewEntry> entries, std::
   VELLUM_LOCKED(AppendVerified(entries, note, proof));
 }
 Result<Head> Ledger::GetHead() { VELLUM_READ(ReadHead()); }
-// Roots and proofs need no read transaction: the head only grows and a stored tile only
-// lengthens, so a size once seen stays valid and every statement's snapshot holds its tiles.
-// With the tiles cached, they touch the file not at all.
-Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_LOCKED(RootAt(size)); }
+// Roots and proofs need no read transaction for their snapshot: the head only grows and a
+// stored tile only lengthens, so a size once seen stays valid and every statement's snapshot
+// holds its tiles. With the tiles cached, they touch the file not at all; otherwise their reads
+// share one transaction, which saves a lock round trip per read.
+#define VELLUM_TILE_READS(call)                 \
+  std::lock_guard<std::mutex> lock(impl_->mu_); \
+  impl_->tiles_.StartBatch();                   \
+  auto result = impl_->call;                    \
+  impl_->tiles_.EndBatch();                     \
+  return result
+Result<Hash> Ledger::RootAt(uint64_t size) { VELLUM_TILE_READS(RootAt(size)); }
 Result<Entry> Ledger::Get(uint64_t index) { VELLUM_READ(Get(index)); }
 Result<std::vector<Entry>> Ledger::GetRange(uint64_t begin, uint64_t end) {
   VELLUM_READ(GetRange(begin, end));
@@ -414,10 +421,10 @@ Result<uint64_t> Ledger::FindByLeafHash(const Hash& leaf_hash) {
   VELLUM_READ(FindByLeafHash(leaf_hash));
 }
 Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t index, uint64_t size) {
-  VELLUM_LOCKED(InclusionProof(index, size));
+  VELLUM_TILE_READS(InclusionProof(index, size));
 }
 Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  VELLUM_LOCKED(ConsistencyProof(old_size, new_size));
+  VELLUM_TILE_READS(ConsistencyProof(old_size, new_size));
 }
 Result<Bytes> Ledger::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
   VELLUM_READ(ReadTile(level, index, width));
@@ -441,5 +448,6 @@ Result<VerifyReport> Ledger::Verify(const ProgressFn& progress) { VELLUM_LOCKED(
 
 #undef VELLUM_LOCKED
 #undef VELLUM_READ
+#undef VELLUM_TILE_READS
 
 }  // namespace vellum

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -218,10 +219,13 @@ TEST_F(LedgerEdgesTest, ForkEvidenceIsKeptOnlyWhenProvenAndOncePerPeerAndFork) {
   EXPECT_TRUE(CheckForkEvidence(kept[0], keys));  // checkable offline from what was kept
 }
 
+// tests/testdata/ledger-schema2.db: 4,500 record-format entries ("event 0" .. "event 4499")
+// written by vellum before schema 3, whose level-0 tiles store whole leaf hashes.
+constexpr uint64_t kSchema2Entries = 4500;
+
 TEST_F(LedgerEdgesTest, OpensASchemaVersion1FileAndUpgradesItWhenWritable) {
-  auto ledger = Writer("v1.db", 3);
-  ledger.reset();
   const std::string path = dir_.File("v1.db");
+  std::filesystem::copy_file(VELLUM_TESTDATA_DIR "/ledger-schema2.db", path);
   // Roll the file back to version 1: no proof columns, no role.
   ASSERT_EQ(Sql(path, "DROP TRIGGER meta_no_delete"), "");
   ASSERT_EQ(Sql(path, "DELETE FROM vellum_meta WHERE key = 'role'"), "");
@@ -237,9 +241,116 @@ TEST_F(LedgerEdgesTest, OpensASchemaVersion1FileAndUpgradesItWhenWritable) {
   auto writable = Ledger::Open(path);
   ASSERT_TRUE(writable) << writable.error().ToString();
   EXPECT_FALSE((*writable)->is_mirror());
+  // Version 2, not 3: the tiles keep the layout they were written in.
   EXPECT_EQ(Sql(path, "SELECT value FROM vellum_meta WHERE key = 'schema_version'"), "2");
   EXPECT_TRUE((*writable)->Append({ToBytes("after the upgrade"), 1}));
   EXPECT_TRUE((*writable)->Verify()->ok);
+}
+
+TEST_F(LedgerEdgesTest, ASchemaVersion2FileIsReadAppendedToAndVerifiedInItsOwnLayout) {
+  const std::string path = dir_.File("v2.db");
+  std::filesystem::copy_file(VELLUM_TESTDATA_DIR "/ledger-schema2.db", path);
+  auto opened = Ledger::Open(path);
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  Ledger& ledger = **opened;
+  ASSERT_EQ(ledger.GetHead()->size, kSchema2Entries);
+  EXPECT_TRUE(ledger.Verify()->ok);
+  // Everything read from the stored tree equals the tree rebuilt from the entries.
+  std::vector<Hash> leaves;
+  for (uint64_t i = 0; i < kSchema2Entries; i += 1000) {
+    auto range = ledger.GetRange(i, std::min(i + 1000, kSchema2Entries));
+    ASSERT_TRUE(range);
+    for (const Entry& e : *range) leaves.push_back(e.leaf_hash);
+  }
+  EXPECT_EQ(ledger.Get(4321)->payload, ToBytes("event 4321"));
+  merkle::CompactRange tree;
+  for (uint64_t size = 1; size <= kSchema2Entries; ++size) {
+    tree.Append(leaves[size - 1]);
+    if (size % 251 == 0 || size == 256 || size == 4096 || size == kSchema2Entries) {
+      EXPECT_EQ(*ledger.RootAt(size), tree.Root()) << size;
+    }
+  }
+  auto proof = ledger.InclusionProof(4321, 4500);
+  ASSERT_TRUE(proof);
+  EXPECT_TRUE(merkle::VerifyInclusion(leaves[4321], 4321, 4500, *proof, *ledger.RootAt(4500)));
+  EXPECT_EQ(Sql(path, "SELECT length(hashes) FROM tiles WHERE level = 0 AND idx = 0"), "8192");
+  EXPECT_EQ(*ledger.FindByLeafHash(leaves[17]), 17u);      // in a leaf-hash run
+  EXPECT_EQ(*ledger.FindByLeafHash(leaves[4400]), 4400u);  // in the tail
+  // Appends keep the whole-hash layout; the file stays version 2.
+  std::vector<NewEntry> more;
+  for (int i = 0; i < 700; ++i) more.push_back({ToBytes("more " + std::to_string(i)), 5});
+  ASSERT_TRUE(ledger.AppendBatch(more));
+  EXPECT_TRUE(ledger.Verify()->ok);
+  EXPECT_EQ(Sql(path, "SELECT value FROM vellum_meta WHERE key = 'schema_version'"), "2");
+  EXPECT_EQ(Sql(path, "SELECT length(hashes) FROM tiles WHERE level = 0 AND idx = 20"),
+            "2560");  // 80 whole hashes
+  auto appended = ledger.Get(kSchema2Entries + 699);
+  ASSERT_TRUE(appended);
+  EXPECT_EQ(*ledger.FindByLeafHash(appended->leaf_hash), kSchema2Entries + 699);
+  // Past 65,536 entries its 8-byte level-1 runs merge into a level-2 run, as they always did.
+  more.clear();
+  for (uint64_t i = ledger.GetHead()->size; i < 66000; ++i) {
+    more.push_back({ToBytes("bulk " + std::to_string(i)), 5});
+  }
+  ASSERT_TRUE(ledger.AppendBatch(more));
+  EXPECT_EQ(Sql(path,
+                "SELECT group_concat(level || ':' || first || ':' || length(keys)) FROM "
+                "(SELECT * FROM leaf_runs ORDER BY first)"),
+            "2:0:524288");
+  for (uint64_t i : {17ull, 4400ull, 65535ull, 65999ull}) {
+    EXPECT_EQ(*ledger.FindByLeafHash(ledger.Get(i)->leaf_hash), i);
+  }
+  // An entry edited around vellum is still named, from the whole leaf hash stored for it.
+  opened->reset();
+  ASSERT_EQ(Sql(path, "DROP TRIGGER entries_no_update"), "");
+  ASSERT_EQ(Sql(path, "UPDATE entries SET data = 'forged' WHERE idx = 3000"), "");
+  auto report = (*Ledger::Open(path))->Verify();
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_index, 3000u);
+  EXPECT_EQ(report->problem, VerifyReport::Problem::kEntryChanged);
+}
+
+TEST_F(LedgerEdgesTest, ANewFileStoresLeafHashPrefixesAndServesWhatAnEditDidNotTouch) {
+  auto ledger = Writer("v3.db", 600);
+  const std::string path = dir_.File("v3.db");
+  EXPECT_EQ(Sql(path, "SELECT value FROM vellum_meta WHERE key = 'schema_version'"), "3");
+  EXPECT_EQ(Sql(path, "SELECT length(hashes) FROM tiles WHERE level = 0 AND idx = 0"), "1024");
+  EXPECT_EQ(Sql(path, "SELECT length(hashes) FROM tiles WHERE level = 0 AND idx = 2"), "352");
+  EXPECT_EQ(Sql(path, "SELECT length(hashes) FROM tiles WHERE level = 1 AND idx = 0"), "64");
+  auto tile = ledger->ReadTile(0, 1, 256);  // served whole, as tlog-tiles says
+  ASSERT_TRUE(tile);
+  ASSERT_EQ(tile->size(), 256u * 32);
+  EXPECT_TRUE(std::equal(tile->begin(), tile->begin() + 32, ledger->Get(256)->leaf_hash.begin()));
+  const Hash root_294 = *ledger->RootAt(294);
+  ledger.reset();
+  // Entry 301 is edited around vellum: hashes that need its block of eight leaves (296..303)
+  // are refused, the rest still served.
+  ASSERT_EQ(Sql(path, "DROP TRIGGER entries_no_update"), "");
+  ASSERT_EQ(Sql(path, "UPDATE entries SET data = 'forged' WHERE idx = 301"), "");
+  auto reopened = Ledger::Open(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(*(*reopened)->RootAt(294), root_294);  // needs leaves 288..293
+  EXPECT_TRUE((*reopened)->InclusionProof(10, 600));
+  auto refused = (*reopened)->InclusionProof(300, 600);  // its neighbour is entry 301
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("entry 301 no longer hashes to its stored leaf hash"),
+            std::string::npos)
+      << refused.error().message();
+  refused = (*reopened)->InclusionProof(298, 600);  // in the same block
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kCorruption);
+  EXPECT_FALSE((*reopened)->ReadTile(0, 1, 256));
+  EXPECT_EQ((*reopened)->Verify()->first_bad_index, 301u);
+  reopened->reset();
+  // An edit in the growing tile stops appends: the tree is never extended from it.
+  ASSERT_EQ(Sql(path, "UPDATE entries SET data = 'forged' WHERE idx = 590"), "");
+  auto edge_edited = Ledger::Open(path);
+  ASSERT_TRUE(edge_edited);
+  auto append = (*edge_edited)->Append({ToBytes("on an edited tile"), 1});
+  ASSERT_FALSE(append);
+  EXPECT_EQ(append.error().code(), ErrorCode::kCorruption) << append.error().ToString();
+  EXPECT_EQ((*edge_edited)->GetHead()->size, 600u);
 }
 
 }  // namespace

@@ -23,8 +23,9 @@ class Ledger::Impl {
   Impl(storage::Db db, storage::Metadata meta, size_t tile_cache_bytes)
       : db_(std::move(db)),
         meta_(std::move(meta)),
+        tiles_(db_, meta_.format, meta_.leaf_prefixes()),
         tile_cache_(tile_cache_bytes),
-        leaf_index_(db_) {}
+        leaf_index_(db_, tiles_) {}
   [[nodiscard]] Result<void> Prepare();
 
   [[nodiscard]] Result<uint64_t> AppendBatch(std::span<const NewEntry> entries);
@@ -62,6 +63,7 @@ class Ledger::Impl {
   std::mutex mu_;
   storage::Db db_;
   storage::Metadata meta_;
+  storage::TileReader tiles_;  // tiles as the file stores them
 
  public:
   [[nodiscard]] Result<void> CheckEntries(std::span<const NewEntry> entries) const;
@@ -98,8 +100,8 @@ class Ledger::Impl {
   storage::LeafIndex leaf_index_;
   storage::HelperThread helper_;           // hashes large appends beside the inserts
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
-  storage::Stmt begin_, commit_, insert_entry_, upsert_tile_, select_tile_, select_head_,
-      update_head_, select_entry_, select_range_, insert_checkpoint_, select_latest_checkpoint_,
+  storage::Stmt begin_, commit_, insert_entry_, upsert_tile_, select_head_, update_head_,
+      select_entry_, select_range_, insert_checkpoint_, select_latest_checkpoint_,
       select_largest_checkpoint_;
 };
 

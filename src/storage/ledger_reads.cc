@@ -11,7 +11,7 @@ namespace vellum {
 Result<Hash> Ledger::Impl::RootAt(uint64_t size) {
   if (auto ok = CheckSize(size, "size"); !ok) return std::unexpected(ok.error());
   if (size == known_head_.size) return known_head_.root;
-  storage::TileHashSource source(select_tile_, &tile_cache_);
+  storage::TileHashSource source(tiles_, &tile_cache_, known_head_.size);
   return merkle::RootAt(source, size);
 }
 
@@ -83,13 +83,13 @@ Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {
 
 Result<std::vector<Hash>> Ledger::Impl::InclusionProof(uint64_t index, uint64_t size) {
   if (auto ok = CheckSize(size, "tree size"); !ok) return std::unexpected(ok.error());
-  storage::TileHashSource source(select_tile_, &tile_cache_);
+  storage::TileHashSource source(tiles_, &tile_cache_, known_head_.size);
   return merkle::InclusionProof(source, index, size);
 }
 
 Result<std::vector<Hash>> Ledger::Impl::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
   if (auto ok = CheckSize(new_size, "tree size"); !ok) return std::unexpected(ok.error());
-  storage::TileHashSource source(select_tile_, &tile_cache_);
+  storage::TileHashSource source(tiles_, &tile_cache_, known_head_.size);
   return merkle::ConsistencyProof(source, old_size, new_size);
 }
 
@@ -104,7 +104,7 @@ Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t wid
     return Fail(ErrorCode::kNotFound, "tile " + name + " does not hold " + std::to_string(width) +
                                           " hashes at tree size " + std::to_string(*size));
   }
-  auto blob = storage::ReadTileBlob(select_tile_, {level, index});
+  auto blob = tiles_.Read({level, index});
   if (!blob) return std::unexpected(blob.error());
   if (!*blob || (*blob)->width() < width) {
     return Fail(ErrorCode::kCorruption,
@@ -125,7 +125,7 @@ Result<std::vector<Hash>> Ledger::Impl::SubtreeHashes(std::span<const merkle::No
     }
   }
   std::vector<Hash> out(ids.size());
-  storage::TileHashSource source(select_tile_, &tile_cache_);
+  storage::TileHashSource source(tiles_, &tile_cache_, known_head_.size);
   if (auto ok = source.GetHashes(ids, out); !ok) return std::unexpected(ok.error());
   return out;
 }

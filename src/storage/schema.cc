@@ -23,7 +23,7 @@ CREATE TABLE entries(
 CREATE TABLE tiles(
   level  INTEGER NOT NULL,        -- tile level L: tree level 8L
   idx    INTEGER NOT NULL,        -- tile index N
-  hashes BLOB NOT NULL,           -- tlog-tiles bytes: width * 32
+  hashes BLOB NOT NULL,           -- level 0: width * 4 (leaf-hash prefixes); above: tlog-tiles bytes
   inner  BLOB NOT NULL,           -- hashes of local levels 1..7, in completion order
   PRIMARY KEY (level, idx)
 ) STRICT;
@@ -63,7 +63,7 @@ CREATE VIEW records AS
          CASE WHEN e.ts IS NULL THEN NULL
               ELSE strftime('%Y-%m-%dT%H:%M:%fZ', e.ts / 1000.0, 'unixepoch') END AS time,
          e.data AS data,
-         lower(hex(substr(t.hashes, (e.idx % 256) * 32 + 1, 32))) AS leaf_hash
+         lower(hex(substr(t.hashes, (e.idx % 256) * 4 + 1, 4))) AS leaf_prefix
   FROM entries e LEFT JOIN tiles t ON t.level = 0 AND t.idx = e.idx / 256;
 
 CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN
@@ -145,7 +145,7 @@ UPDATE vellum_meta SET value = '2' WHERE key = 'schema_version';
 }  // namespace
 
 Result<void> UpgradeSchema(Db& db, Metadata& meta) {
-  if (meta.schema_version >= kSchemaVersion) return {};
+  if (meta.schema_version >= 2) return {};
   if (auto ok = db.Exec("BEGIN IMMEDIATE"); !ok) return ok;
   auto version = MetaText(db, "schema_version");  // another process may have upgraded it
   if (version && *version == "1") {
@@ -155,7 +155,7 @@ Result<void> UpgradeSchema(Db& db, Metadata& meta) {
     }
   }
   if (auto ok = db.Exec("COMMIT"); !ok) return ok;
-  meta.schema_version = kSchemaVersion;
+  meta.schema_version = 2;
   return {};
 }
 

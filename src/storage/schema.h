@@ -11,7 +11,10 @@
 
 namespace vellum::storage {
 
-inline constexpr int64_t kSchemaVersion = 2;
+// Version 3 stores level-0 tiles with leaf-hash prefixes (storage/tile_store.h). Files of
+// version 2 keep whole leaf hashes and stay version 2; version 1 files are upgraded to 2.
+inline constexpr int64_t kSchemaVersion = 3;
+inline constexpr int64_t kFirstPrefixedVersion = 3;
 
 // Pragmas of every writable ledger connection. WAL: readers never block the writer. FULL: a
 // committed append survives power loss. A 64 MiB page cache keeps the hot part of the
@@ -33,14 +36,17 @@ struct Metadata {
   EntryFormat format = EntryFormat::kRecord;
   std::string verifier_key;  // may be empty
   bool mirror = false;       // takes entries only through Ledger::AppendVerified
+  // Level-0 tiles store leaf-hash prefixes, not whole hashes (storage/tile_store.h).
+  bool leaf_prefixes() const { return schema_version >= kFirstPrefixedVersion; }
 };
 
 // Reads and checks the metadata without writing anything: kInvalidArgument for a file that is
 // not a vellum ledger, kConflict for a newer schema version.
 [[nodiscard]] Result<Metadata> ReadMetadata(Db& db);
 
-// Brings an older file up to kSchemaVersion in one transaction (doc/format.md lists the
-// changes) and updates `meta`. REQUIRES: a writable connection.
+// Brings a version 1 file up to version 2 in one transaction (doc/format.md lists the changes)
+// and updates `meta`. Later versions change how tiles are stored, which an upgrade would have to
+// rewrite: version 2 files stay as they are. REQUIRES: a writable connection.
 [[nodiscard]] Result<void> UpgradeSchema(Db& db, Metadata& meta);
 
 }  // namespace vellum::storage

@@ -69,6 +69,11 @@ Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
   const Bytes& column = loc.local_level == 0 ? tile.hashes : tile.inner;
   const size_t pos =
       loc.local_level == 0 ? loc.local_index : InnerPosition(loc.local_level, loc.local_index);
+  if (loc.local_level == 0 && (tile.unloaded_blocks >> (pos / kLeafBlock) & 1) != 0) {
+    return Fail(ErrorCode::kCorruption,
+                "tile " + std::to_string(loc.tile.level) + "/" + std::to_string(loc.tile.index) +
+                    ": the bottom hash at " + std::to_string(pos) + " is not loaded");
+  }
   if ((pos + 1) * kHashSize > column.size()) {
     return Fail(ErrorCode::kCorruption,
                 "tile " + std::to_string(loc.tile.level) + "/" + std::to_string(loc.tile.index) +

@@ -36,10 +36,16 @@ struct TileId {
   friend auto operator<=>(const TileId&, const TileId&) = default;
 };
 
+// Bottom hashes are loaded in blocks of eight: what local levels 0..2 of one leaf need.
+inline constexpr unsigned kLeafBlock = 8;
+
 // A stored tile's two columns.
 struct TileBlob {
   Bytes hashes;  // bottom row, width * 32 bytes
   Bytes inner;   // InnerCount(width) * 32 bytes
+  // Bit b set: bottom hashes [8b, 8b + 8) are not loaded yet, and each of their 32-byte slots
+  // holds only the stored leaf-hash prefix (a schema-3 level-0 tile; TileReader::Fill).
+  uint32_t unloaded_blocks = 0;
   uint32_t width() const { return static_cast<uint32_t>(hashes.size() / kHashSize); }
 };
 

@@ -2,6 +2,8 @@
 // where it was made: entries against level-0 tile hashes, each tile's inner hashes against its
 // bottom row, each full tile's root against the tile above, and the head against the tiles.
 // (Checking against a recomputed tree instead would blame every hash above a changed entry.)
+// A schema-3 file stores only a prefix of each leaf hash: an entry is checked against it, and
+// its level-0 tile's inner hashes against the leaf hashes recomputed from the entries.
 #include "storage/verify.h"
 
 #include <string>
@@ -21,8 +23,8 @@ std::string TileName(int64_t level, uint64_t index) {
 }
 
 // True when the lowest stored hash above bottom hash `pos` (local level 3, eight leaves) is
-// rebuilt by `leaf` and the seven stored neighbours: then the entry is intact and only its
-// copy in the bottom row was altered.
+// rebuilt by `leaf` and the seven neighbours in `tile`'s bottom row: then the entry is intact
+// and only what the bottom row stores of it was altered.
 bool StoredAncestorMatches(const TileBlob& tile, uint64_t pos, const Hash& leaf) {
   constexpr uint64_t kGroup = uint64_t{1} << kFirstInnerLevel;
   const uint64_t first = pos / kGroup * kGroup;
@@ -42,8 +44,12 @@ bool StoredAncestorMatches(const TileBlob& tile, uint64_t pos, const Hash& leaf)
 
 class Verifier {
  public:
-  Verifier(Db& db, EntryFormat format, const ProgressFn& progress)
-      : db_(db), format_(format), progress_(progress) {}
+  Verifier(Db& db, const Metadata& meta, const ProgressFn& progress)
+      : db_(db),
+        format_(meta.format),
+        prefixes_(meta.leaf_prefixes()),
+        progress_(progress),
+        tiles_(db, meta.format, meta.leaf_prefixes()) {}
 
   Result<VerifyReport> Run();
 
@@ -54,9 +60,12 @@ class Verifier {
     return report_.first_bad_index && *report_.first_bad_index <= index;
   }
   [[nodiscard]] Result<void> CheckEntries();
-  // Compares the leaf hash of entry `index`, computed from its bytes, with the one stored in
-  // its level-0 tile (read once per tile).
-  [[nodiscard]] Result<void> CheckLeafHash(uint64_t index, const Hash& leaf_hash);
+  // Collects the leaf hash of entry `index`, computed from its bytes; a level-0 tile's leaf
+  // hashes are checked together (CheckLeafTile) once its last entry is read.
+  [[nodiscard]] Result<void> AddLeafHash(uint64_t index, const Hash& leaf_hash);
+  // Compares the collected leaf hashes of level-0 tile leaf_tile_index_ with what the tile
+  // stores of them; in schema 3 also checks the tile's inner hashes against them.
+  [[nodiscard]] Result<void> CheckLeafTile();
   [[nodiscard]] Result<void> CheckTiles();
   [[nodiscard]] Result<void> CheckTile(int64_t level, uint64_t index, const TileBlob& stored);
   // Rebuilds the tile's inner hashes from its bottom row, comparing each with the stored one;
@@ -78,12 +87,14 @@ class Verifier {
 
   Db& db_;
   EntryFormat format_;
+  bool prefixes_;  // schema 3: level-0 tiles store leaf-hash prefixes
   const ProgressFn& progress_;
   uint64_t size_ = 0;
   VerifyReport report_;
-  Stmt select_tile_;
-  std::optional<TileBlob> leaf_tile_;  // the level-0 tile CheckLeafHash read last
+  TileReader tiles_;
+  Bytes leaves_;  // leaf hashes of level-0 tile leaf_tile_index_ collected so far, in order
   uint64_t leaf_tile_index_ = UINT64_MAX;
+  bool leaves_whole_ = true;  // no entry of the tile was missing or unreadable
 };
 
 void Verifier::Note(std::optional<uint64_t> index, Problem problem, std::string message) {
@@ -120,13 +131,17 @@ Result<void> Verifier::CheckEntries() {
     if (progress_ && report_.entries_checked % 16384 == 0) {
       progress_(report_.entries_checked, size_);
     }
-    auto entry = EntryFromRow(*scan, 1, 2, idx, format_);
-    if (!entry) {
+    auto leaf = LeafHashFromRow(*scan, 1, 2, idx, format_);
+    if (!leaf) {
       Note(idx, Problem::kEntryChanged,
-           "entry " + std::to_string(idx) + " was changed: " + entry.error().message());
+           "entry " + std::to_string(idx) + " was changed: " + leaf.error().message());
+      leaves_whole_ = false;
       continue;
     }
-    if (auto ok = CheckLeafHash(idx, entry->leaf_hash); !ok) return ok;
+    if (auto ok = AddLeafHash(idx, *leaf); !ok) return ok;
+  }
+  if (!FoundAtOrBefore(expected)) {
+    if (auto ok = CheckLeafTile(); !ok) return ok;
   }
   if (expected < size_ && !FoundAtOrBefore(expected)) {
     Note(expected, Problem::kEntryMissing,
@@ -136,22 +151,41 @@ Result<void> Verifier::CheckEntries() {
   return {};
 }
 
-Result<void> Verifier::CheckLeafHash(uint64_t index, const Hash& leaf_hash) {
+Result<void> Verifier::AddLeafHash(uint64_t index, const Hash& leaf_hash) {
   if (index / kTileWidth != leaf_tile_index_) {
+    if (auto ok = CheckLeafTile(); !ok) return ok;
     leaf_tile_index_ = index / kTileWidth;
-    auto blob = ReadTileBlob(select_tile_, {0, leaf_tile_index_});
-    if (!blob) return std::unexpected(blob.error());
-    leaf_tile_ = std::move(*blob);
+    leaves_.clear();
+    leaves_whole_ = true;
   }
-  const uint32_t pos = index % kTileWidth;
-  auto stored = leaf_tile_ ? HashInTile(*leaf_tile_, {{0, leaf_tile_index_}, 0, pos})
-                           : Result<Hash>(Fail(ErrorCode::kCorruption, "missing"));
-  if (!stored) {
-    Note(index, Problem::kTreeHashChanged,
-         "the leaf hash of entry " + std::to_string(index) + " is missing from " +
-             TileName(0, leaf_tile_index_));
-  } else if (*stored != leaf_hash) {
-    if (StoredAncestorMatches(*leaf_tile_, pos, leaf_hash)) {
+  if (index % kTileWidth != leaves_.size() / kHashSize) leaves_whole_ = false;  // one is missing
+  leaves_.insert(leaves_.end(), leaf_hash.begin(), leaf_hash.end());
+  return {};
+}
+
+Result<void> Verifier::CheckLeafTile() {
+  if (leaf_tile_index_ == UINT64_MAX || !leaves_whole_) return {};  // a problem is noted already
+  const uint64_t t = leaf_tile_index_;
+  auto blob = tiles_.ReadStored({0, t});
+  if (!blob) return std::unexpected(blob.error());
+  const size_t unit = tiles_.stored_leaf_size();
+  const uint32_t width = TileWidthAt(0, t, size_);
+  // Schema 3: the bottom row is the recomputed leaf hashes, and what is stored is checked here.
+  TileBlob tile = !*blob ? TileBlob{} : prefixes_ ? TileBlob{leaves_, (*blob)->inner} : **blob;
+  for (uint64_t pos = 0; pos * kHashSize < leaves_.size(); ++pos) {
+    const uint64_t index = t * kTileWidth + pos;
+    const auto leaf = *HashFromBytes(std::span(leaves_).subspan(pos * kHashSize, kHashSize));
+    const bool stored = *blob && (pos + 1) * unit <= (*blob)->hashes.size();
+    if (!stored) {
+      Note(
+          index, Problem::kTreeHashChanged,
+          "the leaf hash of entry " + std::to_string(index) + " is missing from " + TileName(0, t));
+      break;
+    }
+    if (std::equal(leaf.begin(), leaf.begin() + unit, (*blob)->hashes.begin() + pos * unit)) {
+      continue;
+    }
+    if (StoredAncestorMatches(tile, pos, leaf)) {
       Note(index, Problem::kTreeHashChanged,
            "the stored leaf hash of entry " + std::to_string(index) +
                " was changed (the entry and the hash above it agree)");
@@ -160,8 +194,19 @@ Result<void> Verifier::CheckLeafHash(uint64_t index, const Hash& leaf_hash) {
            "entry " + std::to_string(index) +
                " was changed: its bytes no longer hash to the stored leaf hash");
     }
+    break;  // the first one in the tile is the one to name
   }
-  return {};
+  if (!prefixes_ || !*blob || FoundAtOrBefore(t * kTileWidth + width - 1)) return {};
+  const uint64_t stored_width = (*blob)->hashes.size() / unit;
+  if (stored_width != width || tile.inner.size() != InnerCount(width) * kHashSize) {
+    Note(FirstLeaf(0, t, std::min<uint64_t>(stored_width, width)), Problem::kTreeHashChanged,
+         TileName(0, t) + " holds " + std::to_string(stored_width) +
+             " leaf hashes where the head needs " + std::to_string(width));
+    return {};
+  }
+  const std::optional<Hash> root = CheckInnerHashes(0, t, tile, width);
+  if (!root || width < kTileWidth) return {};
+  return CheckRootAbove(0, t, *root);
 }
 
 // A tile at tile level L (tree level 8L) and index N covers entries [N*256 << 8L, (N+1)*256 << 8L).
@@ -217,7 +262,7 @@ std::optional<Hash> Verifier::CheckInnerHashes(int64_t level, uint64_t index,
 }
 
 Result<void> Verifier::CheckRootAbove(int64_t level, uint64_t index, const Hash& root) {
-  auto above = ReadTileBlob(select_tile_, {static_cast<uint8_t>(level + 1), index / kTileWidth});
+  auto above = tiles_.ReadStored({static_cast<uint8_t>(level + 1), index / kTileWidth});
   if (!above) return std::unexpected(above.error());
   auto stored_root = *above ? HashInTile(**above, {{}, 0, index % kTileWidth})
                             : Result<Hash>(std::unexpected(Error(ErrorCode::kCorruption, "")));
@@ -261,6 +306,7 @@ Result<void> Verifier::CheckTiles() {
     }
     missing_until(level, index);
     next = index + 1;
+    if (prefixes_ && level == 0) continue;  // checked with the entries (CheckLeafTile)
     auto hashes = scan->Blob(2), inner = scan->Blob(3);
     TileBlob stored{Bytes(hashes.begin(), hashes.end()), Bytes(inner.begin(), inner.end())};
     if (auto ok = CheckTile(level, index, stored); !ok) return ok;
@@ -274,7 +320,7 @@ Result<void> Verifier::CheckTiles() {
 }
 
 Result<void> Verifier::CheckHead(const Hash& root) {
-  TileHashSource source(select_tile_);
+  TileHashSource source(tiles_);
   auto computed = merkle::RootAt(source, size_);
   if (!computed || *computed != root) {
     Note(
@@ -285,9 +331,7 @@ Result<void> Verifier::CheckHead(const Hash& root) {
 }
 
 Result<VerifyReport> Verifier::Run() {
-  auto select = db_.Prepare(kSelectTileSql);
-  if (!select) return std::unexpected(select.error());
-  select_tile_ = std::move(*select);
+  if (auto ok = tiles_.Prepare(); !ok) return std::unexpected(ok.error());
   auto head = db_.Prepare("SELECT size, root FROM head WHERE id = 0");
   if (!head) return std::unexpected(head.error());
   auto row = head->Step();
@@ -310,9 +354,9 @@ Result<VerifyReport> Verifier::Run() {
 
 }  // namespace
 
-Result<VerifyReport> VerifyLedger(Db& db, EntryFormat format, const ProgressFn& progress) {
+Result<VerifyReport> VerifyLedger(Db& db, const Metadata& meta, const ProgressFn& progress) {
   if (auto ok = db.Exec("BEGIN"); !ok) return std::unexpected(ok.error());
-  Verifier verifier(db, format, progress);
+  Verifier verifier(db, meta, progress);
   auto report = verifier.Run();
   (void)db.Exec("COMMIT");
   return report;
