@@ -219,6 +219,35 @@ TEST_F(LedgerEdgesTest, ForkEvidenceIsKeptOnlyWhenProvenAndOncePerPeerAndFork) {
   EXPECT_TRUE(CheckForkEvidence(kept[0], keys));  // checkable offline from what was kept
 }
 
+TEST_F(LedgerEdgesTest, VerifyNamesTheLowestDamageWhenALaterEntryIsUnreadableOrMissing) {
+  const std::string path = dir_.File("lowest.db");
+  Writer("lowest.db", 600).reset();
+  ASSERT_EQ(Sql(path, "DROP TRIGGER tiles_only_grow"), "");
+  ASSERT_EQ(Sql(path, "DROP TRIGGER entries_no_update"), "");
+  ASSERT_EQ(Sql(path, "DROP TRIGGER entries_no_delete"), "");
+  // The stored leaf-hash prefix of entry 5 changed, and entry 9 (same tile) has no time.
+  ASSERT_EQ(Sql(path,
+                "UPDATE tiles SET hashes = CAST(substr(hashes, 1, 20) || x'00000000' || "
+                "substr(hashes, 25) AS BLOB) WHERE level = 0 AND idx = 0"),
+            "");
+  ASSERT_EQ(Sql(path, "UPDATE entries SET ts = NULL WHERE idx = 9"), "");
+  auto report = (*Ledger::Open(path))->Verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->first_bad_index, 5u) << report->message;
+  EXPECT_EQ(report->problem, VerifyReport::Problem::kTreeHashChanged) << report->message;
+  // Entry 100 changed, and entry 200 (same tile) deleted.
+  Writer("lowest2.db", 600).reset();
+  const std::string path2 = dir_.File("lowest2.db");
+  ASSERT_EQ(Sql(path2, "DROP TRIGGER entries_no_update"), "");
+  ASSERT_EQ(Sql(path2, "DROP TRIGGER entries_no_delete"), "");
+  ASSERT_EQ(Sql(path2, "UPDATE entries SET data = 'forged' WHERE idx = 100"), "");
+  ASSERT_EQ(Sql(path2, "DELETE FROM entries WHERE idx = 200"), "");
+  report = (*Ledger::Open(path2))->Verify();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->first_bad_index, 100u) << report->message;
+  EXPECT_EQ(report->problem, VerifyReport::Problem::kEntryChanged) << report->message;
+}
+
 // tests/testdata/ledger-schema2.db: 4,500 record-format entries ("event 0" .. "event 4499")
 // written by vellum before schema 3, whose level-0 tiles store whole leaf hashes.
 constexpr uint64_t kSchema2Entries = 4500;

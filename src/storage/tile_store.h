@@ -52,7 +52,6 @@ class TileReader {
   Bytes StoredHashes(const TileId& id, const TileBlob& tile) const;
   // Bytes per bottom hash in stored level-0 tiles: 32, or kLeafPrefixSize.
   size_t stored_leaf_size() const { return prefixes_ ? kLeafPrefixSize : kHashSize; }
-  EntryFormat format() const { return format_; }
 
  private:
   // Begins the batch's read transaction if one is due.

@@ -66,6 +66,12 @@ class Verifier {
   // Compares the collected leaf hashes of level-0 tile leaf_tile_index_ with what the tile
   // stores of them; in schema 3 also checks the tile's inner hashes against them.
   [[nodiscard]] Result<void> CheckLeafTile();
+  // CheckLeafTile now, with the leaf hashes collected so far, and not again for this tile.
+  [[nodiscard]] Result<void> FlushLeafTile() {
+    auto checked = CheckLeafTile();
+    leaves_whole_ = false;
+    return checked;
+  }
   [[nodiscard]] Result<void> CheckTiles();
   [[nodiscard]] Result<void> CheckTile(int64_t level, uint64_t index, const TileBlob& stored);
   // Rebuilds the tile's inner hashes from its bottom row, comparing each with the stored one;
@@ -94,7 +100,7 @@ class Verifier {
   TileReader tiles_;
   Bytes leaves_;  // leaf hashes of level-0 tile leaf_tile_index_ collected so far, in order
   uint64_t leaf_tile_index_ = UINT64_MAX;
-  bool leaves_whole_ = true;  // no entry of the tile was missing or unreadable
+  bool leaves_whole_ = true;  // no entry of the tile was missing, and it is not checked yet
 };
 
 void Verifier::Note(std::optional<uint64_t> index, Problem problem, std::string message) {
@@ -116,6 +122,10 @@ Result<void> Verifier::CheckEntries() {
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
     const auto idx = static_cast<uint64_t>(scan->Int(0));
+    if ((idx > expected && expected < size_) || idx >= size_) {
+      // A problem at idx: first settle the leaf hashes read before it, which may name a lower one.
+      if (auto ok = FlushLeafTile(); !ok) return ok;
+    }
     if (idx > expected && expected < size_) {
       Note(expected, Problem::kEntryMissing, "entry " + std::to_string(expected) + " is missing");
     }
@@ -133,16 +143,14 @@ Result<void> Verifier::CheckEntries() {
     }
     auto leaf = LeafHashFromRow(*scan, 1, 2, idx, format_);
     if (!leaf) {
+      if (auto ok = FlushLeafTile(); !ok) return ok;
       Note(idx, Problem::kEntryChanged,
            "entry " + std::to_string(idx) + " was changed: " + leaf.error().message());
-      leaves_whole_ = false;
       continue;
     }
     if (auto ok = AddLeafHash(idx, *leaf); !ok) return ok;
   }
-  if (!FoundAtOrBefore(expected)) {
-    if (auto ok = CheckLeafTile(); !ok) return ok;
-  }
+  if (auto ok = FlushLeafTile(); !ok) return ok;
   if (expected < size_ && !FoundAtOrBefore(expected)) {
     Note(expected, Problem::kEntryMissing,
          "entries " + std::to_string(expected) + " to " + std::to_string(size_ - 1) +
