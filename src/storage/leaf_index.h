@@ -3,15 +3,16 @@
 // A B-tree keyed by leaf hash takes every insert at a random page: at a million entries a
 // batch of 1,000 appends dirties ~1,000 index pages and the index, not the ledger, sets the
 // append rate (bench: BM_RawSqliteAppendHashIndexed). Instead, full level-0 tiles become sorted
-// runs of records in table `leaf_runs`, each written once when its last tile fills:
+// runs of records in table `leaf_runs`, written sequentially when their last tile fills:
 //
 //   schema 3: every 256 tiles (65,536 entries) become one level-2 run of 6-byte records (the
 //     first 4 bytes of the leaf hash, the entry's offset from the run's first index as 2
 //     big-endian bytes). The entries not yet in a run are found through the leaf-hash prefixes
-//     their level-0 tiles store (at most 255 tiles).
+//     their level-0 tiles store (at most 255 tiles). Each key is written once.
 //   schema 2: every 16 tiles (4,096 entries) become one level-1 run of 8-byte records (6 bytes
 //     of the leaf hash, then the offset), and every 16 level-1 runs merge into one level-2 run.
-//     The entries not yet in a run are found in the whole leaf hashes of their tiles.
+//     The entries not yet in a run are found in the whole leaf hashes of their tiles. Each key
+//     is written twice.
 //
 // A run is sorted bytewise. A lookup binary-searches each run. The index is derived data:
 // callers confirm each candidate against the entry itself, so damage to it can hide an entry
