@@ -91,6 +91,15 @@ TEST_F(TamperTest, ChangedInnerTreeHash) {
                520, "tree hash changed");
 }
 
+TEST_F(TamperTest, TruncatedInnerTreeHashes) {
+  // Tile 0/1 keeps 10 of its 62 inner hashes: the 11th covers entries 304..311 (local level 3,
+  // completed when the bottom row reaches 56 hashes).
+  ExpectCaught(std::string(kDropTriggers) +
+                   "UPDATE tiles SET inner = CAST(substr(inner, 1, 320) AS BLOB) "
+                   "WHERE level = 0 AND idx = 1",
+               304, "tree hash changed");
+}
+
 TEST_F(TamperTest, ChangedUpperLevelTreeHash) {
   // Level-1 hash 1 is the root of entries 256..511.
   ExpectCaught(std::string(kDropTriggers) + "UPDATE tiles SET " + SmashHash("hashes", 1) +
