@@ -351,6 +351,16 @@ TEST_F(LedgerEdgesTest, ANewFileStoresLeafHashPrefixesAndServesWhatAnEditDidNotT
   ASSERT_TRUE(tile);
   ASSERT_EQ(tile->size(), 256u * 32);
   EXPECT_TRUE(std::equal(tile->begin(), tile->begin() + 32, ledger->Get(256)->leaf_hash.begin()));
+  {
+    // A cache too small for the tree's two full level-0 tiles: blocks of eight are loaded as
+    // proofs need them, and a tile served afterwards loads the rest.
+    auto reader = Ledger::Open(path, {.read_only = true, .tile_cache_bytes = 20000});
+    ASSERT_TRUE(reader);
+    ASSERT_TRUE((*reader)->InclusionProof(300, 600));
+    EXPECT_EQ(*(*reader)->ReadTile(0, 1, 40), Bytes(tile->begin(), tile->begin() + 40 * 32));
+    EXPECT_EQ(*(*reader)->ReadTile(0, 1, 256), *tile);
+    EXPECT_EQ(*(*reader)->InclusionProof(300, 600), *ledger->InclusionProof(300, 600));
+  }
   const Hash root_294 = *ledger->RootAt(294);
   ledger.reset();
   // Entry 301 is edited around vellum: hashes that need its block of eight leaves (296..303)

@@ -104,14 +104,25 @@ Result<Bytes> Ledger::Impl::ReadTile(uint8_t level, uint64_t index, uint32_t wid
     return Fail(ErrorCode::kNotFound, "tile " + name + " does not hold " + std::to_string(width) +
                                           " hashes at tree size " + std::to_string(*size));
   }
-  auto blob = tiles_.Read({level, index});
-  if (!blob) return std::unexpected(blob.error());
-  if (!*blob || (*blob)->width() < width) {
-    return Fail(ErrorCode::kCorruption,
-                "tile " + name + " is missing or short; run 'vellum verify'");
+  // Through the tile cache, as proofs read: a schema-3 level-0 tile served again is not
+  // re-hashed from its entries.
+  const storage::TileId id{level, index};
+  storage::TileCache::Tile tile = tile_cache_.Find(id);
+  if (!tile || tile->width() < width) {
+    auto blob = tiles_.ReadLazily(id);
+    if (!blob) return std::unexpected(blob.error());
+    if (!*blob || (*blob)->width() < width) {
+      return Fail(ErrorCode::kCorruption,
+                  "tile " + name + " is missing or short; run 'vellum verify'");
+    }
+    tile = std::make_shared<storage::TileBlob>(std::move(**blob));
+    tile_cache_.Put(id, tile);
   }
-  (*blob)->hashes.resize(width * kHashSize);
-  return std::move((*blob)->hashes);
+  const unsigned last = (width - 1) / storage::kLeafBlock;
+  if ((tile->unloaded_blocks & ((uint64_t{2} << last) - 1)) != 0) {
+    if (auto ok = tiles_.Fill(*tile, index, 0, last); !ok) return std::unexpected(ok.error());
+  }
+  return Bytes(tile->hashes.begin(), tile->hashes.begin() + width * kHashSize);
 }
 
 Result<std::vector<Hash>> Ledger::Impl::SubtreeHashes(std::span<const merkle::NodeId> ids) {

@@ -90,21 +90,20 @@ Result<void> TileReader::Fill(TileBlob& tile, uint64_t index, unsigned first, un
     if (!*row || static_cast<uint64_t>(select_entries_.Int(0)) != base + i) {
       return fail(base + i, "is missing from the file");
     }
+    const auto slot = tile.hashes.begin() + i * kHashSize;
+    if ((tile.unloaded_blocks >> (i / kLeafBlock) & 1) == 0) {  // loaded already: keep it
+      leaves.insert(leaves.end(), slot, slot + kHashSize);
+      continue;
+    }
     auto leaf = LeafHashFromRow(select_entries_, 1, 2, base + i, format_);
     if (!leaf) return fail(base + i, "is damaged: " + leaf.error().message());
-    const auto slot = tile.hashes.begin() + i * kHashSize;
-    const bool loaded = (tile.unloaded_blocks >> (i / kLeafBlock) & 1) == 0;
-    if (!loaded && !std::equal(slot, slot + kLeafPrefixSize, leaf->begin())) {
+    if (!std::equal(slot, slot + kLeafPrefixSize, leaf->begin())) {
       return fail(base + i, "no longer hashes to its stored leaf hash");
     }
     leaves.insert(leaves.end(), leaf->begin(), leaf->end());
   }
   select_entries_.Reset();
-  for (uint64_t i = begin; i < end; ++i) {
-    if ((tile.unloaded_blocks >> (i / kLeafBlock) & 1) == 0) continue;  // keep what was loaded
-    std::copy_n(leaves.begin() + (i - begin) * kHashSize, kHashSize,
-                tile.hashes.begin() + i * kHashSize);
-  }
+  std::copy(leaves.begin(), leaves.end(), tile.hashes.begin() + begin * kHashSize);
   for (unsigned b = first; b <= last; ++b) tile.unloaded_blocks &= ~(uint32_t{1} << b);
   return {};
 }
