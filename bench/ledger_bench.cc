@@ -5,12 +5,15 @@
 //   proofs:  root / inclusion / consistency at 1,000,000 and 100,000,000 entries, from a
 //            fresh read-only handle, vs the pure core over a tree held in memory (the floor)
 //            and vs recomputing the root from all leaf hashes (what the original
-//            demonstration did on every call);
+//            demonstration did on every call); at 100,000,000 also vs the least one random read
+//            of the file costs (one pread of a random page; one SELECT of a random entry);
 //   verify:  Verify() on 1,000,000 entries vs the least any verifier must do: scan every entry
 //            and hash it.
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -131,10 +134,14 @@ void FillSmallPayload(uint64_t n, uint8_t* out) {
 
 // A handle opened on the kept ledger of `size` entries (built first if missing): its tile
 // cache starts cold, as a node's does after a restart.
+// Named with the storage layout (schema 3) they are written in.
+std::string BigPath(uint64_t size) {
+  return DataDir() + "/proofs-" + std::to_string(size) + "-v3.db";
+}
+
 std::unique_ptr<Ledger> OpenBig(uint64_t size) {
   std::filesystem::create_directories(DataDir());
-  // Named with the storage layout (schema 3) they are written in.
-  const std::string path = DataDir() + "/proofs-" + std::to_string(size) + "-v3.db";
+  const std::string path = BigPath(size);
   if (std::filesystem::exists(path)) {
     auto ledger = Ledger::Open(path, {.read_only = true});
     if (ledger && (*ledger)->GetHead() && (*ledger)->GetHead()->size == size) {
@@ -251,13 +258,59 @@ void BM_RootByRecomputingAllLeaves(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The floor under a random proof at 100M, whose level-0 tile row and block of entries are not
+// in any cache (the file is 4.9 GB; the upper levels are): one pread of a random 4 KB page of
+// the file, the page cache warm, which is what each of SQLite's cache misses costs ...
+void BM_PreadRandomPageOfTheFile(benchmark::State& state) {
+  const auto size = static_cast<uint64_t>(state.range(0));
+  Sized(size);  // built if missing
+  const int fd = open(BigPath(size).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) std::abort();
+  const auto pages = static_cast<uint64_t>(lseek(fd, 0, SEEK_END)) / 4096;
+  std::mt19937_64 rng(4);
+  char page[4096];
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        pread(fd, page, sizeof(page), static_cast<off_t>(rng() % pages) * 4096));
+  }
+  close(fd);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ... and one SELECT of a random entry by index through SQLite's C API (prepared once; a read
+// transaction per call, as a proof has): the least a proof that needs one entry costs.
+void BM_SqliteSelectRandomEntry(benchmark::State& state) {
+  const auto size = static_cast<uint64_t>(state.range(0));
+  Sized(size);
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(BigPath(size).c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* select = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT data FROM entries WHERE idx = ?", -1, &select, nullptr) !=
+      SQLITE_OK) {
+    std::abort();
+  }
+  std::mt19937_64 rng(5);
+  for (auto _ : state) {
+    sqlite3_bind_int64(select, 1, static_cast<int64_t>(rng() % size));
+    if (sqlite3_step(select) != SQLITE_ROW) std::abort();
+    benchmark::DoNotOptimize(sqlite3_column_blob(select, 0));
+    sqlite3_reset(select);
+  }
+  sqlite3_finalize(select);
+  sqlite3_close(db);
+  state.SetItemsProcessed(state.iterations());
+}
+
 constexpr int64_t kHuge = 100'000'000;
 BENCHMARK(BM_RootAtArbitrarySize)->Arg(kBig)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_InclusionProof)->Arg(kBig)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ConsistencyProof)->Arg(kBig)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PreadRandomPageOfTheFile)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SqliteSelectRandomEntry)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_InMemoryCoreInclusionProof)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RootByRecomputingAllLeaves)->Unit(benchmark::kMicrosecond);
 RatioPair proof_vs_memory{"BM_InclusionProof/1000000", "BM_InMemoryCoreInclusionProof"};
+RatioPair proof_vs_select{"BM_InclusionProof/100000000", "BM_SqliteSelectRandomEntry/100000000"};
 RatioPair root_vs_recompute{"BM_RootAtArbitrarySize/1000000", "BM_RootByRecomputingAllLeaves"};
 
 void BM_Verify(benchmark::State& state) {
