@@ -57,10 +57,12 @@ class LeafIndex {
   size_t prefix_;
   uint64_t run_tiles_;
   int run_level_;
-  // Sorted records of the full tiles of the current run, from pending_first_tile_ on,
-  // kept so that closing a group does not read its tiles back. Rebuilt from the tiles when it
-  // does not continue exactly (another process appended, or a rollback).
+  // Records of the full tiles of the current run, from pending_first_tile_ on, in entry order
+  // (sorted when the run is written), kept so that closing a group does not read its tiles
+  // back. Rebuilt from the tiles when it does not continue exactly (another process appended,
+  // or a rollback).
   std::vector<uint64_t> pending_;
+  std::vector<uint64_t> scratch_;  // the sort's second buffer, kept for the next run
   uint64_t pending_first_tile_ = 0;
   Db& db_;
   TileReader& tiles_;

@@ -95,10 +95,10 @@ Result<void> Ledger::Impl::CheckEntries(std::span<const NewEntry> entries) const
   const size_t limit = MaxPayloadSize(meta_.format);
   for (size_t i = 0; i < entries.size(); ++i) {
     const NewEntry& e = entries[i];
-    const std::string which = entries.size() == 1 ? "the entry"
-                                                  : "entry " + std::to_string(i + 1) + " of " +
-                                                        std::to_string(entries.size());
-    if (e.payload.size() > limit) {
+    if (e.payload.size() > limit) {  // named only when refused: this loop runs for every entry
+      const std::string which = entries.size() == 1 ? "the entry"
+                                                    : "entry " + std::to_string(i + 1) + " of " +
+                                                          std::to_string(entries.size());
       return Fail(
           ErrorCode::kInvalidArgument,
           which + " has a " + std::to_string(e.payload.size()) + "-byte payload; the limit is " +

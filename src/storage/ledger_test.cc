@@ -253,6 +253,23 @@ TEST_F(LedgerTest, FindsEntriesByLeafHashAcrossMergedLookupRuns) {
                       "SELECT group_concat(level || ':' || first || ':' || length(keys)) "
                       "FROM (SELECT * FROM leaf_runs ORDER BY first)"),
             "2:0:393216");
+  // The run holds each of its 65,536 entries once, as (leaf-hash prefix, offset) records in
+  // ascending order: what the lookup's binary search relies on.
+  const std::string hex = QueryText(path_, "SELECT hex(keys) FROM leaf_runs WHERE first = 0");
+  ASSERT_EQ(hex.size(), 393216u * 2);
+  std::vector<bool> seen(65536);
+  uint64_t previous = 0;
+  for (size_t i = 0; i < hex.size(); i += 12) {
+    const uint64_t record = std::stoull(hex.substr(i, 12), nullptr, 16);
+    if (i > 0) {
+      ASSERT_LT(previous, record) << "record " << i / 12;
+    }
+    ASSERT_FALSE(seen[record & 0xffff]) << "offset " << (record & 0xffff) << " twice";
+    seen[record & 0xffff] = true;
+    const Hash leaf = merkle::LeafHash(ToBytes("payload-" + std::to_string(record & 0xffff)));
+    ASSERT_EQ(record >> 16, uint64_t{leaf[0]} << 24 | leaf[1] << 16 | leaf[2] << 8 | leaf[3]);
+    previous = record;
+  }
 }
 
 TEST_F(LedgerTest, LookupRunsSpanAppendsFromSeveralHandles) {
