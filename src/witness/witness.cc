@@ -115,7 +115,7 @@ class Witness::Impl {
     const Checkpoint* checkpoint;
     std::string_view body;
     uint64_t now;
-    WitnessAnswer answer;  // unless `cosign`
+    WitnessAnswer answer{};  // unless `cosign`
     bool cosign = false;   // the state moved to this checkpoint: cosign it
     bool done = false;
   };
