@@ -132,13 +132,13 @@ void FillSmallPayload(uint64_t n, uint8_t* out) {
   std::memcpy(out, buf, 16);
 }
 
-// A handle opened on the kept ledger of `size` entries (built first if missing): its tile
-// cache starts cold, as a node's does after a restart.
-// Named with the storage layout (schema 3) they are written in.
+// The kept ledger of `size` entries, named with the storage layout (schema 3) it is written in.
 std::string BigPath(uint64_t size) {
   return DataDir() + "/proofs-" + std::to_string(size) + "-v3.db";
 }
 
+// A handle opened on the kept ledger of `size` entries (built first if missing): its tile
+// cache starts cold, as a node's does after a restart.
 std::unique_ptr<Ledger> OpenBig(uint64_t size) {
   std::filesystem::create_directories(DataDir());
   const std::string path = BigPath(size);

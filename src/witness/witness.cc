@@ -116,7 +116,7 @@ class Witness::Impl {
     std::string_view body;
     uint64_t now;
     WitnessAnswer answer{};  // unless `cosign`
-    bool cosign = false;   // the state moved to this checkpoint: cosign it
+    bool cosign = false;     // the state moved to this checkpoint: cosign it
     bool done = false;
   };
   // Checks and writes a batch in one transaction; every request gets its answer (500 for all
