@@ -157,8 +157,12 @@ Result<void> Ledger::Impl::InsertRows(std::span<const NewEntry> entries, uint64_
     } else {
       insert_entry_.Bind(3, e.payload);
     }
-    if (auto ok = insert_entry_.Run(); !ok) return ok;
+    if (auto ok = insert_entry_.RunKeepingBindings(); !ok) {
+      insert_entry_.Reset();
+      return ok;
+    }
   }
+  insert_entry_.Reset();  // drops the last payload's copy
   return {};
 }
 

@@ -69,12 +69,18 @@ Result<bool> Stmt::Step() {
 }
 
 Result<void> Stmt::Run() {
+  auto done = RunKeepingBindings();
+  if (done) sqlite3_clear_bindings(stmt_);
+  return done;
+}
+
+Result<void> Stmt::RunKeepingBindings() {
   while (true) {
     auto row = Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
   }
-  Reset();
+  sqlite3_reset(stmt_);
   return {};
 }
 

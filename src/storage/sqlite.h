@@ -38,6 +38,10 @@ class Stmt {
   [[nodiscard]] Result<bool> Step();
   // Runs to completion, for statements that return no rows.
   [[nodiscard]] Result<void> Run();
+  // As Run, but leaves the parameters bound: for a statement run in a loop that binds every
+  // parameter it uses each time (clearing them costs about 6% of an entry's insert). Reset
+  // after the loop.
+  [[nodiscard]] Result<void> RunKeepingBindings();
   void Reset();
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
