@@ -4,9 +4,9 @@
 
 #include <cstddef>
 #include <list>
-#include <map>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -86,8 +86,13 @@ class TileCache {
  private:
   static size_t Cost(const TileBlob& tile) { return tile.hashes.size() + tile.inner.size() + 64; }
   using Order = std::list<std::pair<TileId, Tile>>;  // most recently used first
+  struct IdHash {
+    size_t operator()(const TileId& id) const {
+      return std::hash<uint64_t>{}(id.index * 8 + id.level);  // levels are below 8
+    }
+  };
   Order order_;
-  std::map<TileId, Order::iterator> where_;
+  std::unordered_map<TileId, Order::iterator, IdHash> where_;
   size_t bytes_ = 0;
   const size_t budget_;
 };
