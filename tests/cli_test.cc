@@ -30,6 +30,17 @@ class CliTest : public ::testing::Test {
   std::string db_ = dir_.File("cli.db");
 };
 
+TEST_F(CliTest, CountsOneEntryInTheSingular) {
+  ASSERT_EQ(Vellum({"append", db_, "only"}).exit_code, 0);
+  auto r = Vellum({"verify", db_});
+  EXPECT_NE(r.out.find("ok: 1 entry verified"), std::string::npos) << r.out;
+  r = Vellum({"get", db_, "7"});
+  EXPECT_NE(r.err.find("no entry 7; the ledger has 1 entry\n"), std::string::npos) << r.err;
+  ASSERT_EQ(Vellum({"append", db_, "two"}).exit_code, 0);
+  r = Vellum({"verify", db_});
+  EXPECT_NE(r.out.find("ok: 2 entries verified"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, AppendsFromArgumentsStdinAndFilesAndListsThem) {
   auto r = Vellum({"append", db_, "alpha", "beta", "--time", "2026-01-02T03:04:05.678Z"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

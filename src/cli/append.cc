@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 
 namespace vellum::cli {
 namespace {
@@ -108,7 +109,7 @@ int RunAppend(const AppendArgs& args) {
     std::cout << "appended entry " << *first << "; size " << head->size << ", root "
               << ToHex(head->root) << "\n";
   } else {
-    std::cout << "appended " << done << " entries (" << *first << ".." << *first + done - 1
+    std::cout << "appended " << Entries(done) << " (" << *first << ".." << *first + done - 1
               << "); size " << head->size << ", root " << ToHex(head->root) << "\n";
   }
   return kExitOk;

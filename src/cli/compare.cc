@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 
 namespace vellum::cli {
 namespace {
@@ -20,14 +21,14 @@ void PrintHuman(const node::Comparison& c, const CompareArgs& args) {
   using R = node::Comparison::Relation;
   switch (c.relation) {
     case R::kIdentical:
-      std::cout << "identical: both have " << c.a.size << " entries, root " << ToHex(c.a.root)
+      std::cout << "identical: both have " << Entries(c.a.size) << ", root " << ToHex(c.a.root)
                 << "\n";
       break;
     case R::kABehind:
     case R::kBBehind: {
       const bool a_behind = c.relation == R::kABehind;
       std::cout << (a_behind ? args.a : args.b) << " is behind " << (a_behind ? args.b : args.a)
-                << " by " << c.behind_by << " entries (consistency proof verified)\n";
+                << " by " << Entries(c.behind_by) << " (consistency proof verified)\n";
       break;
     }
     case R::kForked:

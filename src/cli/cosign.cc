@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 #include "node/cosigner.h"
 
 namespace vellum::cli {
@@ -61,7 +62,7 @@ int RunCosign(const CosignArgs& args) {
                 << (w.cosigned > 0 ? "cosigned" : "did not cosign: " + Printable(w.last_error))
                 << "\n";
     }
-    std::cout << "checkpoint of " << body->size << " entries: "
+    std::cout << "checkpoint of " << Entries(body->size) << ": "
               << (quorum->met ? "the policy's quorum is met" : "the policy's quorum is NOT met")
               << (cosigned != *note ? "; recorded in " + args.path : "") << "\n";
   }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 #include "node/api_json.h"
 
 namespace vellum::cli {
@@ -32,8 +33,7 @@ int RunTlogProof(Ledger& ledger, uint64_t index) {
   if (!checkpoint) return ReportError(checkpoint.error());
   if (index >= checkpoint->size) {
     return ReportError("entry " + std::to_string(index) + " is not in the newest checkpoint (" +
-                       std::to_string(checkpoint->size) +
-                       " entries); sign a newer one with `vellum checkpoint`");
+                       Entries(checkpoint->size) + "); sign a newer one with `vellum checkpoint`");
   }
   auto proof = ledger.InclusionProof(index, checkpoint->size);
   if (!proof) return ReportError(proof.error());

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 
 namespace vellum::cli {
 namespace {
@@ -51,7 +52,7 @@ int RunPublish(const PublishArgs& args) {
                {"files_written", published->files_written},
                {"bytes_written", published->bytes_written}});
   } else {
-    std::cout << "published " << published->size << " entries to " << args.dir << " (was "
+    std::cout << "published " << Entries(published->size) << " to " << args.dir << " (was "
               << published->old_size << "): " << published->files_written << " files, "
               << published->bytes_written << " bytes written\n";
   }

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/serve_util.h"
+#include "common/plural.h"
 #include "node/ledger_view.h"
 #include "node/node.h"
 #include "node/node_set.h"
@@ -130,7 +131,7 @@ void LogStart(node::Node& node, const ServeArgs& args, const node::ServeOptions&
                            {"size", size},
                            {"role", args.upstream.empty() ? "writer" : "mirror"}};
   std::string message =
-      "serving " + args.path + " (" + origin + ", " + std::to_string(size) + " entries) on " + url;
+      "serving " + args.path + " (" + origin + ", " + Entries(size) + ") on " + url;
   if (token) {
     fields["token_file"] = token->path;
     message += "; writes need Authorization: Bearer <the token in " + token->path + ">" +

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 
 namespace vellum::cli {
 namespace {
@@ -41,9 +42,9 @@ int RunSync(const SyncArgs& args) {
                {"new_size", result->new_size},
                {"root", ToHex(result->root)}});
   } else if (result->new_size == result->old_size) {
-    std::cout << "up to date: " << result->new_size << " entries\n";
+    std::cout << "up to date: " << Entries(result->new_size) << "\n";
   } else {
-    std::cout << "synced " << result->new_size - result->old_size << " entries ("
+    std::cout << "synced " << Entries(result->new_size - result->old_size) << " ("
               << result->old_size << " -> " << result->new_size << "), verified against "
               << args.from << "'s signed checkpoint\n";
   }

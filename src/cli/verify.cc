@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 
 namespace vellum::cli {
 namespace {
@@ -33,7 +34,7 @@ int RunVerify(const VerifyArgs& args) {
     if (report->ok && head) j["root"] = ToHex(head->root);
     PrintJson(j);
   } else if (report->ok) {
-    std::cout << "ok: " << report->entries_checked << " entries verified";
+    std::cout << "ok: " << Entries(report->entries_checked) << " verified";
     if (head) std::cout << ", root " << ToHex(head->root);
     std::cout << "\n";
   } else {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 
 namespace vellum::cli {
 namespace {
@@ -46,8 +47,8 @@ int RunVerifyCheckpoint(const VerifyCheckpointArgs& args) {
     if (*policy) doc["cosigned_by"] = cosigners;
     PrintJson(doc);
   } else {
-    std::cout << "checkpoint OK: " << Printable(checkpoint->origin) << " has " << checkpoint->size
-              << " entries with root " << ToHex(checkpoint->root) << "\n";
+    std::cout << "checkpoint OK: " << Printable(checkpoint->origin) << " has "
+              << Entries(checkpoint->size) << " with root " << ToHex(checkpoint->root) << "\n";
     if (*policy) {
       std::cout << "the policy's quorum is met";
       for (size_t i = 0; i < cosigners.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 #include "node/api_json.h"
 #include "vellum/merkle.h"
 
@@ -157,7 +158,7 @@ std::expected<std::string, Refusal> CheckReceipt(const VerifyProofArgs& args,
     }
   }
   return "entry " + std::to_string(receipt->index) + " is in " + checkpoint->origin +
-         "'s checkpoint of " + std::to_string(checkpoint->size) + " entries" + cosigners;
+         "'s checkpoint of " + Entries(checkpoint->size) + cosigners;
 }
 
 std::expected<std::string, Refusal> Check(const VerifyProofArgs& args) {

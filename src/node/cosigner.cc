@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/decimal.h"
+#include "common/plural.h"
 #include "net/http_client.h"
 #include "node/ledger_view.h"
 
@@ -49,10 +50,11 @@ Cosigner::Cosigner(Ledger& ledger, std::shared_ptr<const Policy> policy, int dea
     target->report.url = w.url;
     if (auto parts = SplitNodeUrl(w.url)) {
       target->prefix = parts->prefix;
-      target->client = std::make_unique<net::HttpClient>(
-          parts->base,
-          net::ClientOptions{
-              .deadline_ms = deadline_ms, .max_body_bytes = kMaxWitnessAnswer, .cancel = cancel});
+      net::ClientOptions options;
+      options.deadline_ms = deadline_ms;
+      options.max_body_bytes = kMaxWitnessAnswer;
+      options.cancel = cancel;
+      target->client = std::make_unique<net::HttpClient>(parts->base, options);
     } else {
       target->report.last_error = parts.error().message();
     }
@@ -96,8 +98,8 @@ void Cosigner::AskOne(Target& t, const std::string& note, const std::string& bod
   // consistency from there.
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (old_size > checkpoint.size) {
-      return fail("it cosigned a tree of " + std::to_string(old_size) +
-                  " entries, larger than this checkpoint's: this node lost entries, or "
+      return fail("it cosigned a tree of " + Entries(old_size) +
+                  ", larger than this checkpoint's: this node lost entries, or "
                   "another signed with its key");
     }
     std::vector<Hash> proof;

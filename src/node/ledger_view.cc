@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/plural.h"
 #include "net/http_client.h"
 #include "node/api_json.h"
 #include "node/tile_path.h"
@@ -223,9 +224,8 @@ Result<void> RemoteView::NeedTreeSize(uint64_t size) {
   if (size <= tiles_.tree_size()) return {};
   if (auto head = Head(); !head) return std::unexpected(head.error());
   if (size <= tiles_.tree_size()) return {};
-  return Fail(ErrorCode::kNotFound, name_ + " has signed only " +
-                                        std::to_string(tiles_.tree_size()) + " entries, not " +
-                                        std::to_string(size));
+  return Fail(ErrorCode::kNotFound, name_ + " has signed only " + Entries(tiles_.tree_size()) +
+                                        ", not " + std::to_string(size));
 }
 
 Result<std::vector<Hash>> RemoteView::SubtreeHashes(std::span<const merkle::NodeId> ids) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <shared_mutex>
 
+#include "common/plural.h"
 #include "node/dashboard.h"
 #include "node/node_impl.h"
 #include "node/periodic_task.h"
@@ -114,8 +115,8 @@ void NodeSet::Impl::Scan() {
       served_[name] = Served{std::move(*node), ledger, origin};
     }
     log_.Event("ledger",
-               "serving " + path + " (" + origin + ", " + std::to_string(size) +
-                   " entries) under /" + name + "/; writes need the token in " + path + ".token",
+               "serving " + path + " (" + origin + ", " + Entries(size) + ") under /" + name +
+                   "/; writes need the token in " + path + ".token",
                {{"ledger", path}, {"name", name}, {"origin", origin}, {"size", size}});
   }
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/plural.h"
 #include "node/tile_path.h"
 #include "vellum/checkpoint.h"
 
@@ -101,8 +102,8 @@ class FolderWriter {
                 dir + " holds the log '" + old->origin + "', not '" + ledger.origin() + "'");
   }
   if (old->size > next.size) {
-    return Fail(ErrorCode::kConflict, dir + " already holds " + std::to_string(old->size) +
-                                          " entries, more than the " + std::to_string(next.size) +
+    return Fail(ErrorCode::kConflict, dir + " already holds " + Entries(old->size) +
+                                          ", more than the " + std::to_string(next.size) +
                                           " of this checkpoint: nothing was written");
   }
   auto root = ledger.RootAt(old->size);
@@ -215,7 +216,7 @@ void Publisher::PublishOnce() {
   published_size_ = published->size;
   if (published->files_written > 1 || published->old_size != published->size) {
     log_.Event("publish",
-               "published " + std::to_string(published->size) + " entries to " + dir_ + " (" +
+               "published " + Entries(published->size) + " to " + dir_ + " (" +
                    std::to_string(published->files_written) + " files)",
                {{"dir", dir_}, {"size", published->size}});
   }

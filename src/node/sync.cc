@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "common/plural.h"
 #include "node/api_json.h"
 
 namespace vellum::node {
@@ -52,8 +53,8 @@ Result<ViewHead> SignedHead(Ledger& ledger, LedgerView& upstream) {
 Result<void> CheckPrefix(const Head& local, const ViewHead& head, LedgerView& upstream) {
   const std::string where = "the mirror's history (size " + std::to_string(local.size) + ")";
   if (head.size < local.size) {
-    return Fail(ErrorCode::kConflict, upstream.name() + " signed only " +
-                                          std::to_string(head.size) + " entries; " + where +
+    return Fail(ErrorCode::kConflict, upstream.name() + " signed only " + Entries(head.size) +
+                                          "; " + where +
                                           " is longer: nothing to do, nothing changed");
   }
   if (local.size == 0) return {};

@@ -4,6 +4,7 @@
 
 #include "common/coding.h"
 #include "common/decimal.h"
+#include "common/plural.h"
 
 namespace vellum::node {
 namespace {
@@ -127,8 +128,7 @@ Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uin
   for (uint64_t i = 0; i < count; ++i) {
     if (bundle.size() - at < 2) {
       return Fail(ErrorCode::kVerificationFailed,
-                  "entry bundle is truncated: " + std::to_string(i) + " of " +
-                      std::to_string(count) + " entries");
+                  "entry bundle is truncated: " + std::to_string(i) + " of " + Entries(count));
     }
     const size_t len = LoadBigEndian<uint16_t>(&bundle[at]);
     at += 2;
@@ -140,9 +140,9 @@ Result<std::vector<Bytes>> ParseEntryBundle(std::span<const uint8_t> bundle, uin
     at += len;
   }
   if (at != bundle.size()) {
-    return Fail(ErrorCode::kVerificationFailed,
-                "entry bundle has " + std::to_string(bundle.size() - at) + " bytes after its " +
-                    std::to_string(count) + " entries");
+    return Fail(ErrorCode::kVerificationFailed, "entry bundle has " +
+                                                    std::to_string(bundle.size() - at) +
+                                                    " bytes after its " + Entries(count));
   }
   return entries;
 }

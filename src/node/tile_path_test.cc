@@ -76,7 +76,7 @@ TEST(EntryBundleTest, NamesTruncationAndTrailingBytes) {
   EXPECT_NE(fewer.error().message().find("truncated: 2 of 3"), std::string::npos);
   auto more = ParseEntryBundle(bundle, 1);
   ASSERT_FALSE(more);
-  EXPECT_NE(more.error().message().find("3 bytes after its 1 entries"), std::string::npos);
+  EXPECT_NE(more.error().message().find("3 bytes after its 1 entry"), std::string::npos);
   bundle.pop_back();
   auto cut = ParseEntryBundle(bundle, 2);
   ASSERT_FALSE(cut);

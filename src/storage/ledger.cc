@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "common/plural.h"
 #include "storage/entries.h"
 #include "storage/ledger_impl.h"
 #include "storage/schema.h"
@@ -224,8 +225,8 @@ Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
                              std::to_string(new_size - 1);
     if (new_size > checkpoint->size) {
       return Fail(ErrorCode::kVerificationFailed, what + " reach past the checkpoint's " +
-                                                      std::to_string(checkpoint->size) +
-                                                      " entries (nothing was appended)");
+                                                      Entries(checkpoint->size) +
+                                                      " (nothing was appended)");
     }
     if (new_size == checkpoint->size) {
       if (root != checkpoint->root) {

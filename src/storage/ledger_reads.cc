@@ -1,6 +1,7 @@
 // Ledger reads: entries, lookups, roots, proofs and tiles, all from stored data.
 #include <string>
 
+#include "common/plural.h"
 #include "storage/entries.h"
 #include "storage/ledger_impl.h"
 #include "storage/tile_store.h"
@@ -19,8 +20,8 @@ Result<Entry> Ledger::Impl::Get(uint64_t index) {
   auto size = HeadSize();
   if (!size) return std::unexpected(size.error());
   if (index >= *size) {
-    return Fail(ErrorCode::kNotFound, "no entry " + std::to_string(index) + "; the ledger has " +
-                                          std::to_string(*size) + " entries");
+    return Fail(ErrorCode::kNotFound,
+                "no entry " + std::to_string(index) + "; the ledger has " + Entries(*size));
   }
   select_entry_.Bind(1, static_cast<int64_t>(index));
   auto row = select_entry_.Step();

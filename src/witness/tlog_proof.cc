@@ -1,6 +1,7 @@
 // C2SP tlog-proof receipts.
 #include <string>
 
+#include "common/plural.h"
 #include "vellum/merkle.h"
 #include "vellum/witness.h"
 #include "witness/text.h"
@@ -59,7 +60,7 @@ Result<Checkpoint> VerifyTlogProof(const TlogProof& proof, const Hash& leaf_hash
   if (proof.index >= checkpoint->size) {
     return Fail(ErrorCode::kVerificationFailed, "index " + std::to_string(proof.index) +
                                                     " is not in the checkpoint's tree of " +
-                                                    std::to_string(checkpoint->size) + " entries");
+                                                    Entries(checkpoint->size));
   }
   auto included = merkle::VerifyInclusion(leaf_hash, proof.index, checkpoint->size, proof.inclusion,
                                           checkpoint->root);
