@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "common/coding.h"
@@ -193,6 +196,31 @@ Result<void> LeafIndex::MergeLevelTwo(uint64_t end_index) {
   return WriteRun(2, static_cast<uint64_t>(begin), records);
 }
 
+namespace {
+
+// Appends first_index + i for each of the `width` stored leaf hashes (`stored` bytes each, at
+// `hashes`) that `leaf_hash` begins with.
+void ScanTile(const uint8_t* hashes, uint64_t width, size_t stored, const Hash& leaf_hash,
+              uint64_t first_index, std::vector<uint64_t>& out) {
+  if (stored == kLeafPrefixSize) {  // schema 3: four bytes each, compared as one word
+    uint32_t want;
+    std::memcpy(&want, leaf_hash.data(), sizeof(want));
+    for (uint64_t i = 0; i < width; ++i) {
+      uint32_t have;
+      std::memcpy(&have, hashes + i * sizeof(have), sizeof(have));
+      if (have == want) out.push_back(first_index + i);
+    }
+    return;
+  }
+  for (uint64_t i = 0; i < width; ++i) {
+    if (std::memcmp(hashes + i * stored, leaf_hash.data(), stored) == 0) {
+      out.push_back(first_index + i);
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash, uint64_t size) {
   const uint64_t key = MakeRecord(leaf_hash.data(), prefix_, 0) >> 16;
   std::vector<int64_t> runs;
@@ -210,18 +238,31 @@ Result<std::vector<uint64_t>> LeafIndex::Candidates(const Hash& leaf_hash, uint6
     }
   }
   // Entries not in a run yet: scan what their level-0 tiles store of their leaf hashes.
-  const uint64_t run_tiles = run_tiles_;
-  const size_t stored = tiles_.stored_leaf_size();
-  for (uint64_t t = size / kTileWidth / run_tiles * run_tiles; t * kTileWidth < size; ++t) {
-    auto blob = tiles_.ReadStored({0, t});
-    if (!blob) return std::unexpected(blob.error());
-    if (!*blob) continue;
-    const Bytes& hashes = (**blob).hashes;
-    for (size_t i = 0; (i + 1) * stored <= hashes.size(); ++i) {
-      if (std::equal(leaf_hash.begin(), leaf_hash.begin() + stored, hashes.begin() + i * stored)) {
-        out.push_back(t * kTileWidth + i);
+  const size_t stored = tiles_.stored_leaf_size(), tile_bytes = kTileWidth * stored;
+  const uint64_t first_tile = size / kTileWidth / run_tiles_ * run_tiles_;
+  if (first_tile != tail_first_tile_) {
+    tail_.clear();
+    tail_first_tile_ = first_tile;
+  }
+  for (uint64_t t = first_tile; t * kTileWidth < size; ++t) {
+    const uint64_t kept = tail_.size() / tile_bytes;
+    std::optional<TileBlob> read;
+    std::span<const uint8_t> hashes;
+    if (t - first_tile < kept) {
+      hashes = std::span<const uint8_t>(tail_).subspan((t - first_tile) * tile_bytes, tile_bytes);
+    } else {
+      auto blob = tiles_.ReadStored({0, t});
+      if (!blob) return std::unexpected(blob.error());
+      if (!*blob) continue;
+      read = std::move(**blob);
+      hashes = read->hashes;
+      if (t - first_tile == kept && hashes.size() == tile_bytes) {  // full: keep it
+        if (tail_.empty()) tail_.reserve(run_tiles_ * tile_bytes);
+        tail_.insert(tail_.end(), hashes.begin(), hashes.end());
       }
     }
+    const uint64_t width = std::min<uint64_t>(hashes.size() / stored, size - t * kTileWidth);
+    ScanTile(hashes.data(), width, stored, leaf_hash, t * kTileWidth, out);
   }
   std::sort(out.begin(), out.end());
   return out;

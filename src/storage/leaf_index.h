@@ -44,7 +44,10 @@ class LeafIndex {
   // hashes in `hashes`), once per tile, in order: builds and merges the runs it completes.
   [[nodiscard]] Result<void> AddFullTile(uint64_t tile, std::span<const uint8_t> hashes);
   // Drops what is kept in memory between calls; call when the append transaction rolls back.
-  void Forget() { pending_.clear(); }
+  void Forget() {
+    pending_.clear();
+    tail_.clear();
+  }
 
   // Indexes of entries below `size` whose leaf hash may be `leaf_hash`, ascending.
   [[nodiscard]] Result<std::vector<uint64_t>> Candidates(const Hash& leaf_hash, uint64_t size);
@@ -63,6 +66,11 @@ class LeafIndex {
   // or a rollback).
   std::vector<uint64_t> pending_;
   std::vector<uint64_t> scratch_;  // the sort's second buffer, kept for the next run
+  // What the full level-0 tiles not yet in a run store of their leaf hashes, from tile
+  // tail_first_tile_ on, in order, kept between lookups: a full tile never changes, so a lookup
+  // reads only the tiles that filled since the last one, and the partial tile.
+  Bytes tail_;
+  uint64_t tail_first_tile_ = 0;
   uint64_t pending_first_tile_ = 0;
   Db& db_;
   TileReader& tiles_;

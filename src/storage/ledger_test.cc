@@ -294,6 +294,40 @@ TEST_F(LedgerTest, LookupRunsSpanAppendsFromSeveralHandles) {
   }
 }
 
+TEST_F(LedgerTest, LookupsFollowAppendsMadeThroughAnotherHandle) {
+  // A handle keeps what the full tiles not yet in a run store of their leaf hashes between
+  // lookups; another handle then fills its partial tile, adds tiles and closes the run.
+  auto writer = Make(EntryFormat::kRaw);
+  auto append = [&](uint64_t from, uint64_t to) {
+    std::vector<NewEntry> batch;
+    for (uint64_t i = from; i < to; ++i)
+      batch.push_back({.payload = ToBytes(std::string("t").append(std::to_string(i)))});
+    ASSERT_TRUE(writer->AppendBatch(batch));
+  };
+  auto reader = *Ledger::Open(path_, {.read_only = true});
+  auto find = [&](uint64_t i) {
+    return reader->FindByLeafHash(
+        merkle::LeafHash(ToBytes(std::string("t").append(std::to_string(i)))));
+  };
+  append(0, 1000);  // tiles 0..2 full, tile 3 partial (232 entries)
+  for (uint64_t i : {0ull, 767ull, 768ull, 999ull}) EXPECT_EQ(*find(i), i);
+  EXPECT_FALSE(find(1000));
+  append(1000, 1300);  // tile 3 fills; tile 4 full; tile 5 partial
+  for (uint64_t i : {0ull, 999ull, 1000ull, 1023ull, 1024ull, 1279ull, 1280ull, 1299ull}) {
+    auto found = find(i);
+    ASSERT_TRUE(found) << i;
+    EXPECT_EQ(*found, i);
+  }
+  EXPECT_FALSE(find(1300));
+  append(1300, 65600);  // the run of the first 65,536 closes
+  for (uint64_t i : {0ull, 1299ull, 65535ull, 65536ull, 65599ull}) {
+    auto found = find(i);
+    ASSERT_TRUE(found) << i;
+    EXPECT_EQ(*found, i);
+  }
+  EXPECT_FALSE(find(65600));
+}
+
 TEST_F(LedgerTest, ProofsFollowAppendsMadeThroughAnotherHandle) {
   // A handle keeps the tiles it read for its next proofs. Another handle (or process) then
   // lengthens the same partial tiles: proofs at the new sizes must read them again, and sizes
