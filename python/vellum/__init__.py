@@ -57,6 +57,8 @@ def _count(value, what: str) -> int:
         raise InvalidArgument(f"{what} is an int, not {type(value).__name__}")
     if value < 0:
         raise InvalidArgument(f"{what} counts from 0; {value} is negative")
+    if value >= 1 << 64:
+        raise InvalidArgument(f"{what} is at most 2**64 - 1; {value} is larger")
     return value
 
 

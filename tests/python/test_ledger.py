@@ -201,7 +201,9 @@ def test_wrong_types_and_negative_numbers_raise_invalid_argument(ledger):
     for call in (lambda: ledger.get(-1), lambda: ledger.prove(-1), lambda: ledger.root(-5),
                  lambda: ledger.prove("a"), lambda: ledger.prove_consistency(-1),
                  lambda: ledger.append_many(5), lambda: ledger.append_many("abc"),
-                 lambda: ledger.append_many([("x", "not a time")]), lambda: ledger[1.5]):
+                 lambda: ledger.append_many([("x", "not a time")]), lambda: ledger[1.5],
+                 lambda: ledger.get(2**64), lambda: ledger[10**30], lambda: ledger.prove(0, 2**70),
+                 lambda: ledger.root(2**64), lambda: ledger.prove_consistency(0, 2**64)):
         with pytest.raises(vellum.InvalidArgument):
             call()
     assert ledger.append("") == 1 and ledger[1].payload == b"" and ledger[1].text == ""
