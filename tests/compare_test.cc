@@ -177,9 +177,11 @@ TEST_F(CompareTest, CatchesASideThatContradictsItself) {
 }
 
 TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
-  // The three ledgers share their first 654,321 entries: made once, copied.
+  // The three ledgers share their first 654,321 entries, and c is a's first 999,000: each made
+  // once, copied.
   const std::string prefix = Make("prefix.db", 654321);
-  const std::string a = Make("big_a.db", 1000000, {}, prefix);
+  const std::string c = Make("big_c.db", 999000, {}, prefix);
+  const std::string a = Make("big_a.db", 1000000, {}, c);
   const std::string b = Make("big_b.db", 1000000, 654321, prefix);
   testing::NodeProcess na(a), nb(b);
   ASSERT_TRUE(na.ok() && nb.ok());
@@ -199,7 +201,6 @@ TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
   EXPECT_LE(j["a"]["bytes"].get<int>() + j["b"]["bytes"].get<int>(), 64 * 1024);
 
   // A prefix over HTTP costs one consistency proof.
-  const std::string c = Make("big_c.db", 999000, {}, prefix);
   testing::NodeProcess nc(c);
   auto behind = testing::Vellum({"compare", "http://127.0.0.1:" + std::to_string(nc.port()),
                                  "http://127.0.0.1:" + std::to_string(na.port()), "--json"});
