@@ -46,6 +46,7 @@ Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) 
   if (auto ok = CheckSize(end, "range end"); !ok) return std::unexpected(ok.error());
   select_range_.Bind(1, static_cast<int64_t>(begin)).Bind(2, static_cast<int64_t>(end));
   std::vector<Entry> out;
+  out.reserve(end - begin);
   while (true) {
     auto row = select_range_.Step();
     if (!row) return std::unexpected(row.error());
