@@ -56,8 +56,9 @@ class CompareTest : public ::testing::Test {
   // Signs a checkpoint of the head of the ledger at `path` with key_; returns `path`.
   std::string Signed(const std::string& path) {
     auto ledger = Ledger::Open(path);
-    if (!ledger || !(*ledger)->SignCheckpoint(key_)) {
-      throw std::runtime_error(path + ": cannot sign a checkpoint");
+    if (!ledger) throw std::runtime_error(path + ": " + ledger.error().ToString());
+    if (auto note = (*ledger)->SignCheckpoint(key_); !note) {
+      throw std::runtime_error(path + ": cannot sign: " + note.error().ToString());
     }
     return path;
   }
