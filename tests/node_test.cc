@@ -194,6 +194,10 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
       {"GET", "/tile/entries/x072/x057/x594/x037/x927/936", "", {}, 400},  // 2^56
       {"GET", "/tile/0/x072/x057/x594/x037/x927/936.p/3", "", {}, 400},
       {"GET", "/v1/entries/10", "", {}, 404},
+      {"GET", "/v1/entries/-1", "", {}, 400},
+      {"GET", "/v1/entries/1e3", "", {}, 400},
+      {"GET", "/v1/entries/abc", "", {}, 400},
+      {"GET", "/v1/entries/18446744073709551616", "", {}, 400},  // 2^64
       {"GET", "/v1/entries?start=5&end=11", "", {}, 400},
       {"GET", "/v1/entries?start=0&end=5000", "", {}, 400},
       {"GET", "/v1/entries?start=x", "", {}, 400},
@@ -201,6 +205,12 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
       {"GET", "/v1/proof/inclusion?index=1&size=11", "", {}, 400},
       {"GET", "/v1/proof/consistency?old=3&new=99", "", {}, 400},
       {"GET", "/v1/lookup/abcd", "", {}, 400},
+      {"GET",
+       "/v1/lookup/"
+       "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg",
+       "",
+       {},
+       400},
       {"GET", "/tile/0/x000/000", "", {}, 400},
       {"GET", "/tile/0/1", "", {}, 400},
       {"GET", "/tile/0/000.p/256", "", {}, 400},

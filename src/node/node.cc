@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cctype>
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -160,11 +159,12 @@ void Node::Impl::InstallRoutes() {
       "/tile/", [](char) { return true; }, &Impl::HandleTile);
   exact("POST", "/v1/entries", nullptr);  // HandleAppend
   exact("GET", "/v1/entries", &Impl::HandleGetEntries);
+  // Any remainder reaches the handler, which says what is wrong with it ("/v1/entries/-1" is a
+  // bad index, not a missing resource).
   under(
-      "/v1/entries/", [](char c) { return c >= '0' && c <= '9'; }, &Impl::HandleGetEntry);
+      "/v1/entries/", [](char) { return true; }, &Impl::HandleGetEntry);
   under(
-      "/v1/lookup/", [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; },
-      &Impl::HandleLookup);
+      "/v1/lookup/", [](char) { return true; }, &Impl::HandleLookup);
   exact("GET", "/v1/proof/inclusion", &Impl::HandleInclusion);
   exact("GET", "/v1/proof/consistency", &Impl::HandleConsistency);
   exact("GET", "/v1/status", &Impl::HandleStatus);

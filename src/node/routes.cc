@@ -73,6 +73,9 @@ void Node::Impl::HandleGetEntry(const Request& req, Response& res) {
   uint64_t index = 0;
   const std::string text = req.matches[1];
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+  if (end != text.data() + text.size()) {
+    return SendError(res, 400, "the index in /v1/entries/<index> must be a non-negative integer");
+  }
   if (ec != std::errc()) return SendError(res, 400, "entry index out of range");
   auto entry = ledger_->Get(index);
   if (!entry) return SendError(res, entry.error());
