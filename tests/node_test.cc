@@ -219,6 +219,10 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
       {"GET", "/tile/0/001", "", {}, 404},
       {"GET", "/tile/entrie%FF%FE/002", "", {}, 400},  // quoted back in the error: not UTF-8
       {"GET", "/nothing/here", "", {}, 404},
+      {"GET", "/v1/status/", "", {}, 404},
+      {"GET", "/v1/proof/inclusion?index=1&index=2&size=3", "", {}, 400},
+      {"GET", "/v1/entries?start=1&start=2", "", {}, 400},
+      {"GET", "/v1/subtrees?nodes=0-1&nodes=0-2", "", {}, 400},
   };
   for (const Case& k : cases) {
     auto r = k.method == "GET" ? c->Get(k.path, k.headers)
@@ -228,6 +232,13 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
     auto body = json::parse(r->body, nullptr, false);
     EXPECT_TRUE(body.is_object() && body.contains("error")) << k.path << ": " << r->body;
   }
+  // The errors say what is wrong, not just that something is.
+  EXPECT_EQ(Json(c->Get("/v1/status/"))["error"]["message"],
+            "no such resource: /v1/status/ (without the trailing slash: /v1/status)");
+  EXPECT_EQ(Json(c->Get("/v1/entries/-1"))["error"]["message"],
+            "the index in /v1/entries/<index> must be a non-negative integer");
+  EXPECT_EQ(Json(c->Get("/v1/proof/inclusion?index=1&index=2&size=3"))["error"]["message"],
+            "query parameter 'index' is given more than once");
   EXPECT_EQ(Json(c->Get("/v1/status"))["root"], before["root"]);
   EXPECT_EQ(Json(c->Get("/v1/status"))["size"], 10);
   EXPECT_EQ(node.Stop(SIGTERM), 0);

@@ -179,6 +179,20 @@ void Node::Impl::InstallRoutes() {
   }
 }
 
+// What a 404 says: the path, and the same path without its trailing slash when that is served.
+std::string Node::Impl::NotFound(const Request& req) const {
+  std::string message = "no such resource: " + req.path;
+  if (req.path.size() > 1 && req.path.ends_with('/')) {
+    const std::string_view bare = std::string_view(req.path).substr(0, req.path.size() - 1);
+    for (const Route& route : routes_) {
+      if (route.method == req.method && !route.prefix && route.path == bare) {
+        return message + " (without the trailing slash: " + std::string(bare) + ")";
+      }
+    }
+  }
+  return message;
+}
+
 void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
   Response res;
   try {
@@ -204,7 +218,7 @@ void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
       (this->*route.handler)(req, res);
       return respond(std::move(res));
     }
-    SendError(res, 404, "no such resource");
+    SendError(res, 404, NotFound(req));
   } catch (...) {
     res = {};
     SendError(res, 500, "internal error");

@@ -32,6 +32,8 @@ class Node::Impl {
   // Routes one request (the server's handler; also HandleInProcess): `respond` is called once,
   // at once for reads, once the entries are durable for appends.
   void Serve(net::Request& req, const net::HttpServer::Respond& respond);
+  // A 404's message: the path, and a hint when only a trailing slash is in the way.
+  std::string NotFound(const net::Request& req) const;
   // The checkpoint the node serves: for a writer with a policy, the newest signed one with the
   // cosignatures gathered for it (or, with require_quorum, the newest that met the quorum);
   // otherwise SignedCheckpoint().

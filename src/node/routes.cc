@@ -17,10 +17,25 @@ void SendJson(net::Response& res, const nlohmann::json& doc) {
 }
 
 // A query parameter as a non-negative integer; nullopt when absent.
+// Query parameter `name`, if given. Given twice it is refused rather than one of the values
+// silently chosen.
+[[nodiscard]] Result<std::optional<std::string>> QueryValue(const net::Request& req,
+                                                            const char* name) {
+  const size_t count = req.params.count(name);
+  if (count == 0) return std::optional<std::string>{};
+  if (count > 1) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("query parameter '") + name + "' is given more than once");
+  }
+  return std::optional<std::string>{req.param(name)};
+}
+
 [[nodiscard]] Result<std::optional<uint64_t>> QueryNumber(const net::Request& req,
                                                           const char* name) {
-  if (!req.has_param(name)) return std::optional<uint64_t>{};
-  const std::string text = req.param(name);
+  auto given = QueryValue(req, name);
+  if (!given) return std::unexpected(given.error());
+  if (!*given) return std::optional<uint64_t>{};
+  const std::string& text = **given;
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
@@ -149,8 +164,10 @@ void Node::Impl::HandleConsistency(const Request& req, Response& res) {
 // in the order asked. Compare walks these down to the first differing entry.
 void Node::Impl::HandleSubtrees(const Request& req, Response& res) {
   std::vector<merkle::NodeId> ids;
-  const std::string nodes = req.param("nodes");
-  std::string_view list = nodes;
+  auto nodes = QueryValue(req, "nodes");
+  if (!nodes) return SendError(res, nodes.error());
+  const std::string text = nodes->value_or("");
+  std::string_view list = text;
   while (!list.empty()) {
     const size_t comma = std::min(list.find(','), list.size());
     const std::string_view item = list.substr(0, comma);
