@@ -177,13 +177,15 @@ Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes)
   if (path.starts_with("/v1/") && api_ == Api::kUnknown) {
     api_ = IsNotAnApiAnswer(res->status, res->body) ? Api::kTilesOnly : Api::kVellum;
   }
+  // The URL as requested (the name may end in a slash the prefix dropped).
+  const std::string where = base_ + prefix_ + path;
   if (res->status != 200) {
     return Fail(res->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-                name_ + path + " answered " + std::to_string(res->status));
+                where + " answered " + std::to_string(res->status));
   }
   if (res->body.size() > max_bytes) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + path + " sent an answer larger than " +
-                                                    std::to_string(max_bytes) + " bytes");
+    return Fail(ErrorCode::kVerificationFailed,
+                where + " sent an answer larger than " + std::to_string(max_bytes) + " bytes");
   }
   return std::move(res->body);
 }
