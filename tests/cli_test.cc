@@ -41,6 +41,17 @@ TEST_F(CliTest, CountsOneEntryInTheSingular) {
   EXPECT_NE(r.out.find("ok: 2 entries verified"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, NamesAnUnknownCommandAndAMissingOne) {
+  auto r = Vellum({"consistency", db_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "vellum: unknown command 'consistency'; 'vellum --help' lists the commands\n");
+  r = Vellum({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "vellum: give a command, e.g. 'vellum init'; 'vellum --help' lists them\n");
+  r = Vellum({"verify", db_});  // a known command still runs
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(CliTest, AppendsFromArgumentsStdinAndFilesAndListsThem) {
   auto r = Vellum({"append", db_, "alpha", "beta", "--time", "2026-01-02T03:04:05.678Z"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,5 +1,7 @@
 // vellum: tamper-evident, append-only ledgers in SQLite.
+#include <functional>
 #include <iostream>
+#include <string>
 #include <string_view>
 
 #include "cli/cli.h"
@@ -32,6 +34,18 @@ int main(int argc, char** argv) {
   bool json = false;
   for (int i = 1; i < argc; ++i) json = json || std::string_view(argv[i]) == "--json";
   vellum::cli::SetJsonErrors(json);
+  // Left to CLI11, both of these say "A subcommand is required".
+  if (argc == 1) {
+    return vellum::cli::ReportUsage(
+        "give a command, e.g. 'vellum init'; 'vellum --help' lists them");
+  }
+  if (const std::string first = argv[1]; !first.starts_with('-')) {
+    const std::function<bool(CLI::App*)> named = [&](CLI::App* c) { return c->check_name(first); };
+    if (app.get_subcommands(named).empty()) {
+      return vellum::cli::ReportUsage("unknown command '" + first +
+                                      "'; 'vellum --help' lists the commands");
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
