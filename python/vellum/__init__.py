@@ -175,6 +175,10 @@ class Ledger:
     """An open ledger file. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, impl: "_vellum.Ledger"):
+        if not isinstance(impl, _vellum.Ledger):
+            raise TypeError(
+                f"vellum.Ledger({impl!r}): open a ledger with vellum.Ledger.open(path) "
+                "or make one with vellum.Ledger.create(path, origin)")
         self._impl = impl
         self._path = impl.path  # still known once closed
 

@@ -48,6 +48,8 @@ def test_create_open_and_context_manager(tmp_path):
         vellum.Ledger.open(tmp_path / "missing.db")
     with pytest.raises(vellum.InvalidArgument):
         vellum.Ledger.create(tmp_path / "b.db", origin="x", format="yaml")
+    with pytest.raises(TypeError, match=r"vellum\.Ledger\.open\(path\)"):
+        vellum.Ledger(path)  # the constructor is not how a file is opened, and says so
 
 
 def test_append_get_index_slice_iterate(ledger):
