@@ -59,6 +59,33 @@ TEST_F(TamperTest, ChangedEntryData) {
                137, "entry changed");
 }
 
+// An entry edited while its node serves the file is not handed out, alone, in a range, in a
+// tile bundle or with a proof: each says which entry changed. Its neighbours are still served.
+TEST_F(TamperTest, AnEditedEntryIsNotServedByItsNodeNorShownByTheCli) {
+  testing::NodeProcess node(db_);
+  ASSERT_TRUE(node.ok());
+  auto client = testing::LocalClient(node.port());
+  ASSERT_EQ(client.Get("/v1/entries/137")->status, 200);  // read (and its tile cached) before
+  auto edit =
+      RunProgram({"sqlite3", db_,
+                  std::string(kDropTriggers) + "UPDATE entries SET data = 'x' WHERE idx = 137"});
+  ASSERT_EQ(edit.exit_code, 0) << edit.err;
+  const std::string said =
+      "entry 137 was changed: its bytes no longer hash to the stored leaf hash";
+  for (const char* path : {"/v1/entries/137", "/v1/entries?start=100&end=200",
+                           "/v1/proof/inclusion?index=137&size=600", "/tile/entries/000"}) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 500) << path << ": " << r->body;
+    EXPECT_NE(r->body.find(said), std::string::npos) << path << ": " << r->body;
+  }
+  EXPECT_EQ(client.Get("/v1/entries/136")->status, 200);
+  EXPECT_EQ(client.Get("/tile/entries/001")->status, 200);
+  auto get = Vellum({"get", db_, "137"});
+  EXPECT_EQ(get.exit_code, 1);
+  EXPECT_NE(get.err.find(said), std::string::npos) << get.err;
+}
+
 TEST_F(TamperTest, ChangedTimestamp) {
   ExpectCaught(std::string(kDropTriggers) + "UPDATE entries SET ts = ts + 1 WHERE idx = 250", 250,
                "entry changed");

@@ -115,6 +115,9 @@ Result<void> Ledger::Impl::CheckEntriesSince(uint64_t from, const Hash& from_roo
   constexpr uint64_t kChunk = 10000;
   for (uint64_t at = from; at < to; at += kChunk) {
     auto entries = GetRange(at, std::min(to, at + kChunk));
+    if (!entries && entries.error().code() == ErrorCode::kCorruption) {
+      return Fail(ErrorCode::kConflict, refuse + entries.error().message());
+    }
     if (!entries) return std::unexpected(entries.error());
     for (const Entry& e : *entries) range->Append(e.leaf_hash);  // recomputed from the bytes
   }

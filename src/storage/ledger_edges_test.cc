@@ -173,8 +173,16 @@ TEST_F(LedgerEdgesTest, NeverSignsEntriesEditedAroundVellumSinceTheLastCheckpoin
   auto refused = ledger->SignCheckpoint(key_);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code(), ErrorCode::kConflict);
-  EXPECT_NE(refused.error().message().find("no longer hash to the stored tree"), std::string::npos)
-      << refused.error().message();
+  EXPECT_EQ(refused.error().message(),
+            "refusing to sign: entry 200 was changed: its bytes no longer hash to the stored leaf "
+            "hash; run 'vellum verify'");
+  // Nor is the edited entry handed out as if the tree held it.
+  auto edited = ledger->Get(200);
+  ASSERT_FALSE(edited);
+  EXPECT_EQ(edited.error().code(), ErrorCode::kCorruption);
+  EXPECT_FALSE(ledger->GetRange(150, 250));
+  EXPECT_TRUE(ledger->Get(199));  // its neighbours are still served
+  EXPECT_TRUE(ledger->GetRange(0, 200));
   EXPECT_TRUE(ledger->SignCheckpoint(key_, 150));  // before the edit: still true
   // With no checkpoint yet, everything is checked.
   auto fresh = Writer("fresh.db", 20);
@@ -373,7 +381,8 @@ TEST_F(LedgerEdgesTest, ANewFileStoresLeafHashPrefixesAndServesWhatAnEditDidNotT
   EXPECT_TRUE((*reopened)->InclusionProof(10, 600));
   auto refused = (*reopened)->InclusionProof(300, 600);  // its neighbour is entry 301
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message().find("entry 301 no longer hashes to its stored leaf hash"),
+  EXPECT_NE(refused.error().message().find(
+                "entry 301 was changed: its bytes no longer hash to the stored leaf hash"),
             std::string::npos)
       << refused.error().message();
   refused = (*reopened)->InclusionProof(298, 600);  // in the same block

@@ -36,6 +36,10 @@ class Ledger::Impl {
   [[nodiscard]] Result<Hash> RootAt(uint64_t size);
   [[nodiscard]] Result<Entry> Get(uint64_t index);
   [[nodiscard]] Result<std::vector<Entry>> GetRange(uint64_t begin, uint64_t end);
+  // Checks consecutive `entries` against the leaf hashes the level-0 tiles store for them (the
+  // first kLeafPrefixSize bytes in schema 3): an entry changed around vellum is refused
+  // (kCorruption) instead of being handed out with a leaf hash the tree never held.
+  [[nodiscard]] Result<void> CheckStoredLeafHashes(std::span<const Entry> entries);
   [[nodiscard]] Result<uint64_t> FindByLeafHash(const Hash& leaf_hash);
   [[nodiscard]] Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size);
   [[nodiscard]] Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size);

@@ -1,4 +1,5 @@
 // Ledger reads: entries, lookups, roots, proofs and tiles, all from stored data.
+#include <algorithm>
 #include <string>
 
 #include "common/plural.h"
@@ -33,6 +34,8 @@ Result<Entry> Ledger::Impl::Get(uint64_t index) {
   }
   auto entry = storage::EntryFromRow(select_entry_, 0, 1, index, meta_.format);
   select_entry_.Reset();
+  if (!entry) return entry;
+  if (auto ok = CheckStoredLeafHashes({&*entry, 1}); !ok) return std::unexpected(ok.error());
   return entry;
 }
 
@@ -66,7 +69,34 @@ Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) 
     return Fail(ErrorCode::kCorruption, "entry " + std::to_string(begin + out.size()) +
                                             " is missing from the file; run 'vellum verify'");
   }
+  if (auto ok = CheckStoredLeafHashes(out); !ok) return std::unexpected(ok.error());
   return out;
+}
+
+// One level-0 tile read per 256 entries. A 4-byte prefix stops an edit made by hand or by a tool
+// that does not know the tree; one made to match a prefix still fails every proof against a
+// signed checkpoint, and `vellum verify`, which rebuilds the tree.
+Result<void> Ledger::Impl::CheckStoredLeafHashes(std::span<const Entry> entries) {
+  const size_t width = tiles_.stored_leaf_size();
+  for (size_t at = 0; at < entries.size();) {
+    const uint64_t tile_index = entries[at].index / kTileWidth;
+    auto tile = tiles_.ReadStored({0, tile_index});
+    if (!tile) return std::unexpected(tile.error());
+    for (; at < entries.size() && entries[at].index / kTileWidth == tile_index; ++at) {
+      const Entry& entry = entries[at];
+      const size_t offset = (entry.index % kTileWidth) * width;
+      if (!*tile || (*tile)->hashes.size() < offset + width) {
+        return Fail(ErrorCode::kCorruption, "the leaf hash of entry " +
+                                                std::to_string(entry.index) +
+                                                " is missing from the file; run 'vellum verify'");
+      }
+      if (!std::equal(entry.leaf_hash.begin(), entry.leaf_hash.begin() + width,
+                      (*tile)->hashes.begin() + offset)) {
+        return std::unexpected(storage::ChangedEntry(entry.index));
+      }
+    }
+  }
+  return {};
 }
 
 Result<uint64_t> Ledger::Impl::FindByLeafHash(const Hash& leaf_hash) {

@@ -67,6 +67,13 @@ Result<std::optional<TileBlob>> TileReader::Read(const TileId& id) {
   return tile;
 }
 
+Error ChangedEntry(uint64_t index) {
+  return Error(ErrorCode::kCorruption,
+               "entry " + std::to_string(index) +
+                   " was changed: its bytes no longer hash to the stored leaf hash; run "
+                   "'vellum verify'");
+}
+
 Result<void> TileReader::Fill(TileBlob& tile, uint64_t index, unsigned first, unsigned last) {
   BeginIfBatched();
   const uint64_t begin = first * kLeafBlock;
@@ -98,7 +105,8 @@ Result<void> TileReader::Fill(TileBlob& tile, uint64_t index, unsigned first, un
     auto leaf = LeafHashFromRow(select_entries_, 1, 2, base + i, format_);
     if (!leaf) return fail(base + i, "is damaged: " + leaf.error().message());
     if (!std::equal(slot, slot + kLeafPrefixSize, leaf->begin())) {
-      return fail(base + i, "no longer hashes to its stored leaf hash");
+      select_entries_.Reset();
+      return std::unexpected(ChangedEntry(base + i));
     }
     leaves.insert(leaves.end(), leaf->begin(), leaf->end());
   }

@@ -21,6 +21,9 @@ namespace vellum::storage {
 // of its leaf hash. The whole hash is recomputed from the entry when the tile is read.
 inline constexpr size_t kLeafPrefixSize = 4;
 
+// kCorruption: entry `index` no longer hashes to the leaf hash its level-0 tile stores.
+[[nodiscard]] Error ChangedEntry(uint64_t index);
+
 // Reads and writes tiles in the form a ledger file keeps them. Schema 2 and older store every
 // bottom row whole. Schema 3 stores a level-0 tile's bottom row as the leaf hashes' prefixes: the
 // entries hold everything the hashes are made from, so storing them again would double the file.

@@ -148,6 +148,9 @@ def test_verify_names_the_first_edited_entry(tmp_path):
         assert not report.ok
         assert report.first_bad_index == 17
         assert report.problem == "entry changed"
+        with pytest.raises(vellum.Corruption, match="entry 17 was changed"):
+            l[17]  # never handed out as if the tree held it
+        assert l[16].payload == b"e16"
 
 
 def test_threads_appending_at_once_lose_nothing(tmp_path):
