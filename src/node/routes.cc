@@ -16,7 +16,6 @@ void SendJson(net::Response& res, const nlohmann::json& doc) {
   res.Set(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
-// A query parameter as a non-negative integer; nullopt when absent.
 // Query parameter `name`, if given. Given twice it is refused rather than one of the values
 // silently chosen.
 [[nodiscard]] Result<std::optional<std::string>> QueryValue(const net::Request& req,
@@ -30,6 +29,7 @@ void SendJson(net::Response& res, const nlohmann::json& doc) {
   return std::optional<std::string>{req.param(name)};
 }
 
+// A query parameter as a non-negative integer; nullopt when absent.
 [[nodiscard]] Result<std::optional<uint64_t>> QueryNumber(const net::Request& req,
                                                           const char* name) {
   auto given = QueryValue(req, name);
