@@ -100,6 +100,14 @@ TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiable
   auto unknown = client.Get("/nosuch/checkpoint");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
+  // A 404 inside a ledger names the path as sent, the ledger's name included.
+  auto slash = client.Get("/l3/v1/status/");
+  ASSERT_TRUE(slash);
+  EXPECT_EQ(slash->status, 404);
+  EXPECT_NE(slash->body.find("no such resource: /l3/v1/status/ (without the trailing slash: "
+                             "/l3/v1/status)"),
+            std::string::npos)
+      << slash->body;
 
   listed = Ledgers(node.port());
   ASSERT_EQ(listed.size(), static_cast<size_t>(kLedgers));

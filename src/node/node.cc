@@ -180,13 +180,17 @@ void Node::Impl::InstallRoutes() {
 }
 
 // What a 404 says: the path, and the same path without its trailing slash when that is served.
+// The path is named as the client sent it: under `vellum serve --dir` it still starts with the
+// ledger's name, which req.path no longer does.
 std::string Node::Impl::NotFound(const Request& req) const {
-  std::string message = "no such resource: " + req.path;
-  if (req.path.size() > 1 && req.path.ends_with('/')) {
+  const std::string sent =
+      req.target.empty() ? req.path : req.target.substr(0, req.target.find('?'));
+  std::string message = "no such resource: " + sent;
+  if (req.path.size() > 1 && req.path.ends_with('/') && sent.ends_with('/')) {
     const std::string_view bare = std::string_view(req.path).substr(0, req.path.size() - 1);
     for (const Route& route : routes_) {
       if (route.method == req.method && !route.prefix && route.path == bare) {
-        return message + " (without the trailing slash: " + std::string(bare) + ")";
+        return message + " (without the trailing slash: " + sent.substr(0, sent.size() - 1) + ")";
       }
     }
   }
