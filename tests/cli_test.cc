@@ -48,8 +48,22 @@ TEST_F(CliTest, NamesAnUnknownCommandAndAMissingOne) {
   r = Vellum({});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "vellum: give a command, e.g. 'vellum init'; 'vellum --help' lists them\n");
+  r = Vellum({"witness", "show"});  // the same one level down
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "vellum: unknown command 'witness show'; 'vellum witness --help' lists the commands\n");
+  r = Vellum({"witness"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "vellum: give a command after 'vellum witness'; 'vellum witness --help' lists them\n");
   r = Vellum({"verify", db_});  // a known command still runs
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  // A witness that was never made is named as such, not by its missing key file.
+  r = Vellum({"witness", "status", dir_.File("nope.state")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nope.state does not exist; make a witness with 'vellum witness init "),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliTest, AppendsFromArgumentsStdinAndFilesAndListsThem) {

@@ -1,10 +1,40 @@
 // vellum: tamper-evident, append-only ledgers in SQLite.
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "cli/cli.h"
+
+namespace {
+
+// A command missing or unknown at any level ("vellum", "vellum foo", "vellum witness show"),
+// which CLI11 reports only as "A subcommand is required".
+std::optional<std::string> CommandProblem(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string words;  // the commands so far: "" or "witness"
+  for (int i = 1; at->get_require_subcommand_min() > 0; ++i) {
+    const std::string path = words.empty() ? "vellum" : "vellum " + words;
+    if (i == argc) {
+      if (words.empty()) return "give a command, e.g. 'vellum init'; 'vellum --help' lists them";
+      return "give a command after '" + path + "'; '" + path + " --help' lists them";
+    }
+    const std::string word = argv[i];
+    if (word.starts_with('-')) return std::nullopt;  // --help, --version, or CLI11's to report
+    const std::function<bool(CLI::App*)> named = [&](CLI::App* c) { return c->check_name(word); };
+    auto found = at->get_subcommands(named);
+    if (found.empty()) {
+      return "unknown command '" + (words.empty() ? word : words + " " + word) + "'; '" + path +
+             " --help' lists the commands";
+    }
+    at = found.front();
+    words = words.empty() ? word : words + " " + word;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"vellum: tamper-evident, append-only ledgers in SQLite files"};
@@ -34,17 +64,8 @@ int main(int argc, char** argv) {
   bool json = false;
   for (int i = 1; i < argc; ++i) json = json || std::string_view(argv[i]) == "--json";
   vellum::cli::SetJsonErrors(json);
-  // Left to CLI11, both of these say "A subcommand is required".
-  if (argc == 1) {
-    return vellum::cli::ReportUsage(
-        "give a command, e.g. 'vellum init'; 'vellum --help' lists them");
-  }
-  if (const std::string first = argv[1]; !first.starts_with('-')) {
-    const std::function<bool(CLI::App*)> named = [&](CLI::App* c) { return c->check_name(first); };
-    if (app.get_subcommands(named).empty()) {
-      return vellum::cli::ReportUsage("unknown command '" + first +
-                                      "'; 'vellum --help' lists the commands");
-    }
+  if (auto problem = CommandProblem(app, argc, argv)) {
+    return vellum::cli::ReportUsage(*problem);
   }
   try {
     app.parse(argc, argv);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "cli/cli.h"
 #include "cli/serve_util.h"
@@ -28,6 +30,13 @@ struct WitnessArgs {
 
 std::string KeyPath(const WitnessArgs& args) {
   return args.key_file.empty() ? args.state + ".key" : args.key_file;
+}
+
+// Reported when STATE is not there, before its key is looked for (which would name STATE.key).
+std::optional<int> MissingState(const WitnessArgs& args) {
+  if (access(args.state.c_str(), F_OK) == 0) return std::nullopt;
+  return ReportError(args.state + " does not exist; make a witness with 'vellum witness init " +
+                     args.state + " --name NAME'");
 }
 
 int RunInit(const WitnessArgs& args) {
@@ -55,6 +64,9 @@ int RunInit(const WitnessArgs& args) {
 }
 
 int RunKey(const WitnessArgs& args) {
+  if (args.key_file.empty()) {
+    if (auto missing = MissingState(args)) return *missing;
+  }
   auto key = ReadKeyFile(KeyPath(args));
   if (!key) return ReportError(key.error());
   if (args.json) {
@@ -66,6 +78,7 @@ int RunKey(const WitnessArgs& args) {
 }
 
 int RunStatus(const WitnessArgs& args) {
+  if (auto missing = MissingState(args)) return *missing;
   auto key = ReadKeyFile(KeyPath(args));
   if (!key) return ReportError(key.error());
   auto witness = Witness::Open(args.state, std::move(*key), {});
@@ -116,6 +129,7 @@ int RunServe(const WitnessArgs& args) {
   if (args.logs.empty()) {
     return ReportUsage("a witness needs the logs it witnesses: --log VKEY (repeatable)");
   }
+  if (auto missing = MissingState(args)) return *missing;
   std::vector<WitnessedLogKey> logs;
   for (const std::string& text : args.logs) {
     auto log = ParseWitnessedLogKey(text);
