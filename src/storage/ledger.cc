@@ -293,8 +293,17 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOp
     }
   }
   std::error_code ec;
+  if (path.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "a ledger needs a file name, e.g. audit.db");
+  }
   if (std::filesystem::exists(path, ec)) {
     return Fail(ErrorCode::kConflict, path + " already exists; refusing to overwrite it");
+  }
+  if (const auto folder = std::filesystem::path(path).parent_path();
+      !folder.empty() && !std::filesystem::is_directory(folder, ec)) {
+    return Fail(ErrorCode::kNotFound,
+                "cannot create " + path + ": " + folder.string() +
+                    (std::filesystem::exists(folder, ec) ? " is not a folder" : " does not exist"));
   }
   // The schema is written to a private file that is linked into place only when complete, so a
   // process killed while creating leaves no half-made ledger behind (at most the private file).
