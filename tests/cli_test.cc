@@ -31,6 +31,8 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, CountsOneEntryInTheSingular) {
+  auto published = Vellum({"publish", db_, dir_.File("www")});  // an empty log: its checkpoint
+  EXPECT_NE(published.out.find("(was 0): 1 file, "), std::string::npos) << published.out;
   ASSERT_EQ(Vellum({"append", db_, "only"}).exit_code, 0);
   auto r = Vellum({"verify", db_});
   EXPECT_NE(r.out.find("ok: 1 entry verified"), std::string::npos) << r.out;

@@ -53,8 +53,8 @@ int RunPublish(const PublishArgs& args) {
                {"bytes_written", published->bytes_written}});
   } else {
     std::cout << "published " << Entries(published->size) << " to " << args.dir << " (was "
-              << published->old_size << "): " << published->files_written << " files, "
-              << published->bytes_written << " bytes written\n";
+              << published->old_size << "): " << CountOf(published->files_written, "file", "files")
+              << ", " << CountOf(published->bytes_written, "byte", "bytes") << " written\n";
   }
   return kExitOk;
 }

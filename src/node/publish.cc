@@ -162,6 +162,9 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     return Fail(ErrorCode::kInvalidArgument, dir + " is not a folder: publish into a folder");
   }
+  if (fs::create_directories(dir, ec); ec) {
+    return Fail(ErrorCode::kIoError, "cannot make the folder " + dir + ": " + ec.message());
+  }
   auto old = PublishedBefore(ledger, dir, *next);
   if (!old) return std::unexpected(old.error());
   FolderWriter out(dir);
