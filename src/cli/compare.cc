@@ -94,8 +94,8 @@ int RunCompare(const CompareArgs& args) {
 void AddCompare(CLI::App& app, Action& action) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand("compare", "Compare two ledgers (files or node URLs)");
-  cmd->add_option("a", args->a, "Ledger file or http(s):// node URL")->required();
-  cmd->add_option("b", args->b, "Ledger file or http(s):// node URL")->required();
+  cmd->add_option("first", args->a, "Ledger file or http(s):// node URL")->required();
+  cmd->add_option("second", args->b, "The other: ledger file or http(s):// node URL")->required();
   cmd->add_option("--vkey", args->vkeys, "Verify nodes' checkpoints with this key (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--policy", args->policy,
