@@ -436,7 +436,7 @@
       const body = parseCheckpoint(note.text);
       const i = BigInt(entry.index);
       if (i >= body.size) {
-        say(false, `the signed checkpoint covers ${body.size} ${body.size === 1 ? 'entry' : 'entries'}: this one is not in it yet`);
+        say(false, `the signed checkpoint covers ${body.size} ${body.size === 1n ? 'entry' : 'entries'}: this one is not in it yet`);
         return finish(false, 'NOT YET SIGNED');
       }
       const leaf = await leafHash(entryBytes(state.status.format, entry));
