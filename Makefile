@@ -25,8 +25,8 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp
 
-.PHONY: all setup configure build test test-fast test-release asan-configure asan-build test-asan \
-        tsan-configure tsan-build test-tsan fuzz bench demo python clean
+.PHONY: all setup configure build test test-fast test-release asan-configure test-asan test-tsan \
+        fuzz bench demo python clean
 
 all: build
 
@@ -39,11 +39,7 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The three passes in order, each build's tests after it; the sanitized builds compile in the
-# background at the lowest CPU priority meanwhile, on the cycles the tests leave idle
-# (scripts/test.sh).
-test: configure asan-configure tsan-configure
-	@MAKE="$(MAKE)" ASAN_DIR="$(ASAN_DIR)" TSAN_DIR="$(TSAN_DIR)" JOBS="$(JOBS)" bash scripts/test.sh
+test: test-release test-asan test-tsan
 
 test-release: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -56,20 +52,14 @@ asan-configure: setup
 	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(call generator,$(ASAN_DIR)) $(SANITIZED) \
 	  -DVELLUM_SANITIZE=address,undefined -DVELLUM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 
-asan-build: asan-configure
+test-asan: asan-configure
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
-
-test-asan: asan-build
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
-tsan-configure: setup
-	@cmake -S . -B $(TSAN_DIR) $(call generator,$(TSAN_DIR)) $(SANITIZED) -DVELLUM_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
-
-tsan-build: tsan-configure
-	@cmake --build $(TSAN_DIR) -j $(JOBS)
-
 # TSan maps memory at fixed addresses; without ASLR its layout fits on every kernel.
-test-tsan: tsan-build
+test-tsan: setup
+	@cmake -S . -B $(TSAN_DIR) $(call generator,$(TSAN_DIR)) $(SANITIZED) -DVELLUM_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS)
 	@cd $(TSAN_DIR) && setarch $$(uname -m) -R ctest --output-on-failure -j $(JOBS)
 
 # Long fuzzing runs: every target for FUZZ_SECONDS, JOBS at a time (scripts/fuzz.sh).
