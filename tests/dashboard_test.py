@@ -6,7 +6,8 @@ Selenium) against real `vellum serve` nodes on loopback:
   - the network page shows the mirror in the writer's sync group and the forked peer with its
     first divergent index and the two entries side by side, and follows the writer live;
   - an entry's inclusion proof verifies in the browser, and fails visibly when a proxy in front
-    of the node changes one byte of the proof;
+    of the node changes one byte of the proof; an entry the signed checkpoint does not cover yet
+    is called that, not verified;
   - no request leaves 127.0.0.1 and the console has no errors.
 
     dashboard_test.py BIN_DIR SCREENSHOT_DIR
@@ -68,18 +69,28 @@ class Node:
 
 
 class TamperingProxy:
-    """Forwards to `upstream`, changing one hex digit of every inclusion proof it passes on."""
+    """Forwards to `upstream`, changing one hex digit of every inclusion proof it passes on; or,
+    given `checkpoint`, passing everything on but answering /checkpoint with that text."""
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, checkpoint=None):
         upstream = upstream_port
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                if checkpoint is not None and self.path == "/checkpoint":
+                    body = checkpoint.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=10)
                 conn.request("GET", self.path)
                 answer = conn.getresponse()
                 body = answer.read()
-                if self.path.startswith("/v1/proof/inclusion") and answer.status == 200:
+                if (checkpoint is None and self.path.startswith("/v1/proof/inclusion") and
+                        answer.status == 200):
                     doc = json.loads(body)
                     first = doc["proof"][0]
                     doc["proof"][0] = ("1" if first[0] != "1" else "2") + first[1:]
@@ -253,6 +264,20 @@ def main():
         check("does NOT rebuild" in text_of(driver, "#checks"),
               "entry 5 through the proxy: says which check failed")
         driver.save_screenshot(os.path.join(shots, "entry-tampered.png"))
+
+        # A checkpoint signed by the same key but older than the entry (here: of a one-entry
+        # ledger of the same log) does not cover it: the page says so instead of verifying.
+        run(vellum, "init", "one.db", "--origin", "example.com/dash", "--key", "w.db.key")
+        run(vellum, "append", "one.db", "event 0", "--time", "2026-11-25T09:00:00Z")
+        older_checkpoint = run(vellum, "checkpoint", "one.db", "--key", "w.db.key")
+        older = TamperingProxy(writer.port, checkpoint=older_checkpoint)
+        driver.get(older.url + "/#entry/5")
+        verdict = wait_for(driver, lambda d: d.find_element(By.ID, "verdict").get_attribute(
+            "data-result"), "the entry is checked against the older checkpoint")
+        check(verdict == "fail" and "NOT YET SIGNED" in text_of(driver, "#verdict"),
+              "entry 5 against a checkpoint of size 1: says NOT YET SIGNED")
+        check("covers 1 entry: this one is not in it yet" in text_of(driver, "#checks"),
+              "entry 5 against a checkpoint of size 1: says what the checkpoint covers")
 
         # Nothing left the machine, nothing went wrong in the page.
         urls = []
