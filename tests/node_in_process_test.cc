@@ -73,7 +73,7 @@ TEST_F(InProcessTest, RefusesLikeTheServer) {
   EXPECT_EQ(unknown.status, 404);
   EXPECT_TRUE(json::parse(unknown.body).contains("error"));
   auto wrong_method = node_->HandleInProcess("POST", "/v1/status");
-  EXPECT_EQ(wrong_method.status, 404);
+  EXPECT_EQ(wrong_method.status, 405);
   auto bad = node_->HandleInProcess("POST", "/v1/entries", "{not json");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(ledger_->GetHead()->size, 0u);

@@ -223,10 +223,14 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
       {"GET", "/v1/proof/inclusion?index=1&index=2&size=3", "", {}, 400},
       {"GET", "/v1/entries?start=1&start=2", "", {}, 400},
       {"GET", "/v1/subtrees?nodes=0-1&nodes=0-2", "", {}, 400},
+      {"DELETE", "/v1/entries/0", "", auth, 405},
+      {"PUT", "/v1/entries", "", auth, 405},
+      {"POST", "/checkpoint", "", auth, 405},
+      {"POST", "/tile/0/000.p/3", "", auth, 405},
+      {"DELETE", "/nothing/here", "", auth, 404},
   };
   for (const Case& k : cases) {
-    auto r = k.method == "GET" ? c->Get(k.path, k.headers)
-                               : c->Post(k.path, k.headers, k.body, "application/json");
+    auto r = c->Send(k.method, k.path, k.headers, k.body, "application/json");
     ASSERT_TRUE(r) << k.path << ": " << r.error().ToString();
     EXPECT_EQ(r->status, k.status) << k.method << " " << k.path << " " << r->body.substr(0, 200);
     auto body = json::parse(r->body, nullptr, false);
@@ -235,6 +239,14 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
   // The errors say what is wrong, not just that something is.
   EXPECT_EQ(Json(c->Get("/v1/status/"))["error"]["message"],
             "no such resource: /v1/status/ (without the trailing slash: /v1/status)");
+  auto deleted = c->Send("DELETE", "/v1/entries/0", auth);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->header("Allow"), "GET, HEAD");
+  EXPECT_EQ(Json(deleted)["error"]["message"],
+            "DELETE is not allowed on /v1/entries/0; it takes GET, HEAD");
+  auto put = c->Send("PUT", "/v1/entries", auth);
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->header("Allow"), "POST, GET, HEAD");
   EXPECT_EQ(Json(c->Get("/v1/entries/-1"))["error"]["message"],
             "the index in /v1/entries/<index> must be a non-negative integer");
   EXPECT_EQ(Json(c->Get("/v1/proof/inclusion?index=1&index=2&size=3"))["error"]["message"],

@@ -183,8 +183,7 @@ void Node::Impl::InstallRoutes() {
 // The path is named as the client sent it: under `vellum serve --dir` it still starts with the
 // ledger's name, which req.path no longer does.
 std::string Node::Impl::NotFound(const Request& req) const {
-  const std::string sent =
-      req.target.empty() ? req.path : req.target.substr(0, req.target.find('?'));
+  const std::string sent = SentPath(req);
   std::string message = "no such resource: " + sent;
   if (req.path.size() > 1 && req.path.ends_with('/') && sent.ends_with('/')) {
     const std::string_view bare = std::string_view(req.path).substr(0, req.path.size() - 1);
@@ -197,6 +196,20 @@ std::string Node::Impl::NotFound(const Request& req) const {
   return message;
 }
 
+std::string Node::Impl::SentPath(const Request& req) {
+  return req.target.empty() ? req.path : req.target.substr(0, req.target.find('?'));
+}
+
+// The part of `path` after the route's prefix ("" for an exact route), or nothing when the route
+// does not serve `path`.
+std::optional<std::string_view> Node::Impl::Route::Match(std::string_view request_path) const {
+  if (!prefix) return request_path == path ? std::optional<std::string_view>("") : std::nullopt;
+  if (!request_path.starts_with(path) || request_path.size() == path.size()) return std::nullopt;
+  const std::string_view rest = request_path.substr(path.size());
+  if (!std::all_of(rest.begin(), rest.end(), remainder_ok)) return std::nullopt;
+  return rest;
+}
+
 void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
   Response res;
   try {
@@ -204,25 +217,33 @@ void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
       metrics_.CountRequest();
       return respond(std::move(res));
     }
+    std::string allowed;  // the methods of the routes that serve this path with another method
     for (const Route& route : routes_) {
-      if (route.method != req.method) continue;
-      if (!route.prefix) {
-        if (req.path != route.path) continue;
-        req.matches = {req.path};
-      } else {
-        const std::string_view path = req.path;
-        if (!path.starts_with(route.path) || path.size() == route.path.size()) continue;
-        const std::string_view rest = path.substr(route.path.size());
-        if (!std::all_of(rest.begin(), rest.end(), route.remainder_ok)) continue;
-        req.matches = {req.path, std::string(rest)};
+      const auto rest = route.Match(req.path);
+      if (!rest) continue;
+      if (route.method != req.method) {
+        const std::string methods = route.method == "GET" ? "GET, HEAD" : route.method;
+        if (allowed.find(methods) == std::string::npos) {
+          allowed += (allowed.empty() ? "" : ", ") + methods;
+        }
+        continue;
       }
+      req.matches = {req.path};
+      if (route.prefix) req.matches.emplace_back(*rest);
       metrics_.CountRequest();
       if (route.later) return (this->*route.later)(req, respond);
       if (!route.handler) return HandleAppend(req, respond);
       (this->*route.handler)(req, res);
       return respond(std::move(res));
     }
-    SendError(res, 404, NotFound(req));
+    if (!allowed.empty()) {
+      // RFC 9110 15.5.6: the path exists, the method does not; say which ones do.
+      SendError(res, 405,
+                req.method + " is not allowed on " + SentPath(req) + "; it takes " + allowed);
+      res.headers.emplace("Allow", allowed);
+    } else {
+      SendError(res, 404, NotFound(req));
+    }
   } catch (...) {
     res = {};
     SendError(res, 500, "internal error");

@@ -7,6 +7,8 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 
 #include "net/http.h"
 #include "net/http_server.h"
@@ -34,6 +36,8 @@ class Node::Impl {
   void Serve(net::Request& req, const net::HttpServer::Respond& respond);
   // A 404's message: the path, and a hint when only a trailing slash is in the way.
   std::string NotFound(const net::Request& req) const;
+  // The request's path as the client sent it (under `vellum serve --dir`, with the ledger's name).
+  static std::string SentPath(const net::Request& req);
   // The checkpoint the node serves: for a writer with a policy, the newest signed one with the
   // cosignatures gathered for it (or, with require_quorum, the newest that met the quorum);
   // otherwise SignedCheckpoint().
@@ -92,6 +96,7 @@ class Node::Impl {
     void (Impl::*handler)(const Request&, Response&) = nullptr;  // null: `later` or append
     // A handler that answers later through `respond`.
     void (Impl::*later)(Request&, const net::HttpServer::Respond&) = nullptr;
+    [[nodiscard]] std::optional<std::string_view> Match(std::string_view request_path) const;
   };
   std::vector<Route> routes_;
   std::unique_ptr<net::HttpServer> server_;
