@@ -175,6 +175,8 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
        1},
       {{"init", db_ + "/inside.db", "--origin", "example.com/x"}, "", "cli.db is not a folder", 1},
       {{"compare", db_, "localhost:8001"}, "", "http://localhost:8001", 1},
+      {{"status", "127.0.0.1:8001"}, "", "give its URL: http://127.0.0.1:8001", 1},
+      {{"status", "ftp://example.com/log"}, "", "only http:// and https://", 1},
       {{"compare", db_, "ftp://example.com/log"}, "", "only http:// and https://", 1},
       {{"network", "gopher://example.com", db_}, "", "only http:// and https://", 1},
       {{"verify-checkpoint", "-"}, "", "give the verifier key with --vkey (or a --policy"},

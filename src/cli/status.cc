@@ -15,6 +15,7 @@ struct StatusArgs {
 };
 
 [[nodiscard]] Result<nlohmann::json> FileStatus(const std::string& path) {
+  if (auto ok = node::RefuseMistypedUrl(path); !ok) return std::unexpected(ok.error());
   auto ledger = OpenLedger(path, true);
   if (!ledger) return std::unexpected(ledger.error());
   auto head = (*ledger)->GetHead();

@@ -384,6 +384,22 @@ Result<NodeUrl> SplitNodeUrl(const std::string& url) {
   return out;
 }
 
+Result<void> RefuseMistypedUrl(const std::string& file_or_url) {
+  std::error_code ec;
+  if (IsNodeUrl(file_or_url) || std::filesystem::exists(file_or_url, ec)) return {};
+  if (const size_t scheme = file_or_url.find("://"); scheme != std::string::npos && scheme > 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                file_or_url + ": only http:// and https:// node URLs are supported (or a file)");
+  }
+  const size_t colon = file_or_url.rfind(':');
+  if (colon != std::string::npos && colon + 1 < file_or_url.size() &&
+      file_or_url.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    return Fail(ErrorCode::kNotFound,
+                file_or_url + " is not a file; for a node, give its URL: http://" + file_or_url);
+  }
+  return {};
+}
+
 Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                              std::vector<VerifierKey> keys, RemoteOptions remote) {
   if (IsNodeUrl(file_or_url)) {
@@ -392,21 +408,7 @@ Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
     return std::unique_ptr<LedgerView>(
         new RemoteView(file_or_url, std::move(*parts), std::move(keys), remote));
   }
-  std::error_code ec;
-  if (const size_t scheme = file_or_url.find("://");
-      scheme != std::string::npos && scheme > 0 && !std::filesystem::exists(file_or_url, ec)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                file_or_url + ": only http:// and https:// node URLs are supported (or a file)");
-  }
-  const size_t colon = file_or_url.rfind(':');
-  if (!std::filesystem::exists(file_or_url, ec) && colon != std::string::npos &&
-      colon + 1 < file_or_url.size() &&
-      file_or_url.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
-    return Fail(ErrorCode::kNotFound, file_or_url +
-                                          " is not a file; for a node, give its URL: "
-                                          "http://" +
-                                          file_or_url);
-  }
+  if (auto ok = RefuseMistypedUrl(file_or_url); !ok) return std::unexpected(ok.error());
   auto ledger = Ledger::Open(file_or_url, {.read_only = true});
   if (!ledger) return std::unexpected(ledger.error());
   return std::unique_ptr<LedgerView>(

@@ -91,6 +91,10 @@ struct NodeUrl {
 inline bool IsNodeUrl(const std::string& s) {
   return s.starts_with("http://") || s.starts_with("https://");
 }
+// For a name given as a file or a node URL that is neither a URL nor an existing file: the error
+// for one that looks like a mistyped URL ("ftp://...", or host:port without http://), naming
+// what to give instead; nothing otherwise.
+[[nodiscard]] Result<void> RefuseMistypedUrl(const std::string& file_or_url);
 
 // How a remote view talks to its node: each request's deadline, and a flag that stops a
 // request in progress (the watcher's, when the node stops).
@@ -109,8 +113,7 @@ struct RemoteOptions {
 // fine). Heads of remote views come from the node's /checkpoint; with `keys`, its signature
 // must verify with one of them. A URL may also be any C2SP tlog-tiles log (a static folder,
 // another implementation): without vellum's /v1/ API, hashes, proofs and entries are read from
-// its tiles and bundles (node/tile_reader.h). A name that is neither a file nor a URL but looks
-// like host:port gets an error suggesting http://.
+// its tiles and bundles (node/tile_reader.h). A mistyped URL gets RefuseMistypedUrl's error.
 [[nodiscard]] Result<std::unique_ptr<LedgerView>> OpenView(const std::string& file_or_url,
                                                            std::vector<VerifierKey> keys,
                                                            RemoteOptions remote = {});
