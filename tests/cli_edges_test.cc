@@ -155,5 +155,27 @@ TEST_F(CliEdgesTest, AppendSaysWhereItsEntriesGoInOrder) {
   EXPECT_EQ(log[4]["data"], "f2");
 }
 
+// A listen address is read whole: "127.0.0.1:80x" once served on port 80, ":0" announced
+// http://:PORT and "::1:0" http://::1:PORT, neither of them a URL. (`timeout`: a regression that
+// serves must not hang the suite.)
+TEST_F(CliEdgesTest, ListenAddressesAreReadWhole) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"127.0.0.1:80x", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1:+0", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1: 0", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1:99999", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1:", "the port must be a number from 0 to 65535"},
+      {"127.0.0.1", "no port"},
+      {":0", "no host"},
+      {"::1:0", "an IPv6 address goes in brackets, as in [::1]:8001"},
+  };
+  for (const auto& [listen, why] : cases) {
+    auto r = testing::RunProgram({"timeout", "20", VELLUM_BIN, "serve", db_, "--listen", listen});
+    EXPECT_EQ(r.exit_code, 2) << listen << ": " << r.err;
+    EXPECT_NE(r.err.find(std::string("--listen '") + listen + "': " + why), std::string::npos)
+        << listen << ": " << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace vellum

@@ -126,16 +126,23 @@ Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string
 }
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  auto bad = [&](const std::string& why) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--listen '" + listen + "': " + why + "; give HOST:PORT, e.g. 127.0.0.1:8001 " +
+                    "(port 0: any free one; host 0.0.0.0: every interface)");
+  };
   const size_t colon = listen.rfind(':');
-  int port = -1;
-  try {
-    if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
+  if (colon == std::string::npos) return bad("no port");
+  const std::string host = listen.substr(0, colon), digits = listen.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) > 65535) {
+    return bad("the port must be a number from 0 to 65535");
   }
-  if (colon == std::string::npos || port < 0 || port > 65535) {
-    return Fail(ErrorCode::kInvalidArgument, "--listen wants HOST:PORT, e.g. 127.0.0.1:0");
+  if (host.empty()) return bad("no host");
+  if (host.find(':') != std::string::npos && !(host.starts_with('[') && host.ends_with(']'))) {
+    return bad("an IPv6 address goes in brackets, as in [::1]:8001");
   }
-  return std::pair{listen.substr(0, colon), port};
+  return std::pair{host, std::stoi(digits)};
 }
 
 Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file) {
