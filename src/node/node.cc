@@ -200,8 +200,6 @@ std::string Node::Impl::SentPath(const Request& req) {
   return req.target.empty() ? req.path : req.target.substr(0, req.target.find('?'));
 }
 
-// The part of `path` after the route's prefix ("" for an exact route), or nothing when the route
-// does not serve `path`.
 std::optional<std::string_view> Node::Impl::Route::Match(std::string_view request_path) const {
   if (!prefix) return request_path == path ? std::optional<std::string_view>("") : std::nullopt;
   if (!request_path.starts_with(path) || request_path.size() == path.size()) return std::nullopt;

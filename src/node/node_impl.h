@@ -96,6 +96,8 @@ class Node::Impl {
     void (Impl::*handler)(const Request&, Response&) = nullptr;  // null: `later` or append
     // A handler that answers later through `respond`.
     void (Impl::*later)(Request&, const net::HttpServer::Respond&) = nullptr;
+    // The part of `request_path` after the route's prefix ("" for an exact route), or nothing
+    // when the route does not serve that path (whatever the method).
     [[nodiscard]] std::optional<std::string_view> Match(std::string_view request_path) const;
   };
   std::vector<Route> routes_;
