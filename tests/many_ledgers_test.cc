@@ -108,6 +108,15 @@ TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiable
                              "/l3/v1/status)"),
             std::string::npos)
       << slash->body;
+  // A method a path does not take is a 405 with Allow, at the top and inside a ledger.
+  for (const char* path : {"/v1/ledgers", "/l3/v1/status"}) {
+    auto posted = client.Post(path, "{}", "application/json");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->status, 405) << path << ": " << posted->body;
+    EXPECT_EQ(posted->header("Allow"), "GET, HEAD") << path;
+    EXPECT_NE(posted->body.find(std::string("POST is not allowed on ") + path), std::string::npos)
+        << posted->body;
+  }
 
   listed = Ledgers(node.port());
   ASSERT_EQ(listed.size(), static_cast<size_t>(kLedgers));
