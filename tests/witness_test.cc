@@ -361,7 +361,13 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
   };
   const std::vector<Case> cases = {
       {{"witness", "init", dir_.File("w.db"), "--name", "example.com/w2"}, 1, "never replaced"},
-      {{"witness", "init", dir_.File("w2.db"), "--name", "bad name"}, 1, "schema-less URL"},
+      {{"witness", "init", dir_.File("w2.db"), "--name", "bad name"},
+       1,
+       "--name: key name 'bad name' is invalid: it may not hold spaces, '+' or control characters "
+       "(a witness is named by a schema-less URL, e.g. example.com/witness)"},
+      {{"witness", "init", dir_.File("w2.db"), "--name", ""},
+       1,
+       "--name: key name '' is invalid: it is empty (a witness is named by a schema-less URL"},
       {{"witness", "serve", dir_.File("w.db")}, 2, "--log VKEY"},
       {{"witness", "serve", dir_.File("w.db"), "--log", wv}, 2, "cosigner key"},
       {{"witness", "serve", dir_.File("a.db"), "--log", va, "--key", dir_.File("w.db.key")},

@@ -158,10 +158,14 @@ Result<void> VerifierKey::Verify(std::string_view message,
 
 Result<SignerKey> SignerKey::Generate(std::string_view name, KeyType type) {
   if (!IsValidName(name)) {
+    const char* why =
+        name.empty() ? "it is empty" : "it may not hold spaces, '+' or control characters";
+    const char* hint = type == KeyType::kCosignature
+                           ? "a witness is named by a schema-less URL, e.g. example.com/witness"
+                           : "a ledger's signing key is named after its origin, so choose an "
+                             "origin like example.com/audit";
     return Fail(ErrorCode::kInvalidArgument,
-                "key name '" + std::string(name) +
-                    "' is invalid: no spaces or '+' (a ledger's signing key is named after its "
-                    "origin, so choose an origin like example.com/audit)");
+                "key name '" + std::string(name) + "' is invalid: " + why + " (" + hint + ")");
   }
   Bytes seed(kKeySize);
   if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {

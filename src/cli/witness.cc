@@ -41,10 +41,7 @@ std::optional<int> MissingState(const WitnessArgs& args) {
 
 int RunInit(const WitnessArgs& args) {
   auto key = SignerKey::Generate(args.name, KeyType::kCosignature);
-  if (!key) {
-    return ReportError("--name: " + key.error().message() +
-                       " (a witness is named by a schema-less URL, e.g. example.com/witness)");
-  }
+  if (!key) return ReportError("--name: " + key.error().message());
   if (access(KeyPath(args).c_str(), F_OK) == 0) {
     return ReportError(KeyPath(args) + " exists; a witness key is never replaced");
   }
