@@ -92,8 +92,9 @@ class Ledger::Impl {
   [[nodiscard]] Result<void> InsertCheckpoint(uint64_t size, const Hash& root,
                                               std::string_view note);
 
-  // Tiles kept for roots and proofs (OpenOptions::tile_cache_bytes): the upper levels and the
-  // right edge stay in memory, so a proof reads little more than its level-0 tiles.
+  // Tiles kept for roots, proofs and the leaf-hash checks of entry reads
+  // (OpenOptions::tile_cache_bytes): the upper levels and the right edge stay in memory, so a
+  // proof reads little more than its level-0 tiles.
   storage::TileCache tile_cache_;
   // Tiles and head the open append transaction wrote; cached once it commits.
   std::vector<std::pair<storage::TileId, storage::TileBlob>> written_;

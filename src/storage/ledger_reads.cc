@@ -73,25 +73,38 @@ Result<std::vector<Entry>> Ledger::Impl::GetRange(uint64_t begin, uint64_t end) 
   return out;
 }
 
-// One level-0 tile read per 256 entries. A 4-byte prefix stops an edit made by hand or by a tool
-// that does not know the tree; one made to match a prefix still fails every proof against a
-// signed checkpoint, and `vellum verify`, which rebuilds the tree.
+// The level-0 tiles come from the tile cache the proofs use (read into it when missing or too
+// narrow), so a range read in small steps reads each tile once. A 4-byte prefix (a block not yet
+// loaded whole) stops an edit made by hand or by a tool that does not know the tree; one made to
+// match a prefix still fails every proof against a signed checkpoint, and `vellum verify`, which
+// rebuilds the tree.
 Result<void> Ledger::Impl::CheckStoredLeafHashes(std::span<const Entry> entries) {
-  const size_t width = tiles_.stored_leaf_size();
   for (size_t at = 0; at < entries.size();) {
-    const uint64_t tile_index = entries[at].index / kTileWidth;
-    auto tile = tiles_.ReadStored({0, tile_index});
-    if (!tile) return std::unexpected(tile.error());
-    for (; at < entries.size() && entries[at].index / kTileWidth == tile_index; ++at) {
+    const storage::TileId id{0, entries[at].index / kTileWidth};
+    size_t end = at;
+    while (end < entries.size() && entries[end].index / kTileWidth == id.index) ++end;
+    const uint64_t needed = entries[end - 1].index % kTileWidth + 1;  // bottom hashes
+    auto tile = tile_cache_.Find(id);
+    if (!tile || tile->width() < needed) {
+      auto read = tiles_.ReadLazily(id);
+      if (!read) return std::unexpected(read.error());
+      if (*read) {
+        tile = std::make_shared<storage::TileBlob>(std::move(**read));
+        tile_cache_.Put(id, tile);
+      }
+    }
+    for (; at < end; ++at) {
       const Entry& entry = entries[at];
-      const size_t offset = (entry.index % kTileWidth) * width;
-      if (!*tile || (*tile)->hashes.size() < offset + width) {
+      const uint64_t slot = entry.index % kTileWidth;
+      if (!tile || tile->width() <= slot) {
         return Fail(ErrorCode::kCorruption, "the leaf hash of entry " +
                                                 std::to_string(entry.index) +
                                                 " is missing from the file; run 'vellum verify'");
       }
-      if (!std::equal(entry.leaf_hash.begin(), entry.leaf_hash.begin() + width,
-                      (*tile)->hashes.begin() + offset)) {
+      const bool whole = ((tile->unloaded_blocks >> (slot / storage::kLeafBlock)) & 1) == 0;
+      const auto stored = tile->hashes.begin() + static_cast<ptrdiff_t>(slot * kHashSize);
+      if (!std::equal(stored, stored + (whole ? kHashSize : storage::kLeafPrefixSize),
+                      entry.leaf_hash.begin())) {
         return std::unexpected(storage::ChangedEntry(entry.index));
       }
     }
