@@ -3,9 +3,10 @@
 # Safe to run again: it only calls apt-get when something is absent.
 set -euo pipefail
 
+# llvm-16 brings llvm-symbolizer, without which the clang sanitizers' reports show bare addresses.
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
-  clang-16 libclang-rt-16-dev
+  clang-16 libclang-rt-16-dev llvm-16
   libsqlite3-dev sqlite3 curl python3
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
