@@ -8,6 +8,11 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
+# Tests run twice as many at a time as there are cores: many of them wait (on deadlines, child
+# processes, fsync), and each pass's tests then take about a fifth less time (release 30-35 s
+# against 49 s, TSan 73-76 s against 90 s on two cores). The fuzz targets run apart, one per
+# core, so that each has a core of its own for its 15 seconds.
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 
@@ -43,11 +48,11 @@ build: configure
 test: test-release test-asan test-tsan
 
 test-release: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(TEST_JOBS)
 
 # The quick loop while working: the release build without the tests labelled slow or fuzz.
 test-fast: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'slow|fuzz'
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(TEST_JOBS) -LE 'slow|fuzz'
 
 asan-configure: setup
 	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(call generator,$(ASAN_DIR)) $(SANITIZED) \
@@ -55,7 +60,8 @@ asan-configure: setup
 
 test-asan: asan-configure
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
-	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
+	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(TEST_JOBS) -LE fuzz
+	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) -L fuzz
 
 # TSan maps memory at fixed addresses; without ASLR its layout fits on every kernel. Built by
 # clang as the ASan pass is: it compiles this suite in a fifth less time than g++ (182 against 231
@@ -64,7 +70,7 @@ test-tsan: setup
 	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(TSAN_DIR) $(call generator,$(TSAN_DIR)) $(SANITIZED) \
 	  -DVELLUM_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(TSAN_DIR) -j $(JOBS)
-	@cd $(TSAN_DIR) && setarch $$(uname -m) -R ctest --output-on-failure -j $(JOBS)
+	@cd $(TSAN_DIR) && setarch $$(uname -m) -R ctest --output-on-failure -j $(TEST_JOBS)
 
 # Long fuzzing runs: every target for FUZZ_SECONDS, JOBS at a time (scripts/fuzz.sh).
 fuzz: asan-configure
