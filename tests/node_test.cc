@@ -441,6 +441,20 @@ TEST_F(NodeTest, ServesHttpsWithTheGivenCertificate) {
   auto status = c.Get("/v1/status");
   ASSERT_TRUE(status) << status.error().message();
   EXPECT_EQ(json::parse(status->body)["origin"], "example.com/node");
+  // Bodies and answers larger than one TLS record, several requests on one connection.
+  c.options().bearer_token = node.token();
+  AppendOverHttp(c, 0, 3000, 1000);
+  auto range = c.Get("/v1/entries?start=1000&end=2000");
+  ASSERT_TRUE(range) << range.error().message();
+  ASSERT_EQ(range->status, 200) << range->body;
+  ASSERT_GT(range->body.size(), 64u << 10);
+  const json entries = json::parse(range->body)["entries"];
+  ASSERT_EQ(entries.size(), 1000u);
+  EXPECT_EQ(entries[999]["data"], "e1999");
+  auto tile = c.Get("/tile/0/000");
+  ASSERT_TRUE(tile) << tile.error().message();
+  EXPECT_EQ(tile->status, 200);
+  EXPECT_EQ(tile->body.size(), 256u * 32);
   auto plain = testing::LocalClient(node.port());
   plain.options().connect_timeout_ms = 2 * 1000;
   plain.options().deadline_ms = 2 * 1000;

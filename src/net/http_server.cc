@@ -164,27 +164,112 @@ class HttpServer::Impl {
 
 namespace {
 
-template <class Stream>
-class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+// A completion handler behind one type: moved in once, called once.
+class Completion {
  public:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  template <class Handler>
+  explicit Completion(Handler&& handler)
+      : impl_(std::make_unique<Impl<std::decay_t<Handler>>>(std::forward<Handler>(handler))) {}
+  void operator()(error_code ec, size_t bytes) {
+    auto impl = std::move(impl_);
+    (*impl)(ec, bytes);
+  }
 
-  template <class... Args>
-  Session(HttpServer::Impl& server, std::string address, Args&&... stream_args)
+ private:
+  struct Base {
+    virtual ~Base() = default;
+    virtual void operator()(error_code ec, size_t bytes) = 0;
+  };
+  template <class Handler>
+  struct Impl final : Base {
+    explicit Impl(Handler&& h) : handler(std::move(h)) {}
+    void operator()(error_code ec, size_t bytes) override { handler(ec, bytes); }
+    Handler handler;
+  };
+  std::unique_ptr<Base> impl_;
+};
+
+// A connection's byte stream, plain TCP or TLS over TCP, as one type. Beast's HTTP reads and
+// writes (the bulk of this file's compile time) are then compiled once, not once per stream
+// type; what differs is the two non-template functions below. Beast keeps one read and one
+// write in flight at most, which is all this stream supports.
+class ServerStream {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+  ServerStream(tcp::socket socket, asio::ssl::context* tls) {
+    if (tls) {
+      tls_.emplace(std::move(socket), *tls);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
+
+  bool tls() const { return tls_.has_value(); }
+  TlsStream& Tls() { return *tls_; }
+  beast::tcp_stream& Lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+  executor_type get_executor() { return Lowest().get_executor(); }
+
+  // Reads into the first non-empty buffer given: a read may always return less.
+  template <class MutableBuffers, class Handler>
+  void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    asio::mutable_buffer first;
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it) {
+      if (asio::mutable_buffer b(*it); b.size() > 0) {
+        first = b;
+        break;
+      }
+    }
+    ReadSome(first, Completion(std::forward<Handler>(handler)));
+  }
+
+  template <class ConstBuffers, class Handler>
+  void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    writing_.clear();
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it) {
+      writing_.emplace_back(*it);
+    }
+    WriteSome(Completion(std::forward<Handler>(handler)));
+  }
+
+ private:
+  void ReadSome(asio::mutable_buffer buffer, Completion done) {
+    auto on_done = [done = std::move(done)](error_code ec, size_t n) mutable { done(ec, n); };
+    if (tls_) return tls_->async_read_some(buffer, std::move(on_done));
+    plain_->async_read_some(buffer, std::move(on_done));
+  }
+  void WriteSome(Completion done) {
+    auto on_done = [done = std::move(done)](error_code ec, size_t n) mutable { done(ec, n); };
+    if (tls_) return tls_->async_write_some(writing_, std::move(on_done));
+    plain_->async_write_some(writing_, std::move(on_done));
+  }
+
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<TlsStream> tls_;
+  std::vector<asio::const_buffer> writing_;  // the buffers of the write in flight
+};
+
+class Session : public SessionBase, public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer::Impl& server, std::string address, tcp::socket socket,
+          asio::ssl::context* tls)
       : server_(server),
         limits_(server.limits),
         address_(std::move(address)),
-        stream_(std::forward<Args>(stream_args)...) {}
+        stream_(std::move(socket), tls) {}
 
   ~Session() override { Release(); }
 
   void Start() {
-    id_ = server_.Register(this->weak_from_this());
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+    id_ = server_.Register(weak_from_this());
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Begin(); });
   }
 
   void PostDrain() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Drain(); });
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Drain(); });
   }
   void Drain() override {
     if (state_ == State::kWaiting) Lowest().cancel();
@@ -193,13 +278,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  private:
   enum class State { kWaiting, kReading, kHandling, kWriting, kClosing };
 
-  auto& Lowest() { return beast::get_lowest_layer(stream_); }
-  auto Self() { return this->shared_from_this(); }
+  beast::tcp_stream& Lowest() { return stream_.Lowest(); }
+  std::shared_ptr<Session> Self() { return shared_from_this(); }
 
   void Begin() {
-    if constexpr (kTls) {
+    if (stream_.tls()) {
       Lowest().expires_after(milliseconds(limits_.header_timeout_ms));
-      stream_.async_handshake(asio::ssl::stream_base::server, [self = Self()](error_code ec) {
+      stream_.Tls().async_handshake(asio::ssl::stream_base::server, [self = Self()](error_code ec) {
         if (ec) return self->Close();
         self->ReadHeader();
       });
@@ -372,8 +457,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     state_ = State::kClosing;
     parser_.reset();
     Lowest().expires_after(kLinger);
-    if constexpr (kTls) {
-      stream_.async_shutdown([self = Self()](error_code) { self->Close(); });
+    if (stream_.tls()) {
+      stream_.Tls().async_shutdown([self = Self()](error_code) { self->Close(); });
     } else {
       error_code ignored;
       Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -409,7 +494,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   HttpServer::Impl& server_;
   const ServerLimits& limits_;
   const std::string address_;
-  Stream stream_;
+  ServerStream stream_;
   uint64_t id_ = 0;
   State state_ = State::kWaiting;
   bool first_ = true, keep_alive_ = true, head_ = false, released_ = false;
@@ -423,9 +508,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   http::response<http::string_body> response_;
   std::array<char, 4096> scratch_{};
 };
-
-using PlainSession = Session<beast::tcp_stream>;
-using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace
 
@@ -465,11 +547,8 @@ void HttpServer::Impl::OnAccept(tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  if (tls) {
-    std::make_shared<TlsSession>(*this, std::move(address), std::move(socket), *tls)->Start();
-  } else {
-    std::make_shared<PlainSession>(*this, std::move(address), std::move(socket))->Start();
-  }
+  std::make_shared<Session>(*this, std::move(address), std::move(socket), tls ? &*tls : nullptr)
+      ->Start();
 }
 
 void HttpServer::Impl::BeginStop() {
