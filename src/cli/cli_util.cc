@@ -134,15 +134,16 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return bad("no port");
   const std::string host = listen.substr(0, colon), digits = listen.substr(colon + 1);
-  if (digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) > 65535) {
-    return bad("the port must be a number from 0 to 65535");
-  }
+  const int port = digits.empty() || digits.size() > 5 ||
+                           digits.find_first_not_of("0123456789") != std::string::npos
+                       ? -1
+                       : std::stoi(digits);
+  if (port < 0 || port > 65535) return bad("the port must be a number from 0 to 65535");
   if (host.empty()) return bad("no host");
   if (host.find(':') != std::string::npos && !(host.starts_with('[') && host.ends_with(']'))) {
     return bad("an IPv6 address goes in brackets, as in [::1]:8001");
   }
-  return std::pair{host, std::stoi(digits)};
+  return std::pair{host, port};
 }
 
 Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file) {

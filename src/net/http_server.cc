@@ -20,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -164,30 +165,8 @@ class HttpServer::Impl {
 
 namespace {
 
-// A completion handler behind one type: moved in once, called once.
-class Completion {
- public:
-  template <class Handler>
-  explicit Completion(Handler&& handler)
-      : impl_(std::make_unique<Impl<std::decay_t<Handler>>>(std::forward<Handler>(handler))) {}
-  void operator()(error_code ec, size_t bytes) {
-    auto impl = std::move(impl_);
-    (*impl)(ec, bytes);
-  }
-
- private:
-  struct Base {
-    virtual ~Base() = default;
-    virtual void operator()(error_code ec, size_t bytes) = 0;
-  };
-  template <class Handler>
-  struct Impl final : Base {
-    explicit Impl(Handler&& h) : handler(std::move(h)) {}
-    void operator()(error_code ec, size_t bytes) override { handler(ec, bytes); }
-    Handler handler;
-  };
-  std::unique_ptr<Base> impl_;
-};
+// A read's or write's completion handler behind one type.
+using Completion = std::move_only_function<void(error_code, size_t)>;
 
 // A connection's byte stream, plain TCP or TLS over TCP, as one type. Beast's HTTP reads and
 // writes (the bulk of this file's compile time) are then compiled once, not once per stream

@@ -235,10 +235,8 @@ void Node::Impl::Serve(Request& req, const net::HttpServer::Respond& respond) {
       return respond(std::move(res));
     }
     if (!allowed.empty()) {
-      // RFC 9110 15.5.6: the path exists, the method does not; say which ones do.
-      SendError(res, 405,
-                req.method + " is not allowed on " + SentPath(req) + "; it takes " + allowed);
-      res.headers.emplace("Allow", allowed);
+      metrics_.CountError(405);
+      res = MethodNotAllowed(req.method, SentPath(req), allowed);
     } else {
       SendError(res, 404, NotFound(req));
     }
@@ -417,6 +415,14 @@ net::Response Node::Impl::ErrorResponse(int status, const std::string& message) 
   // rather than making the JSON encoder throw.
   const nlohmann::json doc = {{"error", {{"status", status}, {"message", message}}}};
   res.Set(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  return res;
+}
+
+net::Response Node::Impl::MethodNotAllowed(const std::string& method, const std::string& path,
+                                           const std::string& allowed) {
+  Response res =
+      ErrorResponse(405, method + " is not allowed on " + path + "; it takes " + allowed);
+  res.headers.emplace("Allow", allowed);
   return res;
 }
 

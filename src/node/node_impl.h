@@ -77,6 +77,10 @@ class Node::Impl {
   void SendError(Response& res, int status, const std::string& message);
   // The JSON error document, for answers the HTTP server gives on its own (limits).
   static Response ErrorResponse(int status, const std::string& message);
+  // 405 for a path that exists but not with `method`, naming (and listing in Allow) the methods
+  // it takes (RFC 9110 15.5.6).
+  static Response MethodNotAllowed(const std::string& method, const std::string& path,
+                                   const std::string& allowed);
   // Why a write request is refused ("" when it may write): a Host that is not this node's (DNS
   // rebinding), an Origin other than the Host (a cross-site form in a browser), a wrong token.
   // Sets `status` to 403 or 401.

@@ -149,10 +149,7 @@ void NodeSet::Impl::Serve(net::Request& req, const net::HttpServer::Respond& res
     return respond(std::move(res));
   }
   if (req.path == "/v1/ledgers" || req.path == "/v1/status") {  // another method than GET
-    net::Response res = Node::Impl::ErrorResponse(
-        405, req.method + " is not allowed on " + req.path + "; it takes GET, HEAD");
-    res.headers.emplace("Allow", "GET, HEAD");
-    return respond(std::move(res));
+    return respond(Node::Impl::MethodNotAllowed(req.method, req.path, "GET, HEAD"));
   }
   // The dashboard's page lists the ledgers here; each ledger has its own under /<name>/.
   if (net::Response res; ServeDashboard(req, res)) return respond(std::move(res));
