@@ -17,7 +17,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 
 # Sanitized builds optimize lightly and keep only line tables (-g1): enough for the sanitizers'
-# stack traces, and it compiles in about half the time of -O2 -g. Their CLI, HTTP server and test
+# stack traces, and it compiles in about half the time of -O2 -g. Their node, CLI and test
 # binaries compile at -O0 (VELLUM_QUICK_OPT in CMakeLists.txt), a third of the time again.
 SANITIZED = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
             -DVELLUM_BUILD_BENCH=OFF
