@@ -58,6 +58,8 @@ asan-configure: setup
 	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(call generator,$(ASAN_DIR)) $(SANITIZED) \
 	  -DVELLUM_SANITIZE=address,undefined -DVELLUM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 
+# The fuzz targets run after the rest, all at once (-j 64; there are seven), each timed for its
+# share of the cores.
 test-asan: asan-configure
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(TEST_JOBS) -LE fuzz

@@ -216,14 +216,12 @@ class ServerStream {
 
  private:
   void ReadSome(asio::mutable_buffer buffer, Completion done) {
-    auto on_done = [done = std::move(done)](error_code ec, size_t n) mutable { done(ec, n); };
-    if (tls_) return tls_->async_read_some(buffer, std::move(on_done));
-    plain_->async_read_some(buffer, std::move(on_done));
+    if (tls_) return tls_->async_read_some(buffer, std::move(done));
+    plain_->async_read_some(buffer, std::move(done));
   }
   void WriteSome(Completion done) {
-    auto on_done = [done = std::move(done)](error_code ec, size_t n) mutable { done(ec, n); };
-    if (tls_) return tls_->async_write_some(writing_, std::move(on_done));
-    plain_->async_write_some(writing_, std::move(on_done));
+    if (tls_) return tls_->async_write_some(writing_, std::move(done));
+    plain_->async_write_some(writing_, std::move(done));
   }
 
   std::optional<beast::tcp_stream> plain_;
