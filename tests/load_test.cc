@@ -48,7 +48,7 @@ std::string Payload(int appender, uint64_t seq) {
   return std::string("a").append(std::to_string(appender)).append("-").append(std::to_string(seq));
 }
 
-struct Ack {
+struct BatchAck {
   uint64_t first_index;
   int appender;
   uint64_t first_seq, count;
@@ -89,7 +89,7 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> failures{0}, reads{0};
   std::mutex mu;
-  std::vector<Ack> acks;
+  std::vector<BatchAck> acks;
   std::vector<std::string> problems;
   auto problem = [&](std::string what) {
     std::lock_guard<std::mutex> lock(mu);
@@ -163,7 +163,7 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
   for (const std::string& p : problems) ADD_FAILURE() << p;
   EXPECT_EQ(failures, 0u);
   uint64_t total = 0;
-  for (const Ack& a : acks) total += a.count;
+  for (const BatchAck& a : acks) total += a.count;
   std::cout << "load: " << kAppenders << " appenders, " << kReaders << " readers, " << elapsed
             << " s: " << total << " entries in " << acks.size() << " appends ("
             << static_cast<uint64_t>(total / elapsed) << " entries/s), " << reads
@@ -184,8 +184,8 @@ TEST(LoadTest, ConcurrentAppendersAndReadersWithAMirrorLoseNothing) {
     for (Entry& e : *chunk) payloads.push_back(std::move(e.payload));
   }
   std::sort(acks.begin(), acks.end(),
-            [](const Ack& x, const Ack& y) { return x.first_index < y.first_index; });
-  for (const Ack& a : acks) {
+            [](const BatchAck& x, const BatchAck& y) { return x.first_index < y.first_index; });
+  for (const BatchAck& a : acks) {
     for (uint64_t i = 0; i < a.count; ++i) {
       ASSERT_EQ(payloads[a.first_index + i], ToBytes(Payload(a.appender, a.first_seq + i)))
           << "index " << a.first_index + i;

@@ -27,7 +27,7 @@ struct AppendArgs {
   return bytes;
 }
 
-Result<std::vector<NewEntry>> ReadInput(const AppendArgs& args, std::optional<int64_t> time) {
+Result<std::vector<NewEntry>> ReadEntries(const AppendArgs& args, std::optional<int64_t> time) {
   std::vector<NewEntry> out;
   auto add = [&](Result<Bytes> payload) -> Result<void> {
     if (!payload) return std::unexpected(payload.error());
@@ -69,7 +69,7 @@ int RunAppend(const AppendArgs& args) {
     if (!t) return ReportUsage("--time: " + t.error().message());
     time = *t;
   }
-  auto entries = ReadInput(args, time);
+  auto entries = ReadEntries(args, time);
   if (!entries) {
     return entries.error().code() == ErrorCode::kInvalidArgument
                ? ReportUsage(entries.error().message())
