@@ -210,17 +210,18 @@ TEST_F(RealDiskFullTest, TheCliAndANodeSayTheDiskIsFullAndCarryOnOnceSpaceIsFree
   ASSERT_EQ(init.exit_code, 0) << init.err;
   std::vector<std::string> acked;  // payloads, in index order
 
-  // The CLI: batches of 50 lines until the disk is full.
+  // The CLI: batches of 200 lines until the disk is full (about 20 of them).
+  constexpr uint64_t kBatch = 200;
   testing::RunResult refused;
   for (int round = 0; round < 1000; ++round) {
     std::string input;
-    for (uint64_t i = 0; i < 50; ++i) input += Line("cli", acked.size() + i) + "\n";
+    for (uint64_t i = 0; i < kBatch; ++i) input += Line("cli", acked.size() + i) + "\n";
     auto r = testing::Vellum({"append", db, "--stdin"}, input);
     if (r.exit_code != 0) {
       refused = r;
       break;
     }
-    for (uint64_t i = 0; i < 50; ++i) acked.push_back(Line("cli", acked.size()));
+    for (uint64_t i = 0; i < kBatch; ++i) acked.push_back(Line("cli", acked.size()));
   }
   ASSERT_NE(refused.exit_code, 0) << "1 MiB never filled up";
   EXPECT_NE(refused.err.find("full"), std::string::npos) << refused.err;
