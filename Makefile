@@ -59,7 +59,8 @@ test-fast: build
 
 asan-configure: setup
 	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(ASAN_DIR) $(call generator,$(ASAN_DIR)) $(SANITIZED) \
-	  $(call sanitized_opt,-O1) -DVELLUM_SANITIZE=address,undefined -DVELLUM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	  $(call sanitized_opt,-O1) -DVELLUM_SANITIZE=address,undefined -DVELLUM_FUZZ=ON \
+	  $(CMAKE_FLAGS) >/dev/null
 
 # The fuzz targets run after the rest, all at once (-j 64; there are seven), each timed for its
 # share of the cores.
