@@ -39,6 +39,17 @@ void AddPath(NodeId node, uint64_t size, ProofPlan* plan) {
   }
 }
 
+// An empty plan with room for a proof in a tree of `size` leaves: a hash per level at most (and
+// a consistency proof's first one), one of which may be a range of perfect subtrees, at most one
+// per level below it. Building the plan then allocates twice, not once per level it grows by.
+ProofPlan EmptyPlan(uint64_t size) {
+  const auto levels = static_cast<size_t>(std::bit_width(size));
+  ProofPlan plan;
+  plan.nodes.reserve(2 * levels + 1);
+  plan.widths.reserve(levels + 1);
+  return plan;
+}
+
 }  // namespace
 
 std::vector<NodeId> RangeNodes(uint64_t begin, uint64_t end) {
@@ -67,7 +78,7 @@ Hash PerfectRoot(std::span<const Hash> children) {
 }
 
 ProofPlan InclusionPlan(uint64_t index, uint64_t size) {
-  ProofPlan plan;
+  ProofPlan plan = EmptyPlan(size);
   AddPath({0, index}, size, &plan);
   return plan;
 }
@@ -76,7 +87,7 @@ ProofPlan ConsistencyPlan(uint64_t old_size, uint64_t new_size) {
   // RFC 9162 §2.1.4.1 in node form: the largest perfect subtree ending at old_size, then its
   // path to the new root. When old_size is a power of two that subtree is the old root itself,
   // which the verifier already has, so it is left out.
-  ProofPlan plan;
+  ProofPlan plan = EmptyPlan(new_size);
   const unsigned level = static_cast<unsigned>(std::countr_zero(old_size));
   const uint64_t index = (old_size - 1) >> level;
   if (index != 0) {
