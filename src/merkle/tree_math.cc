@@ -41,7 +41,7 @@ void AddPath(NodeId node, uint64_t size, ProofPlan* plan) {
 
 // An empty plan with room for a proof in a tree of `size` leaves: a hash per level at most (and
 // a consistency proof's first one), one of which may be a range of perfect subtrees, at most one
-// per level below it. Building the plan then allocates twice, not once per level it grows by.
+// per level below it. The plan's two lists then allocate once each, not once per level.
 ProofPlan EmptyPlan(uint64_t size) {
   const auto levels = static_cast<size_t>(std::bit_width(size));
   ProofPlan plan;
