@@ -35,7 +35,7 @@ generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp
 
 .PHONY: all setup configure build test test-fast test-release asan-configure test-asan test-tsan \
-        fuzz bench demo python clean
+        fuzz fuzz-merge bench demo python clean
 
 all: build
 
@@ -82,6 +82,13 @@ test-tsan: setup
 fuzz: asan-configure
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target fuzzers
 	@bash scripts/fuzz.sh $(ASAN_DIR) $(FUZZ_SECONDS) $(JOBS)
+
+# After `make fuzz`: keeps in fuzz/coverage/ the fewest inputs that reach what the runs reached
+# beyond the seeds and regression inputs (scripts/fuzz_merge.sh). Commit them: every build
+# replays them, and `make test` fuzzes on from them.
+fuzz-merge: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target fuzzers
+	@bash scripts/fuzz_merge.sh $(ASAN_DIR)
 
 demo: build
 	@$(BUILD_DIR)/vellum demo

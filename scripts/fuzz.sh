@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Long fuzzing runs (`make fuzz`): every libFuzzer target in BUILD for SECONDS, JOBS at a time.
-# New inputs go to BUILD/fuzz/scratch/<target>, crashing inputs to BUILD/fuzz/crashes/, logs to
+# Each starts from its seeds, the inputs kept from earlier runs (fuzz/coverage/, unpacked into
+# BUILD/fuzz/coverage/) and its regression inputs. New inputs go to BUILD/fuzz/scratch/<target>
+# (`make fuzz-merge` keeps what they add), crashing inputs to BUILD/fuzz/crashes/, logs to
 # BUILD/fuzz/logs/. Exits non-zero if any target crashed or broke a property.
 # Usage: scripts/fuzz.sh BUILD SECONDS JOBS
 set -euo pipefail
@@ -10,6 +12,7 @@ mkdir -p "$build/fuzz/logs" "$build/fuzz/crashes"
 
 run_one() {
   local t=$1 dirs=("$root/fuzz/corpus/$1")
+  [ -d "$build/fuzz/coverage/$t" ] && dirs+=("$build/fuzz/coverage/$t")
   [ -d "$root/fuzz/regressions/$t" ] && dirs+=("$root/fuzz/regressions/$t")
   mkdir -p "$build/fuzz/scratch/$t"
   if "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
