@@ -186,13 +186,13 @@ TEST_F(CompareTest, CatchesASideThatContradictsItself) {
 }
 
 TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
-  // The three ledgers share their first 654,321 entries, and c is a's first 999,000: each made
+  // The three ledgers share their first 987,654 entries, and c is a's first 999,000: each made
   // once, copied. Signed checkpoints travel with the copies, so that a node starting on one
   // re-hashes only the entries after it before it signs (CheckEntriesSince), not all million.
-  const std::string prefix = Signed(Make("prefix.db", 654321));
+  const std::string prefix = Signed(Make("prefix.db", 987654));
   const std::string c = Signed(Make("big_c.db", 999000, {}, prefix));
   const std::string a = Make("big_a.db", 1000000, {}, c);
-  const std::string b = Make("big_b.db", 1000000, 654321, prefix);
+  const std::string b = Make("big_b.db", 1000000, 987654, prefix);
   testing::NodeProcess na(a), nb(b);
   ASSERT_TRUE(na.ok() && nb.ok());
   auto r = testing::Vellum({"compare", "http://127.0.0.1:" + std::to_string(na.port()),
@@ -201,7 +201,7 @@ TEST_F(CompareTest, FindsAForkInAMillionEntriesOverHttpWithinBudget) {
   ASSERT_EQ(r.exit_code, 3) << r.err;  // a fork was found
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["relation"], "forked");
-  EXPECT_EQ(j["fork_index"], 654321);
+  EXPECT_EQ(j["fork_index"], 987654);
   EXPECT_EQ(j["entry_b"]["data"], "fork");
   EXPECT_EQ(j["a"]["signature_checked"], true);
   for (const char* side : {"a", "b"}) {
