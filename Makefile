@@ -91,7 +91,7 @@ fuzz: asan-configure
 	@bash scripts/fuzz.sh $(ASAN_DIR) $(FUZZ_SECONDS) $(JOBS)
 
 # After `make fuzz`: keeps in fuzz/coverage/ the fewest inputs that reach what the runs reached
-# beyond the seeds and regression inputs (scripts/fuzz_merge.sh). Commit them: every build
+# beyond the seeds and regression inputs (scripts/fuzz_merge.sh). Commit them: the release build
 # replays them, and `make test` fuzzes on from them.
 fuzz-merge: asan-configure
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target fuzzers

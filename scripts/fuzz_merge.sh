@@ -3,8 +3,8 @@
 # libFuzzer's -merge=1 picks the fewest inputs, from those kept before (unpacked in
 # BUILD/fuzz/coverage/<target>/) and those the runs found (BUILD/fuzz/scratch/<target>/), that
 # reach every feature the seeds and regression inputs do not; fuzz/coverage/<target>.tar.gz then
-# holds them. Every build replays them, and `make test` fuzzes on from them, so its short runs
-# start where the long ones ended.
+# holds them. The release build replays them, and `make test` fuzzes on from them, so its short
+# runs start where the long ones ended.
 # Usage: scripts/fuzz_merge.sh BUILD
 set -euo pipefail
 build=$(cd "$1" && pwd)
