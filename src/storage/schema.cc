@@ -162,7 +162,7 @@ Result<void> UpgradeSchema(Db& db, Metadata& meta) {
 Result<void> ConfigureConnection(Db& db, int busy_timeout_ms, bool read_only,
                                  std::function<void()> on_lock_wait) {
   db.SetBusyHandler(busy_timeout_ms, std::move(on_lock_wait));
-  if (read_only) return db.Exec("PRAGMA query_only = ON");
+  if (read_only) return db.Exec(kReadOnlyPragmas);
   return db.Exec(kConnectionPragmas);
 }
 
