@@ -68,5 +68,28 @@ TEST(TileCacheTest, DropsTheLeastRecentlyUsedBeyondItsBudget) {
   EXPECT_NE(cache.Find({0, 5}), nullptr);
 }
 
+TEST(TileCacheTest, DropsLevelZeroTilesBeforeAnyOfAHigherLevel) {
+  TileCache cache(3 * CacheCost(8));
+  cache.Put({1, 1}, CacheTile(8));
+  cache.Put({2, 0}, CacheTile(8));
+  cache.Put({0, 1}, CacheTile(8));
+  cache.Put({0, 2}, CacheTile(8));  // over budget: level-0 tile 1 goes, though used later
+  EXPECT_EQ(cache.Find({0, 1}), nullptr);
+  EXPECT_NE(cache.Find({1, 1}), nullptr);
+  EXPECT_NE(cache.Find({2, 0}), nullptr);
+  EXPECT_NE(cache.Find({0, 2}), nullptr);
+  cache.Put({0, 3}, CacheTile(8));  // and again: the older level-0 tile, not the upper ones
+  EXPECT_EQ(cache.Find({0, 2}), nullptr);
+  EXPECT_NE(cache.Find({0, 3}), nullptr);
+  // Upper tiles only: among them the least recently used goes.
+  ASSERT_NE(cache.Find({1, 1}), nullptr);
+  cache.Put({1, 2}, CacheTile(16));  // costs two: level-0 tile 3, then tile 2/0
+  EXPECT_EQ(cache.Find({0, 3}), nullptr);
+  EXPECT_EQ(cache.Find({2, 0}), nullptr);
+  EXPECT_NE(cache.Find({1, 1}), nullptr);
+  EXPECT_NE(cache.Find({1, 2}), nullptr);
+  EXPECT_LE(cache.bytes(), cache.budget());
+}
+
 }  // namespace
 }  // namespace vellum::storage
