@@ -23,7 +23,7 @@ inline constexpr const char* kConnectionPragmas =
 // The page cache of read-only connections, as large as a writer's: 64 MiB keeps the hot part of
 // the leaf-hash lookup index (random keys) in memory, and the inner pages of the entry and tile
 // B-trees that every random read of a large file walks (at 100M entries SQLite's default of
-// 2 MiB holds too few of them, and a random proof reads about half again as many pages).
+// 2 MiB holds too few of them, and each random read goes to the file for them again).
 inline constexpr const char* kReadOnlyPragmas =
     "PRAGMA query_only = ON; PRAGMA cache_size = -65536;";
 

@@ -13,7 +13,7 @@ Result<void> TileReader::Prepare() {
   auto entries =
       db_.Prepare("SELECT idx, ts, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
   if (!entries) return std::unexpected(entries.error());
-  // Prepared once: compiling BEGIN and COMMIT again for every proof cost about a tenth of one.
+  // Prepared once: compiling BEGIN and COMMIT again for every proof cost a few percent of one.
   auto begin = db_.Prepare("BEGIN");
   if (!begin) return std::unexpected(begin.error());
   auto commit = db_.Prepare("COMMIT");

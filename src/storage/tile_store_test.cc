@@ -73,7 +73,7 @@ TEST(TileCacheTest, DropsLevelZeroTilesBeforeAnyOfAHigherLevel) {
   cache.Put({1, 1}, CacheTile(8));
   cache.Put({2, 0}, CacheTile(8));
   cache.Put({0, 1}, CacheTile(8));
-  cache.Put({0, 2}, CacheTile(8));  // over budget: level-0 tile 1 goes, though used later
+  cache.Put({0, 2}, CacheTile(8));  // over budget: level-0 tile 1 goes, though newer than both
   EXPECT_EQ(cache.Find({0, 1}), nullptr);
   EXPECT_NE(cache.Find({1, 1}), nullptr);
   EXPECT_NE(cache.Find({2, 0}), nullptr);
