@@ -152,6 +152,7 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
       {{"append", db_, "x", "--time", "1764000000"}, "", "looks like seconds"},
       {{"append", db_, "x", "--time", "99999999999999999999"}, "", "bad time"},
       {{"append", db_}, "", "nothing to append"},
+      {{"append", db_, "--stdin"}, "", "stdin held no lines"},
       {{"append", db_, "--file", dir_.File("d")}, "", "is a directory", 2},
       {{"append", db_, "--file", dir_.File("missing")}, "", "cannot read", 1},
       {{"append", db_, "x", "--file", dir_.File("d")}, "", "one way"},
@@ -189,6 +190,17 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.message << " | " << r.err;
     EXPECT_EQ(FileBytes(), before) << c.message;
   }
+  // A stdin that cannot be read is an error, not an empty input.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"append", db_, "--stdin"},
+        std::vector<std::string>{"verify-proof", "-", "--root", std::string(64, '0')}}) {
+    const std::string err = dir_.File("stdin.err");
+    EXPECT_EQ(testing::WaitFor(testing::StartVellum(args, dir_.File("d"), err)), 1) << args[0];
+    std::ifstream in(err);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    EXPECT_NE(text.find("cannot read stdin: Is a directory"), std::string::npos) << text;
+  }
+  EXPECT_EQ(FileBytes(), before);
   EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
 }
 

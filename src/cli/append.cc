@@ -50,6 +50,11 @@ Result<std::vector<NewEntry>> ReadEntries(const AppendArgs& args, std::optional<
       auto ok = add(Decode(line, args.hex, "stdin line " + std::to_string(n)));
       if (!ok) return std::unexpected(ok.error());
     }
+    if (auto ok = CheckStdinRead(); !ok) return std::unexpected(ok.error());
+    if (out.empty()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "nothing to append: stdin held no lines (an empty line is an empty entry)");
+    }
   }
   if (out.empty()) {
     return Fail(ErrorCode::kInvalidArgument,

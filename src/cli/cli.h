@@ -82,6 +82,8 @@ inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + "
 [[nodiscard]] Result<std::string> ReadFile(const std::string& file);
 // ReadFile, or all of stdin for "-".
 [[nodiscard]] Result<std::string> ReadInput(const std::string& file);
+// kIoError if reading stdin failed, rather than reached its end (stdin is a directory, say).
+[[nodiscard]] Result<void> CheckStdinRead();
 
 // --listen HOST:PORT, as (host, port); port 0 lets the system choose.
 [[nodiscard]] Result<std::pair<std::string, int>> ParseListen(const std::string& listen);

@@ -104,8 +104,18 @@ Result<std::string> ReadFile(const std::string& file) {
 }
 
 Result<std::string> ReadInput(const std::string& file) {
-  if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  return ReadFile(file);
+  if (file != "-") return ReadFile(file);
+  std::string content{std::istreambuf_iterator<char>(std::cin), {}};
+  if (auto ok = CheckStdinRead(); !ok) return std::unexpected(ok.error());
+  return content;
+}
+
+Result<void> CheckStdinRead() {
+  // std::cin reads through C stdio (nothing turns the sync off), which keeps the read's error.
+  if (std::cin.bad() || std::ferror(stdin)) {
+    return Fail(ErrorCode::kIoError, std::string("cannot read stdin: ") + std::strerror(errno));
+  }
+  return {};
 }
 
 Result<std::vector<VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& texts) {
