@@ -187,10 +187,21 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   Append(tmp_.File("a.db"), 0, 10);
   Publish(tmp_.File("a.db"), dir);
   const auto before = Snapshot(dir);
-  auto refused = [&](const std::string& ledger, const std::string& why) {
-    auto r = Vellum({"publish", ledger, dir});
+  // Refused before anything is signed: the ledger keeps no new checkpoint either.
+  auto bytes = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string{std::istreambuf_iterator<char>(in), {}};
+  };
+  auto refused_into = [&](const std::string& ledger, const std::string& into,
+                          const std::string& why) {
+    const std::string ledger_before = bytes(ledger);
+    auto r = Vellum({"publish", ledger, into});
     EXPECT_EQ(r.exit_code, 1) << ledger;
     EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_TRUE(bytes(ledger) == ledger_before) << ledger << " changed publishing into " << into;
+  };
+  auto refused = [&](const std::string& ledger, const std::string& why) {
+    refused_into(ledger, dir, why);
     EXPECT_EQ(Snapshot(dir), before) << ledger;
   };
   // Another log.
@@ -209,17 +220,15 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   Init(tmp_.File("e.db"), "example.org/a", "raw");
   fs::remove(tmp_.File("e.db.key"));
   refused(tmp_.File("e.db"), "give --key FILE");
-  // A folder whose checkpoint is not one.
+  // A folder whose checkpoint is not one, from a ledger with entries its last one lacks.
+  Append(tmp_.File("a.db"), 10, 12);
   fs::create_directories(tmp_.File("other"));
   std::ofstream(tmp_.File("other/checkpoint")) << "hello\n";
-  auto r = Vellum({"publish", tmp_.File("a.db"), tmp_.File("other")});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("is not a checkpoint"), std::string::npos) << r.err;
+  refused_into(tmp_.File("a.db"), tmp_.File("other"), "is not a checkpoint");
   EXPECT_FALSE(fs::exists(tmp_.File("other/tile")));
-  // A file where the folder should be.
-  r = Vellum({"publish", tmp_.File("a.db"), tmp_.File("a.db.key")});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("is not a folder"), std::string::npos) << r.err;
+  // A file where the folder should be, and no folder at all.
+  refused_into(tmp_.File("a.db"), tmp_.File("a.db.key"), "is not a folder");
+  refused_into(tmp_.File("a.db"), "", "give a folder to publish into");
 }
 
 TEST_F(PublishTest, AStoppedPublishLeavesTheOldLogAndTheNextOneCarriesOn) {

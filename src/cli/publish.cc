@@ -26,6 +26,10 @@ int RunPublish(const PublishArgs& args) {
   if (sign) {
     auto key = ReadLedgerKey(args.path, args.key);
     if (!key) return ReportError(key.error());
+    // Asked first, so that a folder Publish would refuse leaves no new checkpoint behind.
+    if (auto ok = node::CheckPublishFolder(**ledger, args.dir); !ok) {
+      return ReportError(ok.error());
+    }
     note = (*ledger)->SignCheckpoint(*key, std::nullopt);
     // The same checkpoint as recorded with witnesses' cosignatures (`vellum cosign`), if it is.
     if (auto recorded = (*ledger)->LatestCheckpoint(); note && recorded) {

@@ -80,12 +80,15 @@ class FolderWriter {
   return ParseCheckpointBody(parsed->text);
 }
 
-// The checkpoint already in `dir` (size 0 when there is none), refused unless `ledger` has
-// the same history up to it and it is no larger than `next`.
-[[nodiscard]] Result<Checkpoint> PublishedBefore(Ledger& ledger, const std::string& dir,
-                                                 const Checkpoint& next) {
-  const fs::path path = fs::path(dir) / "checkpoint";
+// The checkpoint already in `dir` (size 0 when there is none, or no folder yet), refused
+// unless `dir` can be a folder and `ledger` has the same history up to that checkpoint.
+[[nodiscard]] Result<Checkpoint> PublishedBefore(Ledger& ledger, const std::string& dir) {
+  if (dir.empty()) return Fail(ErrorCode::kInvalidArgument, "give a folder to publish into");
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return Fail(ErrorCode::kInvalidArgument, dir + " is not a folder: publish into a folder");
+  }
+  const fs::path path = fs::path(dir) / "checkpoint";
   if (!fs::exists(path, ec)) return Checkpoint{ledger.origin(), 0, merkle::EmptyRoot(), {}};
   std::ifstream in(path, std::ios::binary);
   std::string note(kMaxNoteSize + 1, '\0');
@@ -101,10 +104,12 @@ class FolderWriter {
     return Fail(ErrorCode::kConflict,
                 dir + " holds the log '" + old->origin + "', not '" + ledger.origin() + "'");
   }
-  if (old->size > next.size) {
+  auto head = ledger.GetHead();
+  if (!head) return std::unexpected(head.error());
+  if (old->size > head->size) {
     return Fail(ErrorCode::kConflict, dir + " already holds " + Entries(old->size) +
-                                          ", more than the " + std::to_string(next.size) +
-                                          " of this checkpoint: nothing was written");
+                                          ", more than the ledger's " + std::to_string(head->size) +
+                                          ": nothing was written");
   }
   auto root = ledger.RootAt(old->size);
   if (!root) return std::unexpected(root.error());
@@ -144,6 +149,12 @@ class FolderWriter {
 
 }  // namespace
 
+Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir) {
+  auto old = PublishedBefore(ledger, dir);
+  if (!old) return std::unexpected(old.error());
+  return {};
+}
+
 Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
                               const std::string& dir, const std::atomic<bool>* cancel) {
   auto next = ParseNote(checkpoint_note);
@@ -158,15 +169,17 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
     return Fail(ErrorCode::kConflict,
                 "the checkpoint's root is not the ledger's at size " + std::to_string(next->size));
   }
-  std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
-    return Fail(ErrorCode::kInvalidArgument, dir + " is not a folder: publish into a folder");
+  auto old = PublishedBefore(ledger, dir);
+  if (!old) return std::unexpected(old.error());
+  if (old->size > next->size) {
+    return Fail(ErrorCode::kConflict, dir + " already holds " + Entries(old->size) +
+                                          ", more than the " + std::to_string(next->size) +
+                                          " of this checkpoint: nothing was written");
   }
+  std::error_code ec;
   if (fs::create_directories(dir, ec); ec) {
     return Fail(ErrorCode::kIoError, "cannot make the folder " + dir + ": " + ec.message());
   }
-  auto old = PublishedBefore(ledger, dir, *next);
-  if (!old) return std::unexpected(old.error());
   FolderWriter out(dir);
   if (auto ok = WriteTiles(ledger, out, dir, true, 0, old->size, next->size, cancel); !ok) {
     return std::unexpected(ok.error());

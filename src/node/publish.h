@@ -42,6 +42,11 @@ struct PublishResult {
                                             const std::string& dir,
                                             const std::atomic<bool>* cancel = nullptr);
 
+// What Publish refuses about `dir` whatever the checkpoint, so that a caller can ask before it
+// signs one: no name, a name that is not a folder (kInvalidArgument), a folder that holds
+// another log, another history or more entries than `ledger` (kConflict).
+[[nodiscard]] Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir);
+
 // `vellum serve --publish DIR`: keeps `dir` current for a node. Every `interval_ms` it asks for
 // the node's newest checkpoint and publishes it when it changed; each publish, and each
 // failure (retried next time), is one event line. Stop() (or the destructor) waits for a
