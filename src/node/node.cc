@@ -42,6 +42,13 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
     return Fail(ErrorCode::kInvalidArgument,
                 "--publish needs signed checkpoints: the ledger's key, or an upstream to mirror");
   }
+  // What is wrong with the folder's name will not mend by retrying; the rest may (a mirror
+  // still catching up to a folder's checkpoint, a full disk), so the publisher retries that.
+  if (!options.publish_dir.empty()) {
+    if (auto ok = CheckPublishName(options.publish_dir); !ok) {
+      return Fail(ok.error().code(), "--publish: " + ok.error().message());
+    }
+  }
   if (options.policy && options.upstream.empty() && !key) {
     return Fail(ErrorCode::kInvalidArgument,
                 "--policy on a node that neither signs nor mirrors: give the ledger's key");

@@ -83,11 +83,8 @@ class FolderWriter {
 // The checkpoint already in `dir` (size 0 when there is none, or no folder yet), refused
 // unless `dir` can be a folder and `ledger` has the same history up to that checkpoint.
 [[nodiscard]] Result<Checkpoint> PublishedBefore(Ledger& ledger, const std::string& dir) {
-  if (dir.empty()) return Fail(ErrorCode::kInvalidArgument, "give a folder to publish into");
+  if (auto ok = CheckPublishName(dir); !ok) return std::unexpected(ok.error());
   std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
-    return Fail(ErrorCode::kInvalidArgument, dir + " is not a folder: publish into a folder");
-  }
   const fs::path path = fs::path(dir) / "checkpoint";
   if (!fs::exists(path, ec)) return Checkpoint{ledger.origin(), 0, merkle::EmptyRoot(), {}};
   std::ifstream in(path, std::ios::binary);
@@ -148,6 +145,15 @@ class FolderWriter {
 }
 
 }  // namespace
+
+Result<void> CheckPublishName(const std::string& dir) {
+  if (dir.empty()) return Fail(ErrorCode::kInvalidArgument, "give a folder to publish into");
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return Fail(ErrorCode::kInvalidArgument, dir + " is not a folder: publish into a folder");
+  }
+  return {};
+}
 
 Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir) {
   auto old = PublishedBefore(ledger, dir);

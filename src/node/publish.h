@@ -42,6 +42,8 @@ struct PublishResult {
                                             const std::string& dir,
                                             const std::atomic<bool>* cancel = nullptr);
 
+// kInvalidArgument if `dir` is empty or names something other than a folder.
+[[nodiscard]] Result<void> CheckPublishName(const std::string& dir);
 // What Publish refuses about `dir` whatever the checkpoint, so that a caller can ask before it
 // signs one: no name, a name that is not a folder (kInvalidArgument), a folder that holds
 // another log, another history or more entries than `ledger` (kConflict).
