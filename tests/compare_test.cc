@@ -131,7 +131,8 @@ TEST(NodeUrlTest, SplitsAPathPrefixAndDropsTrailingSlashes) {
   ASSERT_TRUE(prefixed);
   EXPECT_EQ(prefixed->base, "https://logs.example");
   EXPECT_EQ(prefixed->prefix, "/a/b");
-  for (const char* bad : {"http://", "ftp://host", "host:8001", "http:///x", "http://h/?q=1"}) {
+  for (const char* bad : {"http://", "ftp://host", "host:8001", "http:///x", "http://h/?q=1",
+                          "http://h:8001?q=1", "http://h#top", "http://h/a#top"}) {
     EXPECT_FALSE(node::SplitNodeUrl(bad)) << bad;
   }
 }

@@ -377,9 +377,10 @@ Result<NodeUrl> SplitNodeUrl(const std::string& url) {
   const size_t slash = url.find('/', scheme_end + 3);
   NodeUrl out{url.substr(0, slash), slash == std::string::npos ? "" : url.substr(slash)};
   while (!out.prefix.empty() && out.prefix.back() == '/') out.prefix.pop_back();
-  if (out.base.size() == scheme_end + 3 || out.prefix.find_first_of("?#") != std::string::npos) {
+  if (out.base.size() == scheme_end + 3 ||
+      url.find_first_of("?#", scheme_end + 3) != std::string::npos) {
     return Fail(ErrorCode::kInvalidArgument,
-                "'" + url + "' needs a host and no query, e.g. http://127.0.0.1:8001");
+                "'" + url + "' needs a host and no query or fragment, e.g. http://127.0.0.1:8001");
   }
   return out;
 }
