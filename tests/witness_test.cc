@@ -354,6 +354,9 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
   const std::string policy = dir_.File("p.policy");
   WriteFile(policy, "log " + va + "\nwitness W " + wv + "\nquorum W\n");
   WriteFile(dir_.File("bad.policy"), "log " + va + "\nquorum W\n");
+  // Another SQLite file, in rollback-journal mode: a witness must not turn it to WAL.
+  ASSERT_EQ(testing::RunProgram({"sqlite3", dir_.File("plain.db"), "CREATE TABLE t(x)"}).exit_code,
+            0);
   struct Case {
     std::vector<std::string> args;
     int exit_code;
@@ -373,6 +376,11 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
       {{"witness", "serve", dir_.File("a.db"), "--log", va, "--key", dir_.File("w.db.key")},
        1,
        "not a witness state file"},
+      {{"witness", "serve", dir_.File("plain.db"), "--log", va, "--key", dir_.File("w.db.key")},
+       1,
+       "plain.db is not a witness state file"},
+      // A ledger beside its own (note) key is named for what it is, not for its key.
+      {{"witness", "status", dir_.File("a.db")}, 1, "a.db is not a witness state file"},
       {{"witness", "status", dir_.File("missing.db")}, 1, "missing.db"},
       {{"serve", dir_.File("a.db"), "--witness", dir_.File("w.db")}, 2, "--witness-log VKEY"},
       {{"serve", dir_.File("a.db"), "--witness-log", va}, 2, "go with --witness STATE"},
@@ -384,7 +392,11 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
       {{"prove", dir_.File("a.db"), "--index", "0", "--tlog-proof"}, 1, "no signed checkpoint"},
       {{"cosign", dir_.File("a.db"), "--policy", policy}, 1, "no signed checkpoint to cosign"},
   };
-  const std::string before = ReadFile(dir_.File("w.db")) + ReadFile(dir_.File("a.db"));
+  auto files = [&] {
+    return ReadFile(dir_.File("w.db")) + ReadFile(dir_.File("a.db")) +
+           ReadFile(dir_.File("plain.db"));
+  };
+  const std::string before = files();
   for (const Case& c : cases) {
     auto r = Vellum(c.args);
     std::string line;
@@ -392,8 +404,9 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
     EXPECT_EQ(r.exit_code, c.exit_code) << line << "\n" << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << line << "\n" << r.err;
   }
-  EXPECT_EQ(ReadFile(dir_.File("w.db")) + ReadFile(dir_.File("a.db")), before);
+  EXPECT_TRUE(files() == before);
   EXPECT_FALSE(std::filesystem::exists(dir_.File("w2.db")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("plain.db-wal")));
 }
 
 TEST_F(WitnessNetworkTest, ALogVellumDidNotWriteIsWitnessedToo) {

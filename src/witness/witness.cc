@@ -350,6 +350,17 @@ Result<void> Witness::Create(const std::string& path) {
 
 Result<std::unique_ptr<Witness>> Witness::Open(const std::string& path, SignerKey key,
                                                std::vector<WitnessedLogKey> logs) {
+  auto db = storage::Db::Open(path, /*create=*/false);
+  if (!db) return std::unexpected(db.error());
+  db->SetBusyHandler(kBusyTimeoutMs, nullptr);
+  // What the file is, before anything (the pragmas included) could change another kind of file.
+  auto kind = db->Prepare("SELECT value FROM witness_meta WHERE key = 'kind'");
+  auto row = kind ? kind->Step() : Result<bool>(std::unexpected(kind.error()));
+  if (!row || !*row || kind->Text(0) != "vellum-witness") {
+    return Fail(ErrorCode::kInvalidArgument,
+                path + " is not a witness state file; make one with `vellum witness init`");
+  }
+  kind->Reset();
   if (key.type() != KeyType::kCosignature) {
     return Fail(ErrorCode::kInvalidArgument, "a witness cosigns with a cosigner key (type 0x04); " +
                                                  key.name() + " is a note key");
@@ -360,16 +371,7 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::string& path, SignerKe
                   "log key " + log.key.name() + " is a cosigner key; give the log's note key");
     }
   }
-  auto db = storage::Db::Open(path, /*create=*/false);
-  if (!db) return std::unexpected(db.error());
-  db->SetBusyHandler(kBusyTimeoutMs, nullptr);
   if (auto ok = db->Exec(kPragmas); !ok) return std::unexpected(ok.error());
-  auto kind = db->Prepare("SELECT value FROM witness_meta WHERE key = 'kind'");
-  auto row = kind ? kind->Step() : Result<bool>(std::unexpected(kind.error()));
-  if (!row || !*row || kind->Text(0) != "vellum-witness") {
-    return Fail(ErrorCode::kInvalidArgument,
-                path + " is not a witness state file; make one with `vellum witness init`");
-  }
   auto upsert = db->Prepare(
       "INSERT INTO witnessed(origin, size, root, checkpoint, time) VALUES (?, ?, ?, ?, ?) "
       "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
