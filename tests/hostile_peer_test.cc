@@ -137,6 +137,21 @@ TEST_F(HostilePeerTest, OversizedAnswersAreRefused) {
   EXPECT_NE(c.error().message().find("larger than"), std::string::npos) << c.error().message();
 }
 
+TEST_F(HostilePeerTest, ARedirectIsNotFollowedButNamedWithoutItsControlCharacters) {
+  testing::TestServer redirecting([](const net::Request& req, net::Response& res) {
+    res.status = 301;
+    res.headers.emplace("Location", "https://elsewhere.example/log\x1b[2J" + req.path);
+  });
+  auto r = testing::Vellum({"sync", dir_.File("m.db"), "--from", redirecting.url(), "--vkey",
+                            vkey(), "--format", "raw"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/checkpoint answered 301, a redirect to "
+                       "https://elsewhere.example/log\\x1b[2J/checkpoint (not followed"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("m.db")));
+}
+
 TEST_F(HostilePeerTest, AStalledPeerTimesOut) {
   testing::NodeProcess real(dir_.File("up.db"));
   ASSERT_TRUE(real.ok());

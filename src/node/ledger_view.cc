@@ -180,8 +180,14 @@ Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes)
   // The URL as requested (the name may end in a slash the prefix dropped).
   const std::string where = base_ + prefix_ + path;
   if (res->status != 200) {
-    return Fail(res->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-                where + " answered " + std::to_string(res->status));
+    std::string why = where + " answered " + std::to_string(res->status);
+    // Redirects are not followed (a peer would choose where its answers come from); say where
+    // it pointed, so that the user can give that URL.
+    if (const std::string to = res->header("Location"); res->status / 100 == 3 && !to.empty()) {
+      why += ", a redirect to " + to.substr(0, 200) + (to.size() > 200 ? "..." : "") +
+             " (not followed: give the URL of the log itself)";
+    }
+    return Fail(res->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnavailable, why);
   }
   if (res->body.size() > max_bytes) {
     return Fail(ErrorCode::kVerificationFailed,
