@@ -251,6 +251,12 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
             "the index in /v1/entries/<index> must be a non-negative integer");
   EXPECT_EQ(Json(c->Get("/v1/proof/inclusion?index=1&index=2&size=3"))["error"]["message"],
             "query parameter 'index' is given more than once");
+  EXPECT_EQ(Json(c->Get("/v1/entries?start=5&end=3"))["error"]["message"],
+            "end 3 is before start 5");
+  EXPECT_EQ(Json(c->Get("/v1/entries?start=12"))["error"]["message"],
+            "start 12 is beyond the ledger's 10 entries");
+  EXPECT_EQ(Json(c->Get("/v1/entries?start=0&end=5000"))["error"]["message"],
+            "a range holds at most 1000 entries; ask for end=1000 and go on from there");
   EXPECT_EQ(Json(c->Get("/v1/status"))["root"], before["root"]);
   EXPECT_EQ(Json(c->Get("/v1/status"))["size"], 10);
   EXPECT_EQ(node.Stop(SIGTERM), 0);

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "common/plural.h"
 #include "node/api_json.h"
 #include "node/network.h"
 #include "node/node_impl.h"
@@ -106,8 +107,18 @@ void Node::Impl::HandleGetEntries(const Request& req, Response& res) {
   if (!head) return SendError(res, head.error());
   const uint64_t begin = start->value_or(0);
   const uint64_t stop = end->value_or(std::min(head->size, begin + kMaxRange));
-  if (stop < begin || stop - begin > kMaxRange) {
-    return SendError(res, 400, "a range holds at most 1000 entries (start <= end)");
+  if (stop < begin) {
+    return SendError(
+        res, 400,
+        end->has_value()
+            ? "end " + std::to_string(stop) + " is before start " + std::to_string(begin)
+            : "start " + std::to_string(begin) + " is beyond the ledger's " + Entries(head->size));
+  }
+  if (stop - begin > kMaxRange) {
+    return SendError(res, 400,
+                     "a range holds at most " + std::to_string(kMaxRange) +
+                         " entries; ask for end=" + std::to_string(begin + kMaxRange) +
+                         " and go on from there");
   }
   // At most kMaxRange entries, and no more than kMaxRangeBytes of payload past the first: a
   // client asks again from where the answer stopped. Read a few at a time, so that a range of
