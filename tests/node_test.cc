@@ -182,6 +182,8 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
       {"POST", "/v1/entries", R"({"data":"x"})", {{"Authorization", "Bearer wrong!"}}, 401},
       {"POST", "/v1/entries", "{not json", auth, 400},
       {"POST", "/v1/entries", R"({"data":5})", auth, 400},
+      {"POST", "/v1/entries", R"({"data":"x","tmie":"2026-11-25T09:00:00Z"})", auth, 400},
+      {"POST", "/v1/entries", R"({"entries":[{"data":"a"}],"data":"b"})", auth, 400},
       {"POST", "/v1/entries", R"({"data":"x","time":"noon"})", auth, 400},
       {"POST", "/v1/entries", R"({"entries":[]})", auth, 400},
       {"POST", "/v1/entries", R"({"data_hex":"zz"})", auth, 400},
@@ -251,6 +253,12 @@ TEST_F(NodeTest, BadRequestsGetAJsonErrorAndLeaveTheLedgerUnchanged) {
             "the index in /v1/entries/<index> must be a non-negative integer");
   EXPECT_EQ(Json(c->Get("/v1/proof/inclusion?index=1&index=2&size=3"))["error"]["message"],
             "query parameter 'index' is given more than once");
+  auto misspelt =
+      c->Send("POST", "/v1/entries", auth, R"({"data":"x","tmie":"2026-11-25T09:00:00Z"})");
+  ASSERT_TRUE(misspelt);
+  EXPECT_EQ(Json(misspelt)["error"]["message"],
+            "entry 0 has an unknown field 'tmie'; an entry has data or data_hex, and may have "
+            "time or time_ms");
   EXPECT_EQ(Json(c->Get("/v1/entries?start=5&end=3"))["error"]["message"],
             "end 3 is before start 5");
   EXPECT_EQ(Json(c->Get("/v1/entries?start=12"))["error"]["message"],

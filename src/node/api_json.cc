@@ -21,6 +21,15 @@ nlohmann::json HexList(const std::vector<Hash>& hashes) {
 [[nodiscard]] Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
   const std::string where = "entry " + std::to_string(n);
   if (!j.is_object()) return Fail(ErrorCode::kInvalidArgument, where + " is not an object");
+  // A misspelt field would otherwise be dropped unseen ("tmie": the entry would get now).
+  for (const auto& [key, value] : j.items()) {
+    if (key != "data" && key != "data_hex" && key != "time" && key != "time_ms") {
+      return Fail(ErrorCode::kInvalidArgument,
+                  where + " has an unknown field '" + key.substr(0, 40) +
+                      (key.size() > 40 ? "..." : "") +
+                      "'; an entry has data or data_hex, and may have time or time_ms");
+    }
+  }
   NewEntry entry;
   const bool text = j.contains("data"), hex = j.contains("data_hex");
   if (text == hex) {
@@ -297,6 +306,10 @@ Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
   if (doc.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "request body is not JSON");
   std::vector<NewEntry> out;
   if (doc.is_object() && doc.contains("entries")) {
+    if (doc.size() > 1) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "a body with entries has no other field: put each entry in the list");
+    }
     const auto& list = doc["entries"];
     if (!list.is_array() || list.empty()) {
       return Fail(ErrorCode::kInvalidArgument, "entries must be a non-empty list");
