@@ -382,6 +382,10 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
       // A ledger beside its own (note) key is named for what it is, not for its key.
       {{"witness", "status", dir_.File("a.db")}, 1, "a.db is not a witness state file"},
       {{"witness", "status", dir_.File("missing.db")}, 1, "missing.db"},
+      {{"init", dir_.File("w3.db"), "--origin", "example.com/a", "--key", dir_.File("w.db.key")},
+       1,
+       "example.com/w is a witness's cosigner key; a ledger's checkpoints are signed with a note "
+       "key"},
       {{"serve", dir_.File("a.db"), "--witness", dir_.File("w.db")}, 2, "--witness-log VKEY"},
       {{"serve", dir_.File("a.db"), "--witness-log", va}, 2, "go with --witness STATE"},
       {{"serve", dir_.File("a.db"), "--require-quorum"}, 1, "--require-quorum is for a writer"},
@@ -406,6 +410,7 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
   }
   EXPECT_TRUE(files() == before);
   EXPECT_FALSE(std::filesystem::exists(dir_.File("w2.db")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("w3.db")));
   EXPECT_FALSE(std::filesystem::exists(dir_.File("plain.db-wal")));
 }
 

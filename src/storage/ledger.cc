@@ -288,8 +288,13 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOp
     return Fail(ErrorCode::kInvalidArgument, "a mirror needs its upstream's verifier key");
   }
   if (!options.verifier_key.empty()) {
-    if (auto key = VerifierKey::Parse(options.verifier_key); !key) {
-      return std::unexpected(key.error());
+    auto key = VerifierKey::Parse(options.verifier_key);
+    if (!key) return std::unexpected(key.error());
+    if (key->type() != KeyType::kNote) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  key->name() +
+                      " is a witness's cosigner key; a ledger's checkpoints are signed with a "
+                      "note key (vellum init makes one when --key is left out)");
     }
   }
   std::error_code ec;
