@@ -158,6 +158,27 @@ TEST_F(CliEdgesTest, AppendSaysWhereItsEntriesGoInOrder) {
   EXPECT_EQ(log[4]["data"], "f2");
 }
 
+// A pipe, a device or a directory where a ledger or a witness's state should be is named for
+// what it is: opening a FIFO would otherwise wait for a writer forever. (`timeout`: a regression
+// that waits must not hang the suite.)
+TEST_F(CliEdgesTest, APipeOrADeviceIsNotOpenedAsALedger) {
+  const std::string fifo = dir_.File("fifo.db");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"get", fifo, "0"},
+        {"verify", fifo},
+        {"log", "/dev/null"},
+        {"witness", "status", fifo, "--key", db_ + ".key"}}) {
+    std::vector<std::string> argv = {"timeout", "20", VELLUM_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = testing::RunProgram(argv);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(" is not a regular file (a pipe, device or socket), not a SQLite file"),
+              std::string::npos)
+        << args[0] << ": " << r.err;
+  }
+}
+
 // A listen address is read whole: "127.0.0.1:80x" once served on port 80, ":0" announced
 // http://:PORT and "::1:0" http://::1:PORT, neither of them a URL. (`timeout`: a regression that
 // serves must not hang the suite.)

@@ -121,6 +121,17 @@ Result<Db> Db::Open(const std::string& path, bool create, bool read_only, bool i
     }
     name += "?immutable=1";
   }
+  // SQLite would wait forever to open a FIFO, and read a device as an empty database.
+  std::error_code ec;
+  if (const auto type = std::filesystem::status(path, ec).type();
+      !ec && type != std::filesystem::file_type::regular &&
+      type != std::filesystem::file_type::not_found) {
+    return Fail(ErrorCode::kInvalidArgument,
+                path + (type == std::filesystem::file_type::directory
+                            ? " is a directory, not a SQLite file"
+                            : " is not a regular file (a pipe, device or socket), not a SQLite "
+                              "file"));
+  }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
