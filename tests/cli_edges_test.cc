@@ -177,6 +177,10 @@ TEST_F(CliEdgesTest, APipeOrADeviceIsNotOpenedAsALedger) {
               std::string::npos)
         << args[0] << ": " << r.err;
   }
+  // Nor is a key file waited on.
+  auto r = testing::RunProgram({"timeout", "20", VELLUM_BIN, "checkpoint", db_, "--key", fifo});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("key file " + fifo + " is not a regular file"), std::string::npos) << r.err;
 }
 
 // A listen address is read whole: "127.0.0.1:80x" once served on port 80, ":0" announced

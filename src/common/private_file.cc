@@ -31,7 +31,9 @@ Result<void> WritePrivateFile(const std::string& path, std::string_view text,
 Result<std::string> ReadPrivateFile(const std::string& path, std::string_view what,
                                     size_t max_bytes) {
   const std::string name = std::string(what) + " " + path;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO without a writer is refused below instead of waited on (it changes
+  // nothing for a regular file).
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return Fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIoError,
                 "cannot open " + name + ": " + std::strerror(errno));
