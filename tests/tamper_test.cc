@@ -136,6 +136,14 @@ TEST_F(TamperTest, ChangedUpperLevelTreeHash) {
 
 TEST_F(TamperTest, RowAppendedBehindVellumsBack) {
   ExpectCaught("INSERT INTO entries(idx, ts, data) VALUES (600, 0, 'sneaky')", 600, "extra entry");
+  // An append then says what is in its way, and appends nothing.
+  auto r = Vellum({"append", db_, "next"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("entry 600 is already stored beyond the ledger head (size 600): it was "
+                       "added behind vellum's back; run 'vellum verify'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(RunProgram({"sqlite3", db_, "SELECT size FROM head"}).out, "600\n");
 }
 
 TEST_F(TamperTest, HeadRootReplaced) {

@@ -160,6 +160,13 @@ Result<void> Ledger::Impl::InsertRows(std::span<const NewEntry> entries, uint64_
     }
     if (auto ok = insert_entry_.RunKeepingBindings(); !ok) {
       insert_entry_.Reset();
+      // The only constraint an insert can break: the index is taken past the head.
+      if (ok.error().code() == ErrorCode::kConflict) {
+        return Fail(ErrorCode::kCorruption,
+                    db_.path() + ": entry " + std::to_string(first + i) +
+                        " is already stored beyond the ledger head (size " + std::to_string(first) +
+                        "): it was added behind vellum's back; run 'vellum verify'");
+      }
       return ok;
     }
   }
