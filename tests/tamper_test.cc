@@ -146,6 +146,27 @@ TEST_F(TamperTest, RowAppendedBehindVellumsBack) {
   EXPECT_EQ(RunProgram({"sqlite3", db_, "SELECT size FROM head"}).out, "600\n");
 }
 
+// A tile past the head is caught by verify (level-0 ones used to go unseen), and an append
+// that reaches it says so instead of quoting a trigger.
+TEST_F(TamperTest, TileAddedBehindVellumsBack) {
+  ExpectCaught("INSERT INTO tiles(level, idx, hashes, inner) VALUES (0, 3, x'deadbeef', x'')", 768,
+               "tree hash changed");
+  std::string lines;
+  for (int i = 0; i < 300; ++i) lines += "more " + std::to_string(i) + "\n";
+  auto r = Vellum({"append", db_, "--stdin"}, lines);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("tile 0/3 in the file is not the one these entries make: it was written "
+                       "behind vellum's back; run 'vellum verify'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(RunProgram({"sqlite3", db_, "SELECT size FROM head"}).out, "600\n");
+}
+
+TEST_F(TamperTest, UpperTileAddedBehindVellumsBack) {
+  ExpectCaught("INSERT INTO tiles(level, idx, hashes, inner) VALUES (2, 0, x'deadbeef', x'')", 600,
+               "tree hash changed");
+}
+
 TEST_F(TamperTest, HeadRootReplaced) {
   auto edit = RunProgram({"sqlite3", db_, "UPDATE head SET root = randomblob(32)"});
   ASSERT_EQ(edit.exit_code, 0) << edit.err;

@@ -179,7 +179,17 @@ Result<void> Ledger::Impl::StoreTree() {
   for (const auto& [id, blob] : written_) {
     upsert_tile_.Bind(1, int64_t{id.level}).Bind(2, static_cast<int64_t>(id.index));
     upsert_tile_.Bind(3, tiles_.StoredHashes(id, blob)).Bind(4, blob.inner);
-    if (auto ok = upsert_tile_.Run(); !ok) return ok;
+    if (auto ok = upsert_tile_.Run(); !ok) {
+      // The triggers refused to change what the file holds: it is not what vellum wrote.
+      if (ok.error().code() == ErrorCode::kConflict) {
+        return Fail(ErrorCode::kCorruption,
+                    db_.path() + ": tile " + std::to_string(id.level) + "/" +
+                        std::to_string(id.index) +
+                        " in the file is not the one these entries make: it was written behind "
+                        "vellum's back; run 'vellum verify'");
+      }
+      return ok;
+    }
     if (id.level == 0 && blob.width() == kTileWidth) {
       if (auto ok = leaf_index_.AddFullTile(id.index, blob.hashes); !ok) return ok;
     }

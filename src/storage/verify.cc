@@ -6,6 +6,7 @@
 // its level-0 tile's inner hashes against the leaf hashes recomputed from the entries.
 #include "storage/verify.h"
 
+#include <algorithm>
 #include <string>
 
 #include "storage/entries.h"
@@ -319,6 +320,13 @@ Result<void> Verifier::CheckTiles() {
     }
     missing_until(level, index);
     next = index + 1;
+    if (TileWidthAt(static_cast<uint8_t>(level), index, size_) == 0) {
+      // Nothing below the head is wrong: the first index it concerns is past it.
+      Note(std::max(FirstLeaf(level, index, 0), size_), Problem::kTreeHashChanged,
+           TileName(level, index) + " is stored beyond the ledger head (size " +
+               std::to_string(size_) + "): it was added behind vellum's back");
+      continue;
+    }
     if (prefixes_ && level == 0) continue;  // checked with the entries (CheckLeafTile)
     auto hashes = scan->Blob(2), inner = scan->Blob(3);
     TileBlob stored{Bytes(hashes.begin(), hashes.end()), Bytes(inner.begin(), inner.end())};
