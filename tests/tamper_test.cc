@@ -96,6 +96,21 @@ TEST_F(TamperTest, DeletedLastEntries) {
                "entry missing");
 }
 
+// The head may only grow (a trigger), and so may be raised past what is stored: entry 0 and
+// the stored tiles are not blamed for that, the first missing entry is.
+TEST_F(TamperTest, HeadRaisedPastTheStoredEntries) {
+  ExpectCaught("UPDATE head SET size = 70000", 600, "entry missing");
+  auto r = Vellum({"verify", db_});
+  EXPECT_NE(r.err.find("the head says the ledger has 70000 entries, but the file ends at 600: "
+                       "entries 600 to 69999 are missing"),
+            std::string::npos)
+      << r.err;
+  // A proof at that size cannot be made, and says where to look.
+  auto proof = Vellum({"prove", db_, "--index", "3"});
+  EXPECT_EQ(proof.exit_code, 1);
+  EXPECT_NE(proof.err.find("run 'vellum verify'"), std::string::npos) << proof.err;
+}
+
 TEST_F(TamperTest, SwappedTwoRows) {
   ExpectCaught(std::string(kDropTriggers) +
                    "UPDATE entries SET idx = -1 WHERE idx = 10; "

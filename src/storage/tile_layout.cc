@@ -78,7 +78,8 @@ Result<Hash> HashInTile(const TileBlob& tile, const NodeLocation& loc) {
     return Fail(ErrorCode::kCorruption,
                 "tile " + std::to_string(loc.tile.level) + "/" + std::to_string(loc.tile.index) +
                     " is too short to hold the hash at local level " +
-                    std::to_string(loc.local_level) + " index " + std::to_string(loc.local_index));
+                    std::to_string(loc.local_level) + " index " + std::to_string(loc.local_index) +
+                    "; run 'vellum verify'");
   }
   Hash h;
   std::memcpy(h.data(), column.data() + pos * kHashSize, kHashSize);

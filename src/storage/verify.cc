@@ -364,6 +364,21 @@ Result<VerifyReport> Verifier::Run() {
   }
   size_ = static_cast<uint64_t>(head->Int(0));
   report_.size = size_;
+  // A head past the last stored entry: the file ends early, or its head was raised. What is
+  // stored is then checked as the ledger of that many entries, so that nothing below the end
+  // is blamed for it (a missing upper tile would otherwise name entry 0).
+  auto last = db_.Prepare("SELECT max(idx) FROM entries");
+  if (!last) return std::unexpected(last.error());
+  if (auto got = last->Step(); !got) return std::unexpected(got.error());
+  const uint64_t stored_end = last->IsNull(0) ? 0 : static_cast<uint64_t>(last->Int(0)) + 1;
+  if (stored_end < size_) {
+    Note(stored_end, Problem::kEntryMissing,
+         "the head says the ledger has " + std::to_string(size_) +
+             " entries, but the file ends at " + std::to_string(stored_end) + ": entries " +
+             std::to_string(stored_end) + " to " + std::to_string(size_ - 1) +
+             " are missing (deleted, or the head was raised behind vellum's back)");
+    size_ = stored_end;
+  }
   if (auto ok = CheckEntries(); !ok) return std::unexpected(ok.error());
   if (auto ok = CheckTiles(); !ok) return std::unexpected(ok.error());
   if (report_.ok) {
