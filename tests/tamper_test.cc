@@ -182,6 +182,43 @@ TEST_F(TamperTest, UpperTileAddedBehindVellumsBack) {
                "tree hash changed");
 }
 
+// History rewritten whole, entries, tree and head agreeing with each other, is still caught
+// by the checkpoints the key signed before: they are kept in the file, and cannot be re-signed
+// without the key. So is a checkpoint the key never signed.
+TEST_F(TamperTest, HistoryRewrittenAfterACheckpointWasSigned) {
+  ASSERT_EQ(Vellum({"checkpoint", db_}).exit_code, 0);
+  const std::string rewritten = dir_.File("rewritten.db");
+  ASSERT_EQ(Vellum({"init", rewritten, "--origin", "example.com/tamper", "--key", db_ + ".key"})
+                .exit_code,
+            0);
+  std::string lines;
+  for (int i = 0; i < kEntries; ++i)
+    lines += (i == 321 ? "forged " : "event ") + std::to_string(i) + "\n";
+  ASSERT_EQ(Vellum({"append", rewritten, "--stdin"}, lines).exit_code, 0);
+  ASSERT_EQ(Vellum({"verify", rewritten}).exit_code, 0);
+  auto copy = RunProgram({"sqlite3", rewritten,
+                          "ATTACH '" + db_ +
+                              "' AS signed; "
+                              "INSERT INTO checkpoints SELECT * FROM signed.checkpoints"});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  auto r = Vellum({"verify", rewritten, "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("\"problem\": \"checkpoint mismatch\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("signed another root at size 600 than the stored tree has"),
+            std::string::npos)
+      << r.out;
+
+  auto forge = RunProgram({"sqlite3", db_,
+                           "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET note = "
+                           "replace(note, '\n600\n', '\n599\n'), size = 599"});
+  ASSERT_EQ(forge.exit_code, 0) << forge.err;
+  r = Vellum({"verify", db_});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("the checkpoint recorded as #1 does not verify with the ledger's key"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(TamperTest, HeadRootReplaced) {
   auto edit = RunProgram({"sqlite3", db_, "UPDATE head SET root = randomblob(32)"});
   ASSERT_EQ(edit.exit_code, 0) << edit.err;

@@ -99,11 +99,12 @@ struct Head {
 struct VerifyReport {
   enum class Problem {
     kNone,
-    kEntryChanged,     // an entry's bytes no longer hash to the stored leaf hash
-    kEntryMissing,     // the head counts an entry that is not stored
-    kExtraEntry,       // an entry is stored beyond the head
-    kTreeHashChanged,  // a stored tree hash does not match the hashes below it
-    kHeadMismatch,     // the stored head root is not the root of the stored tree
+    kEntryChanged,        // an entry's bytes no longer hash to the stored leaf hash
+    kEntryMissing,        // the head counts an entry that is not stored
+    kExtraEntry,          // an entry is stored beyond the head
+    kTreeHashChanged,     // a stored tree hash does not match the hashes below it
+    kHeadMismatch,        // the stored head root is not the root of the stored tree
+    kCheckpointMismatch,  // a recorded signed checkpoint is forged or not of the stored tree
   };
   bool ok = true;
   uint64_t size = 0;  // the head size the file claims

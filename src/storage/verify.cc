@@ -12,6 +12,7 @@
 #include "storage/entries.h"
 #include "storage/tile_layout.h"
 #include "storage/tile_store.h"
+#include "vellum/checkpoint.h"
 #include "vellum/merkle.h"
 
 namespace vellum::storage {
@@ -47,6 +48,7 @@ class Verifier {
  public:
   Verifier(Db& db, const Metadata& meta, const ProgressFn& progress)
       : db_(db),
+        verifier_key_(meta.verifier_key),
         format_(meta.format),
         prefixes_(meta.leaf_prefixes()),
         progress_(progress),
@@ -91,8 +93,12 @@ class Verifier {
     return report_.first_bad_index && a <= *report_.first_bad_index && *report_.first_bad_index < b;
   }
   [[nodiscard]] Result<void> CheckHead(const Hash& root);
+  // Each recorded checkpoint must verify with the ledger's key and sign the stored tree's root
+  // at its size: the tree may be rewritten consistently from the entries up, but not re-signed.
+  [[nodiscard]] Result<void> CheckCheckpoints();
 
   Db& db_;
+  std::string verifier_key_;
   EntryFormat format_;
   bool prefixes_;  // schema 3: level-0 tiles store leaf-hash prefixes
   const ProgressFn& progress_;
@@ -351,6 +357,47 @@ Result<void> Verifier::CheckHead(const Hash& root) {
   return {};
 }
 
+Result<void> Verifier::CheckCheckpoints() {
+  auto scan = db_.Prepare("SELECT id, size, root, note FROM checkpoints ORDER BY id");
+  if (!scan) return std::unexpected(scan.error());
+  std::vector<VerifierKey> keys;
+  if (auto key = VerifierKey::Parse(verifier_key_)) keys.push_back(*key);
+  TileHashSource source(tiles_);
+  while (true) {
+    auto row = scan->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return {};
+    const std::string name = "the checkpoint recorded as #" + std::to_string(scan->Int(0));
+    auto refuse = [&](const std::string& why) {
+      Note(std::nullopt, Problem::kCheckpointMismatch, name + " " + why);
+    };
+    auto checkpoint = OpenCheckpoint(scan->Text(3), keys);
+    if (!checkpoint) {
+      refuse("does not verify with the ledger's key " + verifier_key_ + ": " +
+             checkpoint.error().message());
+      return {};
+    }
+    const std::string size = std::to_string(checkpoint->size);
+    auto root_column = HashFromBytes(scan->Blob(2));
+    if (static_cast<uint64_t>(scan->Int(1)) != checkpoint->size || !root_column ||
+        *root_column != checkpoint->root) {
+      refuse("has a size or root column that is not what its note signed");
+      return {};
+    }
+    if (checkpoint->size > size_) {
+      refuse("is of size " + size + ", past the head (size " + std::to_string(size_) + ")");
+      return {};
+    }
+    auto root = merkle::RootAt(source, checkpoint->size);
+    if (!root) return std::unexpected(root.error());
+    if (*root != checkpoint->root) {
+      refuse("signed another root at size " + size + " than the stored tree has: entries before " +
+             size + " were rewritten after it was signed (their tree and head with them)");
+      return {};
+    }
+  }
+}
+
 Result<VerifyReport> Verifier::Run() {
   if (auto ok = tiles_.Prepare(); !ok) return std::unexpected(ok.error());
   auto head = db_.Prepare("SELECT size, root FROM head WHERE id = 0");
@@ -384,6 +431,9 @@ Result<VerifyReport> Verifier::Run() {
   if (report_.ok) {
     if (auto ok = CheckHead(*root); !ok) return std::unexpected(ok.error());
   }
+  if (report_.ok) {
+    if (auto ok = CheckCheckpoints(); !ok) return std::unexpected(ok.error());
+  }
   if (progress_) progress_(report_.entries_checked, size_);
   return report_;
 }
@@ -416,6 +466,8 @@ std::string_view ProblemName(VerifyReport::Problem problem) {
       return "tree hash changed";
     case VerifyReport::Problem::kHeadMismatch:
       return "head mismatch";
+    case VerifyReport::Problem::kCheckpointMismatch:
+      return "checkpoint mismatch";
   }
   return "unknown";
 }
