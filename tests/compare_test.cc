@@ -362,6 +362,38 @@ size_t Count(const std::vector<nlohmann::json>& events, const std::string& event
                                            [&](const auto& e) { return e["event"] == event; }));
 }
 
+// A mirror serves its upstream's newest checkpoint as its file records it, after checking it
+// again: one written into the file around the node is not served. (It polls once, at start:
+// the next poll would record the upstream's checkpoint again, the newest once more.)
+TEST_F(CompareTest, AMirrorDoesNotServeACheckpointWrittenAroundIt) {
+  const std::string vkey = key_.verifier().ToString();
+  testing::NodeProcess writer(Make("w.db", 300));
+  ASSERT_TRUE(writer.ok());
+  testing::NodeProcess mirror(
+      dir_.File("m.db"), {"--upstream", writer.url(), "--upstream-vkey", vkey, "--format", "raw",
+                          "--poll-interval", "3600000"});
+  ASSERT_TRUE(mirror.ok());
+  ASSERT_TRUE(WaitForStatus(mirror.port(), [](const auto& s) { return s["size"] == 300; }));
+  auto c = testing::LocalClient(mirror.port());
+  auto good = c.Get("/checkpoint");
+  ASSERT_TRUE(good);
+  ASSERT_EQ(good->status, 200);
+  auto forge = testing::RunProgram(
+      {"sqlite3", dir_.File("m.db"),
+       "INSERT INTO checkpoints(size, root, note, signed_ms) "
+       "SELECT size, root, note || 'x', 0 FROM checkpoints ORDER BY id DESC LIMIT 1"});
+  ASSERT_EQ(forge.exit_code, 0) << forge.err;
+  auto bad = c.Get("/checkpoint");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 500) << bad->body;
+  EXPECT_NE(
+      bad->body.find("the newest recorded checkpoint does not verify with the upstream's key"),
+      std::string::npos)
+      << bad->body;
+  EXPECT_EQ(bad->body.find(good->body), std::string::npos);
+  EXPECT_EQ(mirror.Stop(SIGTERM), 0);
+}
+
 TEST_F(CompareTest, NodesSayWhatTheyDoOneLinePerEventNeverPerRequest) {
   const std::string vkey = key_.verifier().ToString();
   testing::NodeProcess writer(Make("w.db", 300), {"--log-format", "json"}, dir_.File("w.log"));

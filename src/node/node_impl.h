@@ -45,6 +45,8 @@ class Node::Impl {
   // The newest signed checkpoint, signing a new one when the head moved and the last one is
   // older than the checkpoint interval. A mirror's is its upstream's.
   [[nodiscard]] Result<std::string> SignedCheckpoint();
+  // A mirror's: the newest its upstream signed, as recorded, once it checks out.
+  [[nodiscard]] Result<std::string> MirroredCheckpoint();
   // One round of the cosigning task: the newest signed checkpoint to the witnesses that have
   // not cosigned it yet.
   void GatherCosignatures();
