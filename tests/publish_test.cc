@@ -220,6 +220,20 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   Init(tmp_.File("e.db"), "example.org/a", "raw");
   fs::remove(tmp_.File("e.db.key"));
   refused(tmp_.File("e.db"), "give --key FILE");
+  // A ledger without its key publishes its newest recorded checkpoint, only if the key signed it.
+  Init(tmp_.File("f.db"), "example.org/a", "raw");
+  Append(tmp_.File("f.db"), 0, 10);
+  ASSERT_EQ(Vellum({"checkpoint", tmp_.File("f.db")}).exit_code, 0);
+  fs::remove(tmp_.File("f.db.key"));
+  auto forged = testing::RunProgram(
+      {"sqlite3", tmp_.File("f.db"),
+       "INSERT INTO checkpoints(size, root, note, signed_ms) "
+       "SELECT size, root, substr(note, 1, length(note) - 5) || 'AAA=' || char(10), 0 "
+       "FROM checkpoints ORDER BY id DESC LIMIT 1"});  // the same body, a broken signature
+  ASSERT_EQ(forged.exit_code, 0) << forged.err;
+  refused_into(tmp_.File("f.db"), tmp_.File("www2"),
+               "the checkpoint does not verify with the ledger's key");
+  EXPECT_FALSE(fs::exists(tmp_.File("www2")));
   // A folder whose checkpoint is not one, from a ledger with entries its last one lacks.
   Append(tmp_.File("a.db"), 10, 12);
   fs::create_directories(tmp_.File("other"));
