@@ -232,7 +232,7 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
        "FROM checkpoints ORDER BY id DESC LIMIT 1"});  // the same body, a broken signature
   ASSERT_EQ(forged.exit_code, 0) << forged.err;
   refused_into(tmp_.File("f.db"), tmp_.File("www2"),
-               "the checkpoint does not verify with the ledger's key");
+               "the newest recorded checkpoint is not the ledger's");
   EXPECT_FALSE(fs::exists(tmp_.File("www2")));
   // A folder whose checkpoint is not one, from a ledger with entries its last one lacks.
   Append(tmp_.File("a.db"), 10, 12);

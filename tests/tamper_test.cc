@@ -217,6 +217,11 @@ TEST_F(TamperTest, HistoryRewrittenAfterACheckpointWasSigned) {
   EXPECT_NE(r.err.find("the checkpoint recorded as #1 does not verify with the ledger's key"),
             std::string::npos)
       << r.err;
+  // Nor is such a note handed out in a receipt.
+  r = Vellum({"prove", db_, "--index", "0", "--tlog-proof"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the newest recorded checkpoint is not the ledger's"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(TamperTest, HeadRootReplaced) {

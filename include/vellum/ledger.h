@@ -213,7 +213,9 @@ class Ledger {
   [[nodiscard]] Result<void> RecordForkEvidence(const ForkEvidence& evidence,
                                                 std::span<const VerifierKey> peer_keys);
   [[nodiscard]] Result<std::vector<ForkEvidence>> ListForkEvidence();
-  // The most recently signed checkpoint note; kNotFound if none was signed.
+  // The most recently recorded checkpoint note; kNotFound if none was signed, kCorruption if it
+  // does not verify with the ledger's key or does not sign the stored tree (the file was
+  // written around vellum).
   [[nodiscard]] Result<std::string> LatestCheckpoint();
 
   // Recomputes every leaf hash and stored tree hash and compares with the head.

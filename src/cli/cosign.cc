@@ -24,6 +24,7 @@ int RunCosign(const CosignArgs& args) {
   auto ledger = OpenLedger(args.path, false);
   if (!ledger) return ReportError(ledger.error());
   auto note = (*ledger)->LatestCheckpoint();
+  if (!note && note.error().code() != ErrorCode::kNotFound) return ReportError(note.error());
   if (!note) {
     return ReportError(args.path +
                        " has no signed checkpoint to cosign: sign one with `vellum "

@@ -22,6 +22,7 @@ struct ProveArgs {
 // cosignatures a node gathered for it) and the inclusion proof in its tree.
 int RunTlogProof(Ledger& ledger, uint64_t index) {
   auto note = ledger.LatestCheckpoint();
+  if (!note && note.error().code() != ErrorCode::kNotFound) return ReportError(note.error());
   if (!note) {
     return ReportError(ledger.path() +
                        " has no signed checkpoint to make a receipt with: sign one with `vellum "

@@ -468,7 +468,7 @@ Result<Bytes> Ledger::ReadTile(uint8_t level, uint64_t index, uint32_t width) {
 Result<std::string> Ledger::SignCheckpoint(const SignerKey& key, std::optional<uint64_t> size) {
   VELLUM_LOCKED(SignCheckpoint(key, size));
 }
-Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckpoint()); }
+Result<std::string> Ledger::LatestCheckpoint() { VELLUM_READ(LatestCheckedCheckpoint()); }
 Result<void> Ledger::RecordForkEvidence(const ForkEvidence& evidence,
                                         std::span<const VerifierKey> peer_keys) {
   VELLUM_LOCKED(RecordForkEvidence(evidence, peer_keys));

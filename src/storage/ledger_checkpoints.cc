@@ -175,6 +175,25 @@ Result<std::string> Ledger::Impl::LatestCheckpoint() {
   return note;
 }
 
+Result<std::string> Ledger::Impl::LatestCheckedCheckpoint() {
+  auto note = LatestCheckpoint();
+  if (!note || *note == checked_note_) return note;
+  auto refuse = [&](const std::string& why) -> Result<std::string> {
+    return Fail(ErrorCode::kCorruption, db_.path() + ": the newest recorded checkpoint " + why +
+                                            "; it was written around vellum: run 'vellum verify'");
+  };
+  auto checkpoint = OpenOwnCheckpoint(*note);
+  if (!checkpoint) return refuse("is not the ledger's (" + checkpoint.error().message() + ")");
+  auto head = ReadHead();
+  if (!head) return std::unexpected(head.error());
+  if (checkpoint->size > head->size) return refuse("is past the ledger's head");
+  auto root = RootAt(checkpoint->size);
+  if (!root) return std::unexpected(root.error());
+  if (*root != checkpoint->root) return refuse("does not sign the stored tree");
+  checked_note_ = *note;
+  return note;
+}
+
 Result<void> Ledger::Impl::RecordForkEvidence(const ForkEvidence& e,
                                               std::span<const VerifierKey> peer_keys) {
   std::vector<VerifierKey> keys(peer_keys.begin(), peer_keys.end());

@@ -47,7 +47,11 @@ class Ledger::Impl {
   [[nodiscard]] Result<std::vector<Hash>> SubtreeHashes(std::span<const merkle::NodeId> ids);
   [[nodiscard]] Result<std::string> SignCheckpoint(const SignerKey& key,
                                                    std::optional<uint64_t> size);
+  // The newest recorded note, as stored (for comparing with the next one to record).
   [[nodiscard]] Result<std::string> LatestCheckpoint();
+  // The same, once it verifies with the ledger's key and signs the stored tree's root at its
+  // size (kCorruption otherwise: the file was written around vellum).
+  [[nodiscard]] Result<std::string> LatestCheckedCheckpoint();
   [[nodiscard]] Result<void> RecordCheckpoint(std::string_view note);
   [[nodiscard]] Result<void> RecordForkEvidence(const ForkEvidence& evidence,
                                                 std::span<const VerifierKey> peer_keys);
@@ -102,6 +106,7 @@ class Ledger::Impl {
   // The largest head read or committed through this handle. The head only grows, so any size up
   // to it is valid without reading the file again.
   Head known_head_{0, merkle::EmptyRoot()};
+  std::string checked_note_;  // the last note LatestCheckedCheckpoint let through
   storage::LeafIndex leaf_index_;
   storage::HelperThread helper_;           // hashes large appends beside the inserts
   std::optional<storage::TreeEdge> edge_;  // cached right edge; valid while the head matches
