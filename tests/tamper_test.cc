@@ -43,6 +43,14 @@ class TamperTest : public ::testing::Test {
               std::string::npos)
         << r.err;
   }
+  // Expects appending `lines` to fail saying `message`, and the head to stay where it was.
+  void ExpectAppendRefused(const std::string& lines, const std::string& message) {
+    auto r = Vellum({"append", db_, "--stdin"}, lines);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_EQ(RunProgram({"sqlite3", db_, "SELECT size FROM head"}).out,
+              std::to_string(kEntries) + "\n");
+  }
   testing::TempDir dir_;
   std::string db_ = dir_.File("tamper.db");
 };
@@ -152,13 +160,9 @@ TEST_F(TamperTest, ChangedUpperLevelTreeHash) {
 TEST_F(TamperTest, RowAppendedBehindVellumsBack) {
   ExpectCaught("INSERT INTO entries(idx, ts, data) VALUES (600, 0, 'sneaky')", 600, "extra entry");
   // An append then says what is in its way, and appends nothing.
-  auto r = Vellum({"append", db_, "next"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("entry 600 is already stored beyond the ledger head (size 600): it was "
-                       "added behind vellum's back; run 'vellum verify'"),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(RunProgram({"sqlite3", db_, "SELECT size FROM head"}).out, "600\n");
+  ExpectAppendRefused("next\n",
+                      "entry 600 is already stored beyond the ledger head (size 600): it was "
+                      "added behind vellum's back; run 'vellum verify'");
 }
 
 // A tile past the head is caught by verify (level-0 ones used to go unseen), and an append
@@ -168,13 +172,9 @@ TEST_F(TamperTest, TileAddedBehindVellumsBack) {
                "tree hash changed");
   std::string lines;
   for (int i = 0; i < 300; ++i) lines += "more " + std::to_string(i) + "\n";
-  auto r = Vellum({"append", db_, "--stdin"}, lines);
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("tile 0/3 in the file is not the one these entries make: it was written "
-                       "behind vellum's back; run 'vellum verify'"),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(RunProgram({"sqlite3", db_, "SELECT size FROM head"}).out, "600\n");
+  ExpectAppendRefused(lines,
+                      "tile 0/3 in the file is not the one these entries make: it was written "
+                      "behind vellum's back; run 'vellum verify'");
 }
 
 TEST_F(TamperTest, UpperTileAddedBehindVellumsBack) {
