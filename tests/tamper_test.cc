@@ -187,6 +187,9 @@ TEST_F(TamperTest, UpperTileAddedBehindVellumsBack) {
 // without the key. So is a checkpoint the key never signed.
 TEST_F(TamperTest, HistoryRewrittenAfterACheckpointWasSigned) {
   ASSERT_EQ(Vellum({"checkpoint", db_}).exit_code, 0);
+  // A smaller one after it, which the rewrite below leaves true: the largest is the one that
+  // catches it.
+  ASSERT_EQ(Vellum({"checkpoint", db_, "--size", "100"}).exit_code, 0);
   const std::string rewritten = dir_.File("rewritten.db");
   ASSERT_EQ(Vellum({"init", rewritten, "--origin", "example.com/tamper", "--key", db_ + ".key"})
                 .exit_code,
@@ -210,11 +213,11 @@ TEST_F(TamperTest, HistoryRewrittenAfterACheckpointWasSigned) {
 
   auto forge = RunProgram({"sqlite3", db_,
                            "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET note = "
-                           "replace(note, '\n600\n', '\n599\n'), size = 599"});
+                           "replace(note, '\n100\n', '\n99\n'), size = 99 WHERE id = 2"});
   ASSERT_EQ(forge.exit_code, 0) << forge.err;
   r = Vellum({"verify", db_});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("the checkpoint recorded as #1 does not verify with the ledger's key"),
+  EXPECT_NE(r.err.find("the checkpoint recorded as #2 does not verify with the ledger's key"),
             std::string::npos)
       << r.err;
   // Nor is such a note handed out in a receipt.
