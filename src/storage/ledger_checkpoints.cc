@@ -152,10 +152,12 @@ Result<Checkpoint> Ledger::Impl::OpenOwnCheckpoint(std::string_view note) const 
   return checkpoint;
 }
 
-Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
+Result<Checkpoint> Ledger::Impl::OpenCheckpointOfTree(std::string_view note) {
   auto checkpoint = OpenOwnCheckpoint(note);
-  if (!checkpoint) return std::unexpected(checkpoint.error());
-  if (auto ok = CheckSize(checkpoint->size, "checkpoint size"); !ok) return ok;
+  if (!checkpoint) return checkpoint;
+  if (auto ok = CheckSize(checkpoint->size, "checkpoint size"); !ok) {
+    return std::unexpected(ok.error());
+  }
   auto root = RootAt(checkpoint->size);
   if (!root) return std::unexpected(root.error());
   if (*root != checkpoint->root) {
@@ -163,6 +165,12 @@ Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
                                                     std::to_string(checkpoint->size) +
                                                     " does not match this ledger's tree");
   }
+  return checkpoint;
+}
+
+Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
+  auto checkpoint = OpenCheckpointOfTree(note);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
   return InsertCheckpoint(checkpoint->size, checkpoint->root, note);
 }
 
@@ -178,18 +186,13 @@ Result<std::string> Ledger::Impl::LatestCheckpoint() {
 Result<std::string> Ledger::Impl::LatestCheckedCheckpoint() {
   auto note = LatestCheckpoint();
   if (!note || *note == checked_note_) return note;
-  auto refuse = [&](const std::string& why) -> Result<std::string> {
-    return Fail(ErrorCode::kCorruption, db_.path() + ": the newest recorded checkpoint " + why +
-                                            "; it was written around vellum: run 'vellum verify'");
-  };
-  auto checkpoint = OpenOwnCheckpoint(*note);
-  if (!checkpoint) return refuse("is not the ledger's (" + checkpoint.error().message() + ")");
-  auto head = ReadHead();
-  if (!head) return std::unexpected(head.error());
-  if (checkpoint->size > head->size) return refuse("is past the ledger's head");
-  auto root = RootAt(checkpoint->size);
-  if (!root) return std::unexpected(root.error());
-  if (*root != checkpoint->root) return refuse("does not sign the stored tree");
+  auto checkpoint = OpenCheckpointOfTree(*note);
+  if (!checkpoint) {
+    return Fail(ErrorCode::kCorruption,
+                db_.path() + ": the newest recorded checkpoint is not the ledger's (" +
+                    checkpoint.error().message() +
+                    "); it was written around vellum: run 'vellum verify'");
+  }
   checked_note_ = *note;
   return note;
 }

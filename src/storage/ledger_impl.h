@@ -49,8 +49,8 @@ class Ledger::Impl {
                                                    std::optional<uint64_t> size);
   // The newest recorded note, as stored (for comparing with the next one to record).
   [[nodiscard]] Result<std::string> LatestCheckpoint();
-  // The same, once it verifies with the ledger's key and signs the stored tree's root at its
-  // size (kCorruption otherwise: the file was written around vellum).
+  // The same, once OpenCheckpointOfTree takes it (kCorruption otherwise: the file was written
+  // around vellum).
   [[nodiscard]] Result<std::string> LatestCheckedCheckpoint();
   [[nodiscard]] Result<void> RecordCheckpoint(std::string_view note);
   [[nodiscard]] Result<void> RecordForkEvidence(const ForkEvidence& evidence,
@@ -84,6 +84,9 @@ class Ledger::Impl {
   [[nodiscard]] Result<uint64_t> AppendLocked(std::span<const NewEntry> entries);
   // Parses `note` as a checkpoint of this ledger signed by its own verifier key.
   [[nodiscard]] Result<Checkpoint> OpenOwnCheckpoint(std::string_view note) const;
+  // OpenOwnCheckpoint, and the checkpoint must be of the stored tree: its size within the head,
+  // its root the tree's at that size (kVerificationFailed otherwise).
+  [[nodiscard]] Result<Checkpoint> OpenCheckpointOfTree(std::string_view note);
   // Recomputes the leaf hashes of entries [from, to) and checks that, with the stored frontier
   // at `from` (which must fold to `from_root`), they rebuild the stored root at `to`.
   [[nodiscard]] Result<void> CheckEntriesSince(uint64_t from, const Hash& from_root, uint64_t to);
