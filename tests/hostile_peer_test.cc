@@ -210,6 +210,35 @@ TEST_F(HostilePeerTest, ForgedCheckpointsAlteredEntriesAndAlteredHashesAreRefuse
   }
 }
 
+// `status URL` shows what a node says; with --vkey it also checks what the node signed, and a
+// forged checkpoint fails it (exit 3).
+TEST_F(HostilePeerTest, StatusWithAKeyChecksTheNodesSignedCheckpoint) {
+  testing::NodeProcess real(dir_.File("up.db"));
+  ASSERT_TRUE(real.ok());
+  const std::string real_url = "http://127.0.0.1:" + std::to_string(real.port());
+  auto checked = testing::Vellum({"status", real_url, "--vkey", vkey()});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("signed checkpoint: 3000 entries, root "), std::string::npos)
+      << checked.out;
+  EXPECT_EQ(checked.err.find("no --vkey"), std::string::npos) << checked.err;
+  auto json = testing::Vellum({"status", real_url, "--vkey", vkey(), "--json"});
+  EXPECT_EQ(nlohmann::json::parse(json.out)["signed_checkpoint"]["size"], 3000) << json.err;
+
+  HostileProxy proxy(real.port(), Attack::kForgeCheckpoint);
+  auto unchecked = testing::Vellum({"status", proxy.url()});
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
+  EXPECT_NE(unchecked.err.find("no --vkey was given"), std::string::npos) << unchecked.err;
+  auto forged = testing::Vellum({"status", proxy.url(), "--vkey", vkey()});
+  EXPECT_EQ(forged.exit_code, 3) << forged.out;
+  EXPECT_NE(forged.err.find("bad checkpoint"), std::string::npos) << forged.err;
+  auto other_key = *SignerKey::Generate("example.com/hostile");
+  auto wrong_key = testing::Vellum({"status", real_url, "--vkey", other_key.verifier().ToString()});
+  EXPECT_EQ(wrong_key.exit_code, 3) << wrong_key.out;
+  auto file = testing::Vellum({"status", dir_.File("up.db"), "--vkey", vkey()});
+  EXPECT_EQ(file.exit_code, 2);
+  EXPECT_NE(file.err.find("vellum verify"), std::string::npos) << file.err;
+}
+
 // A peer longer than us that answers /v1/subtrees from another history (which forked at 500)
 // while serving the real signed checkpoint: it could make a node record "forked at 500" with
 // made-up evidence. Its hashes are proven against its signed root first, so it is caught.
