@@ -23,7 +23,8 @@ ALLOWED = {
     "src/process": {"process"},
     "src/cli": {"vellum", "common", "net", "node", "process", "cli"},
     "src/testing": {"vellum", "testing"},
-    "python/src": {"vellum", "node"},  # the extension module: the core's API and node's JSON
+    # The extension module: the core's API, node's JSON, common's Printable.
+    "python/src": {"vellum", "common", "node"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

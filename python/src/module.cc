@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/printable.h"
 #include "node/api_json.h"
 #include "node/compare.h"
 #include "node/ledger_view.h"
@@ -33,8 +34,9 @@ py::object& ErrorClass(ErrorCode code) {
 }
 
 [[noreturn]] void Raise(const Error& error) {
-  // A message may quote what a peer sent: decode it leniently.
-  const std::string& text = error.message();
+  // A message may quote what a peer sent: its terminal controls are escaped, as the CLI does,
+  // and it is decoded leniently.
+  const std::string text = Printable(error.message());
   PyObject* message =
       PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
   PyErr_SetObject(ErrorClass(error.code()).ptr(), message);

@@ -3,6 +3,9 @@
 Every failure raises a subclass of :class:`Error`; nothing returns False. Where a built-in
 exception means the same thing, the class derives from it too (``NotFound`` is a ``LookupError``,
 ``InvalidArgument`` a ``ValueError``), so ``except ValueError`` keeps working.
+
+A message may quote what a peer sent; its terminal control characters (ESC and the rest but tab
+and newline) are shown as ``\\xNN``, as the command line shows them.
 """
 
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "common/printable.h"
 #include "node/api_json.h"
 #include "vellum/checkpoint.h"
 #include "vellum/error.h"
@@ -59,10 +60,6 @@ int ReportError(const Error& error);
 int ReportError(const std::string& message);
 // The same for a wrong command line; returns kExitUsage.
 int ReportUsage(const std::string& message);
-
-// `text` with terminal control characters (ESC and the rest of C0/C1 but tab and newline)
-// shown as \xNN, so text from a peer cannot drive the user's terminal.
-std::string Printable(std::string_view text);
 
 // CLI11 check for counts, sizes and indexes: a decimal number from 0 to 2^64-1, no sign.
 CLI::Validator Unsigned();

@@ -1,10 +1,12 @@
 """RemoteNode, compare and network against real `vellum serve` processes on 127.0.0.1, and the
 same facts as the CLI's --json."""
 
+import http.server
 import json
 import os
 import shutil
 import subprocess
+import threading
 
 import pytest
 
@@ -134,3 +136,33 @@ def test_unreachable_and_malformed_peers_raise_clear_errors(tmp_path):
         vellum.compare(tmp_path / "missing.db", tmp_path / "missing2.db")
     down = vellum.network(["http://127.0.0.1:1"], timeout=2)
     assert down["healthy"] is False and down["total_nodes"] == 1
+
+
+def test_a_peers_terminal_escapes_do_not_reach_exception_messages():
+    """A peer's text quoted in an error has its control characters escaped, as the CLI shows it."""
+    evil = "\x1b]0;pwned\x07\x1b[2J"
+
+    class Hostile(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"moved"  # the error names where a redirect points
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:1/{evil}")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(vellum.Error) as caught:
+            vellum.RemoteNode(f"http://127.0.0.1:{server.server_address[1]}", timeout=5).checkpoint()
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = str(caught.value)
+    assert "\\x1b]0;pwned" in message, message
+    assert "\x1b" not in message and "\x07" not in message, message

@@ -1,0 +1,23 @@
+#include "common/printable.h"
+
+#include <gtest/gtest.h>
+
+namespace vellum {
+namespace {
+
+TEST(PrintableTest, EscapesTerminalControlsAndKeepsTheRest) {
+  EXPECT_EQ(Printable("plain text, é and 日本\n\tnext"), "plain text, é and 日本\n\tnext");
+  EXPECT_EQ(Printable("\x1b]0;title\x07\x1b[2J"), "\\x1b]0;title\\x07\\x1b[2J");
+  EXPECT_EQ(Printable(std::string_view("a\0b\x7f", 4)), "a\\x00b\\x7f");
+  EXPECT_EQ(Printable("\r"), "\\x0d");
+  // C1 controls (U+0080..U+009F) as UTF-8: CSI is U+009B.
+  EXPECT_EQ(Printable("x\xc2\x9b"
+                      "31m"),
+            "x\\x9b31m");
+  EXPECT_EQ(Printable("\xc2\xa0"), "\xc2\xa0");  // U+00A0 is not a control
+  EXPECT_EQ(Printable("\xc2"), "\xc2");          // a cut sequence is left as it is
+  EXPECT_EQ(Printable(""), "");
+}
+
+}  // namespace
+}  // namespace vellum
