@@ -137,6 +137,17 @@ TEST(NodeUrlTest, SplitsAPathPrefixAndDropsTrailingSlashes) {
   }
 }
 
+// What `vellum serve` announces: a URL a client here can connect to, for any --listen host.
+TEST(NodeUrlTest, ALocalUrlNamesAHostToConnectTo) {
+  EXPECT_EQ(node::LocalUrl(false, "127.0.0.1", 8001), "http://127.0.0.1:8001");
+  EXPECT_EQ(node::LocalUrl(true, "logs.example", 443), "https://logs.example:443");
+  EXPECT_EQ(node::LocalUrl(false, "[::1]", 8001), "http://[::1]:8001");
+  // Listening on every interface: reached here through loopback.
+  EXPECT_EQ(node::LocalUrl(false, "0.0.0.0", 8001), "http://127.0.0.1:8001");
+  EXPECT_EQ(node::LocalUrl(false, "[::]", 8001), "http://[::1]:8001");
+  EXPECT_TRUE(node::SplitNodeUrl(node::LocalUrl(false, "0.0.0.0", 8001)));
+}
+
 TEST_F(CompareTest, RefusesLedgersOfDifferentOrigins) {
   const std::string a = Make("a.db", 10);
   ASSERT_EQ(testing::Vellum({"init", dir_.File("other.db"), "--origin", "other/log"}).exit_code, 0);

@@ -375,6 +375,11 @@ std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
   return std::make_unique<LocalView>(std::move(name), ledger);
 }
 
+std::string LocalUrl(bool tls, const std::string& host, int port) {
+  const std::string reached = host == "0.0.0.0" ? "127.0.0.1" : host == "[::]" ? "[::1]" : host;
+  return std::string(tls ? "https" : "http") + "://" + reached + ":" + std::to_string(port);
+}
+
 Result<NodeUrl> SplitNodeUrl(const std::string& url) {
   const size_t scheme_end = url.find("://");
   if (!IsNodeUrl(url) || scheme_end == std::string::npos) {

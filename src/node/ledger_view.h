@@ -88,6 +88,10 @@ struct NodeUrl {
 };
 // kInvalidArgument unless `url` is http:// or https:// with a host.
 [[nodiscard]] Result<NodeUrl> SplitNodeUrl(const std::string& url);
+// The URL this machine reaches a node at that listens on `host` (as --listen gives it: an IPv6
+// address in brackets) and `port`. A node listening on every interface (0.0.0.0, [::]) is
+// reached at the loopback address: "http://0.0.0.0:8001" names no host to connect to.
+std::string LocalUrl(bool tls, const std::string& host, int port);
 inline bool IsNodeUrl(const std::string& s) {
   return s.starts_with("http://") || s.starts_with("https://");
 }
