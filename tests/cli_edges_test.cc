@@ -183,6 +183,32 @@ TEST_F(CliEdgesTest, APipeOrADeviceIsNotOpenedAsALedger) {
   EXPECT_NE(r.err.find("key file " + fifo + " is not a regular file"), std::string::npos) << r.err;
 }
 
+// A node's URL where a ledger file goes is named as such, with the commands that take one; it
+// once read "http://... does not exist; create it with 'vellum init'". No request is sent.
+TEST_F(CliEdgesTest, ANodeUrlWhereALedgerFileGoesIsNamed) {
+  const std::string url = "http://127.0.0.1:1";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"get", url, "0"},
+        {"append", url, "x"},
+        {"log", url + "/"},
+        {"verify", url},
+        {"prove", url, "--index", "0"},
+        {"init", url + "/new.db", "--origin", "example.com/x"},
+        {"sync", url + "/m.db", "--from", url, "--vkey", "example.com/x+00000000+AA=="},
+        {"serve", url, "--listen", "127.0.0.1:0"},
+        {"serve", url, "--upstream", url, "--upstream-vkey",
+         "example.com/x+00000000+AA==", "--listen", "127.0.0.1:0"}}) {
+    std::vector<std::string> argv = {"timeout", "20", VELLUM_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = testing::RunProgram(argv);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(" is a node's URL, and this command works on a ledger file"),
+              std::string::npos)
+        << args[0] << ": " << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists("http:"));
+}
+
 // A listen address is read whole: "127.0.0.1:80x" once served on port 80, ":0" announced
 // http://:PORT and "::1:0" http://::1:PORT, neither of them a URL. (`timeout`: a regression that
 // serves must not hang the suite.)

@@ -64,7 +64,11 @@ int ReportUsage(const std::string& message);
 // CLI11 check for counts, sizes and indexes: a decimal number from 0 to 2^64-1, no sign.
 CLI::Validator Unsigned();
 
-// Opens a ledger, or prints why not.
+// kInvalidArgument, naming the commands that take one, when `path` is a node's URL and not a
+// ledger file.
+[[nodiscard]] Result<void> RefuseNodeUrl(const std::string& path);
+
+// Opens a ledger (RefuseNodeUrl first), or says why not.
 [[nodiscard]] Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only);
 
 // Where a ledger's private key lives unless told otherwise: "<ledger>.key".

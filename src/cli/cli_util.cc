@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "node/ledger_view.h"
 
 namespace vellum::cli {
 
@@ -52,7 +53,16 @@ CLI::Validator Unsigned() {
       "UINT");
 }
 
+Result<void> RefuseNodeUrl(const std::string& path) {
+  if (!node::IsNodeUrl(path)) return {};
+  return Fail(ErrorCode::kInvalidArgument,
+              path + " is a node's URL, and this command works on a ledger file. For a node: " +
+                  "`vellum status`, `compare`, `network`; for a copy of its ledger: `vellum " +
+                  "sync FILE --from URL`; to append to it: POST /v1/entries (doc/protocol.md)");
+}
+
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
+  if (auto ok = RefuseNodeUrl(path); !ok) return std::unexpected(ok.error());
   return Ledger::Open(path, {.read_only = read_only, .on_lock_wait = [path] {
                                std::cerr << "vellum: " << path
                                          << " is locked by another process; waiting up to 10 s\n";

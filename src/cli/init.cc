@@ -20,6 +20,7 @@ int RunInit(const InitArgs& args) {
   auto format = ParseEntryFormat(args.format);
   if (!format) return ReportError(format.error());
   if (auto ok = CheckOrigin(args.origin); !ok) return ReportError(ok.error());
+  if (auto ok = RefuseNodeUrl(args.path); !ok) return ReportError(ok.error());
   const bool reuse = !args.key.empty();
   const std::string key_path = reuse                   ? args.key
                                : args.key_file.empty() ? DefaultKeyPath(args.path)

@@ -40,6 +40,7 @@ struct ServeArgs {
 // The ledger to serve: for a mirror, created from the upstream when it does not exist yet.
 [[nodiscard]] Result<std::unique_ptr<Ledger>> OpenServed(const ServeArgs& args) {
   if (args.upstream.empty()) return OpenLedger(args.path, false);
+  if (auto ok = RefuseNodeUrl(args.path); !ok) return std::unexpected(ok.error());
   if (args.upstream_vkey.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "--upstream needs --upstream-vkey");
   }

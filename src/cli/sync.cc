@@ -17,6 +17,7 @@ struct SyncArgs {
 };
 
 int RunSync(const SyncArgs& args) {
+  if (auto ok = RefuseNodeUrl(args.path); !ok) return ReportError(ok.error());
   auto keys = ParseVerifierKeys({args.vkey});
   if (!keys) return ReportUsage(keys.error().message());
   std::optional<EntryFormat> format;
