@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "node/ledger_view.h"
+#include "node/network.h"
 #include "node/sync.h"
 #include "tests/process.h"
 #include "tests/temp_dir.h"
@@ -266,6 +267,26 @@ TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
   EXPECT_DOUBLE_EQ(h["sync_percentage"].get<double>(), 80.0);
   EXPECT_EQ(h["healthy"], true);
   EXPECT_TRUE(h["forks"].empty());
+
+  // A peer given twice, under any of its names, would count twice: refused, naming both.
+  std::filesystem::create_hard_link(a2, dir_.File("a2-link.db"));
+  for (const auto& [x, y] : {std::pair{url, url + "/"},
+                             {url + "//", url},
+                             {a2, a2},
+                             {a2, dir_.File("./a2.db")},
+                             {a2, dir_.File("a2-link.db")}}) {
+    auto repeated = testing::Vellum({"network", x, a3, y});
+    EXPECT_EQ(repeated.exit_code, 2) << x << " " << y << ": " << repeated.err;
+    EXPECT_NE(repeated.err.find("give each peer once"), std::string::npos) << repeated.err;
+    EXPECT_NE(repeated.err.find(y), std::string::npos) << repeated.err;
+  }
+  EXPECT_TRUE(node::RefuseRepeatedPeers({url, url + "/other", a2, a3}));
+  EXPECT_FALSE(node::RefuseRepeatedPeers({"https://Logs.Example/a", "https://logs.example/a/"}));
+  EXPECT_TRUE(node::RefuseRepeatedPeers({"https://logs.example/a", "https://logs.example/A"}));
+  auto peers_twice = testing::RunProgram({"timeout", "20", VELLUM_BIN, "serve", a3, "--listen",
+                                          "127.0.0.1:0", "--peer", url, "--peer", url + "/"});
+  EXPECT_EQ(peers_twice.exit_code, 1) << peers_twice.err;
+  EXPECT_NE(peers_twice.err.find("--peer: "), std::string::npos) << peers_twice.err;
 
   // An unreachable peer counts against the network.
   node_a.Stop(SIGTERM);

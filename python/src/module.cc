@@ -322,6 +322,7 @@ PYBIND11_MODULE(_vellum, m) {
   });
   m.def("network_json", [](const std::vector<std::string>& peers,
                            const std::vector<std::string>& vkeys, double timeout_s) {
+    Take(node::RefuseRepeatedPeers(peers));
     auto views = OpenViews(peers, vkeys, timeout_s);
     const node::NetworkReport report = Unlocked([&] { return node::AnalyzeNetwork(views); });
     return JsonText(node::NetworkJson(report));

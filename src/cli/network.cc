@@ -48,6 +48,8 @@ int RunNetwork(const NetworkArgs& args) {
     if (!parsed) return ReportUsage(parsed.error().message());
     keys = std::move(*parsed);
   }
+  if (auto ok = node::RefuseRepeatedPeers(args.peers); !ok)
+    return ReportUsage(ok.error().message());
   std::vector<std::unique_ptr<node::LedgerView>> views;
   for (const std::string& peer : args.peers) {
     auto view = node::OpenView(peer, node::IsNodeUrl(peer) ? keys : std::vector<VerifierKey>{},

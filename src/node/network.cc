@@ -1,13 +1,36 @@
 #include "node/network.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <map>
 
 #include "node/compare.h"
+#include "node/ledger_view.h"
 
 namespace vellum::node {
 
 namespace {
+
+// Whether ledger files or node URLs `a` and `b` name one ledger.
+bool SameLedger(const std::string& a, const std::string& b) {
+  if (IsNodeUrl(a) != IsNodeUrl(b)) return false;
+  if (IsNodeUrl(a)) {
+    auto x = SplitNodeUrl(a), y = SplitNodeUrl(b);
+    if (!x || !y) return a == b;
+    auto lower = [](std::string s) {
+      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return s;
+    };
+    return lower(x->base) == lower(y->base) && x->prefix == y->prefix;
+  }
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  const auto ca = std::filesystem::weakly_canonical(a, ec);
+  if (ec) return a == b;
+  const auto cb = std::filesystem::weakly_canonical(b, ec);
+  return ec ? a == b : ca == cb;
+}
 
 // Sync groups: peers with identical (size, root), largest group first; the share in the largest
 // decides health.
@@ -126,6 +149,25 @@ nlohmann::json NetworkJson(const NetworkReport& report) {
           {"lineages", lineages},
           {"forks", forks},
           {"peers", peers}};
+}
+
+Result<void> RefuseRepeatedPeers(const std::vector<std::string>& peers) {
+  for (size_t i = 0; i < peers.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (SameLedger(peers[j], peers[i])) {
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            peers[j] == peers[i]
+                ? peers[i] +
+                      " is listed twice; give each peer once (it would count twice in the sync "
+                      "percentage)"
+                : peers[j] + " and " + peers[i] +
+                      " are the same ledger; give each peer once (it would count twice in the sync "
+                      "percentage)");
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace vellum::node

@@ -45,6 +45,11 @@ NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views);
 
 nlohmann::json NetworkJson(const NetworkReport& report);
 
+// kInvalidArgument naming both when two of `peers` (ledger files or node URLs) are one ledger:
+// the same file (however named) or the same URL up to a trailing slash and the case of its
+// scheme and host. Listed twice, a peer would count twice in the sync percentage.
+[[nodiscard]] Result<void> RefuseRepeatedPeers(const std::vector<std::string>& peers);
+
 }  // namespace vellum::node
 
 #endif  // VELLUM_NODE_NETWORK_H_

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "node/dashboard.h"
+#include "node/network.h"
 #include "node/node_impl.h"
 #include "node/token.h"
 
@@ -32,6 +33,9 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
     if (auto ok = SplitNodeUrl(url); !ok) {
       return Fail(ErrorCode::kInvalidArgument, "--peer: " + ok.error().message());
     }
+  }
+  if (auto ok = RefuseRepeatedPeers(options.peers); !ok) {
+    return Fail(ErrorCode::kInvalidArgument, "--peer: " + ok.error().message());
   }
   if (!options.upstream.empty()) {
     if (auto ok = SplitNodeUrl(options.upstream); !ok) {

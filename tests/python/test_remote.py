@@ -166,3 +166,11 @@ def test_a_peers_terminal_escapes_do_not_reach_exception_messages():
     message = str(caught.value)
     assert "\\x1b]0;pwned" in message, message
     assert "\x1b" not in message and "\x07" not in message, message
+
+
+def test_network_refuses_a_peer_given_twice(two_forked):
+    a_path, _, (na, nb), vkey = two_forked
+    with pytest.raises(vellum.InvalidArgument, match="give each peer once"):
+        vellum.network([na.url, nb.url, na.url + "/"], vkey=vkey)
+    with pytest.raises(vellum.InvalidArgument, match="give each peer once"):
+        vellum.network([a_path, str(a_path)])
