@@ -171,6 +171,13 @@ class Checkpoint:
     root: bytes
 
 
+def _refuse_node_url(path: str) -> None:
+    if path.startswith(("http://", "https://")):
+        raise _errors.InvalidArgument(
+            f"{path} is a node's URL, and a Ledger is a file: for a node, vellum.RemoteNode(url); "
+            "for a local copy of its ledger, vellum.sync(url, path, vkey)")
+
+
 class Ledger:
     """An open ledger file. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
@@ -189,6 +196,7 @@ class Ledger:
         file there is reused). ``key=False`` makes a ledger without a key (it cannot sign).
         ``format`` is "record" (time + payload) or "raw" (payload only)."""
         path = str(path)
+        _refuse_node_url(path)
         if key is False:
             return cls(_vellum.Ledger.create(path, origin, format, "", False))
         key_path = str(key) if key not in (None, True) else path + ".key"
@@ -198,7 +206,12 @@ class Ledger:
     @classmethod
     def open(cls, path: str, read_only: bool = False) -> "Ledger":
         """Opens an existing ledger; refuses anything that is not one without changing it."""
-        return cls(_vellum.Ledger.open(str(path), read_only))
+        path = str(path)
+        _refuse_node_url(path)
+        if not os.path.lexists(path):
+            raise _errors.NotFound(f"{path} does not exist; make a ledger with "
+                                   f"vellum.Ledger.create({path!r}, origin=...)")
+        return cls(_vellum.Ledger.open(path, read_only))
 
     def close(self) -> None:
         self._impl.close()

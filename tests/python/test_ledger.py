@@ -44,8 +44,13 @@ def test_create_open_and_context_manager(tmp_path):
         assert r.format == "raw"
         with pytest.raises(vellum.Error):
             r.append("x")
-    with pytest.raises(vellum.NotFound, match="does not exist"):
+    with pytest.raises(vellum.NotFound, match=r"does not exist; make a ledger with vellum\.Ledger\.create"):
         vellum.Ledger.open(tmp_path / "missing.db")
+    for url in ("http://127.0.0.1:1", "https://logs.example/a.db"):
+        with pytest.raises(vellum.InvalidArgument, match=r"node's URL.*vellum\.RemoteNode"):
+            vellum.Ledger.open(url)
+        with pytest.raises(vellum.InvalidArgument, match="node's URL"):
+            vellum.Ledger.create(url, origin="example.com/a")
     with pytest.raises(vellum.InvalidArgument):
         vellum.Ledger.create(tmp_path / "b.db", origin="x", format="yaml")
     with pytest.raises(TypeError, match=r"vellum\.Ledger\.open\(path\)"):
