@@ -324,6 +324,12 @@ Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
     }
     return out;
   }
+  if (!doc.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("the body is a JSON ") + doc.type_name() +
+                    "; give an object: {\"data\": ...} or {\"data_hex\": ...} for one entry, "
+                    "{\"entries\": [...]} for several");
+  }
   auto entry = ParseEntry(doc, 0);
   if (!entry) return std::unexpected(entry.error());
   out.push_back(std::move(*entry));

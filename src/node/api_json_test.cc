@@ -117,6 +117,26 @@ TEST(EntryJsonTest, RefusesEntriesWithoutHexPayloadOrWithABadTime) {
   EXPECT_TRUE(ParseEntryJson({{"data_hex", ""}}));
 }
 
+// POST /v1/entries bodies: one entry, or {"entries": [...]}; anything else says what to send.
+TEST(AppendBodyTest, TakesOneEntryOrAListAndNamesWhatElseItGot) {
+  EXPECT_EQ(ParseAppendBody(R"({"data":""})")->size(), 1u);
+  EXPECT_EQ(ParseAppendBody(R"({"entries":[{"data":"a"},{"data_hex":"62"}]})")->size(), 2u);
+  for (const auto& [body, says] :
+       {std::pair{"[]", "the body is a JSON array; give an object"},
+        {"null", "the body is a JSON null; give an object"},
+        {"\"text\"", "the body is a JSON string; give an object"},
+        {"7", "the body is a JSON number; give an object"},
+        {"", "not JSON"},
+        {R"({"entries":[]})", "non-empty list"},
+        {R"({"entries":[7]})", "entry 0 is not an object"},
+        {R"({"entries":[{"data":"a"}],"data":"b"})", "no other field"}}) {
+    auto parsed = ParseAppendBody(body);
+    ASSERT_FALSE(parsed) << body;
+    EXPECT_NE(parsed.error().message().find(says), std::string::npos)
+        << body << ": " << parsed.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace vellum::node
 
