@@ -141,6 +141,7 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
   };
   const std::string big(70000, 'x');
   std::filesystem::create_directory(dir_.File("d"));
+  std::ofstream(dir_.File("empty")).flush();
   const std::vector<Case> cases = {
       {{"append", db_, "--hex", "00", "zz"}, "", "invalid hex character"},
       {{"append", db_, "--hex", "abc"}, "", "odd length"},
@@ -181,6 +182,11 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
       {{"compare", db_, "ftp://example.com/log"}, "", "only http:// and https://", 1},
       {{"network", "gopher://example.com", db_}, "", "only http:// and https://", 1},
       {{"verify-checkpoint", "-"}, "", "give the verifier key with --vkey (or a --policy"},
+      {{"verify-proof", "--root", std::string(64, '0')}, "", "stdin held nothing", 1},
+      {{"verify-proof", dir_.File("empty"), "--root", std::string(64, '0')},
+       "",
+       "empty is empty",
+       1},
       {{"compare", db_, db_, "--vkey", "junk"}, "", "--vkey"},
       {{"no-such-command"}, "", ""},
   };

@@ -81,7 +81,8 @@ inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + "
 
 // Reads a whole file; a clear error for a missing file, a directory or an unreadable one.
 [[nodiscard]] Result<std::string> ReadFile(const std::string& file);
-// ReadFile, or all of stdin for "-".
+// ReadFile, or all of stdin for "-"; kInvalidArgument when that is empty (every document read
+// this way has something in it).
 [[nodiscard]] Result<std::string> ReadInput(const std::string& file);
 // kIoError if reading stdin failed, rather than reached its end (stdin is a directory, say).
 [[nodiscard]] Result<void> CheckStdinRead();

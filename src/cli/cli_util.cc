@@ -93,9 +93,20 @@ Result<std::string> ReadFile(const std::string& file) {
 }
 
 Result<std::string> ReadInput(const std::string& file) {
-  if (file != "-") return ReadFile(file);
-  std::string content{std::istreambuf_iterator<char>(std::cin), {}};
-  if (auto ok = CheckStdinRead(); !ok) return std::unexpected(ok.error());
+  std::string content;
+  if (file != "-") {
+    auto read = ReadFile(file);
+    if (!read) return read;
+    content = std::move(*read);
+  } else {
+    content.assign(std::istreambuf_iterator<char>(std::cin), {});
+    if (auto ok = CheckStdinRead(); !ok) return std::unexpected(ok.error());
+  }
+  if (content.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                file == "-" ? "stdin held nothing; give the document as a file, or pipe it in"
+                            : file + " is empty");
+  }
   return content;
 }
 
