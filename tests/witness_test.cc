@@ -414,6 +414,33 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("plain.db-wal")));
 }
 
+// `vellum cosign` gathers cosignatures for the newest checkpoint the ledger holds; when entries
+// came after it, it says so and how to sign one of them all.
+TEST_F(WitnessNetworkTest, CosignSaysWhenTheNewestCheckpointIsBehindTheLedger) {
+  const std::string av = Init("a.db", "example.com/a");
+  const std::string wv = InitWitness("w.db", "example.com/w");
+  Init("host.db", "example.com/host");
+  NodeProcess host(dir_.File("host.db"), {"--witness", dir_.File("w.db"), "--witness-log", av});
+  ASSERT_TRUE(host.ok());
+  const std::string policy = dir_.File("a.policy");
+  WriteFile(policy, "log " + av + "\nwitness W " + wv +
+                        " http://127.0.0.1:" + std::to_string(host.port()) + "\nquorum W\n");
+  ASSERT_EQ(Vellum({"append", dir_.File("a.db"), "one", "two"}).exit_code, 0);
+  ASSERT_EQ(Vellum({"checkpoint", dir_.File("a.db")}).exit_code, 0);
+  auto current = Vellum({"cosign", dir_.File("a.db"), "--policy", policy});
+  EXPECT_EQ(current.exit_code, 0) << current.err;
+  EXPECT_NE(current.out.find("checkpoint of 2 entries: the policy's quorum is met"),
+            std::string::npos)
+      << current.out;
+  EXPECT_EQ(current.err.find("note:"), std::string::npos) << current.err;
+  ASSERT_EQ(Vellum({"append", dir_.File("a.db"), "three"}).exit_code, 0);
+  auto behind = Vellum({"cosign", dir_.File("a.db"), "--policy", policy});
+  EXPECT_EQ(behind.exit_code, 0) << behind.err;
+  EXPECT_NE(behind.err.find("has 3 entries; its newest checkpoint covers 2 (`vellum checkpoint"),
+            std::string::npos)
+      << behind.err;
+}
+
 TEST_F(WitnessNetworkTest, ALogVellumDidNotWriteIsWitnessedToo) {
   // A log written by the tests' independent tlog-tiles writer (Python, C2SP specs only), whose
   // key is named "example.com" while its origin is "example.com/log".

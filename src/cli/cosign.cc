@@ -66,6 +66,11 @@ int RunCosign(const CosignArgs& args) {
     std::cout << "checkpoint of " << Entries(body->size) << ": "
               << (quorum->met ? "the policy's quorum is met" : "the policy's quorum is NOT met")
               << (cosigned != *note ? "; recorded in " + args.path : "") << "\n";
+    if (auto head = (*ledger)->GetHead(); head && head->size > body->size) {
+      std::cerr << "vellum: note: " << args.path << " has " << Entries(head->size)
+                << "; its newest checkpoint covers " << body->size << " (`vellum checkpoint "
+                << args.path << "` signs one of them all, then cosign again)\n";
+    }
   }
   if (!quorum->met) {
     std::string missing;
