@@ -1,5 +1,7 @@
 #include "node/network.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -12,24 +14,22 @@ namespace vellum::node {
 
 namespace {
 
-// Whether ledger files or node URLs `a` and `b` name one ledger.
-bool SameLedger(const std::string& a, const std::string& b) {
-  if (IsNodeUrl(a) != IsNodeUrl(b)) return false;
-  if (IsNodeUrl(a)) {
-    auto x = SplitNodeUrl(a), y = SplitNodeUrl(b);
-    if (!x || !y) return a == b;
-    auto lower = [](std::string s) {
-      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return s;
-    };
-    return lower(x->base) == lower(y->base) && x->prefix == y->prefix;
+// One name per ledger for a file or node URL: a URL up to its trailing slashes and the case of
+// its scheme and host; an existing file by its device and inode (however it is linked or
+// named); any other file by its path made absolute.
+std::string LedgerIdentity(const std::string& peer) {
+  if (IsNodeUrl(peer)) {
+    auto url = SplitNodeUrl(peer);
+    if (!url) return "url " + peer;
+    for (char& c : url->base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return "url " + url->base + url->prefix;
+  }
+  if (struct stat st; ::stat(peer.c_str(), &st) == 0) {
+    return "file " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
   }
   std::error_code ec;
-  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
-  const auto ca = std::filesystem::weakly_canonical(a, ec);
-  if (ec) return a == b;
-  const auto cb = std::filesystem::weakly_canonical(b, ec);
-  return ec ? a == b : ca == cb;
+  const auto path = std::filesystem::weakly_canonical(peer, ec);
+  return "path " + (ec ? peer : path.string());
 }
 
 // Sync groups: peers with identical (size, root), largest group first; the share in the largest
@@ -152,20 +152,15 @@ nlohmann::json NetworkJson(const NetworkReport& report) {
 }
 
 Result<void> RefuseRepeatedPeers(const std::vector<std::string>& peers) {
-  for (size_t i = 0; i < peers.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (SameLedger(peers[j], peers[i])) {
-        return Fail(
-            ErrorCode::kInvalidArgument,
-            peers[j] == peers[i]
-                ? peers[i] +
-                      " is listed twice; give each peer once (it would count twice in the sync "
-                      "percentage)"
-                : peers[j] + " and " + peers[i] +
-                      " are the same ledger; give each peer once (it would count twice in the sync "
-                      "percentage)");
-      }
-    }
+  std::map<std::string, const std::string*> seen;
+  for (const std::string& peer : peers) {
+    auto [it, added] = seen.emplace(LedgerIdentity(peer), &peer);
+    if (added) continue;
+    const std::string& first = *it->second;
+    return Fail(ErrorCode::kInvalidArgument,
+                (first == peer ? peer + " is listed twice"
+                               : first + " and " + peer + " are the same ledger") +
+                    "; give each peer once (it would count twice in the sync percentage)");
   }
   return {};
 }
