@@ -128,6 +128,30 @@ TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiable
       {"compare", node.url() + "/l42/", dir + "/l42.db", "--vkey", key->verifier().ToString()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("identical: both have 50 entries"), std::string::npos) << r.out;
+  // The node's own URL is no ledger: compare, sync and status --vkey say to give one's URL, and
+  // status lists them.
+  const std::string vkey = key->verifier().ToString();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"compare", node.url(), dir + "/l42.db"},
+        {"sync", tmp.File("mirror.db"), "--from", node.url() + "/", "--vkey", vkey},
+        {"status", node.url(), "--vkey", vkey}}) {
+    auto root = testing::Vellum(args);
+    EXPECT_EQ(root.exit_code, 1) << args[0] << ": " << root.err;
+    EXPECT_NE(root.err.find(" ledger(s), each under its own path, and none at its root: give "
+                            "one's URL (" +
+                            node.url() + "/l0/, "),
+              std::string::npos)
+        << args[0] << ": " << root.err;
+  }
+  EXPECT_FALSE(fs::exists(tmp.File("mirror.db")));
+  auto status = testing::Vellum({"status", node.url()});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("a node serving " + std::to_string(kLedgers) + " ledger(s)"),
+            std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("  " + node.url() + "/l42/  example.org/l42: 50 entries, root "),
+            std::string::npos)
+      << status.out;
 
   // A ledger added while serving is found without a restart.
   MakeLedger(dir + "/late.db", "example.org/late");

@@ -89,6 +89,18 @@ int RunStatus(const StatusArgs& args) {
   auto number = [](const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<uint64_t>() : 0;
   };
+  if (s.contains("ledgers") && s["ledgers"].is_array()) {  // `serve --dir`: one per path
+    std::cout << "a node serving " << s["ledgers"].size()
+              << " ledger(s), each under its own path:\n";
+    for (const auto& l : s["ledgers"]) {
+      std::cout << "  "
+                << Printable(args.target + (args.target.ends_with('/') ? "" : "/")) +
+                       text(l, "name") + "/"
+                << "  " << text(l, "origin") << ": " << number(l, "size") << " entries, root "
+                << text(l, "root") << "\n";
+    }
+    return kExitOk;
+  }
   std::cout << text(s, "origin") << ": " << number(s, "size") << " entries, root "
             << text(s, "root") << "\n";
   if (signed_head) {

@@ -98,18 +98,27 @@ class RemoteView : public LedgerView {
   Result<std::vector<Bytes>> EntryBytes(uint64_t begin, uint64_t end) override;
   Result<EntryFormat> Format() override;
   std::string CheckpointNote() const override { return note_; }
-  // /v1/status, or for a log that serves only tlog-tiles what its checkpoint says.
+  // /v1/status, or for a log that serves only tlog-tiles what its checkpoint says. For a node
+  // that serves several ledgers (`serve --dir`), its /v1/ledgers list too, as "ledgers".
   [[nodiscard]] Result<nlohmann::json> Status() {
-    return ApiOrTiles([&] { return FetchJson("/v1/status"); },
-                      [&]() -> Result<nlohmann::json> {
-                        auto head = Head();
-                        if (!head) return std::unexpected(head.error());
-                        return nlohmann::json{{"origin", head->origin},
-                                              {"size", head->size},
-                                              {"root", ToHex(head->root)},
-                                              {"checkpoint", note_},
-                                              {"tiles_only", true}};
-                      });
+    return ApiOrTiles(
+        [&]() -> Result<nlohmann::json> {
+          auto status = FetchJson("/v1/status");
+          if (!status || !status->value("node_set", false)) return status;
+          auto ledgers = FetchJson("/v1/ledgers");
+          if (!ledgers) return std::unexpected(ledgers.error());
+          (*ledgers)["node_set"] = true;
+          return *ledgers;
+        },
+        [&]() -> Result<nlohmann::json> {
+          auto head = Head();
+          if (!head) return std::unexpected(head.error());
+          return nlohmann::json{{"origin", head->origin},
+                                {"size", head->size},
+                                {"root", ToHex(head->root)},
+                                {"checkpoint", note_},
+                                {"tiles_only", true}};
+        });
   }
   std::unique_ptr<LedgerView> Another(const std::atomic<bool>* cancel) const override {
     RemoteOptions remote = remote_;
@@ -128,6 +137,9 @@ class RemoteView : public LedgerView {
   // implementation) is read through its tlog-tiles resources alone, by `tiles_`.
   enum class Api { kUnknown, kVellum, kTilesOnly };
 
+  // When the server is a vellum node serving several ledgers (`serve --dir`), which /checkpoint
+  // at its root is not: the error for that, naming some of their URLs. Nothing otherwise.
+  [[nodiscard]] Result<void> RefuseNodeSet();
   // GETs `path`; the body of a 200 answer, or an error naming the peer (kNotFound for a 404).
   [[nodiscard]] Result<std::string> Fetch(const std::string& path, size_t max_bytes);
   [[nodiscard]] Result<nlohmann::json> FetchJson(const std::string& path);
@@ -196,6 +208,27 @@ Result<std::string> RemoteView::Fetch(const std::string& path, size_t max_bytes)
   return std::move(res->body);
 }
 
+Result<void> RemoteView::RefuseNodeSet() {
+  auto doc = FetchJson("/v1/ledgers");
+  if (!doc || !doc->contains("ledgers") || !(*doc)["ledgers"].is_array()) return {};
+  const auto& ledgers = (*doc)["ledgers"];
+  std::string some;
+  size_t shown = 0;
+  for (const auto& l : ledgers) {
+    if (!l.is_object() || !l.contains("name") || !l["name"].is_string()) continue;
+    if (shown++ == 3) {
+      some += ", ...";
+      break;
+    }
+    some += (some.empty() ? "" : ", ") + base_ + prefix_ + "/" +
+            l["name"].get<std::string>().substr(0, 100) + "/";
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              name_ + " serves " + std::to_string(ledgers.size()) +
+                  " ledger(s), each under its own path, and none at its root: give one's URL" +
+                  (some.empty() ? "" : " (" + some + ")"));
+}
+
 Result<nlohmann::json> RemoteView::FetchJson(const std::string& path) {
   auto body = Fetch(path, 1 << 20);
   if (!body) return std::unexpected(body.error());
@@ -209,6 +242,9 @@ Result<nlohmann::json> RemoteView::FetchJson(const std::string& path) {
 Result<ViewHead> RemoteView::Head() {
   checkpoint_refused_ = false;
   auto note = Fetch("/checkpoint", kMaxNoteSize);
+  if (!note && note.error().code() == ErrorCode::kNotFound) {
+    if (auto ok = RefuseNodeSet(); !ok) return std::unexpected(ok.error());
+  }
   if (!note) return std::unexpected(note.error());
   Result<Checkpoint> checkpoint = [&]() -> Result<Checkpoint> {
     if (remote_.policy) return remote_.policy->Open(*note, keys_);
