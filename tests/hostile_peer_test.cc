@@ -315,6 +315,26 @@ TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
   }
 }
 
+// A URL with no log behind it (a witness, a web page) is named as such, not as a failed request.
+TEST_F(HostilePeerTest, AUrlWithoutALogSaysSo) {
+  testing::TestServer nothing([](const net::Request&, net::Response& res) {
+    res.status = 404;
+    res.Set("nothing here\n", "text/plain");
+  });
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"compare", nothing.url(), dir_.File("mirror.db")},
+        {"status", nothing.url()},
+        {"sync", dir_.File("new.db"), "--from", nothing.url(), "--vkey", vkey()}}) {
+    auto r = testing::Vellum(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("no log at " + nothing.url() + ": " + nothing.url() +
+                         "/checkpoint answered 404 (a log serves its signed checkpoint there)"),
+              std::string::npos)
+        << args[0] << ": " << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new.db")));
+}
+
 // The entry format is not signed: a proxy that rewrites it in /v1/status cannot choose a new
 // mirror's format, and a refused sync leaves no new file behind.
 TEST_F(HostilePeerTest, AnUnsignedFormatClaimCannotDecideAMirrorsFormat) {

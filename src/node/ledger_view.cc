@@ -244,6 +244,8 @@ Result<ViewHead> RemoteView::Head() {
   auto note = Fetch("/checkpoint", kMaxNoteSize);
   if (!note && note.error().code() == ErrorCode::kNotFound) {
     if (auto ok = RefuseNodeSet(); !ok) return std::unexpected(ok.error());
+    return Fail(ErrorCode::kNotFound, "no log at " + name_ + ": " + note.error().message() +
+                                          " (a log serves its signed checkpoint there)");
   }
   if (!note) return std::unexpected(note.error());
   Result<Checkpoint> checkpoint = [&]() -> Result<Checkpoint> {
