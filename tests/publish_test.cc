@@ -120,8 +120,11 @@ class PublishTest : public ::testing::Test {
  protected:
   // Creates a ledger; returns its verifier key.
   std::string Init(const std::string& path, const std::string& origin,
-                   const std::string& format = "record") {
-    auto r = Vellum({"init", path, "--origin", origin, "--format", format, "--json"});
+                   const std::string& format = "record", const std::string& key = "") {
+    std::vector<std::string> args = {"init",     path,   "--origin", origin,
+                                     "--format", format, "--json"};
+    if (!key.empty()) args.insert(args.end(), {"--key", key});
+    auto r = Vellum(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out)["verifier_key"];
   }
@@ -208,12 +211,19 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   Init(tmp_.File("b.db"), "example.org/b", "raw");
   Append(tmp_.File("b.db"), 0, 20);
   refused(tmp_.File("b.db"), "holds the log 'example.org/a'");
-  // The same origin with another history.
-  Init(tmp_.File("c.db"), "example.org/a", "raw");
+  // The same origin and the same entries under another key: another log of that name, whose
+  // checkpoints the folder's readers would refuse.
+  Init(tmp_.File("g.db"), "example.org/a", "raw");
+  Append(tmp_.File("g.db"), 0, 12);
+  refused(tmp_.File("g.db"), "that this ledger's key did not sign (another log of that name)");
+  // The same log (its key) with another history.
+  Init(tmp_.File("c.db"), "example.org/a", "raw", tmp_.File("a.db.key"));
+  fs::copy_file(tmp_.File("a.db.key"), tmp_.File("c.db.key"));
   Append(tmp_.File("c.db"), 5, 25);
   refused(tmp_.File("c.db"), "another history");
   // The same history, shorter: publishing it would take entries back.
-  Init(tmp_.File("d.db"), "example.org/a", "raw");
+  Init(tmp_.File("d.db"), "example.org/a", "raw", tmp_.File("a.db.key"));
+  fs::copy_file(tmp_.File("a.db.key"), tmp_.File("d.db.key"));
   Append(tmp_.File("d.db"), 0, 5);
   refused(tmp_.File("d.db"), "already holds 10 entries");
   // A ledger with no key and no recorded checkpoint has nothing signed to publish.

@@ -101,6 +101,14 @@ class FolderWriter {
     return Fail(ErrorCode::kConflict,
                 dir + " holds the log '" + old->origin + "', not '" + ledger.origin() + "'");
   }
+  // Another log may have the same name: what the folder holds must be signed by this one's key.
+  if (auto key = VerifierKey::Parse(ledger.verifier_key());
+      key && !OpenCheckpoint(note, std::span(&*key, 1))) {
+    return Fail(ErrorCode::kConflict,
+                dir + " holds a checkpoint of '" + old->origin +
+                    "' that this ledger's key did not sign (another log of that name): publish "
+                    "into an empty folder or this log's own; nothing was written");
+  }
   auto head = ledger.GetHead();
   if (!head) return std::unexpected(head.error());
   if (old->size > head->size) {
