@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "tests/process.h"
 #include "tests/temp_dir.h"
@@ -182,6 +183,33 @@ TEST_F(PublishTest, AFolderServedByNginxSyncsBackIdenticalAndGrowsByWhatChanged)
   EXPECT_EQ(json::parse(r.out)["relation"], "identical");
   // Nothing new: only the checkpoint is written again.
   EXPECT_EQ(Publish(ledger, dir)["files_written"], 1);
+}
+
+// A folder that lost files (deleted by hand, a disk restored from an old backup) is mended by the
+// next `vellum publish` and by a node's first publish, file for file as it was.
+TEST_F(PublishTest, AFolderThatLostFilesIsMendedByTheNextPublish) {
+  const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
+  Init(ledger, "example.org/mend", "raw");
+  Append(ledger, 0, 700);
+  Publish(ledger, dir);
+  const auto whole = Snapshot(dir);
+  for (const char* lost : {"tile/0/001", "tile/entries/000", "tile/1/000.p/2"}) {
+    ASSERT_TRUE(fs::remove(dir + "/" + lost)) << lost;
+  }
+  auto j = Publish(ledger, dir);
+  EXPECT_EQ(j["files_restored"], 3) << j.dump();
+  EXPECT_EQ(j["files_written"], 4) << j.dump();  // and the checkpoint
+  EXPECT_EQ(Snapshot(dir), whole);
+  EXPECT_EQ(Publish(ledger, dir)["files_restored"], 0);
+
+  ASSERT_TRUE(fs::remove(dir + "/tile/0/000"));
+  testing::NodeProcess node(ledger, {"--publish", dir});
+  ASSERT_TRUE(node.ok());
+  for (int i = 0; i < 200 && !fs::exists(dir + "/tile/0/000"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(node.Stop(SIGTERM), 0);
+  EXPECT_EQ(Snapshot(dir), whole);
 }
 
 TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {

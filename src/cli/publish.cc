@@ -47,18 +47,25 @@ int RunPublish(const PublishArgs& args) {
     }
   }
   if (!note) return ReportError(note.error());
-  auto published = node::Publish(**ledger, *note, args.dir);
+  // Run by hand, it also mends a folder that lost files.
+  auto published = node::Publish(**ledger, *note, args.dir, nullptr, /*restore=*/true);
   if (!published) return ReportError(published.error());
   if (args.json) {
     PrintJson({{"dir", args.dir},
                {"old_size", published->old_size},
                {"size", published->size},
                {"files_written", published->files_written},
-               {"bytes_written", published->bytes_written}});
+               {"bytes_written", published->bytes_written},
+               {"files_restored", published->files_restored}});
   } else {
     std::cout << "published " << Entries(published->size) << " to " << args.dir << " (was "
               << published->old_size << "): " << CountOf(published->files_written, "file", "files")
-              << ", " << CountOf(published->bytes_written, "byte", "bytes") << " written\n";
+              << ", " << CountOf(published->bytes_written, "byte", "bytes") << " written";
+    if (published->files_restored > 0) {
+      std::cout << "; " << CountOf(published->files_restored, "file was", "files were")
+                << " missing from the folder and written again";
+    }
+    std::cout << "\n";
   }
   return kExitOk;
 }

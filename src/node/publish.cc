@@ -128,22 +128,28 @@ class FolderWriter {
 
 // Writes the tiles (level >= 0) or bundles (entries) that the tree of `size` has and the tree of
 // `old_size` did not, and deletes the partial ones a new full tile makes redundant. Files in
-// the way (left by a publish that stopped before its checkpoint) are overwritten.
+// the way (left by a publish that stopped before its checkpoint) are overwritten. With
+// `restore`, the tree of `size`'s files that the old tree had too are written again where they
+// are missing (counted in `restored`).
 [[nodiscard]] Result<void> WriteTiles(Ledger& ledger, FolderWriter& out, const std::string& dir,
                                       bool entries, uint8_t level, uint64_t old_size, uint64_t size,
+                                      bool restore, uint64_t& restored,
                                       const std::atomic<bool>* cancel) {
   const uint64_t row = size >> (level * kTileHeight);
   const uint64_t old_row = old_size >> (level * kTileHeight);
-  for (uint64_t n = old_row / kTileWidth; n * kTileWidth < row; ++n) {
+  for (uint64_t n = restore ? 0 : old_row / kTileWidth; n * kTileWidth < row; ++n) {
     const auto width = static_cast<uint32_t>(std::min<uint64_t>(kTileWidth, row - n * kTileWidth));
-    // A tile the old tree already had whole was written before the old checkpoint was.
-    if (old_row >= n * kTileWidth + width) continue;
-    if (cancel && cancel->load()) {
-      return Fail(ErrorCode::kUnavailable, "publishing to " + dir + " was stopped");
-    }
     const TilePath tile{.entries = entries, .level = level, .index = n, .width = width};
     const std::string rel = "tile/" + FormatTilePath(tile);
     std::error_code ec;
+    // A tile the old tree already had whole was written before the old checkpoint was.
+    if (old_row >= n * kTileWidth + width) {
+      if (!restore || fs::exists(fs::path(dir) / rel, ec)) continue;
+      ++restored;
+    }
+    if (cancel && cancel->load()) {
+      return Fail(ErrorCode::kUnavailable, "publishing to " + dir + " was stopped");
+    }
     auto bytes = entries ? ReadEntryBundle(ledger, n, width) : ledger.ReadTile(level, n, width);
     if (!bytes) return std::unexpected(bytes.error());
     if (auto ok = out.Write(rel, *bytes); !ok) return ok;
@@ -170,7 +176,8 @@ Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir) {
 }
 
 Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
-                              const std::string& dir, const std::atomic<bool>* cancel) {
+                              const std::string& dir, const std::atomic<bool>* cancel,
+                              bool restore) {
   auto next = ParseNote(checkpoint_note);
   if (!next) return std::unexpected(next.error());
   if (next->origin != ledger.origin()) {
@@ -195,11 +202,16 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
     return Fail(ErrorCode::kIoError, "cannot make the folder " + dir + ": " + ec.message());
   }
   FolderWriter out(dir);
-  if (auto ok = WriteTiles(ledger, out, dir, true, 0, old->size, next->size, cancel); !ok) {
+  uint64_t restored = 0;
+  if (auto ok =
+          WriteTiles(ledger, out, dir, true, 0, old->size, next->size, restore, restored, cancel);
+      !ok) {
     return std::unexpected(ok.error());
   }
   for (uint8_t level = 0; level < 8 && (next->size >> (level * kTileHeight)) > 0; ++level) {
-    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size, cancel); !ok) {
+    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size, restore,
+                             restored, cancel);
+        !ok) {
       return std::unexpected(ok.error());
     }
   }
@@ -211,7 +223,7 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
       std::span(reinterpret_cast<const uint8_t*>(checkpoint_note.data()), checkpoint_note.size());
   if (auto ok = out.Write("checkpoint", note, true); !ok) return std::unexpected(ok.error());
   if (auto ok = out.SyncAll(); !ok) return std::unexpected(ok.error());
-  return PublishResult{old->size, next->size, out.files(), out.bytes()};
+  return PublishResult{old->size, next->size, out.files(), out.bytes(), restored};
 }
 
 Publisher::Publisher(Ledger& ledger, std::string dir, int interval_ms,
@@ -229,7 +241,8 @@ void Publisher::PublishOnce() {
   if (note && *note == last_note_) return;
   // A mirror before its first sync has nothing signed yet: nothing to say either.
   if (!note && note.error().code() == ErrorCode::kUnavailable) return;
-  auto published = note ? Publish(ledger_, *note, dir_, &task_.stopping())
+  // The first publish of a node's life also writes again what is missing from the folder.
+  auto published = note ? Publish(ledger_, *note, dir_, &task_.stopping(), last_note_.empty())
                         : Result<PublishResult>(std::unexpected(note.error()));
   if (!published && task_.stopping()) return;  // the node is stopping
   if (!published) {
@@ -245,10 +258,16 @@ void Publisher::PublishOnce() {
   last_note_ = *note;
   published_size_ = published->size;
   if (published->files_written > 1 || published->old_size != published->size) {
-    log_.Event("publish",
-               "published " + Entries(published->size) + " to " + dir_ + " (" +
-                   std::to_string(published->files_written) + " files)",
-               {{"dir", dir_}, {"size", published->size}});
+    log_.Event(
+        "publish",
+        "published " + Entries(published->size) + " to " + dir_ + " (" +
+            std::to_string(published->files_written) + " files" +
+            (published->files_restored > 0
+                 ? ", " + std::to_string(published->files_restored) +
+                       " of them missing from the folder and written again"
+                 : "") +
+            ")",
+        {{"dir", dir_}, {"size", published->size}, {"files_restored", published->files_restored}});
   }
 }
 
