@@ -313,6 +313,19 @@ TEST_F(CompareTest, AMirrorCatchesUpFromEmptyThenIncrementallyVerifyingEverythin
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(nlohmann::json::parse(first.out)["new_size"], 3000);
   EXPECT_EQ(CompareFiles(mirror, a)->relation, Comparison::Relation::kIdentical);
+  // A mirror signs nothing: `checkpoint` prints the upstream's newest, which verifies with its
+  // key, and says whose it is; a size to sign needs the key.
+  auto held = testing::Vellum({"checkpoint", mirror});
+  EXPECT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_NE(held.err.find("is a mirror: this is the newest checkpoint its upstream signed"),
+            std::string::npos)
+      << held.err;
+  auto checked = testing::Vellum({"verify-checkpoint", "-", "--vkey", vkey}, held.out);
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("has 3000 entries"), std::string::npos) << checked.out;
+  auto sized = testing::Vellum({"checkpoint", mirror, "--size", "10"});
+  EXPECT_EQ(sized.exit_code, 1);
+  EXPECT_NE(sized.err.find("is a mirror: without --size"), std::string::npos) << sized.err;
 
   auto c = testing::LocalClient(node.port());
   c.options().bearer_token = node.token();

@@ -1,4 +1,5 @@
-// vellum checkpoint LEDGER [--size N] [--key FILE]: sign, record and print a checkpoint.
+// vellum checkpoint LEDGER [--size N] [--key FILE]: sign, record and print a checkpoint; for a
+// mirror without the key, print the newest checkpoint its upstream signed.
 #include <iostream>
 
 #include "cli/cli.h"
@@ -16,8 +17,28 @@ int RunCheckpoint(const CheckpointArgs& args) {
   auto ledger = OpenLedger(args.path, false);
   if (!ledger) return ReportError(ledger.error());
   auto key = ReadLedgerKey(args.path, args.key);
-  if (!key) return ReportError(key.error());
-  auto note = (*ledger)->SignCheckpoint(*key, args.size);
+  Result<std::string> note = Fail(ErrorCode::kNotFound, "");
+  if (!key && args.key.empty() && !args.size && (*ledger)->is_mirror() &&
+      key.error().code() == ErrorCode::kNotFound) {
+    // A mirror signs nothing: what it has is its upstream's newest checkpoint, checked.
+    note = (*ledger)->LatestCheckpoint();
+    if (!note && note.error().code() == ErrorCode::kNotFound) {
+      return ReportError(args.path + " is a mirror and holds no checkpoint yet: sync it first");
+    }
+    if (note) {
+      std::cerr << "vellum: note: " << args.path
+                << " is a mirror: this is the newest checkpoint its upstream signed\n";
+    }
+  } else if (!key) {
+    if (args.key.empty() && (*ledger)->is_mirror()) {
+      return ReportError(key.error().message() + "; " + args.path +
+                         " is a mirror: without --size, this prints the newest checkpoint its "
+                         "upstream signed");
+    }
+    return ReportError(key.error());
+  } else {
+    note = (*ledger)->SignCheckpoint(*key, args.size);
+  }
   if (!note) return ReportError(note.error());
   if (args.json) {
     auto body = ParseCheckpointBody(ParseSignedNote(*note)->text);
@@ -35,7 +56,9 @@ int RunCheckpoint(const CheckpointArgs& args) {
 
 void AddCheckpoint(CLI::App& app, Action& action) {
   auto args = std::make_shared<CheckpointArgs>();
-  CLI::App* cmd = app.add_subcommand("checkpoint", "Sign and print a checkpoint of the ledger");
+  CLI::App* cmd = app.add_subcommand(
+      "checkpoint",
+      "Sign and print a checkpoint of the ledger (a mirror's: its upstream's newest)");
   cmd->add_option("ledger", args->path, "Ledger file")->required();
   cmd->add_option("--size", args->size, "Tree size to sign (default: the head)")->check(Unsigned());
   cmd->add_option("--key", args->key, "Private key file (default LEDGER.key)");
