@@ -117,12 +117,9 @@ Result<node::ServeOptions> OptionsFromArgs(const ServeArgs& args) {
   return options;
 }
 
-// Where this machine reaches the node, and that every interface serves it when so.
+// Where this machine reaches the node.
 std::string ServedUrl(const ServeArgs& args, const node::ServeOptions& options, int port) {
   return node::LocalUrl(!args.tls_cert.empty(), options.host, port);
-}
-std::string Interfaces(const node::ServeOptions& options) {
-  return options.host == "0.0.0.0" || options.host == "[::]" ? " (every interface)" : "";
 }
 
 // The "start" event: where the node serves what, and how to write to it.
@@ -135,7 +132,7 @@ void LogStart(node::Node& node, const ServeArgs& args, const node::ServeOptions&
                            {"size", size},
                            {"role", args.upstream.empty() ? "writer" : "mirror"}};
   std::string message = "serving " + args.path + " (" + origin + ", " + Entries(size) + ") on " +
-                        url + Interfaces(options);
+                        url + EveryInterface(options.host);
   if (token) {
     fields["token_file"] = token->path;
     message += "; writes need Authorization: Bearer <the token in " + token->path + ">" +
@@ -170,7 +167,7 @@ int RunServeDir(const ServeArgs& args, const node::ServeOptions& options, sigset
                                (*set)->log().Event(
                                    "start",
                                    "serving the ledgers in " + args.dir + " on " + url +
-                                       Interfaces(options) + " (" +
+                                       EveryInterface(options.host) + " (" +
                                        std::to_string((*set)->Names().size()) +
                                        " now; GET /v1/ledgers lists them, each under /NAME/)",
                                    {{"dir", args.dir}, {"url", url}});

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/serve_util.h"
+#include "node/ledger_view.h"
 #include "node/witness_server.h"
 
 namespace vellum::cli {
@@ -152,13 +153,13 @@ int RunServe(const WitnessArgs& args) {
   if (!server) return ReportError(server.error());
   auto bound = (*server)->Bind(host, port);
   if (!bound) return ReportError(bound.error());
-  const std::string url = "http://" + host + ":" + std::to_string(*bound);
+  const std::string url = node::LocalUrl(false, host, *bound);
   return ServeUntilSignalled(**server, signals, *bound,
                              [&] {
-                               (*server)->log().Event(
-                                   "start",
-                                   "witness " + name + " answering POST " + url + "/add-checkpoint",
-                                   {{"state", args.state}, {"url", url}});
+                               (*server)->log().Event("start",
+                                                      "witness " + name + " answering POST " + url +
+                                                          "/add-checkpoint" + EveryInterface(host),
+                                                      {{"state", args.state}, {"url", url}});
                              },
                              args.state, {{"state", args.state}});
 }
