@@ -470,6 +470,7 @@ def sync(source: str, path: str, vkey: str, format: Optional[str] = None, timeou
     mirror when missing (``format``: the upstream's, "record" by default), as ``vellum sync``
     does: the checkpoint must verify with ``vkey`` and every entry is proven against it before
     anything is written. A refused first sync leaves no file behind."""
+    _refuse_node_url(str(path))
     old, new, root = _vellum.sync(str(source), str(path), vkey, format or "", float(timeout))
     return SyncResult(old, new, root)
 

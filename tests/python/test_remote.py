@@ -174,3 +174,9 @@ def test_network_refuses_a_peer_given_twice(two_forked):
         vellum.network([na.url, nb.url, na.url + "/"], vkey=vkey)
     with pytest.raises(vellum.InvalidArgument, match="give each peer once"):
         vellum.network([a_path, str(a_path)])
+
+
+def test_sync_into_a_node_url_is_refused(two_forked):
+    a_path, _, (na, _nb), vkey = two_forked
+    with pytest.raises(vellum.InvalidArgument, match="node's URL, and a Ledger is a file"):
+        vellum.sync(a_path, na.url, vkey)  # source and path swapped
