@@ -138,6 +138,9 @@ class FolderWriter {
   const uint64_t row = size >> (level * kTileHeight);
   const uint64_t old_row = old_size >> (level * kTileHeight);
   for (uint64_t n = restore ? 0 : old_row / kTileWidth; n * kTileWidth < row; ++n) {
+    if (cancel && cancel->load()) {
+      return Fail(ErrorCode::kUnavailable, "publishing to " + dir + " was stopped");
+    }
     const auto width = static_cast<uint32_t>(std::min<uint64_t>(kTileWidth, row - n * kTileWidth));
     const TilePath tile{.entries = entries, .level = level, .index = n, .width = width};
     const std::string rel = "tile/" + FormatTilePath(tile);
@@ -146,9 +149,6 @@ class FolderWriter {
     if (old_row >= n * kTileWidth + width) {
       if (!restore || fs::exists(fs::path(dir) / rel, ec)) continue;
       ++restored;
-    }
-    if (cancel && cancel->load()) {
-      return Fail(ErrorCode::kUnavailable, "publishing to " + dir + " was stopped");
     }
     auto bytes = entries ? ReadEntryBundle(ledger, n, width) : ledger.ReadTile(level, n, width);
     if (!bytes) return std::unexpected(bytes.error());
