@@ -193,6 +193,10 @@ TEST_F(WitnessNetworkTest, TwoNodesWitnessEachOtherAndReadersRequireTheQuorum) {
                     entry["time"]})
                 .exit_code,
             3);
+  // A receipt does not say its entries are records: without --time, the failure says to give it.
+  auto no_time = Vellum({"verify-proof", receipt_file, "--policy", policy_a, "--payload", "e7"});
+  EXPECT_EQ(no_time.exit_code, 3);
+  EXPECT_NE(no_time.err.find("give the entry's --time too"), std::string::npos) << no_time.err;
   for (size_t at : {size_t{30}, receipt.out.size() / 2, receipt.out.size() - 10}) {
     std::string changed = receipt.out;
     changed[at] = changed[at] == 'A' ? 'B' : 'A';

@@ -149,8 +149,15 @@ std::expected<std::string, Refusal> CheckReceipt(const VerifyProofArgs& args,
   auto leaf = LeafFromArgs(args);
   if (!leaf) return Usage(leaf.error());
   auto checkpoint = VerifyTlogProof(*receipt, *leaf, policy->first, policy->second);
-  if (!checkpoint)
-    return Failed(Error(ErrorCode::kVerificationFailed, checkpoint.error().message()));
+  if (!checkpoint) {
+    // A receipt does not say the entry format: a record's bytes start with its time.
+    const bool maybe_record = !args.payload.empty() && args.time.empty();
+    return Failed(Error(ErrorCode::kVerificationFailed,
+                        checkpoint.error().message() +
+                            (maybe_record ? " (if the ledger holds records, their bytes start "
+                                            "with their time: give the entry's --time too)"
+                                          : "")));
+  }
   std::string cosigners;
   if (auto quorum = policy->first.Quorum(*ParseSignedNote(receipt->checkpoint))) {
     for (const std::string& name : quorum->cosigned) {
