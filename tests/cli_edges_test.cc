@@ -209,6 +209,24 @@ TEST_F(CliEdgesTest, ANodeUrlWhereALedgerFileGoesIsNamed) {
   EXPECT_FALSE(std::filesystem::exists("http:"));
 }
 
+// `init` never overwrites a key file in its way (one left by an earlier ledger), says how to use
+// it or make a new one, and creates nothing; it once made the ledger and removed it again.
+TEST_F(CliEdgesTest, InitLeavesAKeyFileInItsWayAndSaysWhatToDo) {
+  const std::string db = dir_.File("new.db"), key = db + ".key";
+  std::filesystem::copy_file(db_ + ".key", key);
+  auto r = Vellum({"init", db, "--origin", "example.com/new"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(key + " already exists; to sign with that key, give --key " + key),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
+  std::ifstream in(key);
+  std::ifstream original(db_ + ".key");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}),
+            std::string(std::istreambuf_iterator<char>(original), {}));
+  EXPECT_EQ(Vellum({"init", db, "--origin", "example.com/new", "--key", key}).exit_code, 0);
+}
+
 // A listen address is read whole: "127.0.0.1:80x" once served on port 80, ":0" announced
 // http://:PORT and "::1:0" http://::1:PORT, neither of them a URL. (`timeout`: a regression that
 // serves must not hang the suite.)

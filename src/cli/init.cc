@@ -4,6 +4,7 @@
 // beside the ledger, and records the verifier key in the ledger.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -25,6 +26,15 @@ int RunInit(const InitArgs& args) {
   const std::string key_path = reuse                   ? args.key
                                : args.key_file.empty() ? DefaultKeyPath(args.path)
                                                        : args.key_file;
+  // A key file in the way (left by an earlier ledger, say) is never overwritten: said before
+  // anything is made.
+  if (std::error_code ec; !reuse && std::filesystem::exists(key_path, ec)) {
+    return ReportError(Error(ErrorCode::kConflict,
+                             key_path + " already exists; to sign with that key, give --key " +
+                                 key_path +
+                                 "; for a new key, move it away or give --key-file "
+                                 "FILE (nothing was created)"));
+  }
   auto key = reuse ? ReadKeyFile(key_path) : SignerKey::Generate(args.origin);
   if (!key) return ReportError(key.error());
   auto ledger = Ledger::Create(
