@@ -201,6 +201,9 @@ class Ledger:
             return cls(_vellum.Ledger.create(path, origin, format, "", False))
         key_path = str(key) if key not in (None, True) else path + ".key"
         reuse = key not in (None, True) and os.path.exists(key_path)
+        if key in (None, True) and os.path.lexists(key_path):
+            raise _errors.Conflict(f"{key_path} already exists; to sign with that key, pass key={key_path!r}; for a "
+                                   "new key, move it away or pass key= another file name (nothing was created)")
         return cls(_vellum.Ledger.create(path, origin, format, key_path, reuse))
 
     @classmethod

@@ -46,6 +46,11 @@ def test_create_open_and_context_manager(tmp_path):
             r.append("x")
     with pytest.raises(vellum.NotFound, match=r"does not exist; make a ledger with vellum\.Ledger\.create"):
         vellum.Ledger.open(tmp_path / "missing.db")
+    os.rename(str(path) + ".key", str(tmp_path / "c.db.key"))  # a key left in c.db's way
+    with pytest.raises(vellum.Conflict, match=r"c\.db\.key already exists; to sign with that key, pass key="):
+        vellum.Ledger.create(tmp_path / "c.db", origin="example.com/a")
+    assert not (tmp_path / "c.db").exists()
+    vellum.Ledger.create(tmp_path / "c.db", origin="example.com/a", key=tmp_path / "c.db.key").close()
     for url in ("http://127.0.0.1:1", "https://logs.example/a.db"):
         with pytest.raises(vellum.InvalidArgument, match=r"node's URL.*vellum\.RemoteNode"):
             vellum.Ledger.open(url)
