@@ -367,7 +367,17 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {{"witness", "init", dir_.File("w.db"), "--name", "example.com/w2"}, 1, "never replaced"},
+      {{"witness", "init", dir_.File("w.db"), "--name", "example.com/w2"},
+       1,
+       "w.db exists; a witness state file is never replaced"},
+      // A ledger is named as what is in the way, not its key beside it.
+      {{"witness", "init", dir_.File("a.db"), "--name", "example.com/w2"},
+       1,
+       "a.db exists; a witness state file is never replaced"},
+      {{"witness", "init", dir_.File("new.db"), "--name", "example.com/w2", "--key",
+        dir_.File("w.db.key")},
+       1,
+       "w.db.key exists; a witness key is never replaced: move it away, or give --key FILE"},
       {{"witness", "init", dir_.File("w2.db"), "--name", "bad name"},
        1,
        "--name: key name 'bad name' is invalid: it may not hold spaces, '+' or control characters "

@@ -43,8 +43,16 @@ std::optional<int> MissingState(const WitnessArgs& args) {
 int RunInit(const WitnessArgs& args) {
   auto key = SignerKey::Generate(args.name, KeyType::kCosignature);
   if (!key) return ReportError("--name: " + key.error().message());
+  // The state first: an existing one (a ledger, say) is the thing to name.
+  if (access(args.state.c_str(), F_OK) == 0) {
+    return ReportError(args.state +
+                       " exists; a witness state file is never replaced (nothing "
+                       "was created)");
+  }
   if (access(KeyPath(args).c_str(), F_OK) == 0) {
-    return ReportError(KeyPath(args) + " exists; a witness key is never replaced");
+    return ReportError(KeyPath(args) +
+                       " exists; a witness key is never replaced: move it away, or give --key "
+                       "FILE for the new key (nothing was created)");
   }
   if (auto ok = Witness::Create(args.state); !ok) return ReportError(ok.error());
   if (auto ok = WriteKeyFile(KeyPath(args), *key); !ok) {
