@@ -370,6 +370,10 @@ TEST_F(WitnessNetworkTest, BadCommandLinesAreRefusedSayingWhatToDo) {
       {{"witness", "init", dir_.File("w.db"), "--name", "example.com/w2"},
        1,
        "w.db exists; a witness state file is never replaced"},
+      // A ledger's key is no witness's.
+      {{"witness", "key", dir_.File("a.db")},
+       1,
+       "a.db.key is a log's signing key, not a witness's cosigner key"},
       // A ledger is named as what is in the way, not its key beside it.
       {{"witness", "init", dir_.File("a.db"), "--name", "example.com/w2"},
        1,

@@ -75,6 +75,10 @@ int RunKey(const WitnessArgs& args) {
   }
   auto key = ReadKeyFile(KeyPath(args));
   if (!key) return ReportError(key.error());
+  if (key->type() != KeyType::kCosignature) {
+    return ReportError(KeyPath(args) + " is a log's signing key, not a witness's cosigner key" +
+                       " (`vellum key LEDGER` prints a log's verifier key)");
+  }
   if (args.json) {
     PrintJson({{"name", key->name()}, {"verifier_key", key->verifier().ToString()}});
   } else {
