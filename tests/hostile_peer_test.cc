@@ -215,7 +215,7 @@ TEST_F(HostilePeerTest, ForgedCheckpointsAlteredEntriesAndAlteredHashesAreRefuse
 TEST_F(HostilePeerTest, StatusWithAKeyChecksTheNodesSignedCheckpoint) {
   testing::NodeProcess real(dir_.File("up.db"));
   ASSERT_TRUE(real.ok());
-  const std::string real_url = "http://127.0.0.1:" + std::to_string(real.port());
+  const std::string real_url = real.url();
   auto checked = testing::Vellum({"status", real_url, "--vkey", vkey()});
   EXPECT_EQ(checked.exit_code, 0) << checked.err;
   EXPECT_NE(checked.out.find("signed checkpoint: 3000 entries, root "), std::string::npos)
@@ -293,7 +293,9 @@ TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
       res.Set(nlohmann::json{{"origin", evil},
                              {"size", 1},
                              {"root", evil},
-                             {"peers", {{{"peer", evil}, {"state", evil}}}}}
+                             {"peers", {{{"peer", evil}, {"state", evil}}}},
+                             // What only `status --vkey` may say: a node cannot say it for itself.
+                             {"signed_checkpoint", {{"size", 1}, {"root", evil}}}}
                   .dump(),
               "application/json");
     } else if (req.path == "/checkpoint") {
@@ -307,6 +309,9 @@ TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
   auto compare = testing::Vellum({"compare", url, dir_.File("mirror.db")});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("\\x1b]0;pwned"), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("signed checkpoint"), std::string::npos) << status.out;
+  auto as_json = testing::Vellum({"status", url, "--json"});
+  EXPECT_FALSE(nlohmann::json::parse(as_json.out).contains("signed_checkpoint")) << as_json.out;
   for (const auto& r : {status, compare}) {
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
