@@ -169,16 +169,14 @@ TEST_F(CliEdgesTest, APipeOrADeviceIsNotOpenedAsALedger) {
         {"verify", fifo},
         {"log", "/dev/null"},
         {"witness", "status", fifo, "--key", db_ + ".key"}}) {
-    std::vector<std::string> argv = {"timeout", "20", VELLUM_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto r = testing::RunProgram(argv);
+    auto r = testing::BoundedVellum(args);
     EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
     EXPECT_NE(r.err.find(" is not a regular file (a pipe, device or socket), not a SQLite file"),
               std::string::npos)
         << args[0] << ": " << r.err;
   }
   // Nor is a key file waited on.
-  auto r = testing::RunProgram({"timeout", "20", VELLUM_BIN, "checkpoint", db_, "--key", fifo});
+  auto r = testing::BoundedVellum({"checkpoint", db_, "--key", fifo});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("key file " + fifo + " is not a regular file"), std::string::npos) << r.err;
 }
@@ -198,9 +196,7 @@ TEST_F(CliEdgesTest, ANodeUrlWhereALedgerFileGoesIsNamed) {
         {"serve", url, "--listen", "127.0.0.1:0"},
         {"serve", url, "--upstream", url, "--upstream-vkey",
          "example.com/x+00000000+AA==", "--listen", "127.0.0.1:0"}}) {
-    std::vector<std::string> argv = {"timeout", "20", VELLUM_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto r = testing::RunProgram(argv);
+    auto r = testing::BoundedVellum(args);
     EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
     EXPECT_NE(r.err.find(" is a node's URL, and this command works on a ledger file"),
               std::string::npos)
@@ -242,7 +238,7 @@ TEST_F(CliEdgesTest, ListenAddressesAreReadWhole) {
       {"::1:0", "an IPv6 address goes in brackets, as in [::1]:8001"},
   };
   for (const auto& [listen, why] : cases) {
-    auto r = testing::RunProgram({"timeout", "20", VELLUM_BIN, "serve", db_, "--listen", listen});
+    auto r = testing::BoundedVellum({"serve", db_, "--listen", listen});
     EXPECT_EQ(r.exit_code, 2) << listen << ": " << r.err;
     EXPECT_NE(r.err.find(std::string("--listen '") + listen + "': " + why), std::string::npos)
         << listen << ": " << r.err;

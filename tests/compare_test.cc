@@ -283,8 +283,8 @@ TEST_F(CompareTest, NetworkAnalysisReportsGroupsHealthLineagesLagsAndForks) {
   EXPECT_TRUE(node::RefuseRepeatedPeers({url, url + "/other", a2, a3}));
   EXPECT_FALSE(node::RefuseRepeatedPeers({"https://Logs.Example/a", "https://logs.example/a/"}));
   EXPECT_TRUE(node::RefuseRepeatedPeers({"https://logs.example/a", "https://logs.example/A"}));
-  auto peers_twice = testing::RunProgram({"timeout", "20", VELLUM_BIN, "serve", a3, "--listen",
-                                          "127.0.0.1:0", "--peer", url, "--peer", url + "/"});
+  auto peers_twice = testing::BoundedVellum(
+      {"serve", a3, "--listen", "127.0.0.1:0", "--peer", url, "--peer", url + "/"});
   EXPECT_EQ(peers_twice.exit_code, 1) << peers_twice.err;
   EXPECT_NE(peers_twice.err.find("--peer: "), std::string::npos) << peers_twice.err;
 

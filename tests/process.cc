@@ -142,6 +142,12 @@ RunResult Vellum(const std::vector<std::string>& args, const std::string& input)
   return RunProgram(argv, input);
 }
 
+RunResult BoundedVellum(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"timeout", "20", VELLUM_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv);
+}
+
 int StartProgram(const std::vector<std::string>& argv, const std::string& err_file) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

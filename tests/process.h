@@ -29,6 +29,9 @@ RunResult RunProgram(const std::vector<std::string>& argv, const std::string& in
 
 // Runs the vellum binary under test with `args`.
 RunResult Vellum(const std::vector<std::string>& args, const std::string& input = "");
+// The same under `timeout 20`, for a command that must not serve or wait: a regression that
+// does is stopped (exit 124) rather than hanging the suite.
+RunResult BoundedVellum(const std::vector<std::string>& args);
 
 // Starts the vellum binary with `args` in the background, stderr to `err_file`; returns its pid.
 int StartVellum(const std::vector<std::string>& args, const std::string& input_file,

@@ -283,8 +283,8 @@ TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   refused_into(tmp_.File("a.db"), "", "give a folder to publish into");
   // A node is refused such a folder when it starts, rather than failing every publish after.
   // (`timeout`: a regression that serves must not hang the suite.)
-  auto r = testing::RunProgram({"timeout", "20", VELLUM_BIN, "serve", tmp_.File("a.db"), "--listen",
-                                "127.0.0.1:0", "--publish", tmp_.File("a.db.key")});
+  auto r = testing::BoundedVellum(
+      {"serve", tmp_.File("a.db"), "--listen", "127.0.0.1:0", "--publish", tmp_.File("a.db.key")});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("--publish: " + tmp_.File("a.db.key") + " is not a folder"),
             std::string::npos)

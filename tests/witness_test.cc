@@ -441,8 +441,7 @@ TEST_F(WitnessNetworkTest, CosignSaysWhenTheNewestCheckpointIsBehindTheLedger) {
   NodeProcess host(dir_.File("host.db"), {"--witness", dir_.File("w.db"), "--witness-log", av});
   ASSERT_TRUE(host.ok());
   const std::string policy = dir_.File("a.policy");
-  WriteFile(policy, "log " + av + "\nwitness W " + wv +
-                        " http://127.0.0.1:" + std::to_string(host.port()) + "\nquorum W\n");
+  WriteFile(policy, "log " + av + "\nwitness W " + wv + " " + host.url() + "\nquorum W\n");
   ASSERT_EQ(Vellum({"append", dir_.File("a.db"), "one", "two"}).exit_code, 0);
   ASSERT_EQ(Vellum({"checkpoint", dir_.File("a.db")}).exit_code, 0);
   auto current = Vellum({"cosign", dir_.File("a.db"), "--policy", policy});

@@ -17,10 +17,12 @@ int RunCheckpoint(const CheckpointArgs& args) {
   auto ledger = OpenLedger(args.path, false);
   if (!ledger) return ReportError(ledger.error());
   auto key = ReadLedgerKey(args.path, args.key);
+  // A mirror signs nothing: without its upstream's key here, it has that key's checkpoints.
+  const bool mirror_without_key = !key && args.key.empty() && (*ledger)->is_mirror() &&
+                                  key.error().code() == ErrorCode::kNotFound;
   Result<std::string> note = Fail(ErrorCode::kNotFound, "");
-  if (!key && args.key.empty() && !args.size && (*ledger)->is_mirror() &&
-      key.error().code() == ErrorCode::kNotFound) {
-    // A mirror signs nothing: what it has is its upstream's newest checkpoint, checked.
+  if (mirror_without_key && !args.size) {
+    // Its upstream's newest checkpoint, checked.
     note = (*ledger)->LatestCheckpoint();
     if (!note && note.error().code() == ErrorCode::kNotFound) {
       return ReportError(args.path + " is a mirror and holds no checkpoint yet: sync it first");
@@ -29,12 +31,11 @@ int RunCheckpoint(const CheckpointArgs& args) {
       std::cerr << "vellum: note: " << args.path
                 << " is a mirror: this is the newest checkpoint its upstream signed\n";
     }
+  } else if (mirror_without_key) {
+    return ReportError(key.error().message() + "; " + args.path +
+                       " is a mirror: without --size, this prints the newest checkpoint its "
+                       "upstream signed");
   } else if (!key) {
-    if (args.key.empty() && (*ledger)->is_mirror()) {
-      return ReportError(key.error().message() + "; " + args.path +
-                         " is a mirror: without --size, this prints the newest checkpoint its "
-                         "upstream signed");
-    }
     return ReportError(key.error());
   } else {
     note = (*ledger)->SignCheckpoint(*key, args.size);

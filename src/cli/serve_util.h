@@ -12,13 +12,14 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "node/ledger_view.h"
 
 namespace vellum::cli {
 
 // What a serving command adds after the URL it announces (node::LocalUrl) when it listens on
 // every interface (0.0.0.0 or [::]), where that URL is only the loopback one.
 inline std::string EveryInterface(const std::string& host) {
-  return host == "0.0.0.0" || host == "[::]" ? " (every interface)" : "";
+  return node::IsEveryInterface(host) ? " (every interface)" : "";
 }
 
 // Blocks SIGTERM and SIGINT in this thread, and so in every thread it starts (call it before

@@ -414,7 +414,9 @@ std::unique_ptr<LedgerView> ViewOf(Ledger& ledger, std::string name) {
 }
 
 std::string LocalUrl(bool tls, const std::string& host, int port) {
-  const std::string reached = host == "0.0.0.0" ? "127.0.0.1" : host == "[::]" ? "[::1]" : host;
+  const std::string reached = !IsEveryInterface(host) ? host
+                              : host == "[::]"        ? "[::1]"
+                                                      : "127.0.0.1";
   return std::string(tls ? "https" : "http") + "://" + reached + ":" + std::to_string(port);
 }
 

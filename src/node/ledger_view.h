@@ -92,6 +92,10 @@ struct NodeUrl {
 // address in brackets) and `port`. A node listening on every interface (0.0.0.0, [::]) is
 // reached at the loopback address: "http://0.0.0.0:8001" names no host to connect to.
 std::string LocalUrl(bool tls, const std::string& host, int port);
+// Whether `host` (as --listen gives it) is every interface: 0.0.0.0 or [::].
+inline bool IsEveryInterface(const std::string& host) {
+  return host == "0.0.0.0" || host == "[::]";
+}
 inline bool IsNodeUrl(const std::string& s) {
   return s.starts_with("http://") || s.starts_with("https://");
 }
