@@ -6,7 +6,8 @@
 //            fresh read-only handle, vs the pure core over a tree held in memory (the floor)
 //            and vs recomputing the root from all leaf hashes (what the original
 //            demonstration did on every call); at 100,000,000 also vs the least one random read
-//            of the file costs (one pread of a random page; one SELECT of a random entry);
+//            of the file costs (one pread of a random page; one SELECT of a random entry) and
+//            vs the SELECTs a proof of a random entry makes (its block of entries, its tile);
 //   verify:  Verify() on 1,000,000 entries vs the least any verifier must do: scan every entry
 //            and hash it.
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -326,6 +327,55 @@ void BM_SqliteSelectRandomEntry(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// ... and exactly the reads a proof of a random entry makes in this layout (storage/
+// tile_store.h): the entry's block of eight (the tile row stores only 4-byte prefixes of their
+// leaf hashes) and its level-0 tile row (the inner hashes above the block), through SQLite's C
+// API with a ledger's read-only pragmas, in one read transaction per proof. Arg 1 keeps one read
+// transaction open for every iteration instead: SQLite's B-tree searches alone, with no locking,
+// which no handle can do for long (it holds back other processes' checkpoints of the WAL).
+void BM_SqliteSelectBlockAndTile(benchmark::State& state) {
+  const auto size = static_cast<uint64_t>(state.range(0));
+  const bool one_transaction = state.range(1) != 0;
+  Sized(size);
+  sqlite3* db = nullptr;
+  sqlite3_stmt *block = nullptr, *tile = nullptr, *begin = nullptr, *commit = nullptr;
+  if (sqlite3_open_v2(BigPath(size).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_exec(db, vellum::storage::kReadOnlyPragmas, nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT ts, data FROM entries WHERE idx >= ? AND idx < ?", -1, &block,
+                         nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT hashes, inner FROM tiles WHERE level = 0 AND idx = ?", -1,
+                         &tile, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr) != SQLITE_OK) {
+    std::abort();
+  }
+  auto run = [](sqlite3_stmt* stmt) {
+    if (sqlite3_step(stmt) != SQLITE_DONE) std::abort();
+    sqlite3_reset(stmt);
+  };
+  std::mt19937_64 rng(8);
+  if (one_transaction) run(begin);
+  for (auto _ : state) {
+    const auto first = static_cast<int64_t>(rng() % size & ~uint64_t{7});
+    if (!one_transaction) run(begin);
+    sqlite3_bind_int64(block, 1, first);
+    sqlite3_bind_int64(block, 2, first + 8);
+    int rows = 0;
+    for (; sqlite3_step(block) == SQLITE_ROW; ++rows)
+      benchmark::DoNotOptimize(sqlite3_column_blob(block, 1));
+    sqlite3_reset(block);
+    sqlite3_bind_int64(tile, 1, first / 256);
+    if (rows != 8 || sqlite3_step(tile) != SQLITE_ROW) std::abort();
+    benchmark::DoNotOptimize(sqlite3_column_blob(tile, 1));
+    sqlite3_reset(tile);
+    if (!one_transaction) run(commit);
+  }
+  if (one_transaction) run(commit);
+  for (sqlite3_stmt* stmt : {block, tile, begin, commit}) sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  state.SetItemsProcessed(state.iterations());
+}
+
 constexpr int64_t kHuge = 100'000'000;
 BENCHMARK(BM_RootAtArbitrarySize)->Arg(kBig)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_InclusionProof)->Arg(kBig)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
@@ -334,12 +384,18 @@ BENCHMARK(BM_InclusionProofAtLedgerSize)->Arg(kBig)->Arg(kHuge)->Unit(benchmark:
 BENCHMARK(BM_ConsistencyProofToLedgerSize)->Arg(kBig)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PreadRandomPageOfTheFile)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SqliteSelectRandomEntry)->Arg(kHuge)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SqliteSelectBlockAndTile)
+    ->Args({kHuge, 0})
+    ->Args({kHuge, 1})
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_InMemoryCoreInclusionProof)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RootByRecomputingAllLeaves)->Unit(benchmark::kMicrosecond);
 RatioPair proof_vs_memory{"BM_InclusionProof/1000000", "BM_InMemoryCoreInclusionProof"};
 RatioPair proof_vs_select{"BM_InclusionProof/100000000", "BM_SqliteSelectRandomEntry/100000000"};
 RatioPair at_size_vs_select{"BM_InclusionProofAtLedgerSize/100000000",
                             "BM_SqliteSelectRandomEntry/100000000"};
+RatioPair at_size_vs_reads{"BM_InclusionProofAtLedgerSize/100000000",
+                           "BM_SqliteSelectBlockAndTile/100000000/0"};
 RatioPair root_vs_recompute{"BM_RootAtArbitrarySize/1000000", "BM_RootByRecomputingAllLeaves"};
 
 void BM_Verify(benchmark::State& state) {
