@@ -205,6 +205,31 @@ TEST_F(CliEdgesTest, ANodeUrlWhereALedgerFileGoesIsNamed) {
   EXPECT_FALSE(std::filesystem::exists("http:"));
 }
 
+// A ledger file as a sync source is trusted only as far as its newest signed checkpoint: with
+// none yet, sync says how to make one (it said "no checkpoint has been signed yet", naming
+// neither the file nor what to do), and writes nothing.
+TEST_F(CliEdgesTest, SyncFromAFileWithNoSignedCheckpointSaysHowToSignOne) {
+  const std::string mirror = dir_.File("m.db");
+  auto key = Vellum({"key", db_});
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  ASSERT_TRUE(key.out.ends_with('\n'));
+  key.out.pop_back();
+  const std::vector<std::string> sync = {"sync", mirror, "--from", db_, "--vkey", key.out};
+  auto r = Vellum(sync);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(db_ +
+                       " has no signed checkpoint yet, so nothing in it can be checked "
+                       "against the key: its key holder signs one with 'vellum checkpoint " +
+                       db_ + "'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(mirror));
+  ASSERT_EQ(Vellum({"checkpoint", db_}).exit_code, 0);
+  r = Vellum(sync);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Vellum({"root", mirror}).out, Vellum({"root", db_}).out);
+}
+
 // `init` never overwrites a key file in its way (one left by an earlier ledger), says how to use
 // it or make a new one, and creates nothing; it once made the ledger and removed it again.
 TEST_F(CliEdgesTest, InitLeavesAKeyFileInItsWayAndSaysWhatToDo) {

@@ -116,6 +116,13 @@ uint32_t KeyId(std::string_view name, std::span<const uint8_t> public_key, KeyTy
 }
 
 Result<VerifierKey> VerifierKey::Parse(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n\v\f";
+  if (!text.empty() && (kSpace.find(text.front()) != std::string_view::npos ||
+                        kSpace.find(text.back()) != std::string_view::npos)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "verifier key has a space or a line break at its start or end (copied with "
+                "it?); give the key alone, <name>+<8 hex digits>+<base64 key>");
+  }
   auto fields = SplitPlus(text, 3);
   if (fields.size() != 3) {
     return Fail(ErrorCode::kInvalidArgument,

@@ -47,6 +47,15 @@ TEST(KeysTest, RejectsMalformedKeysNamingTheProblem) {
       VerifierKey::Parse("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
   EXPECT_FALSE(
       VerifierKey::Parse("PeterNeumann+c74f20a3+ApPc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+  // A line break copied with a key was "bad base64 key"; it is named.
+  for (const std::string& padded :
+       {std::string(kPublishedVkey) + "\n", " " + std::string(kPublishedVkey)}) {
+    auto key = VerifierKey::Parse(padded);
+    ASSERT_FALSE(key);
+    EXPECT_NE(key.error().message().find("a space or a line break at its start or end"),
+              std::string::npos)
+        << key.error().message();
+  }
   auto wrong_type = SignerKey::Parse(kPublishedVkey);
   ASSERT_FALSE(wrong_type);
   EXPECT_NE(wrong_type.error().message().find("PRIVATE+KEY"), std::string::npos);

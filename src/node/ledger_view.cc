@@ -25,6 +25,13 @@ class LocalView : public LedgerView {
     checkpoint_refused_ = false;
     if (!keys_.empty()) {
       auto note = ledger_->LatestCheckpoint();
+      if (!note && note.error().code() == ErrorCode::kNotFound) {
+        return Fail(ErrorCode::kNotFound, name_ +
+                                              " has no signed checkpoint yet, so nothing in it "
+                                              "can be checked against the key: its key holder "
+                                              "signs one with 'vellum checkpoint " +
+                                              name_ + "'");
+      }
       if (!note) return std::unexpected(note.error());
       auto checkpoint = OpenCheckpoint(*note, keys_);
       if (!checkpoint) {
