@@ -12,6 +12,7 @@
 #include "node/sync.h"
 #include "tests/process.h"
 #include "tests/temp_dir.h"
+#include "vellum/checkpoint.h"
 
 namespace vellum {
 namespace {
@@ -150,6 +151,12 @@ TEST_F(HostilePeerTest, ARedirectIsNotFollowedButNamedWithoutItsControlCharacter
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("m.db")));
+  // `network` prints each peer's problem in its table: escaped there too.
+  auto network = testing::Vellum({"network", redirecting.url(), dir_.File("mirror.db")});
+  EXPECT_NE(network.out.find("https://elsewhere.example/log\\x1b[2J/checkpoint (not followed"),
+            std::string::npos)
+      << network.out;
+  EXPECT_EQ(network.out.find('\x1b'), std::string::npos) << network.out;
 }
 
 TEST_F(HostilePeerTest, AStalledPeerTimesOut) {
@@ -285,6 +292,42 @@ TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
             std::string::npos);
 }
 
+// A peer whose key signed a size it holds no tree for (here 1,000,000 entries over the root of
+// 3,000) cannot prove the others are prefixes of it. `network` once put it at the head of the
+// only lineage, "longest history", and showed the honest peers it failed to answer about as
+// errors; the failure is now the liar's, and the others are grouped among themselves.
+TEST_F(HostilePeerTest, NetworkBlamesAPeerThatCannotProveItsSignedSize) {
+  auto up = Ledger::Open(dir_.File("up.db"));
+  ASSERT_TRUE(up);
+  const Hash root = (*up)->GetHead()->root;
+  up->reset();
+  auto note = SignNote(CheckpointBody({"example.com/hostile", 1'000'000, root, {}}), key_);
+  ASSERT_TRUE(note);
+  testing::TestServer liar([&](const net::Request& req, net::Response& res) {
+    if (req.path == "/checkpoint") {
+      res.Set(*note, "text/plain");
+    } else {
+      res.status = 404;
+      res.Set(R"({"error":{"message":"no such thing","status":404}})", "application/json");
+    }
+  });
+  auto r = testing::Vellum({"network", liar.url(), dir_.File("up.db"), dir_.File("mirror.db"),
+                            "--vkey", vkey(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["lineages"], nlohmann::json::parse(R"([[")" + dir_.File("up.db") + R"(", ")" +
+                                                      dir_.File("mirror.db") + R"("]])"))
+      << r.out;
+  const auto& peers = report["peers"];
+  EXPECT_FALSE(peers[0].contains("lineage")) << r.out;
+  EXPECT_NE(peers[0]["problem"].get<std::string>().find(liar.url()), std::string::npos) << r.out;
+  EXPECT_EQ(peers[1]["lineage"], 0) << r.out;
+  EXPECT_EQ(peers[1]["lag"], 0) << r.out;
+  EXPECT_FALSE(peers[1].contains("problem")) << r.out;
+  EXPECT_EQ(peers[2]["lineage"], 0) << r.out;
+  EXPECT_EQ(peers[2]["lag"], 2000) << r.out;
+}
+
 // What a peer says reaches the terminal with its control characters escaped.
 TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
   const std::string evil = "\x1b]0;pwned\x07\x1b[2J";
@@ -307,12 +350,13 @@ TEST_F(HostilePeerTest, APeersTerminalEscapesAreNotPrinted) {
   const std::string url = fake.url();
   auto status = testing::Vellum({"status", url});
   auto compare = testing::Vellum({"compare", url, dir_.File("mirror.db")});
+  auto network = testing::Vellum({"network", url, dir_.File("mirror.db")});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("\\x1b]0;pwned"), std::string::npos) << status.out;
   EXPECT_EQ(status.out.find("signed checkpoint"), std::string::npos) << status.out;
   auto as_json = testing::Vellum({"status", url, "--json"});
   EXPECT_FALSE(nlohmann::json::parse(as_json.out).contains("signed_checkpoint")) << as_json.out;
-  for (const auto& r : {status, compare}) {
+  for (const auto& r : {status, compare, network}) {
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find('\x07'), std::string::npos);

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "common/printable.h"
 
 namespace vellum::cli {
 namespace {
@@ -16,18 +17,21 @@ struct NetworkArgs {
   int timeout = 30;
 };
 
+// Names and problems hold what peers said (a redirect's target, an error's text): printed with
+// their control characters escaped.
 void PrintTable(const node::NetworkReport& r) {
   std::printf("%-36s %10s  %-16s %7s  %s\n", "peer", "size", "root", "lineage", "state");
   for (const node::PeerState& p : r.peers) {
+    const std::string name = Printable(p.name), problem = Printable(p.problem);
     if (!p.head) {
-      std::printf("%-36s %10s  %-16s %7s  unreachable: %s\n", p.name.c_str(), "-", "-", "-",
-                  p.problem.c_str());
+      std::printf("%-36s %10s  %-16s %7s  unreachable: %s\n", name.c_str(), "-", "-", "-",
+                  problem.c_str());
       continue;
     }
-    const std::string state = p.lineage < 0 ? "error: " + p.problem
+    const std::string state = p.lineage < 0 ? "error: " + problem
                               : p.lag == 0  ? "longest history"
                                             : "behind by " + std::to_string(p.lag);
-    std::printf("%-36s %10llu  %-16s %7d  %s\n", p.name.c_str(),
+    std::printf("%-36s %10llu  %-16s %7d  %s\n", name.c_str(),
                 static_cast<unsigned long long>(p.head->size),
                 ToHex(p.head->root).substr(0, 16).c_str(), p.lineage, state.c_str());
   }
@@ -36,8 +40,8 @@ void PrintTable(const node::NetworkReport& r) {
               r.healthy ? "healthy" : "NOT healthy (under 80% in sync)");
   std::printf("lineages: %zu\n", r.lineages.size());
   for (const node::Fork& f : r.forks) {
-    std::printf("fork: %s and %s differ from index %llu\n", f.a.c_str(), f.b.c_str(),
-                static_cast<unsigned long long>(f.index));
+    std::printf("fork: %s and %s differ from index %llu\n", Printable(f.a).c_str(),
+                Printable(f.b).c_str(), static_cast<unsigned long long>(f.index));
   }
 }
 

@@ -31,7 +31,8 @@ struct Difference {
   Hash leaf_a{}, leaf_b{};
 };
 [[nodiscard]] Result<Difference> FindFirstDifference(LedgerView& a, LedgerView& b,
-                                                     merkle::NodeId node, Hash ha, Hash hb) {
+                                                     merkle::NodeId node, Hash ha, Hash hb,
+                                                     const LedgerView*& failed) {
   while (node.level > 0) {
     // Down to the next level that is a multiple of the tile height, so that the children are
     // one row of one hash tile (at most 256 hashes): one request to a node, one tile from a
@@ -42,12 +43,15 @@ struct Difference {
     for (uint64_t i = 0; i < (uint64_t{1} << step); ++i) {
       children.push_back({level, (node.index << step) + i});
     }
+    failed = &a;
     auto ca = Fetch(a, children, &ha);
     if (!ca) return std::unexpected(ca.error());
+    failed = &b;
     auto cb = Fetch(b, children, &hb);
     if (!cb) return std::unexpected(cb.error());
     const auto diff = std::mismatch(ca->begin(), ca->end(), cb->begin()).first - ca->begin();
     // The parents differ, so some children must.
+    failed = &a;
     if (static_cast<size_t>(diff) == ca->size()) return Lied(a, "equal children, unequal parents");
     node = children[static_cast<size_t>(diff)];
     ha = (*ca)[static_cast<size_t>(diff)];
@@ -115,14 +119,16 @@ Result<std::vector<Hash>> ProvenFrontier(LedgerView& view, const ViewHead& head,
   return hashes;
 }
 
-}  // namespace
-
-Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
+// Compare, setting `failed` before each step to the side whose answer it needs (null: neither's).
+Result<Comparison> CompareSides(LedgerView& a, LedgerView& b, const LedgerView*& failed) {
   Comparison out;
+  failed = &a;
   auto ha = a.Head();
   if (!ha) return std::unexpected(ha.error());
+  failed = &b;
   auto hb = b.Head();
   if (!hb) return std::unexpected(hb.error());
+  failed = nullptr;
   out.a = *ha;
   out.b = *hb;
   if (ha->origin != hb->origin) {
@@ -131,10 +137,13 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   }
   const uint64_t m = std::min(ha->size, hb->size);
   const auto nodes = merkle::RangeNodes(0, m);
+  failed = &a;
   auto fa = ProvenFrontier(a, *ha, nodes, m);
   if (!fa) return std::unexpected(fa.error());
+  failed = &b;
   auto fb = ProvenFrontier(b, *hb, nodes, m);
   if (!fb) return std::unexpected(fb.error());
+  failed = nullptr;
   const std::vector<Hash>& da = *fa;
   const std::vector<Hash>& db = *fb;
   const auto diff =
@@ -146,8 +155,9 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
     out.behind_by = (a_behind ? hb->size : ha->size) - m;
     return out;
   }
-  auto d = FindFirstDifference(a, b, nodes[diff], da[diff], db[diff]);
+  auto d = FindFirstDifference(a, b, nodes[diff], da[diff], db[diff], failed);
   if (!d) return std::unexpected(d.error());
+  failed = nullptr;
   out.relation = Comparison::Relation::kForked;
   out.fork_index = d->index;
   out.leaf_a = d->leaf_a;
@@ -155,6 +165,15 @@ Result<Comparison> Compare(LedgerView& a, LedgerView& b) {
   out.entry_a = ProvenEntry(a, d->index, d->leaf_a);
   out.entry_b = ProvenEntry(b, d->index, d->leaf_b);
   return out;
+}
+
+}  // namespace
+
+Result<Comparison> Compare(LedgerView& a, LedgerView& b, const LedgerView** failed_side) {
+  const LedgerView* failed = nullptr;
+  auto result = CompareSides(a, b, failed);
+  if (failed_side) *failed_side = result ? nullptr : failed;
+  return result;
 }
 
 namespace {

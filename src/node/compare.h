@@ -28,8 +28,11 @@ std::string_view RelationName(Comparison::Relation relation);
 // Everything either side sends is proven against its head before it is used: its subtree hashes
 // at the shorter size against its root (directly, or through its consistency proof when it is
 // the longer side), children against their parent, entries against their leaf hash. A side
-// caught contradicting itself is an error (kVerificationFailed) naming it, never a fork.
-[[nodiscard]] Result<Comparison> Compare(LedgerView& a, LedgerView& b);
+// caught contradicting itself is an error (kVerificationFailed) naming it, never a fork. On an
+// error, `failed_side` (optional) is set to the side whose answer was missing, refused or false,
+// or to null when it was neither's (two different logs).
+[[nodiscard]] Result<Comparison> Compare(LedgerView& a, LedgerView& b,
+                                         const LedgerView** failed_side = nullptr);
 
 // What `vellum compare --json` prints (doc/cli.md): the relation, each side's head and what
 // talking to it cost, and at a fork the index and both entries.

@@ -51,7 +51,10 @@ void GroupBySyncState(NetworkReport& report) {
 }
 
 // Lineages: longest histories first; each peer joins the first lineage whose tip it is a
-// prefix of, or starts a new one.
+// prefix of, or starts a new one. A comparison that fails for the shorter peer's answer leaves
+// that peer out; one that fails for the tip's (a longer history it cannot prove, such as a
+// signed size it holds no tree for) leaves the tip out instead, and the lineage's next member,
+// proven a prefix of the same tree, becomes its tip.
 void GroupByLineage(NetworkReport& report, std::vector<std::unique_ptr<LedgerView>>& views) {
   std::vector<size_t> order;
   for (size_t i = 0; i < report.peers.size(); ++i) {
@@ -60,23 +63,36 @@ void GroupByLineage(NetworkReport& report, std::vector<std::unique_ptr<LedgerVie
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
     return report.peers[x].head->size > report.peers[y].head->size;
   });
+  auto& lineages = report.lineages;
   for (size_t i : order) {
     PeerState& peer = report.peers[i];
-    for (size_t l = 0; l < report.lineages.size() && peer.lineage < 0; ++l) {
-      const size_t tip = report.lineages[l][0];
-      auto c = Compare(*views[tip], *views[i]);
+    bool placed = false;
+    for (size_t l = 0; l < lineages.size() && !placed && peer.problem.empty();) {
+      const size_t tip = lineages[l][0];
+      const LedgerView* failed = nullptr;
+      auto c = Compare(*views[tip], *views[i], &failed);
+      if (!c && failed == views[tip].get()) {
+        report.peers[tip].problem = c.error().message();
+        lineages[l].erase(lineages[l].begin());
+        if (lineages[l].empty()) lineages.erase(lineages.begin() + static_cast<ptrdiff_t>(l));
+        continue;  // the same lineage again, under its next tip
+      }
       if (!c) {
         peer.problem = c.error().message();
-        break;
+      } else if (c->relation == Comparison::Relation::kForked) {
+        ++l;
+      } else {
+        lineages[l].push_back(i);
+        placed = true;
       }
-      if (c->relation == Comparison::Relation::kForked) continue;
-      peer.lineage = static_cast<int>(l);
-      peer.lag = report.peers[tip].head->size - peer.head->size;
-      report.lineages[l].push_back(i);
     }
-    if (peer.lineage < 0 && peer.problem.empty()) {
-      peer.lineage = static_cast<int>(report.lineages.size());
-      report.lineages.push_back({i});
+    if (!placed && peer.problem.empty()) lineages.push_back({i});
+  }
+  for (size_t l = 0; l < lineages.size(); ++l) {
+    const uint64_t tip_size = report.peers[lineages[l][0]].head->size;
+    for (size_t i : lineages[l]) {
+      report.peers[i].lineage = static_cast<int>(l);
+      report.peers[i].lag = tip_size - report.peers[i].head->size;
     }
   }
 }

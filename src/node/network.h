@@ -17,7 +17,7 @@ namespace vellum::node {
 struct PeerState {
   std::string name;
   std::optional<ViewHead> head;  // unset: unreachable or refused
-  std::string problem;           // why there is no head
+  std::string problem;           // why there is no head, or no lineage
   int lineage = -1;              // index into NetworkReport::lineages
   uint64_t lag = 0;              // entries behind the lineage's longest history
 };
