@@ -211,7 +211,7 @@ class Ledger:
         """Opens an existing ledger; refuses anything that is not one without changing it."""
         path = str(path)
         _refuse_node_url(path)
-        if not os.path.lexists(path):
+        if path and not os.path.lexists(path):
             raise _errors.NotFound(f"{path} does not exist; make a ledger with "
                                    f"vellum.Ledger.create({path!r}, origin=...)")
         return cls(_vellum.Ledger.open(path, read_only))
@@ -457,8 +457,14 @@ def compare(a: str, b: str, vkey: Union[str, Sequence[str], None] = None, timeou
 def network(peers: Sequence[str], vkey: Union[str, Sequence[str], None] = None, timeout: float = 30) -> dict:
     """Analyses ledgers and nodes together: what ``vellum network ... --json`` prints (sync groups,
     sync percentage, healthy, lineages, lags, forks). Unreachable peers count against health."""
+    if isinstance(peers, (str, bytes, bytearray, os.PathLike)) or not hasattr(peers, "__iter__"):
+        raise InvalidArgument("network takes a list of peers (ledger paths or node URLs), "
+                              f"e.g. network([{str(peers)!r}]); not one {type(peers).__name__}")
+    names = [os.fspath(p) if isinstance(p, os.PathLike) else str(p) for p in peers]
+    if not names:
+        raise InvalidArgument("network needs at least one peer: a ledger path or a node URL")
     keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
-    return _json.loads(_vellum.network_json([str(p) for p in peers], keys, float(timeout)))
+    return _json.loads(_vellum.network_json(names, keys, float(timeout)))
 
 
 @dataclass(frozen=True)

@@ -355,6 +355,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path, CreateOp
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, OpenOptions options) {
   std::error_code ec;
+  if (path.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "the ledger's file name is empty; give its path");
+  }
   if (!std::filesystem::exists(path, ec)) {
     return Fail(ErrorCode::kNotFound, path + " does not exist; create it with 'vellum init'");
   }

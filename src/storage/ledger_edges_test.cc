@@ -93,6 +93,17 @@ TEST_F(LedgerEdgesTest, TheSizeLimitNamesThePayloadLimitOfTheFormat) {
       << refused.error().message();
 }
 
+// An empty path is named as such: opening it once said " does not exist; create it with ...".
+TEST_F(LedgerEdgesTest, AnEmptyPathIsNamed) {
+  auto opened = Ledger::Open("");
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(opened.error().message(), "the ledger's file name is empty; give its path");
+  auto created = Ledger::Create("", {.origin = "example.com/log"});
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().message(), "a ledger needs a file name, e.g. audit.db");
+}
+
 TEST_F(LedgerEdgesTest, OriginsThatCannotBeSignedAreRefused) {
   for (std::string origin :
        {std::string(""), std::string("a\nb"), std::string("a\x1b[2Jb"), std::string("bad\xff"),

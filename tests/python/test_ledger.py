@@ -46,6 +46,8 @@ def test_create_open_and_context_manager(tmp_path):
             r.append("x")
     with pytest.raises(vellum.NotFound, match=r"does not exist; make a ledger with vellum\.Ledger\.create"):
         vellum.Ledger.open(tmp_path / "missing.db")
+    with pytest.raises(vellum.InvalidArgument, match="the ledger's file name is empty"):
+        vellum.Ledger.open("")
     os.rename(str(path) + ".key", str(tmp_path / "c.db.key"))  # a key left in c.db's way
     with pytest.raises(vellum.Conflict, match=r"c\.db\.key already exists; to sign with that key, pass key="):
         vellum.Ledger.create(tmp_path / "c.db", origin="example.com/a")

@@ -176,6 +176,17 @@ def test_network_refuses_a_peer_given_twice(two_forked):
         vellum.network([a_path, str(a_path)])
 
 
+def test_network_takes_a_list_of_at_least_one_peer(two_forked):
+    a_path, _, _, _ = two_forked
+    # A string is iterable: its characters were taken for peers ("l does not exist").
+    for one in (str(a_path), a_path, str(a_path).encode()):
+        with pytest.raises(vellum.InvalidArgument, match="network takes a list of peers"):
+            vellum.network(one)
+    with pytest.raises(vellum.InvalidArgument, match="at least one peer"):
+        vellum.network([])
+    assert vellum.network([a_path])["total_nodes"] == 1
+
+
 def test_sync_into_a_node_url_is_refused(two_forked):
     a_path, _, (na, _nb), vkey = two_forked
     with pytest.raises(vellum.InvalidArgument, match="node's URL, and a Ledger is a file"):
