@@ -304,6 +304,44 @@ TEST_F(NodeTest, EmptyEntriesTravelEveryPath) {
   EXPECT_EQ(Vellum({"verify", copy}).exit_code, 0);
 }
 
+// A ledger file moved away (or deleted, or replaced) under a running node: its handle still
+// holds the old file, and appends once went there, acknowledged as durable (a deleted file's are
+// lost when the node stops). They are refused, saying why, with one `append-failed` line for all
+// of them, and taken again once the file is back.
+TEST_F(NodeTest, AppendsAreRefusedWhileTheFileIsMovedAwayAndSaidOnce) {
+  NodeProcess node(db_, {"--log-format", "json"}, dir_.File("node.log"));
+  ASSERT_TRUE(node.ok());
+  auto c = Client(node);
+  AppendOverHttp(*c, 0, 2, 1);
+  const std::string away = dir_.File("away.db");
+  std::filesystem::rename(db_, away);
+  for (int i = 0; i < 3; ++i) {
+    auto r = c->Post("/v1/entries", R"({"data":"lost?"})", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 500) << r->body;
+    EXPECT_NE(r->body.find("was moved, deleted or replaced since this handle opened it, so "
+                           "nothing was written"),
+              std::string::npos)
+        << r->body;
+  }
+  std::filesystem::rename(away, db_);
+  AppendOverHttp(*c, 2, 3, 1);
+  ASSERT_EQ(node.Stop(SIGTERM), 0);
+  auto log = json::parse(Vellum({"log", db_, "--json"}).out);
+  ASSERT_EQ(log["entries"].size(), 3u);
+  EXPECT_EQ(log["entries"][2]["data"], "e2");
+  EXPECT_EQ(Vellum({"verify", db_}).exit_code, 0);
+  size_t said = 0;
+  std::ifstream in(dir_.File("node.log"));
+  for (std::string line; std::getline(in, line);) {
+    const auto event = json::parse(line, nullptr, false);
+    if (!event.is_object() || event["event"] != "append-failed") continue;
+    ++said;
+    EXPECT_EQ(event["code"], "I/O error") << line;
+  }
+  EXPECT_EQ(said, 1u);
+}
+
 TEST_F(NodeTest, RefusesATokenThatIsShortOrReadableByOthers) {
   std::ofstream(dir_.File("short")) << "s3cret\n";
   std::filesystem::permissions(dir_.File("short"), std::filesystem::perms::owner_read);

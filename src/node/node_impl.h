@@ -55,6 +55,8 @@ class Node::Impl {
   using Response = net::Response;
   // Route handlers (routes.cc, tiles.cc). Appends answer later, from the group committer.
   void HandleAppend(Request& req, const net::HttpServer::Respond& respond);
+  // After each append: `error`, or null when it succeeded (see last_append_failure_).
+  void NoteAppendFailure(const Error* error);
   void HandleGetEntry(const Request& req, Response& res);
   void HandleGetEntries(const Request& req, Response& res);
   void HandleLookup(const Request& req, Response& res);
@@ -123,6 +125,9 @@ class Node::Impl {
   std::chrono::steady_clock::time_point checkpoint_signed_{};
   int64_t checkpoint_signed_ms_ = 0;  // the same, wall clock (0: not signed by this node)
   std::string last_refusal_;          // the last reason signing was refused, logged once
+  // The node's own failures to append (the file, the disk), logged once each until one succeeds.
+  std::mutex append_failure_mu_;
+  std::string last_append_failure_;
 
   // Cosignatures (a writer with a policy): the newest signed note (`gathered_for_`) with those
   // gathered for it, and the newest note that met the policy's quorum.

@@ -69,6 +69,7 @@ void Node::Impl::HandleAppend(Request& req, const net::HttpServer::Respond& resp
   committer_.AppendAsync(
       std::move(*entries), [this, start, count, respond](Result<Appended> appended) {
         Response res;
+        NoteAppendFailure(appended ? nullptr : &appended.error());
         if (!appended) {
           SendError(res, appended.error());
           return respond(std::move(res));
@@ -83,6 +84,22 @@ void Node::Impl::HandleAppend(Request& req, const net::HttpServer::Respond& resp
                 "application/json");
         respond(std::move(res));
       });
+}
+
+void Node::Impl::NoteAppendFailure(const Error* error) {
+  // The client's mistakes are its answer's business; the node's own (the file, the disk) are the
+  // operator's: said once each, not once per request, until an append succeeds again.
+  const bool own =
+      error && (error->code() == ErrorCode::kIoError || error->code() == ErrorCode::kNoSpace ||
+                error->code() == ErrorCode::kCorruption);
+  std::lock_guard<std::mutex> lock(append_failure_mu_);
+  if (!error) {
+    last_append_failure_.clear();
+  } else if (own && error->message() != last_append_failure_) {
+    last_append_failure_ = error->message();
+    log_.Event("append-failed", "appends fail: " + error->message(),
+               {{"code", std::string(ErrorCodeName(error->code()))}});
+  }
 }
 
 void Node::Impl::HandleGetEntry(const Request& req, Response& res) {

@@ -266,7 +266,7 @@ Result<uint64_t> Ledger::Impl::AppendVerified(std::span<const NewEntry> entries,
 Result<uint64_t> Ledger::Impl::AppendChecked(std::span<const NewEntry> entries,
                                              const std::function<Result<void>(uint64_t)>& check) {
   if (auto ok = CheckEntries(entries); !ok) return std::unexpected(ok.error());
-  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
+  if (auto ok = db_.BeginWrite(); !ok) return std::unexpected(ok.error());
   auto first = AppendLocked(entries);
   if (first) {
     if (auto ok = check(*first + entries.size()); !ok) first = std::unexpected(ok.error());

@@ -36,6 +36,7 @@ Result<void> Ledger::Impl::InsertCheckpoint(uint64_t size, const Hash& root,
   if (!latest && latest.error().code() != ErrorCode::kNotFound) {
     return std::unexpected(latest.error());
   }
+  if (auto ok = db_.RefuseIfMoved(); !ok) return ok;
   insert_checkpoint_.Bind(1, static_cast<int64_t>(size)).Bind(2, root);
   insert_checkpoint_.BindText(3, note).Bind(4, storage::CurrentTimeMs());
   return insert_checkpoint_.Run();
@@ -52,7 +53,7 @@ Result<std::string> Ledger::Impl::SignCheckpoint(const SignerKey& key,
                                                  " is not this ledger's key (" +
                                                  meta_.verifier_key + ")");
   }
-  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return std::unexpected(ok.error());
+  if (auto ok = db_.BeginWrite(); !ok) return std::unexpected(ok.error());
   auto note = [&]() -> Result<std::string> {
     auto head = ReadHead();
     if (!head) return std::unexpected(head.error());
@@ -219,6 +220,7 @@ Result<void> Ledger::Impl::RecordForkEvidence(const ForkEvidence& e,
       "WHERE NOT EXISTS (SELECT 1 FROM fork_evidence WHERE peer = ?1 AND fork_index = ?2) "
       "ON CONFLICT DO NOTHING");
   if (!insert) return std::unexpected(insert.error());
+  if (auto ok = db_.RefuseIfMoved(); !ok) return ok;
   auto joined = [](const std::vector<Hash>& hashes) {
     Bytes out;
     for (const Hash& h : hashes) out.insert(out.end(), h.begin(), h.end());

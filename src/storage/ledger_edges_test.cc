@@ -93,6 +93,31 @@ TEST_F(LedgerEdgesTest, TheSizeLimitNamesThePayloadLimitOfTheFormat) {
       << refused.error().message();
 }
 
+// A handle whose file was moved away, deleted or replaced writes nothing: its writes would not
+// reach the file at its path (a deleted file's would be lost with the handle).
+TEST_F(LedgerEdgesTest, AHandleWhoseFileWasMovedAwayWritesNothing) {
+  const std::string path = dir_.File("moved.db"), away = dir_.File("away.db");
+  auto ledger = Ledger::Create(
+      path, {.origin = "example.com/edges", .verifier_key = key_.verifier().ToString()});
+  ASSERT_TRUE(ledger);
+  ASSERT_TRUE((*ledger)->Append({.payload = ToBytes("a")}));
+  std::filesystem::rename(path, away);
+  auto appended = (*ledger)->Append({.payload = ToBytes("b")});
+  ASSERT_FALSE(appended);
+  EXPECT_EQ(appended.error().code(), ErrorCode::kIoError);
+  EXPECT_NE(appended.error().message().find(path + " was moved, deleted or replaced"),
+            std::string::npos)
+      << appended.error().message();
+  EXPECT_FALSE((*ledger)->SignCheckpoint(key_));
+  std::filesystem::copy_file(away, path);  // another file at the path: refused too
+  EXPECT_FALSE((*ledger)->Append({.payload = ToBytes("b")}));
+  std::filesystem::remove(path);
+  std::filesystem::rename(away, path);
+  ASSERT_TRUE((*ledger)->Append({.payload = ToBytes("b")}));
+  EXPECT_TRUE((*ledger)->SignCheckpoint(key_));
+  EXPECT_EQ((*ledger)->GetHead()->size, 2u);
+}
+
 // An empty path is named as such: opening it once said " does not exist; create it with ...".
 TEST_F(LedgerEdgesTest, AnEmptyPathIsNamed) {
   auto opened = Ledger::Open("");

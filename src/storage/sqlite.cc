@@ -220,6 +220,27 @@ Result<void> Db::Exec(const std::string& sql) {
   return {};
 }
 
+Result<void> Db::BeginWrite() {
+  if (auto ok = Exec("BEGIN IMMEDIATE"); !ok) return ok;
+  if (auto ok = RefuseIfMoved(); !ok) {
+    (void)Exec("ROLLBACK");
+    return ok;
+  }
+  return {};
+}
+
+Result<void> Db::RefuseIfMoved() {
+  int moved = 0;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved) {
+    return {};
+  }
+  return Fail(ErrorCode::kIoError,
+              path_ +
+                  " was moved, deleted or replaced since this handle opened it, so nothing was "
+                  "written (it would not have reached the file at " +
+                  path_ + "); open " + path_ + " again (restart the node) to write to it");
+}
+
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),

@@ -70,6 +70,12 @@ class Db {
   ~Db();
 
   [[nodiscard]] Result<void> Exec(const std::string& sql);
+  // BEGIN IMMEDIATE, refused (and rolled back) when RefuseIfMoved refuses.
+  [[nodiscard]] Result<void> BeginWrite();
+  // kIoError when the file this connection opened was moved, deleted or replaced by another file
+  // at its path since: what is written then would not reach the file at path() (and if it was
+  // deleted, would be lost with the connection). Call it before writing outside BeginWrite.
+  [[nodiscard]] Result<void> RefuseIfMoved();
   [[nodiscard]] Result<Stmt> Prepare(std::string_view sql);
   const std::string& path() const { return path_; }
   sqlite3* raw() const { return db_; }

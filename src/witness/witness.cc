@@ -244,7 +244,7 @@ void Witness::Impl::RunBatch(std::span<Pending* const> batch) {
       p->answer = Answer(500, "witness state: " + error.message());
     }
   };
-  if (auto ok = db_.Exec("BEGIN IMMEDIATE"); !ok) return fail_all(ok.error());
+  if (auto ok = db_.BeginWrite(); !ok) return fail_all(ok.error());
   for (Pending* p : batch) {
     if (auto ok = Check(*p); !ok) {
       (void)db_.Exec("ROLLBACK");

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "testing/reference_tree.h"
@@ -321,6 +322,19 @@ TEST_F(WitnessTest, CosignsAGrowingLogAndKeepsItsStateAcrossRestarts) {
   EXPECT_EQ(stale.content_type, "text/x.tlog.size");
   EXPECT_EQ(stale.body, "20\n");
   EXPECT_EQ(Add(20, 30).status, 200);
+}
+
+// A witness whose state file was moved away or deleted under it cosigns nothing: its memory of
+// each log (what keeps it from cosigning a fork) would be written where no later run reads it.
+TEST_F(WitnessTest, CosignsNothingWhileItsStateFileIsMovedAway) {
+  ASSERT_EQ(Add(0, 7).status, 200);
+  const std::string away = dir_.File("away.db");
+  std::filesystem::rename(path_, away);
+  WitnessAnswer refused = Add(7, 20);
+  EXPECT_EQ(refused.status, 500);
+  EXPECT_NE(refused.body.find("was moved, deleted or replaced"), std::string::npos) << refused.body;
+  std::filesystem::rename(away, path_);
+  EXPECT_EQ(Add(7, 20).status, 200);
 }
 
 TEST_F(WitnessTest, RefusesWithTheSpecsStatusCodesAndKeepsEvidence) {
