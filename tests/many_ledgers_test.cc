@@ -188,6 +188,49 @@ TEST(ManyLedgersTest, OneNodeServesAHundredLedgersAppendedToAtOnceEachVerifiable
   EXPECT_EQ(skipped.find("notes.txt"), std::string::npos) << skipped;
 }
 
+// A ledger file removed from the folder is no longer served, and one replaced by another file
+// is served from the new file: the node once kept serving (and signing into) the old one.
+TEST(ManyLedgersTest, ALedgerRemovedOrReplacedInTheFolderIsServedNoMore) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("ledgers");
+  fs::create_directories(dir);
+  MakeLedger(dir + "/gone.db", "example.org/gone");
+  MakeLedger(dir + "/swapped.db", "example.org/swapped");
+  testing::NodeProcess node("--dir=" + dir);
+  ASSERT_TRUE(node.ok());
+  ASSERT_EQ(Ledgers(node.port()).size(), 2u);
+  fs::remove(dir + "/gone.db");
+  // Another ledger under the same name and key, with one entry the old one never had.
+  const std::string other = tmp.File("other.db");
+  auto key = ReadKeyFile(dir + "/swapped.db.key");
+  ASSERT_TRUE(key);
+  {
+    auto ledger = Ledger::Create(
+        other, {.origin = "example.org/swapped", .verifier_key = key->verifier().ToString()});
+    ASSERT_TRUE(ledger);
+    ASSERT_TRUE((*ledger)->Append({.payload = ToBytes("new")}));
+  }
+  fs::rename(other, dir + "/swapped.db");
+  json listed;
+  for (int i = 0; i < 200; ++i) {
+    listed = Ledgers(node.port());
+    if (listed.size() == 1 && listed[0]["size"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["name"], "swapped");
+  EXPECT_EQ(listed[0]["size"], 1);
+  auto c = testing::LocalClient(node.port());
+  auto gone = c.Get("/gone/checkpoint");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  auto entry = c.Get("/swapped/v1/entries/0");
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->status, 200) << entry->body;
+  EXPECT_EQ(json::parse(entry->body)["data"], "new");
+  EXPECT_EQ(node.Stop(SIGTERM), 0);
+}
+
 TEST(ManyLedgersTest, ServeDirRefusesOneLedgerOptionsAndAMissingFolder) {
   testing::TempDir tmp;
   auto r = testing::Vellum({"serve", "--dir", tmp.File("nothing")});

@@ -94,6 +94,12 @@ class Node::Impl {
   std::optional<SignerKey> key_;
   ServeOptions options_;
   EventLog log_{options_.log_format, options_.log_to};
+  // Declared before the committer, whose answers to the appends it still holds when destroyed
+  // use them: they outlive it.
+  Metrics metrics_;
+  // The node's own failures to append (the file, the disk), logged once each until one succeeds.
+  std::mutex append_failure_mu_;
+  std::string last_append_failure_;
   // A path, or a prefix whose remainder (req.matches[1]) is one or more characters that
   // `remainder_ok` accepts.
   struct Route {
@@ -116,7 +122,6 @@ class Node::Impl {
   // POST /add-checkpoint when the node is a witness (else null); likewise destroyed before the
   // server, answering the requests it holds.
   std::unique_ptr<WitnessEndpoint> witness_;
-  Metrics metrics_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   std::mutex checkpoint_mu_;
@@ -125,9 +130,6 @@ class Node::Impl {
   std::chrono::steady_clock::time_point checkpoint_signed_{};
   int64_t checkpoint_signed_ms_ = 0;  // the same, wall clock (0: not signed by this node)
   std::string last_refusal_;          // the last reason signing was refused, logged once
-  // The node's own failures to append (the file, the disk), logged once each until one succeeds.
-  std::mutex append_failure_mu_;
-  std::string last_append_failure_;
 
   // Cosignatures (a writer with a policy): the newest signed note (`gathered_for_`) with those
   // gathered for it, and the newest note that met the policy's quorum.

@@ -1,5 +1,7 @@
 #include "node/node_set.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <map>
 #include <set>
@@ -32,12 +34,17 @@ struct NodeSet::Impl {
     std::shared_ptr<Node> node;
     Ledger* ledger = nullptr;  // owned by the node
     std::string origin;
+    std::string path;
+    dev_t device = 0;  // the file served: a file moved or put in its place is not it
+    ino_t inode = 0;
   };
 
   explicit Impl(NodeSetOptions options) : options_(std::move(options)) {}
 
-  // Opens the ledger files not served yet; says once why one cannot be.
+  // Stops serving ledgers whose file was removed or replaced (the new file is served by the
+  // next step), then opens the ledger files not served yet; says once why one cannot be.
   void Scan();
+  void DropMissing();
   [[nodiscard]] Result<std::shared_ptr<Node>> Open(const std::string& path, Ledger*& raw);
   void Serve(net::Request& req, const net::HttpServer::Respond& respond);
   void ListLedgers(net::Response& res);
@@ -75,7 +82,35 @@ Result<std::shared_ptr<Node>> NodeSet::Impl::Open(const std::string& path, Ledge
   return std::shared_ptr<Node>(std::move(*node));
 }
 
+void NodeSet::Impl::DropMissing() {
+  std::vector<std::pair<std::string, Served>> gone;
+  {
+    std::unique_lock lock(mu_);
+    for (auto it = served_.begin(); it != served_.end();) {
+      struct stat st {};
+      if (stat(it->second.path.c_str(), &st) == 0 && st.st_dev == it->second.device &&
+          st.st_ino == it->second.inode) {
+        ++it;
+        continue;
+      }
+      gone.emplace_back(it->first, std::move(it->second));
+      it = served_.erase(it);
+    }
+  }
+  for (auto& [name, s] : gone) {
+    // Requests already routed to it finish; it takes no new ones.
+    s.node->Stop();
+    std::error_code ec;
+    const bool replaced = fs::exists(s.path, ec);
+    log_.Event("ledger",
+               "no longer serving " + s.path + " under /" + name + "/: the file was " +
+                   (replaced ? "replaced by another (served once it opens)" : "moved or removed"),
+               {{"ledger", s.path}, {"name", name}, {"stopped", true}});
+  }
+}
+
 void NodeSet::Impl::Scan() {
+  DropMissing();
   std::error_code ec;
   std::vector<std::pair<std::string, std::string>> found;  // name, path
   for (const auto& e : fs::directory_iterator(options_.dir, ec)) {
@@ -97,6 +132,10 @@ void NodeSet::Impl::Scan() {
     if (!served_.contains(name)) found.emplace_back(name, e.path().string());
   }
   for (const auto& [name, path] : found) {
+    // Before opening: should another file take its place meanwhile, the next scan sees a
+    // different file at the path and serves that one instead.
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) continue;
     Ledger* ledger = nullptr;
     auto node = Open(path, ledger);
     if (!node) {
@@ -112,7 +151,7 @@ void NodeSet::Impl::Scan() {
     const uint64_t size = ledger->GetHead().value_or(Head{}).size;
     {
       std::unique_lock lock(mu_);
-      served_[name] = Served{std::move(*node), ledger, origin};
+      served_[name] = Served{std::move(*node), ledger, origin, path, st.st_dev, st.st_ino};
     }
     log_.Event("ledger",
                "serving " + path + " (" + origin + ", " + Entries(size) + ") under /" + name +

@@ -2,8 +2,9 @@
 // its own URL prefix /<name>/ (its file name without ".db"), with its own group commit, key
 // (NAME.db.key) and token (NAME.db.token, made if missing), answering exactly as `vellum serve
 // NAME.db` would alone. GET /v1/ledgers lists them. Ledger files added to the folder are found
-// while serving (the folder is looked at every rescan interval); one that cannot be served (a
-// mirror, a missing key, a damaged file) is skipped with one event line saying why.
+// while serving (the folder is looked at every rescan interval), and files removed, renamed or
+// replaced are noticed then too; one that cannot be served (a mirror, a missing key, a damaged
+// file) is skipped with one event line saying why.
 #ifndef VELLUM_NODE_NODE_SET_H_
 #define VELLUM_NODE_NODE_SET_H_
 
