@@ -227,6 +227,8 @@ TEST_F(HostilePeerTest, StatusWithAKeyChecksTheNodesSignedCheckpoint) {
   EXPECT_EQ(checked.exit_code, 0) << checked.err;
   EXPECT_NE(checked.out.find("signed checkpoint: 3000 entries, root "), std::string::npos)
       << checked.out;
+  EXPECT_NE(checked.out.find(", signature verified; it is the node's head\n"), std::string::npos)
+      << checked.out;
   EXPECT_EQ(checked.err.find("no --vkey"), std::string::npos) << checked.err;
   auto json = testing::Vellum({"status", real_url, "--vkey", vkey(), "--json"});
   EXPECT_EQ(nlohmann::json::parse(json.out)["signed_checkpoint"]["size"], 3000) << json.err;
@@ -244,6 +246,58 @@ TEST_F(HostilePeerTest, StatusWithAKeyChecksTheNodesSignedCheckpoint) {
   auto file = testing::Vellum({"status", dir_.File("up.db"), "--vkey", vkey()});
   EXPECT_EQ(file.exit_code, 2);
   EXPECT_NE(file.err.find("vellum verify"), std::string::npos) << file.err;
+}
+
+// What a node says of its head (unsigned) and what it signed must be one history, proven by the
+// node's own consistency proof: `status --vkey` once printed both side by side, a node saying
+// 3,000 entries beside a signed 1,000,000 it could not prove, and exited 0.
+TEST_F(HostilePeerTest, StatusWithAKeyProvesTheNodesHeadAndItsCheckpointAreOneHistory) {
+  auto up = Ledger::Open(dir_.File("up.db"));
+  ASSERT_TRUE(up);
+  const Head head = *(*up)->GetHead();
+  up->reset();
+  const std::string real_note =
+      *SignNote(CheckpointBody({"example.com/hostile", head.size, head.root, {}}), key_);
+  const std::string huge_note =
+      *SignNote(CheckpointBody({"example.com/hostile", 1'000'000, head.root, {}}), key_);
+  std::string note, said_root;
+  testing::TestServer fake([&](const net::Request& req, net::Response& res) {
+    if (req.path == "/checkpoint") {
+      res.Set(note, "text/plain");
+    } else if (req.path == "/v1/status") {
+      res.Set(
+          nlohmann::json{
+              {"origin", "example.com/hostile"}, {"size", head.size}, {"root", said_root}}
+              .dump(),
+          "application/json");
+    } else {
+      res.status = 400;
+      res.Set(R"({"error":{"message":"no such tree","status":400}})", "application/json");
+    }
+  });
+  note = real_note;
+  said_root = ToHex(head.root);
+  auto same = testing::Vellum({"status", fake.url(), "--vkey", vkey(), "--json"});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(nlohmann::json::parse(same.out)["signed_checkpoint"]["relation_to_head"], "same");
+
+  said_root = ToHex(Hash{});  // another root at the signed size
+  auto other_root = testing::Vellum({"status", fake.url(), "--vkey", vkey()});
+  EXPECT_EQ(other_root.exit_code, 3) << other_root.err;
+  EXPECT_NE(other_root.err.find("the node contradicts itself: what the node says (3000 entries) "
+                                "has another root than its signed checkpoint"),
+            std::string::npos)
+      << other_root.err;
+
+  note = huge_note;
+  said_root = ToHex(head.root);
+  auto unproven = testing::Vellum({"status", fake.url(), "--vkey", vkey()});
+  EXPECT_EQ(unproven.exit_code, 1) << unproven.err;
+  EXPECT_NE(unproven.err.find("the node did not prove that what the node says (3000 entries) "
+                              "and its signed checkpoint (1000000 entries) are one history"),
+            std::string::npos)
+      << unproven.err;
+  EXPECT_EQ(unproven.out, "");
 }
 
 // A peer longer than us that answers /v1/subtrees from another history (which forked at 500)

@@ -5,7 +5,9 @@
 #include <optional>
 
 #include "cli/cli.h"
+#include "common/plural.h"
 #include "node/ledger_view.h"
+#include "vellum/merkle.h"
 
 namespace vellum::cli {
 namespace {
@@ -35,16 +37,60 @@ struct StatusArgs {
       {"fork_evidence", evidence.size()}, {"forks", evidence}};
 }
 
-// The node's checkpoint, verified with one of `keys`; kVerificationFailed when it does not.
-[[nodiscard]] Result<node::ViewHead> SignedHead(const StatusArgs& args,
-                                                std::vector<VerifierKey> keys) {
+// The node's checkpoint, verified with one of `keys`, and what the node says its head is (the
+// size and root in `status`: unsigned), proven one history with it by the node's own
+// consistency proof. kVerificationFailed when the signature or the proof does not verify.
+struct SignedHead {
+  node::ViewHead head;
+  // How the checkpoint stands to the node's head, proven: "same", "prefix" (the node has more
+  // since) or "extension" (the node says less than it signed: a mirror catching up).
+  std::string relation;
+};
+[[nodiscard]] Result<SignedHead> CheckSignedHead(const StatusArgs& args,
+                                                 std::vector<VerifierKey> keys,
+                                                 const nlohmann::json& status) {
   auto view = node::OpenView(args.target, std::move(keys), {.deadline_ms = args.timeout * 1000});
   if (!view) return std::unexpected(view.error());
   auto head = (*view)->Head();
   if (!head && (*view)->checkpoint_refused()) {
     return std::unexpected(Error(ErrorCode::kVerificationFailed, head.error().message()));
   }
-  return head;
+  if (!head) return std::unexpected(head.error());
+  std::optional<Hash> said_root;
+  if (status.contains("root") && status["root"].is_string()) {
+    if (auto root = HashFromHex(status["root"].get<std::string>())) said_root = *root;
+  }
+  if (!status.contains("size") || !status["size"].is_number_unsigned() || !said_root) {
+    return Fail(ErrorCode::kVerificationFailed,
+                args.target + " does not say its own size and root (/v1/status)");
+  }
+  const uint64_t said_size = status["size"].get<uint64_t>();
+  const std::string said = "what the node says (" + Entries(said_size) + ")";
+  const std::string signed_size = "its signed checkpoint (" + Entries(head->size) + ")";
+  if (said_size == head->size) {
+    if (*said_root != head->root) {
+      return Fail(ErrorCode::kVerificationFailed,
+                  "the node contradicts itself: " + said + " has another root than " + signed_size);
+    }
+    return SignedHead{*head, "same"};
+  }
+  const bool ahead = said_size > head->size;
+  const uint64_t old_size = ahead ? head->size : said_size,
+                 new_size = ahead ? said_size : head->size;
+  const Hash& old_root = ahead ? head->root : *said_root;
+  const Hash& new_root = ahead ? *said_root : head->root;
+  auto proof = (*view)->ConsistencyProof(old_size, new_size);
+  if (!proof) {
+    return Fail(proof.error().code(), "the node did not prove that " + said + " and " +
+                                          signed_size +
+                                          " are one history: " + proof.error().message());
+  }
+  if (auto ok = merkle::VerifyConsistency(old_size, new_size, old_root, new_root, *proof); !ok) {
+    return Fail(ErrorCode::kVerificationFailed, "the node contradicts itself: " + said + " and " +
+                                                    signed_size + " are not one history (" +
+                                                    ok.error().message() + ")");
+  }
+  return SignedHead{*head, ahead ? "prefix" : "extension"};
 }
 
 int RunStatus(const StatusArgs& args) {
@@ -65,15 +111,17 @@ int RunStatus(const StatusArgs& args) {
   if (!status) return ReportError(status.error());
   // Only this command says what was checked: a node's own word for it is dropped.
   if (status->is_object()) status->erase("signed_checkpoint");
-  std::optional<node::ViewHead> signed_head;
+  std::optional<SignedHead> signed_head;
   if (!keys.empty()) {
-    auto head = SignedHead(args, std::move(keys));
-    if (!head) {
-      ReportError(head.error());
-      return head.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
+    auto checked = CheckSignedHead(args, std::move(keys), *status);
+    if (!checked) {
+      ReportError(checked.error());
+      return checked.error().code() == ErrorCode::kVerificationFailed ? kExitFailed : kExitError;
     }
-    signed_head = *head;
-    (*status)["signed_checkpoint"] = {{"size", head->size}, {"root", ToHex(head->root)}};
+    signed_head = *checked;
+    (*status)["signed_checkpoint"] = {{"size", checked->head.size},
+                                      {"root", ToHex(checked->head.root)},
+                                      {"relation_to_head", checked->relation}};
   } else if (remote && !args.json) {
     std::cerr << "vellum: note: no --vkey was given, so the node's checkpoint was not "
                  "signature-checked; this shows what the node says\n";
@@ -106,8 +154,12 @@ int RunStatus(const StatusArgs& args) {
   std::cout << text(s, "origin") << ": " << number(s, "size") << " entries, root "
             << text(s, "root") << "\n";
   if (signed_head) {
-    std::cout << "signed checkpoint: " << signed_head->size << " entries, root "
-              << ToHex(signed_head->root) << ", signature verified\n";
+    std::cout << "signed checkpoint: " << signed_head->head.size << " entries, root "
+              << ToHex(signed_head->head.root) << ", signature verified; "
+              << (signed_head->relation == "same"     ? "it is the node's head"
+                  : signed_head->relation == "prefix" ? "the node's head extends it (proven)"
+                                                      : "it extends the node's head (proven)")
+              << "\n";
   }
   if (s.value("tiles_only", false)) {
     std::cout << "a tlog-tiles log without vellum's /v1/ API\n";
