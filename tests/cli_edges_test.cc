@@ -230,6 +230,26 @@ TEST_F(CliEdgesTest, SyncFromAFileWithNoSignedCheckpointSaysHowToSignOne) {
   EXPECT_EQ(Vellum({"root", mirror}).out, Vellum({"root", db_}).out);
 }
 
+// A witness's state file where a ledger belongs is named as such; it was "not a vellum ledger
+// (no vellum_meta table); create one with 'vellum init'".
+TEST_F(CliEdgesTest, AWitnessStateWhereALedgerBelongsIsNamed) {
+  const std::string state = dir_.File("w.state");
+  ASSERT_EQ(Vellum({"witness", "init", state, "--name", "example.com/w"}).exit_code, 0);
+  for (const char* command : {"key", "log", "verify"}) {
+    auto r = Vellum({command, state});
+    EXPECT_EQ(r.exit_code, 1) << command << ": " << r.err;
+    EXPECT_NE(r.err.find(state +
+                         " is a witness's state file, not a ledger ('vellum witness "
+                         "status " +
+                         state + "' shows what it cosigned)"),
+              std::string::npos)
+        << command << ": " << r.err;
+  }
+  std::ofstream(dir_.File("other.db")) << "";
+  auto other = Vellum({"key", dir_.File("other.db")});
+  EXPECT_EQ(other.err.find("witness"), std::string::npos) << other.err;
+}
+
 // `init` never overwrites a key file in its way (one left by an earlier ledger), says how to use
 // it or make a new one, and creates nothing; it once made the ledger and removed it again.
 TEST_F(CliEdgesTest, InitLeavesAKeyFileInItsWayAndSaysWhatToDo) {

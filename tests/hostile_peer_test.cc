@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -260,8 +261,16 @@ TEST_F(HostilePeerTest, StatusWithAKeyProvesTheNodesHeadAndItsCheckpointAreOneHi
       *SignNote(CheckpointBody({"example.com/hostile", head.size, head.root, {}}), key_);
   const std::string huge_note =
       *SignNote(CheckpointBody({"example.com/hostile", 1'000'000, head.root, {}}), key_);
+  // What the fake says, set between runs of the CLI: behind a mutex, for the server's thread.
+  std::mutex mu;
   std::string note, said_root;
+  auto says = [&](const std::string& n, const std::string& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    note = n;
+    said_root = r;
+  };
   testing::TestServer fake([&](const net::Request& req, net::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
     if (req.path == "/checkpoint") {
       res.Set(note, "text/plain");
     } else if (req.path == "/v1/status") {
@@ -275,13 +284,12 @@ TEST_F(HostilePeerTest, StatusWithAKeyProvesTheNodesHeadAndItsCheckpointAreOneHi
       res.Set(R"({"error":{"message":"no such tree","status":400}})", "application/json");
     }
   });
-  note = real_note;
-  said_root = ToHex(head.root);
+  says(real_note, ToHex(head.root));
   auto same = testing::Vellum({"status", fake.url(), "--vkey", vkey(), "--json"});
   EXPECT_EQ(same.exit_code, 0) << same.err;
   EXPECT_EQ(nlohmann::json::parse(same.out)["signed_checkpoint"]["relation_to_head"], "same");
 
-  said_root = ToHex(Hash{});  // another root at the signed size
+  says(real_note, ToHex(Hash{}));  // another root at the signed size
   auto other_root = testing::Vellum({"status", fake.url(), "--vkey", vkey()});
   EXPECT_EQ(other_root.exit_code, 3) << other_root.err;
   EXPECT_NE(other_root.err.find("the node contradicts itself: what the node says (3000 entries) "
@@ -289,8 +297,7 @@ TEST_F(HostilePeerTest, StatusWithAKeyProvesTheNodesHeadAndItsCheckpointAreOneHi
             std::string::npos)
       << other_root.err;
 
-  note = huge_note;
-  said_root = ToHex(head.root);
+  says(huge_note, ToHex(head.root));
   auto unproven = testing::Vellum({"status", fake.url(), "--vkey", vkey()});
   EXPECT_EQ(unproven.exit_code, 1) << unproven.err;
   EXPECT_NE(unproven.err.find("the node did not prove that what the node says (3000 entries) "

@@ -180,6 +180,9 @@ class Witness {
  public:
   // Creates an empty witness state file; refuses a file that exists.
   [[nodiscard]] static Result<void> Create(const std::string& path);
+  // Whether `path` is a witness state file (read only; false for anything else), so that a
+  // command given one where a ledger belongs can say what it was given.
+  static bool IsStateFile(const std::string& path);
   // Opens the state file; `key` (KeyType::kCosignature) cosigns; `logs` are the logs it
   // witnesses (their keys KeyType::kNote).
   [[nodiscard]] static Result<std::unique_ptr<Witness>> Open(const std::string& path, SignerKey key,

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "node/ledger_view.h"
+#include "vellum/witness.h"
 
 namespace vellum::cli {
 
@@ -63,10 +64,18 @@ Result<void> RefuseNodeUrl(const std::string& path) {
 
 Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& path, bool read_only) {
   if (auto ok = RefuseNodeUrl(path); !ok) return std::unexpected(ok.error());
-  return Ledger::Open(path, {.read_only = read_only, .on_lock_wait = [path] {
-                               std::cerr << "vellum: " << path
-                                         << " is locked by another process; waiting up to 10 s\n";
-                             }});
+  auto ledger = Ledger::Open(path, {.read_only = read_only, .on_lock_wait = [path] {
+                                      std::cerr << "vellum: " << path
+                                                << " is locked by another process; waiting up to "
+                                                   "10 s\n";
+                                    }});
+  if (!ledger && ledger.error().code() == ErrorCode::kInvalidArgument &&
+      Witness::IsStateFile(path)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                path + " is a witness's state file, not a ledger ('vellum witness status " + path +
+                    "' shows what it cosigned)");
+  }
+  return ledger;
 }
 
 Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& key_file) {

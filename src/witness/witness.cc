@@ -348,19 +348,33 @@ Result<void> Witness::Create(const std::string& path) {
   return db->Exec("COMMIT");
 }
 
+namespace {
+
+// Whether `db` holds a witness's state (its witness_meta says so).
+bool HoldsWitnessState(storage::Db& db) {
+  auto kind = db.Prepare("SELECT value FROM witness_meta WHERE key = 'kind'");
+  auto row = kind ? kind->Step() : Result<bool>(std::unexpected(kind.error()));
+  return row && *row && kind->Text(0) == "vellum-witness";
+}
+
+}  // namespace
+
+bool Witness::IsStateFile(const std::string& path) {
+  // Immutable: reads the file as it is, leaving no -wal or -shm file beside it.
+  auto db = storage::Db::Open(path, /*create=*/false, /*read_only=*/true, /*immutable=*/true);
+  return db && HoldsWitnessState(*db);
+}
+
 Result<std::unique_ptr<Witness>> Witness::Open(const std::string& path, SignerKey key,
                                                std::vector<WitnessedLogKey> logs) {
   auto db = storage::Db::Open(path, /*create=*/false);
   if (!db) return std::unexpected(db.error());
   db->SetBusyHandler(kBusyTimeoutMs, nullptr);
   // What the file is, before anything (the pragmas included) could change another kind of file.
-  auto kind = db->Prepare("SELECT value FROM witness_meta WHERE key = 'kind'");
-  auto row = kind ? kind->Step() : Result<bool>(std::unexpected(kind.error()));
-  if (!row || !*row || kind->Text(0) != "vellum-witness") {
+  if (!HoldsWitnessState(*db)) {
     return Fail(ErrorCode::kInvalidArgument,
                 path + " is not a witness state file; make one with `vellum witness init`");
   }
-  kind->Reset();
   if (key.type() != KeyType::kCosignature) {
     return Fail(ErrorCode::kInvalidArgument, "a witness cosigns with a cosigner key (type 0x04); " +
                                                  key.name() + " is a note key");
