@@ -212,6 +212,40 @@ TEST_F(PublishTest, AFolderThatLostFilesIsMendedByTheNextPublish) {
   EXPECT_EQ(Snapshot(dir), whole);
 }
 
+// Files altered in place stay altered by a plain publish (it only looks for missing ones);
+// `publish --repair` reads every file back and writes again those whose bytes are not the
+// ledger's.
+TEST_F(PublishTest, RepairWritesAgainFilesAlteredInPlace) {
+  const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
+  Init(ledger, "example.org/repair", "raw");
+  Append(ledger, 0, 700);
+  Publish(ledger, dir);
+  const auto whole = Snapshot(dir);
+  auto alter = [&](const std::string& rel) {
+    std::fstream f(dir + "/" + rel, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f) << rel;
+    char c = 0;
+    f.seekg(5);
+    f.get(c);
+    f.seekp(5);
+    f.put(static_cast<char>(c ^ 1));
+  };
+  alter("tile/0/001");
+  alter("tile/entries/002.p/188");
+  std::ofstream(dir + "/tile/1/000.p/2", std::ios::trunc) << "short";
+  EXPECT_EQ(Publish(ledger, dir)["files_restored"], 0);
+  EXPECT_NE(Snapshot(dir), whole);
+  auto r = Vellum({"publish", ledger, dir, "--repair"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 files were missing from the folder or altered and written again"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Snapshot(dir), whole);
+  auto again = Vellum({"publish", ledger, dir, "--repair", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)["files_restored"], 0) << again.out;
+}
+
 TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   const std::string dir = tmp_.File("www");
   Init(tmp_.File("a.db"), "example.org/a", "raw");

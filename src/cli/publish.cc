@@ -12,7 +12,7 @@ namespace {
 
 struct PublishArgs {
   std::string path, dir, key;
-  bool json = false;
+  bool json = false, repair = false;
 };
 
 int RunPublish(const PublishArgs& args) {
@@ -47,8 +47,9 @@ int RunPublish(const PublishArgs& args) {
     }
   }
   if (!note) return ReportError(note.error());
-  // Run by hand, it also mends a folder that lost files.
-  auto published = node::Publish(**ledger, *note, args.dir, nullptr, /*restore=*/true);
+  // Run by hand, it also mends a folder that lost files (--repair: or whose files were altered).
+  auto published = node::Publish(**ledger, *note, args.dir, nullptr,
+                                 args.repair ? node::Mend::kAltered : node::Mend::kMissing);
   if (!published) return ReportError(published.error());
   if (args.json) {
     PrintJson({{"dir", args.dir},
@@ -63,7 +64,9 @@ int RunPublish(const PublishArgs& args) {
               << ", " << CountOf(published->bytes_written, "byte", "bytes") << " written";
     if (published->files_restored > 0) {
       std::cout << "; " << CountOf(published->files_restored, "file was", "files were")
-                << " missing from the folder and written again";
+                << (args.repair ? " missing from the folder or altered"
+                                : " missing from the folder")
+                << " and written again";
     }
     std::cout << "\n";
   }
@@ -83,6 +86,9 @@ void AddPublish(CLI::App& app, Action& action) {
   cmd->add_option("--key", args->key,
                   "Sign the checkpoint with this key (default LEDGER.key; without one, the "
                   "newest recorded checkpoint is published)");
+  cmd->add_flag("--repair", args->repair,
+                "Also read back every file the folder should hold and write again any whose "
+                "bytes are not the ledger's (as slow as publishing it all again)");
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args, &action] { action = [args] { return RunPublish(*args); }; });
 }

@@ -128,16 +128,16 @@ class FolderWriter {
 
 // Writes the tiles (level >= 0) or bundles (entries) that the tree of `size` has and the tree of
 // `old_size` did not, and deletes the partial ones a new full tile makes redundant. Files in
-// the way (left by a publish that stopped before its checkpoint) are overwritten. With
-// `restore`, the tree of `size`'s files that the old tree had too are written again where they
-// are missing (counted in `restored`).
+// the way (left by a publish that stopped before its checkpoint) are overwritten. The tree of
+// `size`'s files that the old tree had too are written again as `mend` says (counted in
+// `restored`).
 [[nodiscard]] Result<void> WriteTiles(Ledger& ledger, FolderWriter& out, const std::string& dir,
                                       bool entries, uint8_t level, uint64_t old_size, uint64_t size,
-                                      bool restore, uint64_t& restored,
+                                      Mend mend, uint64_t& restored,
                                       const std::atomic<bool>* cancel) {
   const uint64_t row = size >> (level * kTileHeight);
   const uint64_t old_row = old_size >> (level * kTileHeight);
-  for (uint64_t n = restore ? 0 : old_row / kTileWidth; n * kTileWidth < row; ++n) {
+  for (uint64_t n = mend != Mend::kNothing ? 0 : old_row / kTileWidth; n * kTileWidth < row; ++n) {
     if (cancel && cancel->load()) {
       return Fail(ErrorCode::kUnavailable, "publishing to " + dir + " was stopped");
     }
@@ -146,12 +146,22 @@ class FolderWriter {
     const std::string rel = "tile/" + FormatTilePath(tile);
     std::error_code ec;
     // A tile the old tree already had whole was written before the old checkpoint was.
-    if (old_row >= n * kTileWidth + width) {
-      if (!restore || fs::exists(fs::path(dir) / rel, ec)) continue;
-      ++restored;
+    const bool had = old_row >= n * kTileWidth + width;
+    if (had && (mend == Mend::kNothing ||
+                (mend == Mend::kMissing && fs::exists(fs::path(dir) / rel, ec)))) {
+      continue;
     }
     auto bytes = entries ? ReadEntryBundle(ledger, n, width) : ledger.ReadTile(level, n, width);
     if (!bytes) return std::unexpected(bytes.error());
+    if (had && mend == Mend::kAltered) {
+      std::ifstream in(fs::path(dir) / rel, std::ios::binary);
+      const std::string held((std::istreambuf_iterator<char>(in)), {});
+      if (in && held.size() == bytes->size() &&
+          std::memcmp(held.data(), bytes->data(), held.size()) == 0) {
+        continue;
+      }
+    }
+    if (had) ++restored;
     if (auto ok = out.Write(rel, *bytes); !ok) return ok;
     if (tile.full()) fs::remove_all(fs::path(dir) / (rel + ".p"), ec);
   }
@@ -176,8 +186,7 @@ Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir) {
 }
 
 Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
-                              const std::string& dir, const std::atomic<bool>* cancel,
-                              bool restore) {
+                              const std::string& dir, const std::atomic<bool>* cancel, Mend mend) {
   auto next = ParseNote(checkpoint_note);
   if (!next) return std::unexpected(next.error());
   if (next->origin != ledger.origin()) {
@@ -204,13 +213,13 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
   FolderWriter out(dir);
   uint64_t restored = 0;
   if (auto ok =
-          WriteTiles(ledger, out, dir, true, 0, old->size, next->size, restore, restored, cancel);
+          WriteTiles(ledger, out, dir, true, 0, old->size, next->size, mend, restored, cancel);
       !ok) {
     return std::unexpected(ok.error());
   }
   for (uint8_t level = 0; level < 8 && (next->size >> (level * kTileHeight)) > 0; ++level) {
-    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size, restore,
-                             restored, cancel);
+    if (auto ok = WriteTiles(ledger, out, dir, false, level, old->size, next->size, mend, restored,
+                             cancel);
         !ok) {
       return std::unexpected(ok.error());
     }
@@ -242,7 +251,8 @@ void Publisher::PublishOnce() {
   // A mirror before its first sync has nothing signed yet: nothing to say either.
   if (!note && note.error().code() == ErrorCode::kUnavailable) return;
   // The first publish of a node's life also writes again what is missing from the folder.
-  auto published = note ? Publish(ledger_, *note, dir_, &task_.stopping(), last_note_.empty())
+  auto published = note ? Publish(ledger_, *note, dir_, &task_.stopping(),
+                                  last_note_.empty() ? Mend::kMissing : Mend::kNothing)
                         : Result<PublishResult>(std::unexpected(note.error()));
   if (!published && task_.stopping()) return;  // the node is stopping
   if (!published) {

@@ -31,20 +31,26 @@ struct PublishResult {
   uint64_t files_written = 0;
   uint64_t bytes_written = 0;
   uint64_t files_restored = 0;  // of files_written: ones the folder should have had and lacked
+                                // (or, mending kAltered, held with other bytes)
 };
+
+// What a publish mends of what the folder's checkpoint already covers: nothing (only what
+// changed since is written), files that are missing (one stat each), or also files whose bytes
+// are not the ledger's (each read back: as slow as publishing the whole log again).
+enum class Mend { kNothing, kMissing, kAltered };
 
 // Writes `ledger` as it is at `checkpoint_note` (a checkpoint of it, signed) into `dir`,
 // creating the folder if needed. Refused, with the folder unchanged: a checkpoint of another
 // origin or whose root is not the ledger's at its size (kConflict); a folder that holds
 // another log or another history, or a larger tree (kConflict). When `cancel` becomes true it
 // stops between two files (kUnavailable) without writing the checkpoint: the folder still
-// shows its old log, and the next publish carries on. With `restore`, every file the new
-// checkpoint needs is looked for (one stat each), and one missing (deleted by hand, lost to a
-// disk) is written again; without it, only what changed since the folder's checkpoint is.
+// shows its old log, and the next publish carries on. `mend` says what else it writes again
+// of the files the new checkpoint needs: one missing (deleted by hand, lost to a disk), or also
+// one altered in place.
 [[nodiscard]] Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note,
                                             const std::string& dir,
                                             const std::atomic<bool>* cancel = nullptr,
-                                            bool restore = false);
+                                            Mend mend = Mend::kNothing);
 
 // kInvalidArgument if `dir` is empty or names something other than a folder.
 [[nodiscard]] Result<void> CheckPublishName(const std::string& dir);
@@ -54,9 +60,9 @@ struct PublishResult {
 [[nodiscard]] Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir);
 
 // `vellum serve --publish DIR`: keeps `dir` current for a node. Every `interval_ms` it asks for
-// the node's newest checkpoint and publishes it when it changed, the first time with `restore`
-// (a node's start mends a folder that lost files); each publish, and each failure (retried next
-// time), is one event line. Stop() (or the destructor) waits for a publish in progress.
+// the node's newest checkpoint and publishes it when it changed, the first time mending missing
+// files (a node's start mends a folder that lost files); each publish, and each failure (retried
+// next time), is one event line. Stop() (or the destructor) waits for a publish in progress.
 class Publisher {
  public:
   Publisher(Ledger& ledger, std::string dir, int interval_ms,
