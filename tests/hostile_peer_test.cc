@@ -336,6 +336,17 @@ TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
   auto cli = testing::Vellum({"compare", dir_.File("mirror.db"), proxy.url(), "--vkey", vkey()});
   EXPECT_EQ(cli.exit_code, 3);
   EXPECT_EQ(cli.out.find("forked"), std::string::npos) << cli.out;
+  // `network` names the liar, keeps the honest file in its lineage, and exits 3 as `compare`
+  // does (it exited 0: only a fork counted).
+  auto network =
+      testing::Vellum({"network", dir_.File("mirror.db"), proxy.url(), "--vkey", vkey(), "--json"});
+  EXPECT_EQ(network.exit_code, 3) << network.err;
+  const auto report = nlohmann::json::parse(network.out);
+  EXPECT_TRUE(report["forks"].empty()) << network.out;
+  EXPECT_EQ(report["peers"][0]["lineage"], 0) << network.out;
+  EXPECT_NE(report["peers"][1]["problem"].get<std::string>().find("contradicts itself"),
+            std::string::npos)
+      << network.out;
 
   // A node watching the liar reports it and keeps no evidence.
   std::ofstream(dir_.File("mirror.db.key")) << key_.ToString() << "\n";

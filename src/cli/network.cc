@@ -2,6 +2,7 @@
 // of ledgers (files or node URLs).
 #include "node/network.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -71,7 +72,11 @@ int RunNetwork(const NetworkArgs& args) {
   } else {
     PrintTable(report);
   }
-  return report.forks.empty() ? kExitOk : kExitFailed;
+  // A fork, or a peer caught in a false statement (a bad signature, a proof that does not
+  // verify): exit 3, as `compare` does. Peers merely unreachable are the table's business.
+  const bool refuted = std::any_of(report.peers.begin(), report.peers.end(),
+                                   [](const node::PeerState& p) { return p.refuted; });
+  return report.forks.empty() && !refuted ? kExitOk : kExitFailed;
 }
 
 }  // namespace

@@ -73,12 +73,14 @@ void GroupByLineage(NetworkReport& report, std::vector<std::unique_ptr<LedgerVie
       auto c = Compare(*views[tip], *views[i], &failed);
       if (!c && failed == views[tip].get()) {
         report.peers[tip].problem = c.error().message();
+        report.peers[tip].refuted = c.error().code() == ErrorCode::kVerificationFailed;
         lineages[l].erase(lineages[l].begin());
         if (lineages[l].empty()) lineages.erase(lineages.begin() + static_cast<ptrdiff_t>(l));
         continue;  // the same lineage again, under its next tip
       }
       if (!c) {
         peer.problem = c.error().message();
+        peer.refuted = c.error().code() == ErrorCode::kVerificationFailed;
       } else if (c->relation == Comparison::Relation::kForked) {
         ++l;
       } else {
@@ -115,12 +117,13 @@ void FindForks(NetworkReport& report, std::vector<std::unique_ptr<LedgerView>>& 
 NetworkReport AnalyzeNetwork(std::vector<std::unique_ptr<LedgerView>>& views) {
   NetworkReport report;
   for (auto& view : views) {
-    PeerState peer{view->name(), std::nullopt, "", -1, 0};
+    PeerState peer{view->name(), std::nullopt, "", false, -1, 0};
     auto head = view->Head();
     if (head) {
       peer.head = *head;
     } else {
       peer.problem = head.error().message();
+      peer.refuted = head.error().code() == ErrorCode::kVerificationFailed;
     }
     report.peers.push_back(std::move(peer));
   }

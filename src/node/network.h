@@ -18,6 +18,7 @@ struct PeerState {
   std::string name;
   std::optional<ViewHead> head;  // unset: unreachable or refused
   std::string problem;           // why there is no head, or no lineage
+  bool refuted = false;          // the problem is a failed check: a bad signature, a false proof
   int lineage = -1;              // index into NetworkReport::lineages
   uint64_t lag = 0;              // entries behind the lineage's longest history
 };
