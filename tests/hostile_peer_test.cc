@@ -367,8 +367,9 @@ TEST_F(HostilePeerTest, ALongerPeerLyingAboutItsSubtreesCannotMakeAFork) {
 // A peer whose key signed a size it holds no tree for (here 1,000,000 entries over the root of
 // 3,000) cannot prove the others are prefixes of it. `network` once put it at the head of the
 // only lineage, "longest history", and showed the honest peers it failed to answer about as
-// errors; the failure is now the liar's, and the others are grouped among themselves.
-TEST_F(HostilePeerTest, NetworkBlamesAPeerThatCannotProveItsSignedSize) {
+// errors; the failure is now the liar's, and the others are grouped among themselves. `sync`
+// from it says what it signed and did not serve (it said only "answered 404").
+TEST_F(HostilePeerTest, APeerThatCannotServeItsSignedSizeIsTheOneBlamed) {
   auto up = Ledger::Open(dir_.File("up.db"));
   ASSERT_TRUE(up);
   const Hash root = (*up)->GetHead()->root;
@@ -398,6 +399,15 @@ TEST_F(HostilePeerTest, NetworkBlamesAPeerThatCannotProveItsSignedSize) {
   EXPECT_FALSE(peers[1].contains("problem")) << r.out;
   EXPECT_EQ(peers[2]["lineage"], 0) << r.out;
   EXPECT_EQ(peers[2]["lag"], 2000) << r.out;
+
+  auto synced = testing::Vellum(
+      {"sync", dir_.File("new.db"), "--from", liar.url(), "--vkey", vkey(), "--format", "raw"});
+  EXPECT_EQ(synced.exit_code, 1) << synced.err;
+  EXPECT_NE(synced.err.find("sync refused: " + liar.url() +
+                            " signed a checkpoint of 1000000 entries but does not serve entry 0"),
+            std::string::npos)
+      << synced.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new.db")));
 }
 
 // What a peer says reaches the terminal with its control characters escaped.

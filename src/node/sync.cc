@@ -208,6 +208,12 @@ Result<SyncResult> SyncFrom(Ledger& ledger, LedgerView& upstream, const SyncProg
     size_t bytes = 0;
     while (at < head->size && fetched.size() < kAppendBatch && bytes < kAppendBatchBytes) {
       auto bundle = fetcher.Next();
+      if (!bundle && bundle.error().code() == ErrorCode::kNotFound) {
+        return Fail(ErrorCode::kNotFound, upstream.name() + " signed a checkpoint of " +
+                                              Entries(head->size) + " but does not serve entry " +
+                                              std::to_string(at) + " (" + bundle.error().message() +
+                                              ")");
+      }
       if (!bundle) return std::unexpected(bundle.error());
       at += bundle->size();
       for (NewEntry& e : *bundle) {
