@@ -48,7 +48,11 @@ bool IsValidSignerName(std::string_view name) {
 
 Result<SignedNote> ParseSignedNote(std::string_view note) {
   if (note.size() > kMaxNoteSize) return MalformedNote("longer than 1 MiB");
+  if (note.find("\r\n") != std::string_view::npos) {
+    return MalformedNote("its lines end in CR LF; a signed note's lines end in LF alone");
+  }
   if (!IsCleanText(note)) return MalformedNote("not UTF-8 text without control characters");
+
   for (size_t start = 0; start < note.size();) {
     const size_t nl = std::min(note.find('\n', start), note.size());
     if (nl - start > kMaxNoteLine) return MalformedNote("a line is longer than 8192 bytes");
@@ -104,9 +108,14 @@ Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
     });
     if (key == known.end()) continue;  // unknown signer: ignored
     if (auto ok = key->Verify(note.text, sig.signature); !ok) {
-      return Fail(ErrorCode::kVerificationFailed, "signature by known key " + sig.name +
-                                                      " does not verify: the note was altered "
-                                                      "or forged");
+      // A byte-order mark is legal text, but no signer puts one there: an editor did.
+      const bool bom = note.text.starts_with("\xEF\xBB\xBF");
+      return Fail(ErrorCode::kVerificationFailed,
+                  "signature by known key " + sig.name +
+                      " does not verify: the note was altered or forged" +
+                      (bom ? " (it starts with a byte-order mark, U+FEFF, that an editor may "
+                             "have added)"
+                           : ""));
     }
     verified.push_back(sig.name);
   }

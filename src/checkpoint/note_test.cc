@@ -51,6 +51,21 @@ TEST(SignedNoteTest, ChangingAnyByteBreaksIt) {
   }
 }
 
+// A byte-order mark an editor put before the note is legal text that breaks the signature;
+// the failure says it is there.
+TEST(SignedNoteTest, ABadSignatureNamesAByteOrderMarkBeforeTheNote) {
+  auto note = ParseSignedNote("\xEF\xBB\xBF" + kNote);
+  ASSERT_TRUE(note);
+  auto v = VerifyNote(*note, Known());
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message().find("does not verify: the note was altered or forged (it starts "
+                                     "with a byte-order mark"),
+            std::string::npos)
+      << v.error().message();
+  auto plain = VerifyNote(*ParseSignedNote(kNote), Known());
+  EXPECT_TRUE(plain);
+}
+
 TEST(SignedNoteTest, WrongKeyNameOrIdIsUnknownAndUnknownAloneFails) {
   std::string renamed =
       kText + "\n\xE2\x80\x94 PaulNeumann " + kSigLine.substr(kSigLine.find(' ', 5) + 1);
@@ -90,7 +105,8 @@ TEST(SignedNoteTest, RejectsMalformedNotesCleanly) {
       {kText + "\n\xE2\x80\x94 PeterNeumann AAAA\n", "too short"},
       {"bad\xff utf8\n\n" + sig, "UTF-8"},
       {"tab\there\n\n" + sig, "control"},
-      {"cr\r\n\n" + sig, "control"},
+      {"cr\r\n\n" + sig, "its lines end in CR LF; a signed note's lines end in LF alone"},
+      {"lone\rcr\n\n" + sig, "control"},
       {std::string(kMaxNoteSize + 1, 'a'), "1 MiB"},
       {kText + "\n" + sig.substr(0, sig.size() - 1) + "\t\n", "control"},
   };
