@@ -63,7 +63,10 @@ Result<Policy> Policy::Parse(std::string_view text) {
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     for (unsigned char c : line) {
       if (!IsPolicyOctet(c)) {
-        return Bad(number, "control character (only tab and newline may appear)");
+        return Bad(number, std::string("control character (only tab and newline may appear)") +
+                               (line.ends_with('\r') ? ": the line ends in CR LF, where a "
+                                                       "policy's lines end in LF alone"
+                                                     : ""));
       }
     }
     const auto fields = Fields(line);
@@ -150,6 +153,11 @@ Result<Policy> Policy::Parse(std::string_view text) {
         quorum_defined = static_cast<long>(it->second);
       }
     } else {
+      if (keyword.starts_with("\xEF\xBB\xBF")) {
+        return Bad(number,
+                   "the file starts with a byte-order mark (U+FEFF), which no policy "
+                   "line may; remove it");
+      }
       return Bad(number, "unknown line '" + std::string(keyword) +
                              "' (want log, witness, group or quorum)");
     }

@@ -216,7 +216,11 @@ TEST_F(PolicyTest, MalformedPoliciesAreRefusedNamingTheLine) {
       {"log " + log + "\nlog " + log + "\nquorum none\n", "duplicate log"},
       {"witness W1 " + w1 + " url extra\nquorum W1\n", "want: witness"},
       {"witnesses W1\nquorum none\n", "unknown line"},
-      {"quorum none\r\n", "control character"},
+      {"quorum none\r\n",
+       "control character (only tab and newline may appear): the line ends "
+       "in CR LF"},
+      {"quorum\rnone\n", "control character (only tab and newline may appear)"},
+      {"\xEF\xBB\xBFquorum none\n", "starts with a byte-order mark"},
       {"group g any\nquorum none\n", "want: group"},
   };
   for (const auto& [text, why] : cases) {
