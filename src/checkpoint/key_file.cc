@@ -14,7 +14,14 @@ Result<SignerKey> ReadKeyFile(const std::string& path) {
   auto text = ReadPrivateFile(path, "key file", 4096);
   if (!text) return std::unexpected(text.error());
   auto key = SignerKey::Parse(*text);
-  if (!key) return Fail(ErrorCode::kInvalidArgument, path + ": " + key.error().message());
+  if (!key) {
+    return Fail(ErrorCode::kInvalidArgument,
+                path + ": " + key.error().message() +
+                    (text->starts_with("\xEF\xBB\xBF")
+                         ? " (it starts with a byte-order mark, U+FEFF, that an editor may have "
+                           "added: remove it)"
+                         : ""));
+  }
   return key;
 }
 

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
 
 #include "testing/published_keys.h"
+#include "tests/temp_dir.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
@@ -63,6 +67,25 @@ TEST(KeysTest, RejectsMalformedKeysNamingTheProblem) {
       "PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"));
   EXPECT_FALSE(SignerKey::Generate("has space"));
   EXPECT_FALSE(SignerKey::Generate("has+plus"));
+}
+
+// A key file is read with a line ending of either kind; a byte-order mark an editor put before
+// it is named.
+TEST(KeysTest, AKeyFileIsReadWithCrLfAndAByteOrderMarkIsNamed) {
+  vellum::testing::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& text) {
+    const std::string path = dir.File(name);
+    std::ofstream(path) << text;
+    chmod(path.c_str(), 0600);
+    return path;
+  };
+  auto crlf = ReadKeyFile(write("crlf.key", std::string(kPublishedSkey) + "\r\n"));
+  ASSERT_TRUE(crlf) << crlf.error().ToString();
+  EXPECT_EQ(crlf->ToString(), kPublishedSkey);
+  auto bom = ReadKeyFile(write("bom.key", "\xEF\xBB\xBF" + std::string(kPublishedSkey) + "\n"));
+  ASSERT_FALSE(bom);
+  EXPECT_NE(bom.error().message().find("starts with a byte-order mark"), std::string::npos)
+      << bom.error().message();
 }
 
 }  // namespace
