@@ -2,6 +2,7 @@
 #include <string>
 
 #include "common/private_file.h"
+#include "common/utf8.h"
 #include "vellum/checkpoint.h"
 
 namespace vellum {
@@ -17,7 +18,7 @@ Result<SignerKey> ReadKeyFile(const std::string& path) {
   if (!key) {
     return Fail(ErrorCode::kInvalidArgument,
                 path + ": " + key.error().message() +
-                    (text->starts_with("\xEF\xBB\xBF")
+                    (StartsWithByteOrderMark(*text)
                          ? " (it starts with a byte-order mark, U+FEFF, that an editor may have "
                            "added: remove it)"
                          : ""));

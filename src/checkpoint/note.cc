@@ -109,7 +109,7 @@ Result<std::vector<std::string>> VerifyNote(const SignedNote& note,
     if (key == known.end()) continue;  // unknown signer: ignored
     if (auto ok = key->Verify(note.text, sig.signature); !ok) {
       // A byte-order mark is legal text, but no signer puts one there: an editor did.
-      const bool bom = note.text.starts_with("\xEF\xBB\xBF");
+      const bool bom = StartsWithByteOrderMark(note.text);
       return Fail(ErrorCode::kVerificationFailed,
                   "signature by known key " + sig.name +
                       " does not verify: the note was altered or forged" +

@@ -1,4 +1,4 @@
-// UTF-8 decoding shared by the entry store (text payloads) and the signed-note parser.
+// UTF-8 shared by the entry store (text payloads), the signed-note parser, key files and policies.
 #ifndef VELLUM_COMMON_UTF8_H_
 #define VELLUM_COMMON_UTF8_H_
 
@@ -40,6 +40,10 @@ bool AllCodePoints(std::string_view s, Accept accept) {
   }
   return true;
 }
+
+// True when `s` starts with U+FEFF, the byte-order mark some editors put before a file's text:
+// legal UTF-8, but no signer or policy writes one, so an error about such a file names it.
+inline bool StartsWithByteOrderMark(std::string_view s) { return s.starts_with("\xEF\xBB\xBF"); }
 
 }  // namespace vellum
 

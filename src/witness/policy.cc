@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "common/utf8.h"
 #include "vellum/witness.h"
 #include "witness/text.h"
 
@@ -153,7 +154,7 @@ Result<Policy> Policy::Parse(std::string_view text) {
         quorum_defined = static_cast<long>(it->second);
       }
     } else {
-      if (keyword.starts_with("\xEF\xBB\xBF")) {
+      if (StartsWithByteOrderMark(keyword)) {
         return Bad(number,
                    "the file starts with a byte-order mark (U+FEFF), which no policy "
                    "line may; remove it");
