@@ -324,8 +324,15 @@ TEST_F(NodeTest, AppendsAreRefusedWhileTheFileIsMovedAwayAndSaidOnce) {
               std::string::npos)
         << r->body;
   }
+  // The node's status says so too (the dashboard lists it among its problems).
+  EXPECT_NE(Json(c->Get("/v1/status"))["append_failure"].get<std::string>().find("was moved"),
+            std::string::npos);
+  auto status = Vellum({"status", node.url()});
+  EXPECT_NE(status.out.find("\nappends fail: " + db_ + " was moved"), std::string::npos)
+      << status.out;
   std::filesystem::rename(away, db_);
   AppendOverHttp(*c, 2, 3, 1);
+  EXPECT_TRUE(Json(c->Get("/v1/status"))["append_failure"].is_null());
   ASSERT_EQ(node.Stop(SIGTERM), 0);
   auto log = json::parse(Vellum({"log", db_, "--json"}).out);
   ASSERT_EQ(log["entries"].size(), 3u);

@@ -236,6 +236,7 @@
     }
     if (network && network.forks && network.forks.length) problems.push('a fork in the network');
     if (status.fork_evidence) problems.push(`${status.fork_evidence} fork evidence kept`);
+    if (status.append_failure) problems.push(`appends fail: ${status.append_failure}`);
     return problems;
   }
 

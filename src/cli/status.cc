@@ -175,6 +175,9 @@ int RunStatus(const StatusArgs& args) {
     }
   }
   std::cout << "fork evidence: " << number(s, "fork_evidence") << "\n";
+  if (const std::string failure = text(s, "append_failure"); !failure.empty()) {
+    std::cout << "appends fail: " << failure << "\n";
+  }
   if (s.contains("cosigners") && s["cosigners"].is_array()) {
     for (const auto& w : s["cosigners"]) {
       std::cout << "witness " << text(w, "witness") << " (" << text(w, "url")

@@ -242,6 +242,11 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
     }
   }
   auto forks = ledger_->ListForkEvidence();
+  std::string append_failure;
+  {
+    std::lock_guard<std::mutex> lock(append_failure_mu_);
+    append_failure = last_append_failure_;
+  }
   SendJson(res, {{"origin", ledger_->origin()},
                  {"format", std::string(EntryFormatName(ledger_->format()))},
                  {"size", head->size},
@@ -263,7 +268,10 @@ void Node::Impl::HandleStatus(const Request&, Response& res) {
                           : !options_.upstream.empty() ? "mirror"
                                                        : "unsigned"},
                  {"checkpoint_signed_ms", SignedAtMs()},
-                 {"cosigners", CosignersJson()}});
+                 {"cosigners", CosignersJson()},
+                 // Why appends fail for the node's own reason, until one succeeds; else null.
+                 {"append_failure",
+                  append_failure.empty() ? nlohmann::json() : nlohmann::json(append_failure)}});
 }
 
 // GET /v1/network: the network analysis of this node and its peers, as the watcher last made it
