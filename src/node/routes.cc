@@ -194,9 +194,12 @@ void Node::Impl::HandleSubtrees(const Request& req, Response& res) {
   std::vector<merkle::NodeId> ids;
   auto nodes = QueryValue(req, "nodes");
   if (!nodes) return SendError(res, nodes.error());
-  const std::string text = nodes->value_or("");
-  std::string_view list = text;
-  while (!list.empty()) {
+  if (!*nodes) return SendError(res, 400, "query parameter 'nodes' is required");
+  if ((*nodes)->empty()) {
+    return SendError(res, 400, "query parameter 'nodes' is empty: give <level>-<index>,...");
+  }
+  std::string_view list = **nodes;
+  while (true) {  // every item, an empty one (",," or a trailing comma) included
     const size_t comma = std::min(list.find(','), list.size());
     const std::string_view item = list.substr(0, comma);
     const size_t dash = item.find('-');
@@ -213,9 +216,9 @@ void Node::Impl::HandleSubtrees(const Request& req, Response& res) {
       return SendError(res, 400,
                        "at most " + std::to_string(kMaxSubtreesPerRequest) + " nodes per request");
     }
-    list.remove_prefix(std::min(list.size(), comma + 1));
+    if (comma == list.size()) break;
+    list.remove_prefix(comma + 1);
   }
-  if (ids.empty()) return SendError(res, 400, "query parameter 'nodes' is required");
   auto hashes = ledger_->SubtreeHashes(ids);
   if (!hashes) return SendError(res, hashes.error());
   std::string body;
