@@ -36,7 +36,6 @@ Result<void> Ledger::Impl::InsertCheckpoint(uint64_t size, const Hash& root,
   if (!latest && latest.error().code() != ErrorCode::kNotFound) {
     return std::unexpected(latest.error());
   }
-  if (auto ok = db_.RefuseIfMoved(); !ok) return ok;
   insert_checkpoint_.Bind(1, static_cast<int64_t>(size)).Bind(2, root);
   insert_checkpoint_.BindText(3, note).Bind(4, storage::CurrentTimeMs());
   return insert_checkpoint_.Run();
@@ -172,6 +171,8 @@ Result<Checkpoint> Ledger::Impl::OpenCheckpointOfTree(std::string_view note) {
 Result<void> Ledger::Impl::RecordCheckpoint(std::string_view note) {
   auto checkpoint = OpenCheckpointOfTree(note);
   if (!checkpoint) return std::unexpected(checkpoint.error());
+  // Outside the write transactions, which check it when they begin (Db::BeginWrite).
+  if (auto ok = db_.RefuseIfMoved(); !ok) return ok;
   return InsertCheckpoint(checkpoint->size, checkpoint->root, note);
 }
 
