@@ -34,10 +34,24 @@ _BATCH = 10000  # entries per transaction in append_many, and per read when iter
 
 def _payload(data: Data) -> bytes:
     if isinstance(data, str):
-        return data.encode("utf-8")
+        try:
+            return data.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise InvalidArgument(f"a str entry must be Unicode text: it holds {data[e.start]!r} (a lone "
+                                  f"surrogate) at position {e.start}; give binary data as bytes") from None
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data)
     raise InvalidArgument(f"an entry is bytes or str, not {type(data).__name__}")
+
+
+def _path(value, what: str = "a ledger's path") -> str:
+    """A file path given as str, bytes or os.PathLike, as a str (undecodable bytes as os.fsdecode
+    keeps them)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, os.PathLike)):
+        return os.fsdecode(os.fspath(value))
+    raise InvalidArgument(f"{what} is a str or os.PathLike, not {type(value).__name__}")
 
 
 def _time_ms(time: Time) -> Optional[int]:
@@ -195,11 +209,11 @@ class Ledger:
         ``PATH.key`` (or to ``key`` when it names a file that does not exist yet; an existing key
         file there is reused). ``key=False`` makes a ledger without a key (it cannot sign).
         ``format`` is "record" (time + payload) or "raw" (payload only)."""
-        path = str(path)
+        path = _path(path)
         _refuse_node_url(path)
         if key is False:
             return cls(_vellum.Ledger.create(path, origin, format, "", False))
-        key_path = str(key) if key not in (None, True) else path + ".key"
+        key_path = _path(key, "key") if key not in (None, True) else path + ".key"
         reuse = key not in (None, True) and os.path.exists(key_path)
         if key in (None, True) and os.path.lexists(key_path):
             raise _errors.Conflict(f"{key_path} already exists; to sign with that key, pass key={key_path!r}; for a "
@@ -209,7 +223,7 @@ class Ledger:
     @classmethod
     def open(cls, path: str, read_only: bool = False) -> "Ledger":
         """Opens an existing ledger; refuses anything that is not one without changing it."""
-        path = str(path)
+        path = _path(path)
         _refuse_node_url(path)
         if path and not os.path.lexists(path):
             raise _errors.NotFound(f"{path} does not exist; make a ledger with "
@@ -339,6 +353,16 @@ class Ledger:
                 yield Entry._from(row)
             begin = end
 
+    def __contains__(self, item: object) -> bool:
+        """``entry in ledger``: whether this ledger holds ``entry`` (an Entry, from any ledger or
+        node) at its index, byte for byte. Data is not looked up this way: a record's leaf hash
+        includes its time, so ``"text" in ledger`` would say False of text the ledger holds."""
+        if not isinstance(item, Entry):
+            raise InvalidArgument(
+                f"'in' takes an Entry (e.g. ledger[i]), not {type(item).__name__}: to find an entry by "
+                "its leaf hash, ledger.find(hash); to search payloads, iterate over the ledger")
+        return isinstance(item.index, int) and 0 <= item.index < len(self) and self.get(item.index) == item
+
     def find(self, leaf_hash: Union[bytes, str]) -> int:
         """The index of the entry with this leaf hash (bytes or hex); NotFound if none."""
         return self._impl.find(_hash(leaf_hash, "leaf hash"))
@@ -451,7 +475,7 @@ def compare(a: str, b: str, vkey: Union[str, Sequence[str], None] = None, timeou
     (``relation`` identical / a_behind / b_behind / forked, ``fork_index``, each side's head and
     cost). A side that contradicts itself raises VerificationError."""
     keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
-    return _json.loads(_vellum.compare_json(str(a), str(b), keys, float(timeout)))
+    return _json.loads(_vellum.compare_json(_path(a, "a"), _path(b, "b"), keys, float(timeout)))
 
 
 def network(peers: Sequence[str], vkey: Union[str, Sequence[str], None] = None, timeout: float = 30) -> dict:
@@ -460,7 +484,7 @@ def network(peers: Sequence[str], vkey: Union[str, Sequence[str], None] = None, 
     if isinstance(peers, (str, bytes, bytearray, os.PathLike)) or not hasattr(peers, "__iter__"):
         raise InvalidArgument("network takes a list of peers (ledger paths or node URLs), "
                               f"e.g. network([{str(peers)!r}]); not one {type(peers).__name__}")
-    names = [os.fspath(p) if isinstance(p, os.PathLike) else str(p) for p in peers]
+    names = [_path(p, "a peer") for p in peers]
     if not names:
         raise InvalidArgument("network needs at least one peer: a ledger path or a node URL")
     keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
@@ -479,8 +503,9 @@ def sync(source: str, path: str, vkey: str, format: Optional[str] = None, timeou
     mirror when missing (``format``: the upstream's, "record" by default), as ``vellum sync``
     does: the checkpoint must verify with ``vkey`` and every entry is proven against it before
     anything is written. A refused first sync leaves no file behind."""
-    _refuse_node_url(str(path))
-    old, new, root = _vellum.sync(str(source), str(path), vkey, format or "", float(timeout))
+    path = _path(path)
+    _refuse_node_url(path)
+    old, new, root = _vellum.sync(_path(source, "the source"), path, vkey, format or "", float(timeout))
     return SyncResult(old, new, root)
 
 

@@ -227,6 +227,40 @@ def test_wrong_types_and_negative_numbers_raise_invalid_argument(ledger):
     assert ledger.append_many([]) == range(2, 2)
 
 
+def test_membership_is_of_entries_and_says_so_for_data(ledger):
+    ledger.append_many(["alice", "bob"])
+    first = ledger[0]
+    assert first in ledger
+    assert vellum.Entry(0, b"mallory", first.leaf_hash, first.time_ms) not in ledger
+    assert vellum.Entry(2, first.payload, first.leaf_hash, first.time_ms) not in ledger
+    assert vellum.Entry(-1, first.payload, first.leaf_hash, first.time_ms) not in ledger
+    for data in ("alice", b"alice", 0):  # "alice" is there, and False would say it is not
+        with pytest.raises(vellum.InvalidArgument, match="takes an Entry"):
+            data in ledger
+
+
+def test_paths_are_str_bytes_or_path_like_and_nothing_else(tmp_path):
+    path = tmp_path / "p.db"
+    vellum.Ledger.create(path, origin="example.com/p").close()
+    with vellum.Ledger.open(os.fsencode(path)) as l:
+        assert l.path == str(path)
+    assert not list(tmp_path.glob("b'*"))  # no file named after the bytes' repr
+    for bad in (3, None, ["p.db"]):
+        with pytest.raises(vellum.InvalidArgument, match="str or os.PathLike"):
+            vellum.Ledger.open(bad)
+    with pytest.raises(vellum.InvalidArgument, match="str or os.PathLike"):
+        vellum.Ledger.create(7, origin="example.com/p")
+    assert not os.path.exists("7") and not os.path.exists("7.key")
+
+
+def test_a_str_that_utf8_cannot_encode_is_refused_as_invalid(ledger):
+    with pytest.raises(vellum.InvalidArgument, match="lone surrogate.* position 1"):
+        ledger.append("a\udc80")
+    with pytest.raises(vellum.InvalidArgument, match="surrogate"):
+        ledger.append_many(["fine", "\ud800"])
+    assert len(ledger) == 0
+
+
 def test_an_origin_that_cannot_name_a_key_is_refused_clearly(tmp_path):
     with pytest.raises(vellum.InvalidArgument, match="needs an origin"):
         vellum.Ledger.create(tmp_path / "x.db", origin="")

@@ -23,7 +23,7 @@ class Connection:
     """What ``init_db`` returns: the vellum ledger and the side table of unhashed record times."""
 
     def __init__(self, db_file: str):
-        self.db_file = str(db_file)
+        self.db_file = vellum._path(db_file, "db_file")
         if os.path.exists(self.db_file):
             self.ledger = vellum.Ledger.open(self.db_file)
         else:

@@ -19,7 +19,7 @@ class Node:
 
     def __init__(self, name: str, db_file: str):
         self.name = name
-        self.db_file = str(db_file)
+        self.db_file = vellum._path(db_file, "db_file")
         self.conn: Optional[_ledger.Connection] = None
 
     def initialize(self) -> "Node":
