@@ -421,7 +421,7 @@ class RemoteNode:
     inclusion proof. Each request has a deadline of ``timeout`` seconds and a byte cap."""
 
     def __init__(self, url: str, vkey: Union[str, Sequence[str], None] = None, timeout: float = 30):
-        self.url = str(url)
+        self.url = _path(url, "a node's URL (or a ledger's path)")
         keys = [] if vkey is None else [vkey] if isinstance(vkey, str) else list(vkey)
         self._keys = keys
         self._timeout = timeout
@@ -450,7 +450,10 @@ class RemoteNode:
     def get(self, index: int) -> Entry:
         """Entry ``index``, proven: its bytes hash to a leaf the checkpoint's tree includes at
         ``index`` (VerificationError otherwise)."""
+        index = _count(index, "an index")
         head = self.checkpoint()
+        if index >= head.size:
+            raise NotFound(f"{self.url}'s checkpoint has {head.size} entries: there is no entry {index} in it")
         entry = Entry._from(self._view.entry(index))
         proof = self._view.inclusion(index, head.size)
         verify_inclusion(entry.leaf_hash, index, head.size, proof, head.root)
@@ -459,6 +462,7 @@ class RemoteNode:
     def prove_consistency(self, old_size: int, old_root: Union[bytes, str]) -> RemoteHead:
         """Checks that the tree of ``old_size`` entries with ``old_root`` (what you saw before) is
         a prefix of the node's current one; returns the current head."""
+        old_size = _count(old_size, "a size")
         head = self.checkpoint()
         proof = self._view.consistency(old_size, head.size) if old_size < head.size else []
         verify_consistency(old_size, head.size, _hash(old_root, "old root"), head.root, proof)

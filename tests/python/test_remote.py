@@ -68,8 +68,11 @@ def test_remote_node_heads_entries_and_proofs(two_forked):
     assert vellum.RemoteNode(na.url + "/", vkey=vkey).checkpoint().root == head.root  # trailing slash
     assert node.format == "raw" and len(node) == 1000
     assert node.cost[0] > 0
-    with pytest.raises(vellum.Error):
+    with pytest.raises(vellum.NotFound, match="checkpoint has 1000 entries: there is no entry 1000"):
         node.get(1000)
+    for call in (lambda: node.get(-1), lambda: node.get("3"), lambda: node.prove_consistency(-1, old)):
+        with pytest.raises(vellum.InvalidArgument):
+            call()
     # Without a key nothing is signature-checked; with the wrong key the head is refused.
     assert vellum.RemoteNode(na.url).checkpoint().signature_checked is False
     other = vellum.Ledger.create(a_path.parent / "o.db", origin="example.com/net")
