@@ -57,7 +57,7 @@ Result<TilePath> ParseTilePath(std::string_view path) {
   if (parts.size() >= 3 && parts[parts.size() - 2].ends_with(".p")) {
     auto width = ParseDecimal(parts.back());
     if (!width || *width < 1 || *width >= kTileWidth) {
-      return Bad(path, "partial width must be 1..255");
+      return Bad(path, "partial width must be 1..255, without leading zeros");
     }
     tile.width = static_cast<uint32_t>(*width);
     parts.pop_back();

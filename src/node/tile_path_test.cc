@@ -38,6 +38,11 @@ TEST(TilePathTest, RejectsNonCanonicalPaths) {
                           "entries", "0/abc", "0/001.p", "0/001.x/5", "", "8/000"}) {
     EXPECT_FALSE(ParseTilePath(bad)) << bad;
   }
+  // A width in range but written with a leading zero is refused for that, and the message says so.
+  auto padded = ParseTilePath("0/001.p/07");
+  ASSERT_FALSE(padded);
+  EXPECT_NE(padded.error().message().find("without leading zeros"), std::string::npos)
+      << padded.error().message();
 }
 
 // Tile N at level L starts at entry N * 256^(L+1): past 2^64 it would wrap around to a tile
