@@ -128,7 +128,13 @@ TEST_F(CliTest, ProofsFromProveVerifyOfflineAndForgeriesFail) {
   EXPECT_EQ(swapped.exit_code, 3);
   auto garbage = Vellum({"verify-proof", "-", "--root", root, "--leaf-hash", root}, "{not json");
   EXPECT_EQ(garbage.exit_code, 1);
-  EXPECT_NE(garbage.err.find("not a JSON object"), std::string::npos);
+  EXPECT_NE(garbage.err.find("the proof document is not JSON"), std::string::npos) << garbage.err;
+  // A key given twice: this parser would check the last "index", another the first.
+  ASSERT_EQ(prove.out.front(), '{');
+  auto twice = Vellum({"verify-proof", "-", "--root", root, "--payload", "e", "--time", "1000"},
+                      "{\"index\":0," + prove.out.substr(1));
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("names the key 'index' twice"), std::string::npos) << twice.err;
 }
 
 TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {

@@ -30,11 +30,9 @@ struct TrustedRoot {
 };
 
 [[nodiscard]] Result<node::ProofDocument> ParseDocument(const std::string& text) {
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return Fail(ErrorCode::kInvalidArgument, "proof document is not a JSON object");
-  }
-  return node::ParseProofDocument(json);
+  auto json = node::ParseJson(text, "the proof document");
+  if (!json) return std::unexpected(json.error());
+  return node::ParseProofDocument(*json);
 }
 
 [[nodiscard]] Result<Hash> UserHash(const std::string& hex, const char* flag) {

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cstdio>
@@ -18,6 +19,16 @@ nlohmann::json HexList(const std::vector<Hash>& hashes) {
   return list;
 }
 
+// A key for a message, quoted: its first 40 bytes (not cutting a UTF-8 sequence) and "..." if
+// there is more.
+std::string QuotedKey(const std::string& key) {
+  size_t end = std::min<size_t>(key.size(), 40);
+  while (end > 0 && end < key.size() && (static_cast<unsigned char>(key[end]) & 0xC0) == 0x80) {
+    --end;  // key[end] continues a sequence that began before it
+  }
+  return "'" + key.substr(0, end) + (end < key.size() ? "...'" : "'");
+}
+
 [[nodiscard]] Result<NewEntry> ParseEntry(const nlohmann::json& j, size_t n) {
   const std::string where = "entry " + std::to_string(n);
   if (!j.is_object()) return Fail(ErrorCode::kInvalidArgument, where + " is not an object");
@@ -25,9 +36,8 @@ nlohmann::json HexList(const std::vector<Hash>& hashes) {
   for (const auto& [key, value] : j.items()) {
     if (key != "data" && key != "data_hex" && key != "time" && key != "time_ms") {
       return Fail(ErrorCode::kInvalidArgument,
-                  where + " has an unknown field '" + key.substr(0, 40) +
-                      (key.size() > 40 ? "..." : "") +
-                      "'; an entry has data or data_hex, and may have time or time_ms");
+                  where + " has an unknown field " + QuotedKey(key) +
+                      "; an entry has data or data_hex, and may have time or time_ms");
     }
   }
   NewEntry entry;
@@ -73,6 +83,38 @@ nlohmann::json HexList(const std::vector<Hash>& hashes) {
 }
 
 }  // namespace
+
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
+  // The keys of each object being parsed, innermost last.
+  std::vector<std::vector<std::string>> open;
+  std::optional<std::string> twice;
+  auto on_event = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      open.emplace_back();
+    } else if (event == Event::object_end) {
+      if (!open.empty()) open.pop_back();
+    } else if (event == Event::key && !open.empty() && !twice) {
+      auto& keys = open.back();
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        twice = key;
+      } else {
+        keys.push_back(key);
+      }
+    }
+    return true;
+  };
+  auto doc = nlohmann::json::parse(text, on_event, /*allow_exceptions=*/false);
+  if (doc.is_discarded())
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + " is not JSON");
+  if (twice) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + " names the key " +
+                                                 QuotedKey(*twice) +
+                                                 " twice in one object; give each key once");
+  }
+  return doc;
+}
 
 Result<int64_t> ParseTime(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
@@ -302,8 +344,9 @@ Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
 }
 
 Result<std::vector<NewEntry>> ParseAppendBody(std::string_view body) {
-  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "request body is not JSON");
+  auto parsed = ParseJson(body, "request body");
+  if (!parsed) return std::unexpected(parsed.error());
+  const nlohmann::json& doc = *parsed;
   std::vector<NewEntry> out;
   if (doc.is_object() && doc.contains("entries")) {
     if (doc.size() > 1) {

@@ -6,11 +6,18 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vellum/ledger.h"
 
 namespace vellum::node {
+
+// Parses JSON text as nlohmann::json does, and refuses an object that names a key twice: parsers
+// disagree on which value wins (nlohmann keeps the last, others the first), so a body a proxy
+// checked could append something else. kInvalidArgument naming the key, or saying the text is
+// not JSON; `what` names the text in that message ("request body").
+[[nodiscard]] Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what);
 
 // Milliseconds since the epoch as ISO-8601 UTC with milliseconds: 2026-11-25T11:00:00.000Z.
 std::string FormatTime(int64_t ms);

@@ -129,12 +129,38 @@ TEST(AppendBodyTest, TakesOneEntryOrAListAndNamesWhatElseItGot) {
         {"", "not JSON"},
         {R"({"entries":[]})", "non-empty list"},
         {R"({"entries":[7]})", "entry 0 is not an object"},
-        {R"({"entries":[{"data":"a"}],"data":"b"})", "no other field"}}) {
+        {R"({"entries":[{"data":"a"}],"data":"b"})", "no other field"},
+        // Which of two values a parser keeps differs between parsers: neither is appended.
+        {R"({"data":"a","data":"b"})", "names the key 'data' twice"},
+        {R"({"entries":[{"data":"a"},{"data_hex":"62","data_hex":"63"}]})", "'data_hex' twice"},
+        {R"({"entries":[{"data":"a"}],"entries":[{"data":"b"}]})", "'entries' twice"}}) {
     auto parsed = ParseAppendBody(body);
     ASSERT_FALSE(parsed) << body;
     EXPECT_NE(parsed.error().message().find(says), std::string::npos)
         << body << ": " << parsed.error().message();
   }
+}
+
+TEST(ParseJsonTest, RefusesAKeyTwiceInOneObjectOnly) {
+  // The same key in sibling or nested objects is fine; twice in one object, at any depth, is not.
+  EXPECT_TRUE(ParseJson(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"c":{"d":{"a":1}}})", "t"));
+  EXPECT_TRUE(ParseJson(R"([{"x":1},{"x":2}])", "t"));
+  for (const char* text : {R"({"a":1,"a":1})", R"({"b":{"x":1,"y":2,"x":3}})",
+                           R"([{"k":1},{"k":1,"k":2}])", R"({"o":{"p":{}},"o":2})"}) {
+    auto parsed = ParseJson(text, "the text");
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_NE(parsed.error().message().find("the text names the key"), std::string::npos)
+        << parsed.error().message();
+  }
+  auto bad = ParseJson("{", "the body");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "the body is not JSON");
+  // A long key is cut at 40 bytes, never inside a UTF-8 sequence.
+  const std::string key = std::string(39, 'k') + "\u00e9" + "tail";
+  auto cut = ParseJson("{\"" + key + "\":1,\"" + key + "\":2}", "t");
+  ASSERT_FALSE(cut);
+  EXPECT_NE(cut.error().message().find("'" + std::string(39, 'k') + "...'"), std::string::npos)
+      << cut.error().message();
 }
 
 }  // namespace

@@ -239,11 +239,12 @@ Result<void> RemoteView::RefuseNodeSet() {
 Result<nlohmann::json> RemoteView::FetchJson(const std::string& path) {
   auto body = Fetch(path, 1 << 20);
   if (!body) return std::unexpected(body.error());
-  auto doc = nlohmann::json::parse(*body, nullptr, false);
-  if (!doc.is_object()) {
-    return Fail(ErrorCode::kVerificationFailed, name_ + path + " did not answer JSON");
+  auto doc = ParseJson(*body, name_ + path + "'s answer");
+  if (!doc) return Fail(ErrorCode::kVerificationFailed, doc.error().message());
+  if (!doc->is_object()) {
+    return Fail(ErrorCode::kVerificationFailed, name_ + path + " did not answer a JSON object");
   }
-  return doc;
+  return std::move(*doc);
 }
 
 Result<ViewHead> RemoteView::Head() {
