@@ -231,6 +231,49 @@ TEST(ManyLedgersTest, ALedgerRemovedOrReplacedInTheFolderIsServedNoMore) {
   EXPECT_EQ(node.Stop(SIGTERM), 0);
 }
 
+// More ledgers than the process may open files: the node serves those it has room for, keeps
+// descriptors for connections, says why the rest are not served, and keeps answering. It used
+// to open ledgers until the descriptors ran out, then abort on its second connection (a loop's
+// epoll descriptor, made on first use, could not be).
+TEST(ManyLedgersTest, MoreLedgersThanDescriptorsLeavesRoomForConnections) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("ledgers");
+  fs::create_directories(dir);
+  constexpr int kMany = 40;
+  for (int i = 0; i < kMany; ++i) MakeLedger(dir + "/" + Name(i) + ".db", "example.org/" + Name(i));
+  const std::string log = tmp.File("node.log");
+  testing::NodeProcess node("--dir=" + dir, {}, log, "127.0.0.1:0", /*max_open_files=*/96);
+  ASSERT_TRUE(node.ok());
+  const json listed = Ledgers(node.port());
+  ASSERT_GT(listed.size(), 0u);
+  EXPECT_LT(listed.size(), static_cast<size_t>(kMany));
+  // Connections held open at once, then every served ledger asked in turn: all answered.
+  std::vector<net::HttpClient> held;
+  for (int i = 0; i < 16; ++i) {
+    held.push_back(testing::LocalClient(node.port()));
+    auto r = held.back().Get("/v1/ledgers");
+    ASSERT_TRUE(r) << i << ": " << r.error().ToString();
+    EXPECT_EQ(r->status, 200);
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& l : listed) {
+      auto r =
+          testing::LocalClient(node.port()).Get("/" + l["name"].get<std::string>() + "/checkpoint");
+      ASSERT_TRUE(r) << r.error().ToString();
+      EXPECT_EQ(r->status, 200) << r->body;
+    }
+  }
+  EXPECT_EQ(node.Stop(SIGTERM), 0);
+  std::ifstream in(log);
+  const std::string said(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(said.find(std::to_string(kMany - listed.size()) + " ledgers (" + dir),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("not served: the process may have 96 files open (ulimit -n)"),
+            std::string::npos)
+      << said;
+}
+
 TEST(ManyLedgersTest, ServeDirRefusesOneLedgerOptionsAndAMissingFolder) {
   testing::TempDir tmp;
   auto r = testing::Vellum({"serve", "--dir", tmp.File("nothing")});

@@ -95,8 +95,8 @@ class NodeProcess : public process::NodeProcess {
  public:
   explicit NodeProcess(const std::string& ledger, const std::vector<std::string>& extra = {},
                        const std::string& stderr_file = "",
-                       const std::string& listen = "127.0.0.1:0")
-      : process::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file, listen) {}
+                       const std::string& listen = "127.0.0.1:0", int max_open_files = 0)
+      : process::NodeProcess(VELLUM_BIN, ledger, extra, stderr_file, listen, max_open_files) {}
   // The Authorization header for writes.
   std::pair<std::string, std::string> AuthHeader() const {
     return {"Authorization", "Bearer " + token()};

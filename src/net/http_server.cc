@@ -20,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -79,7 +80,13 @@ class HttpServer::Impl {
         handler(std::move(h)),
         error_body(e ? std::move(e) : ErrorBody(PlainError)),
         loops(MakeLoops(l.threads)) {
-    for (auto& loop : loops) busy.push_back(asio::make_work_guard(*loop));
+    for (auto& loop : loops) {
+      busy.push_back(asio::make_work_guard(*loop));
+      // Each loop's reactor (epoll and eventfd descriptors) is made now. Made by the first
+      // connection handed to the loop, it would throw out of the accept handler when the
+      // descriptors are spent (serving hundreds of ledgers), and end the process.
+      tcp::socket warm(*loop);
+    }
   }
 
   // One event loop per thread, each with its own connections: a connection's handlers all run
@@ -137,6 +144,8 @@ class HttpServer::Impl {
 
   void Accept();
   void OnAccept(tcp::socket socket);
+  // Runs loop `i` until it is out of work, through any exception a handler throws.
+  void RunLoop(size_t i);
   void BeginStop();
 
   const ServerLimits limits;
@@ -157,7 +166,8 @@ class HttpServer::Impl {
   // queued in it, which release themselves above. The acceptor and timers live on loop 0.
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> busy;
-  size_t next_loop = 0;  // the loop of the next connection; the acceptor's loop only
+  size_t next_loop = 0;    // the loop of the next connection; the acceptor's loop only
+  bool accepting = false;  // an accept is pending; the acceptor's loop only
   tcp::acceptor acceptor{*loops[0]};
   asio::steady_timer accept_backoff{*loops[0]};
   asio::steady_timer drain_timer{*loops[0]};
@@ -490,7 +500,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
 
 void HttpServer::Impl::Accept() {
   asio::io_context& loop = *loops[next_loop++ % loops.size()];
+  accepting = true;
   acceptor.async_accept(loop, [this](error_code ec, tcp::socket socket) {
+    accepting = false;
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {  // out of descriptors, most likely: wait a little rather than spin
       accept_backoff.expires_after(milliseconds(100));
@@ -561,6 +573,20 @@ void HttpServer::Impl::BeginStop() {
   for (auto& s : open) s->PostDrain();
 }
 
+namespace {
+
+// Each connection is a descriptor, and so is each ledger file a node set opens (three, with
+// its WAL and shared memory): take what the system allows, as nginx and Go's runtime do.
+void RaiseDescriptorLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+}
+
+}  // namespace
+
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() = default;
 
@@ -568,7 +594,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerLimits limits, Hand
                                                        ErrorBody error_body,
                                                        const std::string& tls_cert,
                                                        const std::string& tls_key) {
-  auto impl = std::make_unique<Impl>(limits, std::move(handler), std::move(error_body));
+  RaiseDescriptorLimit();
+  std::unique_ptr<Impl> impl;
+  try {
+    impl = std::make_unique<Impl>(limits, std::move(handler), std::move(error_body));
+  } catch (const boost::system::system_error& e) {
+    return Fail(
+        ErrorCode::kUnavailable,
+        "cannot start the HTTP server: " + e.code().message() +
+            (e.code() == asio::error::no_descriptors ? " (raise the limit: ulimit -n)" : ""));
+  }
   if (!tls_cert.empty() || !tls_key.empty()) {
     impl->tls.emplace(asio::ssl::context::tls_server);
     error_code ec;
@@ -587,12 +622,6 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerLimits limits, Hand
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {
-  // Each connection is a descriptor: take what the system allows.
-  rlimit files{};
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-    files.rlim_cur = files.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &files);
-  }
   std::string name = host;
   if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);
@@ -629,10 +658,30 @@ void HttpServer::Run() {
   });
   std::vector<std::thread> threads;
   for (size_t i = 1; i < impl_->loops.size(); ++i) {
-    threads.emplace_back([this, i] { impl_->loops[i]->run(); });
+    threads.emplace_back([this, i] { impl_->RunLoop(i); });
   }
-  impl_->loops[0]->run();
+  impl_->RunLoop(0);
   for (auto& t : threads) t.join();
+}
+
+void HttpServer::Impl::RunLoop(size_t i) {
+  for (;;) {
+    try {
+      loops[i]->run();
+      return;
+    } catch (const std::exception& e) {
+      // A handler threw (none should; the descriptors running out once did). Its connection is
+      // dropped; the others, and the server, go on. An accept it cut short is begun again.
+      std::fprintf(stderr, "vellum: an HTTP handler failed, its connection is closed: %s\n",
+                   e.what());
+      if (i == 0 && acceptor.is_open() && !accepting) {
+        accept_backoff.expires_after(milliseconds(100));
+        accept_backoff.async_wait([this](error_code ec) {
+          if (!ec && acceptor.is_open() && !accepting) Accept();
+        });
+      }
+    }
+  }
 }
 
 void HttpServer::Stop() { impl_->BeginStop(); }

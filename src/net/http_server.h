@@ -50,7 +50,8 @@ class HttpServer {
   // JSON error document. Default: the message as text/plain.
   using ErrorBody = std::function<Response(int status, const std::string& message)>;
 
-  // With `tls_cert` and `tls_key` (PEM files) the server speaks HTTPS only.
+  // With `tls_cert` and `tls_key` (PEM files) the server speaks HTTPS only. Raises the process's
+  // limit of open descriptors to the most it may have (each connection holds one).
   [[nodiscard]] static Result<std::unique_ptr<HttpServer>> Create(ServerLimits limits,
                                                                   Handler handler,
                                                                   ErrorBody error_body = nullptr,

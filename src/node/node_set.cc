@@ -1,7 +1,9 @@
 #include "node/node_set.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -28,6 +30,37 @@ std::string LedgerNameOf(const std::string& file_name) {
   }
   return name;
 }
+
+namespace {
+
+// Descriptors a served ledger holds: the file, its WAL and its shared memory.
+constexpr size_t kDescriptorsPerLedger = 3;
+
+// Descriptors the process has open now (/proc/self/fd, less the one reading it).
+size_t OpenDescriptors() {
+  std::error_code ec;
+  size_t n = 0;
+  for (fs::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+    ++n;
+  }
+  return n > 0 ? n - 1 : 0;
+}
+
+// The most descriptors ledgers may take, leaving the rest for connections: opened regardless,
+// ledgers would take every descriptor and the node would accept nothing. Sets `why` to say so.
+size_t DescriptorsForLedgers(std::string& why) {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  const size_t limit = files.rlim_cur;
+  const size_t reserve = std::max<size_t>(32, limit / 8);
+  why = "the process may have " + std::to_string(limit) + " files open (ulimit -n) and keeps " +
+        std::to_string(reserve) +
+        " of them for connections; raise the limit to serve more ledgers (each holds " +
+        std::to_string(kDescriptorsPerLedger) + ")";
+  return limit > reserve ? limit - reserve : 0;
+}
+
+}  // namespace
 
 struct NodeSet::Impl {
   struct Served {
@@ -131,11 +164,22 @@ void NodeSet::Impl::Scan() {
     std::shared_lock lock(mu_);
     if (!served_.contains(name)) found.emplace_back(name, e.path().string());
   }
+  std::string no_room;
+  const size_t room = found.empty() ? 0 : DescriptorsForLedgers(no_room);
+  size_t open = found.empty() ? 0 : OpenDescriptors();
+  std::vector<std::string> left_out;  // for want of descriptors, not said before
   for (const auto& [name, path] : found) {
     // Before opening: should another file take its place meanwhile, the next scan sees a
     // different file at the path and serves that one instead.
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) continue;
+    if (open + kDescriptorsPerLedger > room) {
+      if (auto& said = skipped_[path]; said != no_room) {
+        said = no_room;
+        left_out.push_back(path);
+      }
+      continue;
+    }
     Ledger* ledger = nullptr;
     auto node = Open(path, ledger);
     if (!node) {
@@ -147,6 +191,7 @@ void NodeSet::Impl::Scan() {
       continue;
     }
     skipped_.erase(path);
+    open += kDescriptorsPerLedger;
     const std::string origin = ledger->origin();
     const uint64_t size = ledger->GetHead().value_or(Head{}).size;
     {
@@ -157,6 +202,15 @@ void NodeSet::Impl::Scan() {
                "serving " + path + " (" + origin + ", " + Entries(size) + ") under /" + name +
                    "/; writes need the token in " + path + ".token",
                {{"ledger", path}, {"name", name}, {"origin", origin}, {"size", size}});
+  }
+  if (!left_out.empty()) {  // one line for them all: there may be thousands
+    std::string some;
+    for (size_t i = 0; i < left_out.size() && i < 3; ++i) some += (i ? ", " : "") + left_out[i];
+    if (left_out.size() > 3) some += ", ...";
+    log_.Event(
+        "skipped",
+        CountOf(left_out.size(), "ledger", "ledgers") + " (" + some + ") not served: " + no_room,
+        {{"ledgers", left_out}});
   }
 }
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ namespace vellum::process {
 
 NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
                          const std::vector<std::string>& extra, const std::string& stderr_file,
-                         const std::string& listen) {
+                         const std::string& listen, int max_open_files) {
   token_file_ = ledger + ".token";
   for (size_t i = 0; i + 1 < extra.size(); ++i) {
     if (extra[i] == "--token-file") token_file_ = extra[i + 1];
@@ -46,6 +47,10 @@ NodeProcess::NodeProcess(const std::string& binary, const std::string& ledger,
     close(out[0]);
     close(out[1]);
     close(null_fd);
+    if (max_open_files > 0) {
+      const rlimit files{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
+      setrlimit(RLIMIT_NOFILE, &files);
+    }
     execve(args[0], args.data(), environ);
     _exit(127);
   }

@@ -14,9 +14,10 @@ class NodeProcess {
   // Starts `BINARY serve LEDGER --listen 127.0.0.1:0 EXTRA...` and reads the port it prints.
   // Its stderr (the node's event lines) goes to `stderr_file` when given, else to ours.
   // `listen` chooses the address (a test restarting a node on the port it had).
+  // `max_open_files` > 0 caps the child's descriptors, soft and hard limit alike.
   NodeProcess(const std::string& binary, const std::string& ledger,
               const std::vector<std::string>& extra = {}, const std::string& stderr_file = "",
-              const std::string& listen = "127.0.0.1:0");
+              const std::string& listen = "127.0.0.1:0", int max_open_files = 0);
   ~NodeProcess();  // SIGKILL if still running
   NodeProcess(const NodeProcess&) = delete;
   NodeProcess& operator=(const NodeProcess&) = delete;

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 #include <utility>
@@ -102,6 +104,23 @@ std::string Stmt::Text(int col) const {
            : std::string();
 }
 
+namespace {
+
+// What the system said when SQLite could not open a file ("unable to open database file" alone
+// hides it), with what to do when the process is out of descriptors.
+std::string SystemCause(sqlite3* db, int rc) {
+  if ((rc & 0xff) != SQLITE_CANTOPEN && (rc & 0xff) != SQLITE_IOERR) return "";
+  const int err = sqlite3_system_errno(db);
+  if (err == 0) return "";
+  std::string cause = " (" + std::string(std::strerror(err));
+  if (err == EMFILE || err == ENFILE) {
+    cause += ": each open ledger holds three; raise the limit (ulimit -n) or open fewer";
+  }
+  return cause + ")";
+}
+
+}  // namespace
+
 Result<Db> Db::Open(const std::string& path, bool create, bool read_only, bool immutable) {
   int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (create) flags |= SQLITE_OPEN_CREATE;
@@ -135,7 +154,7 @@ Result<Db> Db::Open(const std::string& path, bool create, bool read_only, bool i
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    std::string msg = raw ? sqlite3_errmsg(raw) + SystemCause(raw, rc) : sqlite3_errstr(rc);
     sqlite3_close(raw);
     return Fail(rc == SQLITE_CANTOPEN ? ErrorCode::kNotFound : CodeForSqlite(rc),
                 "cannot open " + path + ": " + msg);
@@ -202,7 +221,8 @@ std::string ReadOnlyHint(const std::string& file) {
 Error SqliteError(sqlite3* db, std::string_view what) {
   int rc = sqlite3_extended_errcode(db);
   const char* file = sqlite3_db_filename(db, "main");
-  std::string msg = std::string(what) + " in " + (file ? file : "?") + ": " + sqlite3_errmsg(db);
+  std::string msg = std::string(what) + " in " + (file ? file : "?") + ": " + sqlite3_errmsg(db) +
+                    SystemCause(db, rc);
   if ((rc & 0xff) == SQLITE_BUSY) msg += " (the file is locked by another connection)";
   if ((rc & 0xff) == SQLITE_READONLY && file) msg += ReadOnlyHint(file);
   return Error(CodeForSqlite(rc), msg);
