@@ -246,6 +246,33 @@ TEST_F(PublishTest, RepairWritesAgainFilesAlteredInPlace) {
   EXPECT_EQ(json::parse(again.out)["files_restored"], 0) << again.out;
 }
 
+// A checkpoint file that is no checkpoint: a plain publish refuses the folder and names
+// --repair; --repair writes it again, but only when the folder's entries are the ledger's.
+TEST_F(PublishTest, RepairWritesAgainACheckpointThatIsNoneOnlyIntoTheLogsOwnFolder) {
+  const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
+  Init(ledger, "example.org/mend", "raw");
+  Append(ledger, 0, 300);
+  Publish(ledger, dir);
+  const auto whole = Snapshot(dir);
+  std::ofstream(dir + "/checkpoint", std::ios::trunc) << "garbage\n";
+  const auto broken = Snapshot(dir);
+  auto plain = Vellum({"publish", ledger, dir});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.err.find("is not a checkpoint"), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find("--repair writes every file again"), std::string::npos) << plain.err;
+  const std::string other = tmp_.File("other.db");
+  Init(other, "example.org/other", "raw");
+  Append(other, 1000, 1300);
+  auto wrong = Vellum({"publish", other, dir, "--repair"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("holds entries that are not this ledger's"), std::string::npos)
+      << wrong.err;
+  EXPECT_EQ(Snapshot(dir), broken);
+  auto mended = Vellum({"publish", ledger, dir, "--repair"});
+  ASSERT_EQ(mended.exit_code, 0) << mended.err;
+  EXPECT_EQ(Snapshot(dir), whole);
+}
+
 TEST_F(PublishTest, WhatWouldMisleadIsRefusedAndTheFolderIsLeftAsItWas) {
   const std::string dir = tmp_.File("www");
   Init(tmp_.File("a.db"), "example.org/a", "raw");

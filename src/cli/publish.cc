@@ -27,7 +27,9 @@ int RunPublish(const PublishArgs& args) {
     auto key = ReadLedgerKey(args.path, args.key);
     if (!key) return ReportError(key.error());
     // Asked first, so that a folder Publish would refuse leaves no new checkpoint behind.
-    if (auto ok = node::CheckPublishFolder(**ledger, args.dir); !ok) {
+    if (auto ok = node::CheckPublishFolder(
+            **ledger, args.dir, args.repair ? node::Mend::kAltered : node::Mend::kMissing);
+        !ok) {
       return ReportError(ok.error());
     }
     note = (*ledger)->SignCheckpoint(*key, std::nullopt);

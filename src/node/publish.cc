@@ -7,7 +7,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
+#include "common/decimal.h"
 #include "common/plural.h"
 #include "node/tile_path.h"
 #include "vellum/checkpoint.h"
@@ -80,9 +82,53 @@ class FolderWriter {
   return ParseCheckpointBody(parsed->text);
 }
 
+// kConflict unless the first entry bundle in `dir` (the whole one, else its widest partial),
+// if there is one, is `ledger`'s: a folder without a readable checkpoint is mended only when
+// what it holds is this log's.
+[[nodiscard]] Result<void> FirstBundleIsTheLedgers(Ledger& ledger, const std::string& dir) {
+  const fs::path first = fs::path(dir) / "tile" / "entries" / "000";
+  std::error_code ec;
+  std::optional<fs::path> found;
+  uint32_t width = 0;
+  if (fs::is_regular_file(first, ec)) {
+    found = first;
+    width = kTileWidth;
+  } else {
+    for (fs::directory_iterator it(fs::path(first) += ".p", ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const auto w = ParseDecimal(it->path().filename().string());
+      if (w && *w > width && *w < kTileWidth) {
+        width = static_cast<uint32_t>(*w);
+        found = it->path();
+      }
+    }
+  }
+  if (!found) return {};
+  auto head = ledger.GetHead();
+  if (!head) return std::unexpected(head.error());
+  std::optional<Bytes> ours;
+  if (head->size >= width) {
+    auto bytes = ReadEntryBundle(ledger, 0, width);
+    if (!bytes) return std::unexpected(bytes.error());
+    ours = std::move(*bytes);
+  }
+  std::ifstream in(*found, std::ios::binary);
+  const std::string held((std::istreambuf_iterator<char>(in)), {});
+  if (!ours || held.size() != ours->size() ||
+      std::memcmp(held.data(), ours->data(), held.size()) != 0) {
+    return Fail(ErrorCode::kConflict, dir + " holds entries that are not this ledger's (" +
+                                          found->string() +
+                                          "): it is another log's folder; nothing was written");
+  }
+  return {};
+}
+
 // The checkpoint already in `dir` (size 0 when there is none, or no folder yet), refused
-// unless `dir` can be a folder and `ledger` has the same history up to that checkpoint.
-[[nodiscard]] Result<Checkpoint> PublishedBefore(Ledger& ledger, const std::string& dir) {
+// unless `dir` can be a folder and `ledger` has the same history up to that checkpoint. With
+// Mend::kAltered, a checkpoint file that is no checkpoint at all counts as none (every file is
+// read back and written again); one of another log is still refused.
+[[nodiscard]] Result<Checkpoint> PublishedBefore(Ledger& ledger, const std::string& dir,
+                                                 Mend mend) {
   if (auto ok = CheckPublishName(dir); !ok) return std::unexpected(ok.error());
   std::error_code ec;
   const fs::path path = fs::path(dir) / "checkpoint";
@@ -92,10 +138,15 @@ class FolderWriter {
   in.read(note.data(), static_cast<std::streamsize>(note.size()));
   note.resize(static_cast<size_t>(in.gcount()));
   auto old = ParseNote(note);
+  if (!old && mend == Mend::kAltered) {
+    if (auto ok = FirstBundleIsTheLedgers(ledger, dir); !ok) return std::unexpected(ok.error());
+    return Checkpoint{ledger.origin(), 0, merkle::EmptyRoot(), {}};
+  }
   if (!old) {
-    return Fail(ErrorCode::kConflict, path.string() + " is not a checkpoint (" +
-                                          old.error().message() +
-                                          "): publish into an empty folder or a log's own");
+    return Fail(ErrorCode::kConflict,
+                path.string() + " is not a checkpoint (" + old.error().message() +
+                    "): publish into an empty folder or a log's own (if this is the log's own "
+                    "folder, --repair writes every file again from the ledger)");
   }
   if (old->origin != ledger.origin()) {
     return Fail(ErrorCode::kConflict,
@@ -179,8 +230,8 @@ Result<void> CheckPublishName(const std::string& dir) {
   return {};
 }
 
-Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir) {
-  auto old = PublishedBefore(ledger, dir);
+Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir, Mend mend) {
+  auto old = PublishedBefore(ledger, dir, mend);
   if (!old) return std::unexpected(old.error());
   return {};
 }
@@ -199,7 +250,7 @@ Result<PublishResult> Publish(Ledger& ledger, const std::string& checkpoint_note
     return Fail(ErrorCode::kConflict,
                 "the checkpoint's root is not the ledger's at size " + std::to_string(next->size));
   }
-  auto old = PublishedBefore(ledger, dir);
+  auto old = PublishedBefore(ledger, dir, mend);
   if (!old) return std::unexpected(old.error());
   if (old->size > next->size) {
     return Fail(ErrorCode::kConflict, dir + " already holds " + Entries(old->size) +

@@ -56,8 +56,10 @@ enum class Mend { kNothing, kMissing, kAltered };
 [[nodiscard]] Result<void> CheckPublishName(const std::string& dir);
 // What Publish refuses about `dir` whatever the checkpoint, so that a caller can ask before it
 // signs one: no name, a name that is not a folder (kInvalidArgument), a folder that holds
-// another log, another history or more entries than `ledger` (kConflict).
-[[nodiscard]] Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir);
+// another log, another history or more entries than `ledger` (kConflict); with `mend`
+// kAltered, a checkpoint file that is not a checkpoint is not refused (Publish writes it again).
+[[nodiscard]] Result<void> CheckPublishFolder(Ledger& ledger, const std::string& dir,
+                                              Mend mend = Mend::kNothing);
 
 // `vellum serve --publish DIR`: keeps `dir` current for a node. Every `interval_ms` it asks for
 // the node's newest checkpoint and publishes it when it changed, the first time mending missing
