@@ -219,7 +219,9 @@ def main():
         # Live: the writer appends; the overview follows without reloading.
         driver.get(writer.url + "/#overview")
         wait_for(driver, lambda d: text_of(d, "#size") == "30", "overview before the append")
-        run(vellum, "append", "w.db", "one more")  # beside the node: another process writes
+        # Beside the node: another process writes. Its right-to-left override is shown, not
+        # obeyed (drawn, "\u202egnp.exe" reads "exe.png").
+        run(vellum, "append", "w.db", "one more \u202egnp.exe")
         wait_for(driver, lambda d: text_of(d, "#size") == "31", "the overview follows appends")
         check(text_of(driver, "#size") == "31", "overview: live size 31 after an append")
 
@@ -228,6 +230,8 @@ def main():
         wait_for(driver, lambda d: "event 29" in text_of(d, "#entry-list"), "the entry list")
         check(text_of(driver, "#entry-list").find("one more") <
               text_of(driver, "#entry-list").find("event 29"), "entries: newest first")
+        check("one more \\u202egnp.exe" in text_of(driver, "#entry-list"),
+              "entries: a right-to-left override is shown as \\u202e, not obeyed")
         driver.save_screenshot(os.path.join(shots, "entries.png"))
         driver.get(writer.url + "/#entry/5")
         verdict = wait_for(driver, lambda d: d.find_element(By.ID, "verdict").get_attribute(

@@ -28,6 +28,10 @@
     }
     return node;
   }
+  // An entry's text with the controls that reorder what is around them (U+202A..U+202E,
+  // U+2066..U+2069) shown as \uNNNN: drawn, they make text read as other text.
+  const visible = (text) => text.replace(/[\u202a-\u202e\u2066-\u2069]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16));
   const card = (label, value, id, extra) =>
     el('div', { class: 'card' }, el('div', { class: 'label' }, label),
        el('div', { class: 'value mono ' + (extra || ''), id: id || '' }, value));
@@ -358,7 +362,7 @@
     if (!entry) return el('div', { class: 'card' }, el('div', { class: 'label' }, title), '(unavailable)');
     return el('div', { class: 'card' }, el('div', { class: 'label' }, title),
       entry.time ? el('div', { class: 'muted' }, entry.time) : null,
-      el('div', { class: 'value' }, entry.data !== undefined ? entry.data : '0x' + entry.data_hex),
+      el('div', { class: 'value' }, entry.data !== undefined ? visible(entry.data) : '0x' + entry.data_hex),
       el('div', { class: 'mono muted' }, 'leaf ' + shortHex(entry.leaf_hash)));
   }
 
@@ -393,7 +397,7 @@
         list.map((e) => el('tr', {},
           el('td', {}, el('a', { href: `#entry/${e.index}` }, String(e.index))),
           el('td', {}, e.time || ''),
-          el('td', {}, e.data !== undefined ? e.data.slice(0, 120) : '0x' + e.data_hex.slice(0, 64)),
+          el('td', {}, e.data !== undefined ? visible(e.data.slice(0, 120)) : '0x' + e.data_hex.slice(0, 64)),
           el('td', { class: 'mono' }, shortHex(e.leaf_hash))))),
       nav);
   }
@@ -408,7 +412,7 @@
       el('table', {},
         el('tr', {}, el('th', {}, 'time'), el('td', {}, entry.time || '(raw entry)')),
         el('tr', {}, el('th', {}, 'payload'), el('td', { id: 'payload' },
-          entry.data !== undefined ? entry.data : '')),
+          entry.data !== undefined ? visible(entry.data) : '')),
         el('tr', {}, el('th', {}, 'payload (hex)'), el('td', { class: 'mono' }, entry.data_hex)),
         el('tr', {}, el('th', {}, 'leaf hash'), el('td', { class: 'mono' }, entry.leaf_hash))),
       el('h2', {}, 'Checked in this browser'), verdict, checks);

@@ -181,8 +181,12 @@ std::string ShowPayload(const Bytes& payload, size_t max_chars) {
   for (uint8_t c : payload) printable = printable && (c >= 0x20 || c == '\t');
   if (printable) {
     std::string text(payload.begin(), payload.end());
-    if (text.size() > max_chars) text = text.substr(0, max_chars) + "...";
-    return text;
+    if (text.size() > max_chars) {
+      size_t cut = max_chars;  // not inside a UTF-8 sequence
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      text = text.substr(0, cut) + "...";
+    }
+    return Printable(text);
   }
   std::string hex = ToHex(std::span(payload).first(std::min<size_t>(payload.size(), 16)));
   return "<" + std::to_string(payload.size()) + " bytes: " + hex +

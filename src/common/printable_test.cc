@@ -19,5 +19,17 @@ TEST(PrintableTest, EscapesTerminalControlsAndKeepsTheRest) {
   EXPECT_EQ(Printable(""), "");
 }
 
+TEST(PrintableTest, EscapesTheControlsThatReorderText) {
+  // U+202E (right-to-left override) would show "gnp.exe" as "exe.png".
+  EXPECT_EQ(Printable("photo \xe2\x80\xae"
+                      "gnp.exe"),
+            "photo \\u202egnp.exe");
+  EXPECT_EQ(Printable("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9"), "\\u202a\\u2066\\u2069");
+  // Their neighbours, and the marks right-to-left text uses (U+200F), are kept.
+  EXPECT_EQ(Printable("\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xe2\x80\x8f"),
+            "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xe2\x80\x8f");
+  EXPECT_EQ(Printable("\xe2\x80"), "\xe2\x80");  // cut: left as it is
+}
+
 }  // namespace
 }  // namespace vellum
