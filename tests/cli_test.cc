@@ -96,14 +96,12 @@ TEST_F(CliTest, AppendsFromArgumentsStdinAndFilesAndListsThem) {
   EXPECT_NE(r.out.find("beta"), std::string::npos);
   auto root = Json(Vellum({"root", db_, "--json"}));
   EXPECT_EQ(root["size"], 5);
-  EXPECT_EQ(root["root"].get<std::string>().size(),
-            64u);  // A right-to-left override is shown as one, not obeyed: it would make "gnp.exe"
-                   // read "exe.png".
-  ASSERT_EQ(Vellum({"append", db_,
-                    "photo \xe2\x80\xae"
-                    "gnp.exe"})
-                .exit_code,
-            0);
+  EXPECT_EQ(root["root"].get<std::string>().size(), 64u);
+  // A right-to-left override is shown as one, not obeyed: it would make "gnp.exe" read "exe.png".
+  const std::string override_text =
+      "photo \xe2\x80\xae"
+      "gnp.exe";
+  ASSERT_EQ(Vellum({"append", db_, override_text}).exit_code, 0);
   r = Vellum({"log", db_, "--limit", "1"});
   EXPECT_NE(r.out.find("photo \\u202egnp.exe"), std::string::npos) << r.out;
   r = Vellum({"get", db_, "5"});
