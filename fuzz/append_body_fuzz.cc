@@ -1,5 +1,8 @@
-// The JSON body of POST /v1/entries. Properties: parsing never crashes or throws; what it accepts
-// is within the documented limits, and every entry is one the ledger can hold.
+// The JSON documents vellum reads from outside: the body of POST /v1/entries, and a peer's
+// proof documents (/v1/proof/...) and entries (/v1/entries/<i>). Properties: parsing never
+// crashes or throws (a peer chooses every type, and an exception in a node's watcher thread
+// ended the process); what an append body gives is within the documented limits, and every
+// entry is one the ledger can hold.
 #include <cstdint>
 #include <string_view>
 
@@ -8,6 +11,16 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (auto doc = vellum::node::ParseJson(input, "input")) {
+    if (auto proof = vellum::node::ParseProofDocument(*doc); !proof) {
+      FUZZ_CHECK(!proof.error().message().empty());
+    }
+    if (auto entry = vellum::node::ParseEntryJson(*doc)) {
+      FUZZ_CHECK(entry->payload.size() <= input.size());
+    }
+    (void)vellum::node::TextField(*doc, "format");
+    (void)vellum::node::FlagField(*doc, "node_set");
+  }
   auto entries = vellum::node::ParseAppendBody(input);
   if (!entries) {
     FUZZ_CHECK(!entries.error().message().empty());

@@ -28,6 +28,7 @@ enum class Attack {
   kOtherSubtrees,    // subtree hashes from another node: consistent, but not its signed tree
   kRewriteFormat,    // /v1/status says the other entry format
   kStallBundles,     // entry bundles are never answered (until the proxy goes)
+  kWrongTypes,       // JSON fields of another type: "type": 5 in proofs, "format": 5 in status
 };
 
 class HostileProxy {
@@ -68,6 +69,16 @@ class HostileProxy {
           body.replace(at, std::string(from).size(), to);
           break;
         }
+      }
+    }
+    if (attack == Attack::kWrongTypes &&
+        (req.path.starts_with("/v1/proof/") || req.path == "/v1/status")) {
+      auto doc = nlohmann::json::parse(body, nullptr, false);
+      if (doc.is_object()) {
+        if (doc.contains("type")) doc["type"] = 5;
+        if (doc.contains("format")) doc["format"] = 5;
+        doc["node_set"] = "yes";
+        body = doc.dump();
       }
     }
     if (attack == Attack::kStallSubtrees && subtrees) {
@@ -490,6 +501,39 @@ TEST_F(HostilePeerTest, AnUnsignedFormatClaimCannotDecideAMirrorsFormat) {
   EXPECT_EQ(around.exit_code, 1);
   EXPECT_NE(around.err.find("is a mirror"), std::string::npos) << around.err;
   EXPECT_EQ(testing::Vellum({"verify", mirror}).exit_code, 0);
+}
+
+// JSON fields of an unexpected type are a peer's malformed answer, not an exception that ends
+// the process: a watching node used to abort on a proof whose "type" was a number.
+TEST_F(HostilePeerTest, FieldsOfAnotherTypeAreRefusedAndTheWatcherLivesOn) {
+  testing::NodeProcess real(dir_.File("up.db"));
+  ASSERT_TRUE(real.ok());
+  HostileProxy proxy(real.port(), Attack::kWrongTypes);
+  std::filesystem::copy_file(dir_.File("up.db.key"), dir_.File("mirror.db.key"));
+  testing::NodeProcess watcher(dir_.File("mirror.db"),
+                               {"--peer", proxy.url(), "--poll-interval", "50"});
+  ASSERT_TRUE(watcher.ok());
+  nlohmann::json last;
+  EXPECT_TRUE(testing::WaitForStatus(watcher.port(), [&](const nlohmann::json& s) {
+    last = s;
+    return s["peers"].is_array() && !s["peers"].empty() && s["peers"][0]["state"] == "refused";
+  })) << last.dump();
+  EXPECT_NE(last.dump().find("malformed proof"), std::string::npos) << last.dump();
+  EXPECT_EQ(watcher.Stop(SIGTERM), 0);  // alive until told to stop
+
+  auto compared =
+      testing::Vellum({"compare", proxy.url(), dir_.File("mirror.db"), "--vkey", vkey()});
+  EXPECT_EQ(compared.exit_code, 3) << compared.err;
+  EXPECT_NE(compared.err.find("sent a malformed proof: proof document 'type' must be"),
+            std::string::npos)
+      << compared.err;
+  auto synced = testing::Vellum(
+      {"sync", dir_.File("new.db"), "--from", proxy.url(), "--vkey", vkey(), "--format", "raw"});
+  EXPECT_EQ(synced.exit_code, 1);
+  EXPECT_EQ(synced.err.find("json.exception"), std::string::npos) << synced.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new.db")));
+  auto status = testing::Vellum({"status", proxy.url()});
+  EXPECT_EQ(status.err.find("json.exception"), std::string::npos) << status.err;
 }
 
 // --peer-vkey keys are for peers: the upstream's history must be signed by --upstream-vkey.

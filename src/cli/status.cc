@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/plural.h"
+#include "node/api_json.h"
 #include "node/ledger_view.h"
 #include "vellum/merkle.h"
 
@@ -161,7 +162,7 @@ int RunStatus(const StatusArgs& args) {
                                                       : "it extends the node's head (proven)")
               << "\n";
   }
-  if (s.value("tiles_only", false)) {
+  if (node::FlagField(s, "tiles_only")) {
     std::cout << "a tlog-tiles log without vellum's /v1/ API\n";
     return kExitOk;
   }

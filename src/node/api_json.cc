@@ -84,6 +84,18 @@ std::string QuotedKey(const std::string& key) {
 
 }  // namespace
 
+std::string TextField(const nlohmann::json& json, const char* key, std::string fallback) {
+  if (!json.is_object()) return fallback;
+  const auto it = json.find(key);
+  return it != json.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool FlagField(const nlohmann::json& json, const char* key) {
+  if (!json.is_object()) return false;
+  const auto it = json.find(key);
+  return it != json.end() && it->is_boolean() && it->get<bool>();
+}
+
 Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
   // The keys of each object being parsed, innermost last.
   std::vector<std::vector<std::string>> open;
@@ -316,7 +328,7 @@ Result<ProofDocument> ParseProofDocument(const nlohmann::json& json) {
   if (json.contains("origin") && json["origin"].is_string()) {
     doc.origin = json["origin"].get<std::string>();
   }
-  const std::string type = json.value("type", "");
+  const std::string type = TextField(json, "type");
   if (type != "inclusion" && type != "consistency") {
     return Fail(ErrorCode::kInvalidArgument,
                 "proof document 'type' must be \"inclusion\" or \"consistency\"");

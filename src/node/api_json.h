@@ -19,6 +19,13 @@ namespace vellum::node {
 // not JSON; `what` names the text in that message ("request body").
 [[nodiscard]] Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what);
 
+// Fields of a JSON document from outside (a peer's answer), read without throwing: nlohmann's
+// value() throws when the key holds another type, which a peer chooses. TextField is
+// `fallback` unless `json` is an object whose `key` holds a string; FlagField is true only if
+// it holds true.
+std::string TextField(const nlohmann::json& json, const char* key, std::string fallback = "");
+bool FlagField(const nlohmann::json& json, const char* key);
+
 // Milliseconds since the epoch as ISO-8601 UTC with milliseconds: 2026-11-25T11:00:00.000Z.
 std::string FormatTime(int64_t ms);
 

@@ -141,6 +141,30 @@ TEST(AppendBodyTest, TakesOneEntryOrAListAndNamesWhatElseItGot) {
   }
 }
 
+// A peer chooses the types in its answers: a field of another type is refused, never thrown.
+TEST(ParseJsonTest, FieldsOfAnotherTypeAreReadWithoutThrowing) {
+  const auto doc = nlohmann::json::parse(R"({"type":5,"format":null,"flag":"yes","on":true})");
+  EXPECT_EQ(TextField(doc, "type"), "");
+  EXPECT_EQ(TextField(doc, "format", "raw"), "raw");
+  EXPECT_EQ(TextField(doc, "missing", "x"), "x");
+  EXPECT_EQ(TextField(nlohmann::json::array(), "type"), "");
+  EXPECT_FALSE(FlagField(doc, "flag"));
+  EXPECT_TRUE(FlagField(doc, "on"));
+  EXPECT_FALSE(FlagField(nlohmann::json(7), "on"));
+  for (const char* text : {R"({"type":5,"proof":[]})", R"({"type":["inclusion"],"proof":[]})",
+                           R"({"type":"inclusion","proof":[],"index":"1","size":2})",
+                           R"({"type":"inclusion","proof":[7],"index":1,"size":2})",
+                           R"({"type":"inclusion","proof":[],"index":0,"size":1,"root":5})",
+                           R"({"type":"inclusion","proof":[],"index":0,"size":1,"format":5})"}) {
+    const auto proof = nlohmann::json::parse(text);
+    Result<ProofDocument> parsed = Fail(ErrorCode::kInvalidArgument, "not parsed");
+    EXPECT_NO_THROW(parsed = ParseProofDocument(proof)) << text;
+    if (parsed) EXPECT_EQ(parsed->format, std::nullopt) << text;  // a non-string format is no claim
+  }
+  EXPECT_FALSE(ParseProofDocument(nlohmann::json::parse(R"({"type":5,"proof":[]})")));
+  EXPECT_FALSE(ParseEntryJson(nlohmann::json::parse(R"({"data_hex":"00","time_ms":"1"})")));
+}
+
 TEST(ParseJsonTest, RefusesAKeyTwiceInOneObjectOnly) {
   // The same key in sibling or nested objects is fine; twice in one object, at any depth, is not.
   EXPECT_TRUE(ParseJson(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"c":{"d":{"a":1}}})", "t"));

@@ -111,7 +111,7 @@ class RemoteView : public LedgerView {
     return ApiOrTiles(
         [&]() -> Result<nlohmann::json> {
           auto status = FetchJson("/v1/status");
-          if (!status || !status->value("node_set", false)) return status;
+          if (!status || !FlagField(*status, "node_set")) return status;
           auto ledgers = FetchJson("/v1/ledgers");
           if (!ledgers) return std::unexpected(ledgers.error());
           (*ledgers)["node_set"] = true;
@@ -397,7 +397,7 @@ Result<EntryFormat> RemoteView::Format() {
       [&]() -> Result<EntryFormat> {
         auto status = FetchJson("/v1/status");
         if (!status) return std::unexpected(status.error());
-        return ParseEntryFormat(status->value("format", ""));
+        return ParseEntryFormat(TextField(*status, "format"));
       },
       [&]() -> Result<EntryFormat> {
         return Fail(
