@@ -225,7 +225,9 @@ void NodeSet::Impl::ListLedgers(net::Response& res) {
                     {"root", head ? ToHex(head->root) : ""},
                     {"path", "/" + name}});
   }
-  res.Set(nlohmann::json{{"ledgers", list}}.dump(), "application/json");
+  res.Set(nlohmann::json{{"ledgers", list}}.dump(-1, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace),
+          "application/json");
 }
 
 void NodeSet::Impl::Serve(net::Request& req, const net::HttpServer::Respond& respond) {
