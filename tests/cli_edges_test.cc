@@ -181,6 +181,59 @@ TEST_F(CliEdgesTest, APipeOrADeviceIsNotOpenedAsALedger) {
   EXPECT_NE(r.err.find("key file " + fifo + " is not a regular file"), std::string::npos) << r.err;
 }
 
+// An endless or huge input (a device, the wrong file) is refused once it is larger than what it
+// should be, not gathered whole: `verify-checkpoint /dev/zero` used to read until memory ran out.
+TEST_F(CliEdgesTest, InputLargerThanWhatItShouldBeIsRefusedWithoutReadingItAll) {
+  std::ifstream in(db_, std::ios::binary);
+  const std::string before{std::istreambuf_iterator<char>(in), {}};
+  const std::string vkey = Vellum({"key", db_}).out.substr(0, Vellum({"key", db_}).out.find('\n'));
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+    int exit_code;
+  };
+  for (const Case& c :
+       {Case{{"verify-checkpoint", "/dev/zero", "--vkey", vkey},
+             "/dev/zero is larger than any checkpoint (4 MiB): is it the right file?",
+             1},
+        Case{{"verify-proof", "/dev/zero", "--root", std::string(64, '0')},
+             "/dev/zero is larger than any proof or receipt (4 MiB)",
+             1},
+        Case{{"cosign", db_, "--policy", "/dev/zero"}, "/dev/zero is larger than any policy", 2},
+        Case{{"append", db_, "--file", "/dev/zero"},
+             "/dev/zero is larger than an entry may be (65535 bytes)",
+             2},
+        Case{{"append", db_, "--file", "/dev/zero", "--hex"},
+             "/dev/zero is larger than an entry may be (65535 bytes, in hex)",
+             2}}) {
+    auto r = testing::BoundedVellum(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args[0] << ": " << r.err;
+  }
+  // From stdin: a document of 5 MiB, and a line longer than any entry.
+  auto big = Vellum({"verify-checkpoint", "-", "--vkey", vkey}, std::string(5 << 20, 'x'));
+  EXPECT_EQ(big.exit_code, 1);
+  EXPECT_NE(big.err.find("stdin is larger than any checkpoint (4 MiB): is it the right input?"),
+            std::string::npos)
+      << big.err;
+  auto line = Vellum({"append", db_, "--stdin"}, "ok\n" + std::string(70000, 'y') + "\nok\n");
+  EXPECT_EQ(line.exit_code, 2);
+  EXPECT_NE(line.err.find("stdin line 2 is longer than an entry may be (65535 bytes)"),
+            std::string::npos)
+      << line.err;
+  std::ifstream after_in(db_, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(after_in), {}), before);
+  EXPECT_EQ(Vellum({"log", db_, "--json"}).out.find("yyy"), std::string::npos);
+  // Lines up to the limit, with and without a final line break, are entries as before.
+  auto fits = Vellum({"append", db_, "--stdin", "--json"},
+                     std::string(100, 'z') + "\r\n\n" + std::string(65527, 'w'));
+  ASSERT_EQ(fits.exit_code, 0) << fits.err;
+  EXPECT_EQ(nlohmann::json::parse(fits.out)["count"], 3) << fits.out;
+  EXPECT_EQ(Vellum({"get", db_, "2", "--raw"}).out, std::string(100, 'z'));
+  EXPECT_EQ(Vellum({"get", db_, "3", "--raw"}).out, "");
+  EXPECT_EQ(Vellum({"get", db_, "4", "--raw"}).out, std::string(65527, 'w'));
+}
+
 // A node's URL where a ledger file goes is named as such, with the commands that take one; it
 // once read "http://... does not exist; create it with 'vellum init'". No request is sent.
 TEST_F(CliEdgesTest, ANodeUrlWhereALedgerFileGoesIsNamed) {

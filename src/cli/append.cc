@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "cli/cli.h"
 #include "common/plural.h"
@@ -38,14 +39,30 @@ Result<std::vector<NewEntry>> ReadEntries(const AppendArgs& args, std::optional<
     auto ok = add(Decode(args.entries[i], args.hex, "argument " + std::to_string(i + 1)));
     if (!ok) return std::unexpected(ok.error());
   }
+  // An entry's bytes, as hex with --hex, and a line ending: nothing longer is an entry.
+  const size_t max_text = (args.hex ? 2 : 1) * kMaxEntrySize + 2;
+  const std::string too_long = "an entry may be (" + std::to_string(kMaxEntrySize) + " bytes" +
+                               (args.hex ? ", in hex" : "") + ")";
   for (const auto& file : args.files) {
-    auto content = ReadFile(file);
+    auto content = ReadFile(file, max_text, too_long);
     if (!content) return std::unexpected(content.error());
     if (auto ok = add(Decode(*content, args.hex, file)); !ok) return std::unexpected(ok.error());
   }
   if (args.from_stdin) {
-    std::string line;
-    for (uint64_t n = 1; std::getline(std::cin, line); ++n) {
+    // A line is read into a buffer of its largest size: a longer one (a file with no line
+    // breaks, /dev/zero) is refused there, not gathered whole.
+    std::vector<char> buffer(max_text + 1);
+    for (uint64_t n = 1;; ++n) {
+      std::cin.getline(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      if (std::cin.fail() && !std::cin.eof()) {
+        if (std::cin.bad()) break;  // CheckStdinRead says so
+        return Fail(ErrorCode::kInvalidArgument,
+                    "stdin line " + std::to_string(n) + " is longer than " + too_long);
+      }
+      const auto got = static_cast<size_t>(std::cin.gcount());
+      if (got == 0 && std::cin.eof()) break;
+      // gcount counts the '\n' taken out, unless the input ended without one.
+      std::string line(buffer.data(), std::cin.eof() ? got : got - 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       auto ok = add(Decode(line, args.hex, "stdin line " + std::to_string(n)));
       if (!ok) return std::unexpected(ok.error());

@@ -79,11 +79,20 @@ inline std::string DefaultKeyPath(const std::string& ledger) { return ledger + "
 [[nodiscard]] Result<SignerKey> ReadLedgerKey(const std::string& ledger,
                                               const std::string& key_file);
 
-// Reads a whole file; a clear error for a missing file, a directory or an unreadable one.
-[[nodiscard]] Result<std::string> ReadFile(const std::string& file);
-// ReadFile, or all of stdin for "-"; kInvalidArgument when that is empty (every document read
-// this way has something in it).
-[[nodiscard]] Result<std::string> ReadInput(const std::string& file);
+// The most a document the CLI reads (a checkpoint, a proof, a receipt, a policy) may hold.
+inline constexpr size_t kMaxDocumentSize = 4 << 20;
+
+// Reads a whole file; a clear error for a missing file, a directory or an unreadable one, and
+// kInvalidArgument, having read no more than `max_bytes` + 1, for one larger than `max_bytes`
+// ("FILE is larger than `what`", e.g. "any checkpoint (4 MiB)").
+[[nodiscard]] Result<std::string> ReadFile(const std::string& file,
+                                           size_t max_bytes = kMaxDocumentSize,
+                                           std::string_view what = "a document");
+// ReadFile, or all of stdin for "-" (as bounded); kInvalidArgument when that is empty (every
+// document read this way has something in it).
+[[nodiscard]] Result<std::string> ReadInput(const std::string& file,
+                                            size_t max_bytes = kMaxDocumentSize,
+                                            std::string_view what = "a document");
 // kIoError if reading stdin failed, rather than reached its end (stdin is a directory, say).
 [[nodiscard]] Result<void> CheckStdinRead();
 

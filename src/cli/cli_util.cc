@@ -86,7 +86,28 @@ Result<SignerKey> ReadLedgerKey(const std::string& ledger, const std::string& ke
   return key;
 }
 
-Result<std::string> ReadFile(const std::string& file) {
+namespace {
+
+// Up to `max_bytes` + 1 bytes of `in`: one more than allowed says the input is too large.
+std::string ReadAtMost(std::istream& in, size_t max_bytes) {
+  std::string content;
+  char buffer[1 << 16];
+  while (content.size() <= max_bytes && in.read(buffer, sizeof(buffer)).gcount() > 0) {
+    content.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  if (content.size() > max_bytes + 1) content.resize(max_bytes + 1);
+  return content;
+}
+
+Error TooLarge(const std::string& name, std::string_view what) {
+  return Error(ErrorCode::kInvalidArgument,
+               name + " is larger than " + std::string(what) +
+                   (name == "stdin" ? ": is it the right input?" : ": is it the right file?"));
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& file, size_t max_bytes, std::string_view what) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
     return Fail(ErrorCode::kInvalidArgument, file + " is a directory; give a file");
@@ -96,20 +117,22 @@ Result<std::string> ReadFile(const std::string& file) {
     return Fail(std::filesystem::exists(file, ec) ? ErrorCode::kIoError : ErrorCode::kNotFound,
                 "cannot read " + file + ": " + std::strerror(errno));
   }
-  std::string content{std::istreambuf_iterator<char>(in), {}};
+  std::string content = ReadAtMost(in, max_bytes);
   if (in.bad()) return Fail(ErrorCode::kIoError, "error reading " + file);
+  if (content.size() > max_bytes) return std::unexpected(TooLarge(file, what));
   return content;
 }
 
-Result<std::string> ReadInput(const std::string& file) {
+Result<std::string> ReadInput(const std::string& file, size_t max_bytes, std::string_view what) {
   std::string content;
   if (file != "-") {
-    auto read = ReadFile(file);
+    auto read = ReadFile(file, max_bytes, what);
     if (!read) return read;
     content = std::move(*read);
   } else {
-    content.assign(std::istreambuf_iterator<char>(std::cin), {});
+    content = ReadAtMost(std::cin, max_bytes);
     if (auto ok = CheckStdinRead(); !ok) return std::unexpected(ok.error());
+    if (content.size() > max_bytes) return std::unexpected(TooLarge("stdin", what));
   }
   if (content.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -167,7 +190,7 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
 
 Result<std::shared_ptr<const Policy>> ReadPolicy(const std::string& file) {
   if (file.empty()) return nullptr;
-  auto text = ReadFile(file);
+  auto text = ReadFile(file, kMaxDocumentSize, "any policy (4 MiB)");
   if (!text) return std::unexpected(text.error());
   auto policy = Policy::Parse(*text);
   if (!policy) {

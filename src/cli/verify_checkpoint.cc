@@ -25,7 +25,7 @@ int RunVerifyCheckpoint(const VerifyCheckpointArgs& args) {
       return ReportUsage(parsed.error().message() + " (or a --policy that lists the log)");
     keys = std::move(*parsed);
   }
-  auto text = ReadInput(args.file);
+  auto text = ReadInput(args.file, kMaxDocumentSize, "any checkpoint (4 MiB)");
   if (!text) return ReportError(text.error());
   auto checkpoint = *policy ? (*policy)->Open(*text, keys) : OpenCheckpoint(*text, keys);
   std::vector<std::string> cosigners;

@@ -71,7 +71,7 @@ struct TrustedRoot {
   }
   auto policy = PolicyFromArgs(args);
   if (!policy) return std::unexpected(policy.error());
-  auto text = ReadInput(args.checkpoint);
+  auto text = ReadInput(args.checkpoint, kMaxDocumentSize, "any checkpoint (4 MiB)");
   if (!text) return std::unexpected(text.error());
   auto checkpoint = policy->first.Open(*text, policy->second);
   if (!checkpoint) return std::unexpected(checkpoint.error());
@@ -167,7 +167,7 @@ std::expected<std::string, Refusal> CheckReceipt(const VerifyProofArgs& args,
 }
 
 std::expected<std::string, Refusal> Check(const VerifyProofArgs& args) {
-  auto text = ReadInput(args.proof_file);
+  auto text = ReadInput(args.proof_file, kMaxDocumentSize, "any proof or receipt (4 MiB)");
   if (!text) return Failed(text.error());
   if (text->starts_with(std::string(kTlogProofHeader) + "\n")) return CheckReceipt(args, *text);
   auto doc = ParseDocument(*text);
