@@ -160,7 +160,8 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearErrorAndTheFileUnchanged) {
   const std::vector<Case> cases = {
       {{"append", db_, "--hex", "00", "zz"}, "", "invalid hex character"},
       {{"append", db_, "--hex", "abc"}, "", "odd length"},
-      {{"append", db_, "--stdin"}, "ok\n" + big + "\n", "limit is 65527 bytes", 1},
+      {{"append", db_, "--stdin"}, "ok\n" + big + "\n", "stdin line 2 is longer than an entry"},
+      {{"append", db_, "--stdin"}, "ok\n" + std::string(65530, 'x') + "\n", "limit is 65527", 1},
       {{"append", db_, std::string(65528, 'x')}, "", "65528-byte payload; the limit is 65527", 1},
       {{"append", db_, "x", "--time", "yesterday"}, "", "bad time"},
       {{"append", db_, "x", "--time", "2026-02-30T00:00:00Z"}, "", "no such date"},
