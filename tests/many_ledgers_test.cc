@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tests/process.h"
+#include "tests/socket.h"
 #include "tests/temp_dir.h"
 #include "vellum/checkpoint.h"
 #include "vellum/ledger.h"
@@ -263,6 +264,14 @@ TEST(ManyLedgersTest, MoreLedgersThanDescriptorsLeavesRoomForConnections) {
       EXPECT_EQ(r->status, 200) << r->body;
     }
   }
+  // An append without the token is refused before its body, as the ledger's own node would.
+  const int fd = testing::ConnectLoopback(node.port());
+  ASSERT_TRUE(testing::SendAll(fd, "POST /" + listed[0]["name"].get<std::string>() +
+                                       "/v1/entries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                       "Content-Length: 5000000\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string answer = testing::Receive(fd, 1 << 16, 3000, "\r\n\r\n");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 401")) << answer.substr(0, 200);
+  close(fd);
   EXPECT_EQ(node.Stop(SIGTERM), 0);
   std::ifstream in(log);
   const std::string said(std::istreambuf_iterator<char>(in), {});

@@ -151,6 +151,7 @@ class HttpServer::Impl {
   const ServerLimits limits;
   const Handler handler;
   const ErrorBody error_body;
+  HttpServer::Gate gate;  // set before Run, then only read
   std::atomic<size_t> body_bytes{0}, response_bytes{0};
 
   std::mutex mu;
@@ -325,6 +326,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
     body_limit_ =
         msg.method() == http::verb::post ? limits_.max_body_bytes : limits_.max_other_body_bytes;
     const auto length = parser_->content_length();
+    if (server_.gate) {
+      Request head;
+      FillHead(msg, head);
+      if (auto answer = server_.gate(head)) {
+        // The body is not read; what of it the client still sends is read and dropped before
+        // the connection closes, so that the answer reaches it.
+        if (length) {
+          linger_bytes_ =
+              std::max<uint64_t>(kLingerBytes, std::min<uint64_t>(*length, 2 * body_limit_));
+        }
+        keep_alive_ = false;
+        return Write(std::move(*answer));
+      }
+    }
     if (length && *length > body_limit_) {
       linger_bytes_ =
           std::max<uint64_t>(kLingerBytes, std::min<uint64_t>(*length, 2 * body_limit_));
@@ -349,6 +364,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
     ReadBody();
   }
 
+  // Everything of `request` but its body, from `msg`.
+  template <class Message>
+  void FillHead(const Message& msg, Request& request) const {
+    request.method = msg.method() == http::verb::head ? "GET" : std::string(msg.method_string());
+    request.target = std::string(msg.target());
+    SplitTarget(request.target, request.path, request.params);
+    for (const auto& field : msg) {
+      request.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.remote_address = address_;
+  }
+
   void ReadBody() {
     Lowest().expires_after(milliseconds(limits_.body_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
@@ -362,14 +389,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
     parser_.reset();
     head_ = msg.method() == http::verb::head;
     request_ = Request{};
-    request_.method = head_ ? "GET" : std::string(msg.method_string());
-    request_.target = std::string(msg.target());
-    SplitTarget(request_.target, request_.path, request_.params);
-    for (const auto& field : msg) {
-      request_.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-    }
+    FillHead(msg, request_);
     request_.body = std::move(msg.body());
-    request_.remote_address = address_;
     state_ = State::kHandling;
     auto respond = [self = Self()](Response res) {
       asio::post(self->stream_.get_executor(),
@@ -685,6 +706,8 @@ void HttpServer::Impl::RunLoop(size_t i) {
 }
 
 void HttpServer::Stop() { impl_->BeginStop(); }
+
+void HttpServer::SetGate(Gate gate) { impl_->gate = std::move(gate); }
 
 size_t HttpServer::connections() const {
   std::lock_guard<std::mutex> lock(impl_->mu);

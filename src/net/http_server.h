@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/http.h"
@@ -46,6 +47,11 @@ class HttpServer {
   // outlive the server.
   using Handler = std::function<void(Request& request, Respond respond)>;
 
+  // Looks at a request before its body is read (`request.body` is empty): an answer refuses it
+  // then, before any "100 Continue" and without reading the body into memory (a write without
+  // its token, say); nullopt lets it through to the handler. Called on an event-loop thread.
+  using Gate = std::function<std::optional<Response>(const Request& request)>;
+
   // The body of an answer the server gives on its own (a limit was hit), e.g. the caller's
   // JSON error document. Default: the message as text/plain.
   using ErrorBody = std::function<Response(int status, const std::string& message)>;
@@ -58,6 +64,9 @@ class HttpServer {
                                                                   const std::string& tls_cert = "",
                                                                   const std::string& tls_key = "");
   ~HttpServer();
+
+  // Sets the gate; before Run.
+  void SetGate(Gate gate);
 
   // Listens on `host`:`port` (port 0: any free port); returns the port.
   [[nodiscard]] Result<int> Bind(const std::string& host, int port);

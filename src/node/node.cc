@@ -90,6 +90,7 @@ Result<std::unique_ptr<Node>> Node::Create(std::unique_ptr<Ledger> ledger,
         &Impl::ErrorResponse, raw->options_.tls_cert, raw->options_.tls_key);
     if (!server) return std::unexpected(server.error());
     impl->server_ = std::move(*server);
+    impl->server_->SetGate([raw](const net::Request& req) { return raw->Gate(req); });
   }
   impl->InstallRoutes();
   // The upstream is trusted with the ledger's own key only; --peer-vkey keys are for peers.
@@ -128,6 +129,10 @@ void Node::Run() {
 
 void Node::Serve(net::Request& request, net::HttpServer::Respond respond) {
   impl_->Serve(request, respond);
+}
+
+std::optional<net::Response> Node::RefusedBeforeBody(const net::Request& request) {
+  return impl_->Gate(request);
 }
 
 EventLog& Node::log() { return impl_->log_; }

@@ -80,6 +80,9 @@ class Node {
   // Routes one request as the node's own server would: `respond` is called once, at once for
   // reads, once the entries are durable for appends. For an embedded node's owner.
   void Serve(net::Request& request, net::HttpServer::Respond respond);
+  // The answer to a request refused before its body is read (an append without the token, or
+  // to a mirror), or nullopt: for an embedded node's owner's HttpServer::Gate.
+  std::optional<net::Response> RefusedBeforeBody(const net::Request& request);
 
   // Answers one request through the same routes and handlers as the server, without a socket
   // (the request-handler fuzzer drives the node this way), as a local client that holds the

@@ -89,6 +89,15 @@ class Node::Impl {
   // rebinding), an Origin other than the Host (a cross-site form in a browser), a wrong token.
   // Sets `status` to 403 or 401.
   std::string WriteRefusal(const Request& req, int& status) const;
+  // The answer to an append refused whatever its body (a mirror's, or a refused write), or
+  // nullopt. The HTTP server asks before it reads a body (HttpServer::Gate), the append again.
+  std::optional<Response> RefusedBeforeBody(const Request& req);
+  // RefusedBeforeBody for the HTTP server's gate, counting the request it answers.
+  std::optional<Response> Gate(const Request& req) {
+    auto refused = RefusedBeforeBody(req);
+    if (refused) metrics_.CountRequest();
+    return refused;
+  }
 
   std::unique_ptr<Ledger> ledger_;
   std::optional<SignerKey> key_;

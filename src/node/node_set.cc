@@ -285,6 +285,23 @@ Result<std::unique_ptr<NodeSet>> NodeSet::Create(NodeSetOptions options) {
       &Node::Impl::ErrorResponse, raw->options_.serve.tls_cert, raw->options_.serve.tls_key);
   if (!server) return std::unexpected(server.error());
   impl->server_ = std::move(*server);
+  // An append to "/<name>/v1/entries" is refused before its body as that ledger's node would.
+  impl->server_->SetGate([raw](const net::Request& req) -> std::optional<net::Response> {
+    if (req.method != "POST") return std::nullopt;
+    const size_t slash = req.path.find('/', 1);
+    if (slash == std::string::npos) return std::nullopt;
+    std::shared_ptr<Node> node;
+    {
+      std::shared_lock lock(raw->mu_);
+      if (auto it = raw->served_.find(req.path.substr(1, slash - 1)); it != raw->served_.end()) {
+        node = it->second.node;
+      }
+    }
+    if (!node) return std::nullopt;
+    net::Request inner = req;
+    inner.path = req.path.substr(slash);
+    return node->RefusedBeforeBody(inner);
+  });
   impl->Scan();
   impl->rescanner_ =
       std::make_unique<PeriodicTask>(raw->options_.rescan_interval_ms,

@@ -48,17 +48,24 @@ void SendJson(net::Response& res, const nlohmann::json& doc) {
 
 }  // namespace
 
-void Node::Impl::HandleAppend(Request& req, const net::HttpServer::Respond& respond) {
+std::optional<net::Response> Node::Impl::RefusedBeforeBody(const Request& req) {
+  if (req.method != "POST" || req.path != "/v1/entries") return std::nullopt;
   Response res;
   if (!options_.upstream.empty()) {
     SendError(res, 403, "this node mirrors " + options_.upstream + "; append there");
-    return respond(std::move(res));
+    return res;
   }
   int status = 0;
   if (std::string why = WriteRefusal(req, status); !why.empty()) {
     SendError(res, status, why);
-    return respond(std::move(res));
+    return res;
   }
+  return std::nullopt;
+}
+
+void Node::Impl::HandleAppend(Request& req, const net::HttpServer::Respond& respond) {
+  if (auto refused = RefusedBeforeBody(req)) return respond(std::move(*refused));
+  Response res;
   const auto start = std::chrono::steady_clock::now();
   auto entries = ParseAppendBody(req.body);
   if (!entries) {
