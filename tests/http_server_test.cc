@@ -19,8 +19,9 @@ namespace {
 
 class Served {
  public:
-  Served(ServerLimits limits, HttpServer::Handler handler) {
+  Served(ServerLimits limits, HttpServer::Handler handler, HttpServer::Gate gate = nullptr) {
     server_ = std::move(*HttpServer::Create(limits, std::move(handler)));
+    if (gate) server_->SetGate(std::move(gate));
     port_ = *server_->Bind("127.0.0.1", 0);
     thread_ = std::thread([this] { server_->Run(); });
   }
@@ -100,6 +101,35 @@ TEST(HttpServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
   ASSERT_TRUE(SendAll(fd, "hello"));
   EXPECT_NE(Receive(fd, 1).find("POST /x 5"), std::string::npos);
   close(fd);
+}
+
+// A gate answers before the body: no "100 Continue", the handler never sees the request.
+TEST(HttpServerTest, AGateRefusesBeforeTheBody) {
+  std::atomic<int> handled{0};
+  Served served(
+      {},
+      [&](Request& req, HttpServer::Respond respond) {
+        ++handled;
+        Echo(req, std::move(respond));
+      },
+      [](const Request& head) -> std::optional<Response> {
+        if (head.path != "/locked" || !head.body.empty()) return std::nullopt;
+        Response res;
+        res.status = 401;
+        res.Set("locked", "text/plain");
+        return res;
+      });
+  const int fd = ConnectLoopback(served.port());
+  ASSERT_TRUE(SendAll(
+      fd, "POST /locked HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string answer = Receive(fd, 1 << 16, 3000);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 401")) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  close(fd);
+  auto open = served.Client().Post("/open", "hello", "text/plain");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->body, "POST /open 5");
+  EXPECT_EQ(handled.load(), 1);
 }
 
 TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {

@@ -1,6 +1,8 @@
 #include "node/periodic_task.h"
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
 
 namespace vellum::node {
 
@@ -27,7 +29,13 @@ void PeriodicTask::Run(First first) {
   if (first == First::kAfterInterval && !wait()) return;
   while (!stopping_) {
     lock.unlock();
-    tick_();
+    try {
+      tick_();
+    } catch (const std::exception& e) {
+      // None should throw (a peer's answer once made a thread throw, and ended the node): this
+      // tick is lost, the next one comes.
+      std::fprintf(stderr, "vellum: a periodic task failed, and runs again: %s\n", e.what());
+    }
     lock.lock();
     if (!wait()) return;
   }

@@ -15,6 +15,7 @@ class PeriodicTask {
  public:
   enum class First { kNow, kAfterInterval };
   // Starts the thread: `tick` runs now or after the first interval, then every `interval_ms`.
+  // A tick that throws is reported on stderr and run again at the next interval.
   PeriodicTask(int interval_ms, First first, std::function<void()> tick);
   ~PeriodicTask();  // Stop()
   PeriodicTask(const PeriodicTask&) = delete;

@@ -122,29 +122,38 @@ void Watcher::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    if (upstream_) SyncOnce();
-    if (!peer_views_.empty()) {
-      std::vector<PeerReport> reports;
-      for (size_t i = 0; i < peer_views_.size() && !cancel_; ++i) reports.push_back(CheckPeer(i));
-      // The analysis reuses the peer views (and their connections); this node is "self".
-      std::vector<std::unique_ptr<LedgerView>> views;
-      views.push_back(ViewOf(ledger_, "self"));
-      for (auto& peer : peer_views_) views.push_back(std::make_unique<BorrowedView>(*peer));
-      nlohmann::json network = NetworkJson(AnalyzeNetwork(views));
-      std::lock_guard<std::mutex> publish(mu_);
-      if (reports.size() == peers_.size()) {  // a round cut short by Stop is not published
-        for (size_t i = 0; i < reports.size(); ++i) {
-          reports[i].checks = peers_[i].checks + 1;
-          peers_[i] = std::move(reports[i]);
-        }
-        network_ = std::move(network);
-      }
+    try {
+      Round();
+    } catch (const std::exception& e) {
+      // None should throw (a peer's proof once made this thread throw, and ended the node):
+      // the round is lost, the next one comes.
+      log_.Event("error", std::string("a round of watching failed, and runs again: ") + e.what());
     }
     lock.lock();
     // Back off (doubling, up to 32 intervals) while the upstream keeps failing.
     const int factor = 1 << std::min(failures_, 5);
     wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_ * factor),
                    [&] { return stopping_; });
+  }
+}
+
+void Watcher::Round() {
+  if (upstream_) SyncOnce();
+  if (peer_views_.empty()) return;
+  std::vector<PeerReport> reports;
+  for (size_t i = 0; i < peer_views_.size() && !cancel_; ++i) reports.push_back(CheckPeer(i));
+  // The analysis reuses the peer views (and their connections); this node is "self".
+  std::vector<std::unique_ptr<LedgerView>> views;
+  views.push_back(ViewOf(ledger_, "self"));
+  for (auto& peer : peer_views_) views.push_back(std::make_unique<BorrowedView>(*peer));
+  nlohmann::json network = NetworkJson(AnalyzeNetwork(views));
+  std::lock_guard<std::mutex> publish(mu_);
+  if (reports.size() == peers_.size()) {  // a round cut short by Stop is not published
+    for (size_t i = 0; i < reports.size(); ++i) {
+      reports[i].checks = peers_[i].checks + 1;
+      peers_[i] = std::move(reports[i]);
+    }
+    network_ = std::move(network);
   }
 }
 

@@ -75,6 +75,8 @@ class Watcher {
 
  private:
   void Run();
+  // One check of the upstream and the peers.
+  void Round();
   void SyncOnce();
   // Checks peer `i` (keeping fork evidence) and logs a change of its state.
   PeerReport CheckPeer(size_t i);
