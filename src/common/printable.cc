@@ -14,7 +14,7 @@ std::string Printable(std::string_view text) {
                     static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
                     static_cast<unsigned char>(text[i + 1]) <= 0x9f;
     // The bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069):
-    // shown, they reorder the text around them, so "‮txt.exe" reads as "exe.txt".
+    // shown, they reorder the text around them: U+202E before "gnp.exe" makes it read "exe.png".
     if (c == 0xe2 && i + 2 < text.size()) {
       const auto b = static_cast<unsigned char>(text[i + 1]);
       const auto d = static_cast<unsigned char>(text[i + 2]);

@@ -159,7 +159,9 @@ TEST(ParseJsonTest, FieldsOfAnotherTypeAreReadWithoutThrowing) {
     const auto proof = nlohmann::json::parse(text);
     Result<ProofDocument> parsed = Fail(ErrorCode::kInvalidArgument, "not parsed");
     EXPECT_NO_THROW(parsed = ParseProofDocument(proof)) << text;
-    if (parsed) EXPECT_EQ(parsed->format, std::nullopt) << text;  // a non-string format is no claim
+    if (parsed) {
+      EXPECT_EQ(parsed->format, std::nullopt) << text;  // a non-string format is no claim
+    }
   }
   EXPECT_FALSE(ParseProofDocument(nlohmann::json::parse(R"({"type":5,"proof":[]})")));
   EXPECT_FALSE(ParseEntryJson(nlohmann::json::parse(R"({"data_hex":"00","time_ms":"1"})")));
