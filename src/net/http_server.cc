@@ -326,7 +326,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session>
     body_limit_ =
         msg.method() == http::verb::post ? limits_.max_body_bytes : limits_.max_other_body_bytes;
     const auto length = parser_->content_length();
-    if (server_.gate) {
+    // Only a request with a body has one to spare: GETs do not pay for the copy of their head.
+    if (server_.gate && (length.value_or(0) > 0 || parser_->chunked())) {
       Request head;
       FillHead(msg, head);
       if (auto answer = server_.gate(head)) {

@@ -47,9 +47,10 @@ class HttpServer {
   // outlive the server.
   using Handler = std::function<void(Request& request, Respond respond)>;
 
-  // Looks at a request before its body is read (`request.body` is empty): an answer refuses it
-  // then, before any "100 Continue" and without reading the body into memory (a write without
-  // its token, say); nullopt lets it through to the handler. Called on an event-loop thread.
+  // Looks at a request that has a body before the body is read (`request.body` is empty): an
+  // answer refuses it then, before any "100 Continue" and without reading the body into memory
+  // (a write without its token, say); nullopt lets it through to the handler. Called on an
+  // event-loop thread. A request without a body goes to the handler alone.
   using Gate = std::function<std::optional<Response>(const Request& request)>;
 
   // The body of an answer the server gives on its own (a limit was hit), e.g. the caller's
