@@ -301,6 +301,22 @@ TEST_F(CliEdgesTest, AWitnessStateWhereALedgerBelongsIsNamed) {
   std::ofstream(dir_.File("other.db")) << "";
   auto other = Vellum({"key", dir_.File("other.db")});
   EXPECT_EQ(other.err.find("witness"), std::string::npos) << other.err;
+  // sync makes a mirror in a new file: it says so of a file that is no ledger, and writes nothing.
+  const std::string vkey = Vellum({"key", db_}).out.substr(0, Vellum({"key", db_}).out.find('\n'));
+  ASSERT_EQ(Vellum({"checkpoint", db_}).exit_code, 0);
+  std::ofstream(dir_.File("notes.txt")) << "not a ledger\n";
+  for (const auto& [target, says] :
+       {std::pair{state, state + " is a witness's state file: sync into a new file"},
+        std::pair{dir_.File("notes.txt"),
+                  dir_.File("notes.txt") + " is not a vellum ledger: sync into a new file"}}) {
+    std::ifstream before_in(target, std::ios::binary);
+    const std::string before{std::istreambuf_iterator<char>(before_in), {}};
+    auto r = Vellum({"sync", target, "--from", db_, "--vkey", vkey});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    std::ifstream after_in(target, std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(after_in), {}), before);
+  }
 }
 
 // `init` never overwrites a key file in its way (one left by an earlier ledger), says how to use

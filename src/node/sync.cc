@@ -10,6 +10,7 @@
 
 #include "common/plural.h"
 #include "node/api_json.h"
+#include "vellum/witness.h"
 
 namespace vellum::node {
 namespace {
@@ -247,6 +248,16 @@ Result<std::unique_ptr<Ledger>> OpenOrCreateMirror(const std::string& path, Ledg
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     auto ledger = Ledger::Open(path);
+    if (!ledger && ledger.error().code() == ErrorCode::kInvalidArgument &&
+        !std::filesystem::is_directory(path, ec)) {
+      // "Create one with vellum init" is not what a sync needs: a file of its own.
+      return Fail(ErrorCode::kInvalidArgument,
+                  path +
+                      (Witness::IsStateFile(path) ? " is a witness's state file"
+                                                  : " is not a vellum ledger") +
+                      ": sync into a new file (it becomes a mirror) or a mirror of this log; " +
+                      "nothing was written");
+    }
     if (ledger && (*ledger)->verifier_key() != verifier_key) {
       return Fail(ErrorCode::kInvalidArgument, path + " belongs to another key (" +
                                                    (*ledger)->verifier_key() +
