@@ -140,6 +140,15 @@ class PublishTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.exit_code == 0 ? json::parse(r.out) : json();
   }
+  // A raw ledger of `entries` entries at `ledger`, published into `dir`: the folder's files.
+  std::map<std::string, std::string> PublishedLedger(const std::string& ledger,
+                                                     const std::string& origin, int entries,
+                                                     const std::string& dir) {
+    Init(ledger, origin, "raw");
+    Append(ledger, 0, entries);
+    Publish(ledger, dir);
+    return Snapshot(dir);
+  }
   testing::TempDir tmp_;
 };
 
@@ -189,10 +198,7 @@ TEST_F(PublishTest, AFolderServedByNginxSyncsBackIdenticalAndGrowsByWhatChanged)
 // next `vellum publish` and by a node's first publish, file for file as it was.
 TEST_F(PublishTest, AFolderThatLostFilesIsMendedByTheNextPublish) {
   const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
-  Init(ledger, "example.org/mend", "raw");
-  Append(ledger, 0, 700);
-  Publish(ledger, dir);
-  const auto whole = Snapshot(dir);
+  const auto whole = PublishedLedger(ledger, "example.org/mend", 700, dir);
   for (const char* lost : {"tile/0/001", "tile/entries/000", "tile/1/000.p/2"}) {
     ASSERT_TRUE(fs::remove(dir + "/" + lost)) << lost;
   }
@@ -217,10 +223,7 @@ TEST_F(PublishTest, AFolderThatLostFilesIsMendedByTheNextPublish) {
 // ledger's.
 TEST_F(PublishTest, RepairWritesAgainFilesAlteredInPlace) {
   const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
-  Init(ledger, "example.org/repair", "raw");
-  Append(ledger, 0, 700);
-  Publish(ledger, dir);
-  const auto whole = Snapshot(dir);
+  const auto whole = PublishedLedger(ledger, "example.org/repair", 700, dir);
   auto alter = [&](const std::string& rel) {
     std::fstream f(dir + "/" + rel, std::ios::in | std::ios::out | std::ios::binary);
     ASSERT_TRUE(f) << rel;
@@ -250,10 +253,7 @@ TEST_F(PublishTest, RepairWritesAgainFilesAlteredInPlace) {
 // --repair; --repair writes it again, but only when the folder's entries are the ledger's.
 TEST_F(PublishTest, RepairWritesAgainACheckpointThatIsNoneOnlyIntoTheLogsOwnFolder) {
   const std::string ledger = tmp_.File("l.db"), dir = tmp_.File("www");
-  Init(ledger, "example.org/mend", "raw");
-  Append(ledger, 0, 300);
-  Publish(ledger, dir);
-  const auto whole = Snapshot(dir);
+  const auto whole = PublishedLedger(ledger, "example.org/mend", 300, dir);
   std::ofstream(dir + "/checkpoint", std::ios::trunc) << "garbage\n";
   const auto broken = Snapshot(dir);
   auto plain = Vellum({"publish", ledger, dir});

@@ -97,19 +97,24 @@ bool FlagField(const nlohmann::json& json, const char* key) {
 }
 
 Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
-  // The keys of each object being parsed, innermost last.
-  std::vector<std::vector<std::string>> open;
+  // The keys of the objects being parsed, outermost first; `starts` says where each object's
+  // keys begin (one vector for the document, not one per object).
+  std::vector<std::string> keys;
+  std::vector<size_t> starts;
   std::optional<std::string> twice;
   auto on_event = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     using Event = nlohmann::json::parse_event_t;
     if (event == Event::object_start) {
-      open.emplace_back();
+      starts.push_back(keys.size());
     } else if (event == Event::object_end) {
-      if (!open.empty()) open.pop_back();
-    } else if (event == Event::key && !open.empty() && !twice) {
-      auto& keys = open.back();
+      if (!starts.empty()) {
+        keys.resize(starts.back());
+        starts.pop_back();
+      }
+    } else if (event == Event::key && !starts.empty() && !twice) {
       const std::string& key = parsed.get_ref<const std::string&>();
-      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      const auto mine = keys.begin() + static_cast<std::ptrdiff_t>(starts.back());
+      if (std::find(mine, keys.end(), key) != keys.end()) {
         twice = key;
       } else {
         keys.push_back(key);
